@@ -1,0 +1,174 @@
+/*
+ * cllm.h: the one C ABI of the cllm native engine.
+ *
+ * Java (through JavaCPP), the native tests and the native benchmark all drive the engine through these
+ * functions, whatever the backend (CPU or CUDA). Rules every function follows:
+ *   - it returns a cllm_status; CLLM_OK (0) is success, anything else leaves a message that
+ *     cllm_last_error() returns on the same thread until the next call on that thread;
+ *   - no C++ exception crosses this boundary, and bad input (shapes, token ids, positions, lengths,
+ *     NULL pointers) is rejected with CLLM_ERR_INVALID_ARGUMENT before any memory is touched;
+ *   - handles are opaque; a handle is used by one thread at a time, but different sessions of one model
+ *     may run on different threads at once (the model's weights are read-only after upload).
+ *
+ * Jacobi conventions (DESIGN.md section 1). A session holds the KV cache of the committed sequence S,
+ * length L = cllm_session_length(). The next input token y0 (known correct, not yet in the cache) and a
+ * guess for the following tokens form a "window" of n rows: window = (y0, g1, ..., g(n-1)), forwarded at
+ * positions L..L+n-1. Row r predicts the token at position L+r+1: p(r) = argmax logits(r), ties to the
+ * lowest index. The accepted count k is 1 + the number of leading g(i) (i >= 1) with g(i) == p(i-1);
+ * rows 0..k-1 had correct inputs, so their KV stays and the session length becomes L+k. The new tokens
+ * this iteration produced are g(1..k-1) and p(k-1) (k tokens); p(k-1) is the next y0.
+ */
+#ifndef CLLM_H
+#define CLLM_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CLLM_ABI_VERSION 1
+
+typedef enum cllm_status {
+  CLLM_OK = 0,
+  CLLM_ERR_INVALID_ARGUMENT = 1, /* a bad argument: shape, token id, length, NULL pointer */
+  CLLM_ERR_OUT_OF_MEMORY = 2,    /* host or device allocation failed */
+  CLLM_ERR_UNSUPPORTED = 3,      /* backend not built, no device, feature missing */
+  CLLM_ERR_BACKEND = 4,          /* device or driver failure (CUDA launch error and the like) */
+  CLLM_ERR_CONTEXT_FULL = 5,     /* the session has no room for the requested positions */
+  CLLM_ERR_STATE = 6,            /* call out of order, e.g. a session on a model not fully uploaded */
+  CLLM_ERR_INTERNAL = 7          /* a bug: please report the message */
+} cllm_status;
+
+typedef enum cllm_backend_kind { CLLM_BACKEND_CPU = 0, CLLM_BACKEND_CUDA = 1 } cllm_backend_kind;
+
+/* Element types of uploaded weights; backends convert (CPU to fp32, CUDA to bf16). */
+typedef enum cllm_dtype { CLLM_DTYPE_F32 = 0, CLLM_DTYPE_F16 = 1, CLLM_DTYPE_BF16 = 2 } cllm_dtype;
+
+/*
+ * The tensors of a Llama model. Matrices are row-major [out_features, in_features] as in Hugging Face
+ * checkpoints (y = W x). WQ and WK use Hugging Face's rotary layout (rotate_half: dimension i pairs with
+ * i + head_dim/2); loaders of interleaved checkpoints (llama2.c) permute the rows before upload.
+ */
+typedef enum cllm_tensor_kind {
+  CLLM_TENSOR_TOKEN_EMBEDDING = 0, /* [vocab_size, dim]                        */
+  CLLM_TENSOR_ATTN_NORM = 1,       /* per layer [dim]                          */
+  CLLM_TENSOR_WQ = 2,              /* per layer [n_heads * head_dim, dim]      */
+  CLLM_TENSOR_WK = 3,              /* per layer [n_kv_heads * head_dim, dim]   */
+  CLLM_TENSOR_WV = 4,              /* per layer [n_kv_heads * head_dim, dim]   */
+  CLLM_TENSOR_WO = 5,              /* per layer [dim, n_heads * head_dim]      */
+  CLLM_TENSOR_FFN_NORM = 6,        /* per layer [dim]                          */
+  CLLM_TENSOR_W_GATE = 7,          /* per layer [hidden_dim, dim]              */
+  CLLM_TENSOR_W_UP = 8,            /* per layer [hidden_dim, dim]              */
+  CLLM_TENSOR_W_DOWN = 9,          /* per layer [dim, hidden_dim]              */
+  CLLM_TENSOR_FINAL_NORM = 10,     /* [dim]                                    */
+  CLLM_TENSOR_OUTPUT = 11,         /* [vocab_size, dim]; not uploaded when tied */
+  CLLM_TENSOR_KIND_COUNT = 12
+} cllm_tensor_kind;
+
+typedef struct cllm_config {
+  int32_t dim;             /* model width */
+  int32_t hidden_dim;      /* SwiGLU inner width */
+  int32_t n_layers;
+  int32_t n_heads;         /* query heads */
+  int32_t n_kv_heads;      /* key/value heads; n_heads % n_kv_heads == 0 */
+  int32_t head_dim;        /* any even value; need not equal dim / n_heads */
+  int32_t vocab_size;
+  int32_t max_seq_len;     /* upper bound for every session's capacity */
+  float rope_theta;        /* rotary base, e.g. 10000 */
+  float norm_eps;          /* RMSNorm epsilon, e.g. 1e-5 */
+  int32_t tied_embeddings; /* 1: the output head is the token embedding */
+} cllm_config;
+
+typedef struct cllm_model cllm_model;
+typedef struct cllm_session cllm_session;
+
+/* The message of the last failed call on this thread ("" when none). Valid until the next call. */
+const char* cllm_last_error(void);
+int32_t cllm_abi_version(void);
+
+/* Whether a backend is usable here: CLLM_OK, or CLLM_ERR_UNSUPPORTED with the reason in last_error. */
+cllm_status cllm_backend_available(int32_t backend);
+
+/*
+ * Load the CUDA backend plugin (libcllm_cuda.so) from an explicit path. Optional: without it the first
+ * CUDA request looks for libcllm_cuda.so next to libcllm.so. Loading twice is harmless.
+ */
+cllm_status cllm_cuda_plugin_load(const char* path);
+
+/* Number of CUDA devices and a device's name / total memory (bytes); UNSUPPORTED without the plugin. */
+cllm_status cllm_cuda_device_count(int32_t* count);
+
+/* ---- models ---- */
+
+/* Allocates a model on a backend (device: CUDA ordinal, ignored on CPU). Weights start unset. */
+cllm_status cllm_model_create(const cllm_config* config, int32_t backend, int32_t device,
+                              cllm_model** out_model);
+/*
+ * Copies one tensor into the model. layer is 0..n_layers-1 for per-layer tensors and -1 otherwise.
+ * n_elements must equal the tensor's size for the config. The data may be freed after the call.
+ */
+cllm_status cllm_model_upload(cllm_model* model, int32_t tensor, int32_t layer, int32_t dtype,
+                              const void* data, int64_t n_elements);
+/* CLLM_OK when every tensor has been uploaded; else CLLM_ERR_STATE naming the first missing one. */
+cllm_status cllm_model_check_complete(const cllm_model* model);
+/* The backend kind of a model. */
+cllm_status cllm_model_backend(const cllm_model* model, int32_t* out_backend);
+/* Bytes of weights the backend holds (after its dtype conversion). */
+cllm_status cllm_model_weight_bytes(const cllm_model* model, int64_t* out_bytes);
+void cllm_model_free(cllm_model* model);
+
+/* ---- sessions ---- */
+
+/* A session with a KV cache for capacity positions (1..config.max_seq_len). Length starts at 0. */
+cllm_status cllm_session_create(cllm_model* model, int32_t capacity, cllm_session** out_session);
+void cllm_session_free(cllm_session* session);
+cllm_status cllm_session_length(const cllm_session* session, int32_t* out_length);
+cllm_status cllm_session_capacity(const cllm_session* session, int32_t* out_capacity);
+
+/*
+ * Forwards n tokens at positions L..L+n-1 with causal attention over the cache and inside the block,
+ * writes their KV and advances the length to L+n. logits: NULL, or host memory for n * vocab_size
+ * floats (row r = position L+r). CONTEXT_FULL when L+n > capacity; nothing changes then.
+ */
+cllm_status cllm_session_forward(cllm_session* session, const int32_t* tokens, int32_t n,
+                                 float* logits);
+/* Drops cached positions >= length (0 <= length <= current length). */
+cllm_status cllm_session_truncate(cllm_session* session, int32_t length);
+
+/* Row-wise argmax of host logits [rows, cols]; ties go to the lowest index. */
+cllm_status cllm_argmax_rows(const float* logits, int32_t rows, int32_t cols, int32_t* out_indices);
+
+/* ---- Jacobi decoding (see the conventions at the top) ---- */
+
+/*
+ * One Jacobi iteration: forward window[0..n) (window[0] = y0), predictions[r] = argmax of row r,
+ * *out_accepted = k, session length L -> L+k. predictions has room for n ints.
+ */
+cllm_status cllm_jacobi_step(cllm_session* session, const int32_t* window, int32_t n,
+                             int32_t* predictions, int32_t* out_accepted);
+
+/*
+ * A whole Jacobi block with fast-forward and a shrinking window: produces the next n tokens after y0.
+ * The state is the guess for those n tokens, starting from init_state[0..n). Each iteration forwards
+ * (y0, the not-yet-produced part of the state minus its last token), accepts the converged prefix as in
+ * cllm_jacobi_step, and replaces the rest of the state with the predictions. The block ends when all
+ * n tokens are produced, when a produced token equals eos_token (eos_token < 0: none; nothing after it
+ * is produced), or after max_iterations iterations.
+ *   produced[0..n): the produced tokens, *out_produced their count (the last one is the next y0 and is
+ *                   not in the cache; the ones before it are);
+ *   *out_iterations: forward passes run;
+ *   states: NULL, or room for (max_iterations + 1) * n ints: state 0 is init_state, state j the full
+ *           n-token state after iteration j (produced tokens, then the current guesses), so the last
+ *           recorded state of a finished block is its fixed point.
+ */
+cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* init_state,
+                              int32_t n, int32_t max_iterations, int32_t eos_token,
+                              int32_t* produced, int32_t* out_produced, int32_t* out_iterations,
+                              int32_t* states);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLLM_H */

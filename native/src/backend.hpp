@@ -1,0 +1,76 @@
+// The internal C++ interface every backend implements. api.cpp validates all arguments against the
+// config and the session state before it calls into a backend, so backends may assume valid input.
+// Backends report failures by throwing cllm::Error; api.cpp turns it into a status and a message.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "cllm/cllm.h"
+
+namespace cllm {
+
+class __attribute__((visibility("default"))) Error : public std::runtime_error {
+ public:
+  Error(cllm_status status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  cllm_status status() const { return status_; }
+
+ private:
+  cllm_status status_;
+};
+
+// Number of elements of a tensor kind for a config (0 for the output head when tied).
+int64_t tensor_elements(const cllm_config& config, int32_t tensor);
+bool tensor_is_per_layer(int32_t tensor);
+const char* tensor_name(int32_t tensor);
+
+// Bit-exact conversions used by every backend's upload path.
+float bf16_to_float(uint16_t bits);
+float f16_to_float(uint16_t bits);
+uint16_t float_to_bf16(float value);  // round to nearest even, NaN preserved
+
+class SessionBackend {
+ public:
+  virtual ~SessionBackend() = default;
+  virtual int32_t length() const = 0;
+  virtual int32_t capacity() const = 0;
+  // Forward tokens at positions length()..length()+n-1, advancing length by n. logits: host memory
+  // for n * vocab floats, or nullptr.
+  virtual void forward(const int32_t* tokens, int32_t n, float* logits) = 0;
+  // Forward and write the row-wise argmax (ties to the lowest index) to host memory predictions[n].
+  virtual void forward_argmax(const int32_t* tokens, int32_t n, int32_t* predictions) = 0;
+  virtual void truncate(int32_t length) = 0;
+  // Jacobi iteration and block as documented in cllm.h. The defaults (jacobi.cpp) are built on
+  // forward_argmax and truncate; a device backend overrides them to stay on the device.
+  virtual int32_t jacobi_step(const int32_t* window, int32_t n, int32_t* predictions);
+  struct BlockResult {
+    int32_t produced;
+    int32_t iterations;
+  };
+  virtual BlockResult jacobi_block(int32_t y0, const int32_t* init_state, int32_t n,
+                                   int32_t max_iterations, int32_t eos_token, int32_t* produced,
+                                   int32_t* states);
+};
+
+class ModelBackend {
+ public:
+  virtual ~ModelBackend() = default;
+  virtual cllm_backend_kind kind() const = 0;
+  // data holds n_elements values of dtype; n_elements already checked against the config.
+  virtual void upload(int32_t tensor, int32_t layer, cllm_dtype dtype, const void* data,
+                      int64_t n_elements) = 0;
+  virtual int64_t weight_bytes() const = 0;
+  virtual std::unique_ptr<SessionBackend> new_session(int32_t capacity) = 0;
+};
+
+std::unique_ptr<ModelBackend> make_cpu_model(const cllm_config& config);
+
+// The CUDA plugin (libcllm_cuda.so) exports these with C linkage; plugin_loader.cpp finds them.
+extern "C" {
+typedef ModelBackend* (*cllm_cuda_make_model_fn)(const cllm_config* config, int32_t device);
+typedef int32_t (*cllm_cuda_device_count_fn)(void);
+}
+
+}  // namespace cllm

@@ -1,0 +1,156 @@
+// The CPU backend: fp32 weights and activations, a KV cache per session, OpenMP inside the kernels.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "../backend.hpp"
+#include "cpu_kernels.hpp"
+
+namespace cllm {
+namespace {
+
+struct LayerWeights {
+  std::vector<float> attn_norm, wq, wk, wv, wo, ffn_norm, w_gate, w_up, w_down;
+};
+
+class CpuModel;
+
+class CpuSession final : public SessionBackend {
+ public:
+  CpuSession(const CpuModel& model, int32_t capacity);
+  int32_t length() const override { return length_; }
+  int32_t capacity() const override { return capacity_; }
+  void forward(const int32_t* tokens, int32_t n, float* logits) override;
+  void forward_argmax(const int32_t* tokens, int32_t n, int32_t* predictions) override;
+  void truncate(int32_t length) override { length_ = length; }
+
+ private:
+  void ensure_scratch(int32_t n);
+  const CpuModel& model_;
+  int32_t capacity_;
+  int32_t length_ = 0;
+  std::vector<float> k_cache_, v_cache_;  // [layer][position][kv_dim]
+  std::vector<float> x_, xb_, q_, attn_, gate_, up_, scores_, logits_;
+};
+
+class CpuModel final : public ModelBackend {
+ public:
+  explicit CpuModel(const cllm_config& model_config) : config(model_config), layers(model_config.n_layers) {}
+  cllm_backend_kind kind() const override { return CLLM_BACKEND_CPU; }
+
+  void upload(int32_t tensor, int32_t layer, cllm_dtype dtype, const void* data, int64_t n) override {
+    std::vector<float>& target = slot(tensor, layer);
+    target.resize(size_t(n));
+    if (dtype == CLLM_DTYPE_F32) {
+      std::memcpy(target.data(), data, size_t(n) * sizeof(float));
+    } else {
+      const auto* bits = static_cast<const uint16_t*>(data);
+      for (int64_t i = 0; i < n; ++i) target[i] = dtype == CLLM_DTYPE_BF16 ? bf16_to_float(bits[i]) : f16_to_float(bits[i]);
+    }
+  }
+
+  int64_t weight_bytes() const override {
+    int64_t total = int64_t(token_embedding.size() + final_norm.size() + output.size());
+    for (const auto& l : layers) {
+      total += int64_t(l.attn_norm.size() + l.wq.size() + l.wk.size() + l.wv.size() + l.wo.size() + l.ffn_norm.size() +
+                       l.w_gate.size() + l.w_up.size() + l.w_down.size());
+    }
+    return total * int64_t(sizeof(float));
+  }
+
+  std::unique_ptr<SessionBackend> new_session(int32_t capacity) override {
+    return std::make_unique<CpuSession>(*this, capacity);
+  }
+
+  const float* output_head() const { return config.tied_embeddings ? token_embedding.data() : output.data(); }
+
+  cllm_config config;
+  std::vector<float> token_embedding, final_norm, output;
+  std::vector<LayerWeights> layers;
+
+ private:
+  std::vector<float>& slot(int32_t tensor, int32_t layer) {
+    switch (tensor) {
+      case CLLM_TENSOR_TOKEN_EMBEDDING: return token_embedding;
+      case CLLM_TENSOR_FINAL_NORM: return final_norm;
+      case CLLM_TENSOR_OUTPUT: return output;
+      case CLLM_TENSOR_ATTN_NORM: return layers[layer].attn_norm;
+      case CLLM_TENSOR_WQ: return layers[layer].wq;
+      case CLLM_TENSOR_WK: return layers[layer].wk;
+      case CLLM_TENSOR_WV: return layers[layer].wv;
+      case CLLM_TENSOR_WO: return layers[layer].wo;
+      case CLLM_TENSOR_FFN_NORM: return layers[layer].ffn_norm;
+      case CLLM_TENSOR_W_GATE: return layers[layer].w_gate;
+      case CLLM_TENSOR_W_UP: return layers[layer].w_up;
+      case CLLM_TENSOR_W_DOWN: return layers[layer].w_down;
+      default: throw Error(CLLM_ERR_INVALID_ARGUMENT, "unknown tensor kind");
+    }
+  }
+};
+
+CpuSession::CpuSession(const CpuModel& model, int32_t capacity) : model_(model), capacity_(capacity) {
+  const cllm_config& c = model.config;
+  const size_t cache = size_t(c.n_layers) * size_t(capacity) * size_t(c.n_kv_heads) * size_t(c.head_dim);
+  k_cache_.assign(cache, 0.0f);
+  v_cache_.assign(cache, 0.0f);
+}
+
+void CpuSession::ensure_scratch(int32_t n) {
+  const cllm_config& c = model_.config;
+  const size_t rows = size_t(n);
+  x_.resize(rows * c.dim);
+  xb_.resize(rows * std::max<size_t>(c.dim, size_t(c.n_heads) * c.head_dim));
+  q_.resize(rows * c.n_heads * c.head_dim);
+  attn_.resize(rows * c.n_heads * c.head_dim);
+  gate_.resize(rows * c.hidden_dim);
+  up_.resize(rows * c.hidden_dim);
+  scores_.resize(rows * c.n_heads * size_t(length_ + n));
+}
+
+void CpuSession::forward(const int32_t* tokens, int32_t n, float* logits) {
+  const cllm_config& c = model_.config;
+  ensure_scratch(n);
+  const int32_t kv_dim = c.n_kv_heads * c.head_dim, q_dim = c.n_heads * c.head_dim;
+  for (int32_t r = 0; r < n; ++r) {
+    std::memcpy(&x_[size_t(r) * c.dim], &model_.token_embedding[size_t(tokens[r]) * c.dim], sizeof(float) * c.dim);
+  }
+  for (int32_t l = 0; l < c.n_layers; ++l) {
+    const LayerWeights& w = model_.layers[l];
+    float* k_layer = &k_cache_[size_t(l) * capacity_ * kv_dim];
+    float* v_layer = &v_cache_[size_t(l) * capacity_ * kv_dim];
+    cpu::rmsnorm_rows(xb_.data(), x_.data(), w.attn_norm.data(), n, c.dim, c.norm_eps);
+    cpu::matmul_rows(q_.data(), xb_.data(), w.wq.data(), n, c.dim, q_dim);
+    // K and V go straight into the cache at their positions.
+    float* k_new = k_layer + size_t(length_) * kv_dim;
+    float* v_new = v_layer + size_t(length_) * kv_dim;
+    cpu::matmul_rows(k_new, xb_.data(), w.wk.data(), n, c.dim, kv_dim);
+    cpu::matmul_rows(v_new, xb_.data(), w.wv.data(), n, c.dim, kv_dim);
+    cpu::rope_rows(q_.data(), n, c.n_heads, c.head_dim, length_, c.rope_theta);
+    cpu::rope_rows(k_new, n, c.n_kv_heads, c.head_dim, length_, c.rope_theta);
+    cpu::attention_rows(attn_.data(), q_.data(), k_layer, v_layer, n, c.n_heads, c.n_kv_heads, c.head_dim, length_,
+                        scores_.data());
+    cpu::matmul_rows_accumulate(x_.data(), attn_.data(), w.wo.data(), n, q_dim, c.dim);
+    cpu::rmsnorm_rows(xb_.data(), x_.data(), w.ffn_norm.data(), n, c.dim, c.norm_eps);
+    cpu::matmul_rows(gate_.data(), xb_.data(), w.w_gate.data(), n, c.dim, c.hidden_dim);
+    cpu::matmul_rows(up_.data(), xb_.data(), w.w_up.data(), n, c.dim, c.hidden_dim);
+    cpu::swiglu_rows(gate_.data(), up_.data(), n, c.hidden_dim);
+    cpu::matmul_rows_accumulate(x_.data(), gate_.data(), w.w_down.data(), n, c.hidden_dim, c.dim);
+  }
+  length_ += n;
+  if (logits) {
+    cpu::rmsnorm_rows(xb_.data(), x_.data(), model_.final_norm.data(), n, c.dim, c.norm_eps);
+    cpu::matmul_rows(logits, xb_.data(), model_.output_head(), n, c.dim, c.vocab_size);
+  }
+}
+
+void CpuSession::forward_argmax(const int32_t* tokens, int32_t n, int32_t* predictions) {
+  logits_.resize(size_t(n) * model_.config.vocab_size);
+  forward(tokens, n, logits_.data());
+  cpu::argmax_rows(predictions, logits_.data(), n, model_.config.vocab_size);
+}
+
+}  // namespace
+
+std::unique_ptr<ModelBackend> make_cpu_model(const cllm_config& config) { return std::make_unique<CpuModel>(config); }
+
+}  // namespace cllm

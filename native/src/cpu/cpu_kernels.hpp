@@ -1,0 +1,37 @@
+// The CPU backend's kernels, fp32 throughout. These are also the reference ("CPU twin") for the CUDA
+// kernels: each CUDA kernel family has one function here with the same contract.
+#pragma once
+
+#include <cstdint>
+
+namespace cllm::cpu {
+
+// out[r][o] = sum_i x[r][i] * w[o][i] for r < rows, o < out_features. Weights are read once per call,
+// so a block of rows costs about one pass over w (the decode-time shape: few rows, a big matrix).
+void matmul_rows(float* out, const float* x, const float* w, int32_t rows, int32_t in_features,
+                 int32_t out_features);
+// Same, adding into out (residual connections).
+void matmul_rows_accumulate(float* out, const float* x, const float* w, int32_t rows, int32_t in_features,
+                            int32_t out_features);
+
+// out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * weight, per row of width dim.
+void rmsnorm_rows(float* out, const float* x, const float* weight, int32_t rows, int32_t dim, float eps);
+
+// Rotary embedding in Hugging Face's layout (dimension i pairs with i + head_dim/2), in place, for
+// rows at positions first_position + r; x[r] holds n_heads heads of head_dim.
+void rope_rows(float* x, int32_t rows, int32_t n_heads, int32_t head_dim, int32_t first_position, float theta);
+
+// gate[r][j] = silu(gate[r][j]) * up[r][j].
+void swiglu_rows(float* gate, const float* up, int32_t rows, int32_t hidden);
+
+// Causal attention of `rows` queries at positions first_position + r over keys/values at positions
+// 0..first_position + r of the cache (k_cache/v_cache: [position][n_kv_heads * head_dim]).
+// out[r] holds n_heads heads. scores: scratch of rows * n_heads * (first_position + rows) floats.
+void attention_rows(float* out, const float* q, const float* k_cache, const float* v_cache, int32_t rows,
+                    int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position,
+                    float* scores);
+
+// Row-wise argmax, ties to the lowest index.
+void argmax_rows(int32_t* out, const float* x, int32_t rows, int32_t cols);
+
+}  // namespace cllm::cpu

@@ -1,0 +1,56 @@
+// Backend-independent Jacobi iteration and block (cllm.h documents the conventions). The CPU backend
+// uses these as they are; they are also the reference that a device backend's fused version must match.
+#include <algorithm>
+#include <vector>
+
+#include "backend.hpp"
+
+namespace cllm {
+
+int32_t SessionBackend::jacobi_step(const int32_t* window, int32_t n, int32_t* predictions) {
+  const int32_t start = length();
+  forward_argmax(window, n, predictions);
+  int32_t accepted = 1;
+  while (accepted < n && window[accepted] == predictions[accepted - 1]) ++accepted;
+  truncate(start + accepted);
+  return accepted;
+}
+
+SessionBackend::BlockResult SessionBackend::jacobi_block(int32_t y0, const int32_t* init_state,
+                                                         int32_t n, int32_t max_iterations,
+                                                         int32_t eos_token, int32_t* produced,
+                                                         int32_t* states) {
+  std::vector<int32_t> state(init_state, init_state + n);
+  std::vector<int32_t> window(n), predictions(n);
+  if (states) std::copy(state.begin(), state.end(), states);
+  BlockResult result{0, 0};
+  const int32_t block_start = length();  // y0 is not cached yet; every produced token but the last is
+  while (result.produced < n && result.iterations < max_iterations) {
+    // Rows: y0, then the guesses for every not-yet-produced position but the last.
+    const int32_t rows = n - result.produced;
+    window[0] = y0;
+    std::copy(state.begin() + result.produced, state.begin() + n - 1, window.begin() + 1);
+    const int32_t accepted = jacobi_step(window.data(), rows, predictions.data());
+    ++result.iterations;
+    // Row r predicted state position produced + r; the first `accepted` of them are final.
+    std::copy(predictions.begin(), predictions.begin() + rows, state.begin() + result.produced);
+    bool hit_eos = false;
+    for (int32_t i = 0; i < accepted; ++i) {
+      const int32_t token = state[result.produced];
+      produced[result.produced++] = token;
+      if (token == eos_token) {
+        hit_eos = true;
+        break;
+      }
+    }
+    if (states) std::copy(state.begin(), state.end(), states + int64_t(result.iterations) * n);
+    if (hit_eos) {
+      truncate(block_start + result.produced);  // drop the KV of rows after the end of sequence
+      break;
+    }
+    y0 = produced[result.produced - 1];
+  }
+  return result;
+}
+
+}  // namespace cllm

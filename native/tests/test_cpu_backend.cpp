@@ -1,0 +1,156 @@
+// CPU backend through the C ABI: block forward equals token-by-token forward, truncation then
+// re-forward reproduces the logits, Jacobi blocks reproduce greedy AR, and bad input is rejected.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "random_model.hpp"
+
+using cllm::testing::check;
+
+namespace {
+
+int failures = 0;
+
+void expect(bool condition, const char* what) {
+  if (!condition) {
+    std::fprintf(stderr, "FAIL: %s\n", what);
+    ++failures;
+  }
+}
+
+float max_relative_error(const std::vector<float>& a, const std::vector<float>& b) {
+  float max_abs = 0, max_diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    max_abs = std::fmax(max_abs, std::fabs(b[i]));
+    max_diff = std::fmax(max_diff, std::fabs(a[i] - b[i]));
+  }
+  return max_diff / std::fmax(max_abs, 1e-30f);
+}
+
+void test_block_equals_tokenwise(const cllm_config& config) {
+  cllm_model* model;
+  check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, 7, CLLM_DTYPE_F32, &model), "model");
+  const int32_t n = 11, vocab = config.vocab_size;
+  std::vector<int32_t> tokens(n);
+  for (int32_t i = 0; i < n; ++i) tokens[i] = (i * 37 + 5) % vocab;
+  cllm_session *block, *single;
+  check(cllm_session_create(model, 64, &block), "session");
+  check(cllm_session_create(model, 64, &single), "session");
+  std::vector<float> block_logits(size_t(n) * vocab), single_logits(size_t(n) * vocab);
+  check(cllm_session_forward(block, tokens.data(), 4, nullptr), "prefix");
+  check(cllm_session_forward(block, tokens.data() + 4, n - 4, block_logits.data() + size_t(4) * vocab), "block");
+  for (int32_t i = 0; i < n; ++i) {
+    check(cllm_session_forward(single, &tokens[i], 1, single_logits.data() + size_t(i) * vocab), "single");
+  }
+  std::vector<float> a(block_logits.begin() + 4 * vocab, block_logits.end());
+  std::vector<float> b(single_logits.begin() + 4 * vocab, single_logits.end());
+  expect(max_relative_error(a, b) < 1e-4f, "block forward equals token-by-token forward");
+  // Truncate and re-forward: same logits again.
+  check(cllm_session_truncate(block, 6), "truncate");
+  std::vector<float> again(size_t(n - 6) * vocab);
+  check(cllm_session_forward(block, tokens.data() + 6, n - 6, again.data()), "re-forward");
+  std::vector<float> expected(block_logits.begin() + 6 * vocab, block_logits.end());
+  expect(max_relative_error(again, expected) < 1e-5f, "truncate then re-forward reproduces the logits");
+  cllm_session_free(block);
+  cllm_session_free(single);
+  cllm_model_free(model);
+}
+
+void test_jacobi_block_equals_greedy(const cllm_config& config, int32_t block_size) {
+  cllm_model* model;
+  check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, 11, CLLM_DTYPE_F32, &model), "model");
+  const std::vector<int32_t> prompt = {1, 17, 4, 9};
+  const int32_t total = 3 * block_size;
+  // Greedy AR reference.
+  cllm_session* ar;
+  check(cllm_session_create(model, 256, &ar), "session");
+  std::vector<float> logits(config.vocab_size);
+  check(cllm_session_forward(ar, prompt.data(), int32_t(prompt.size()), nullptr), "prompt");
+  check(cllm_session_truncate(ar, int32_t(prompt.size()) - 1), "truncate");
+  int32_t next = prompt.back();
+  std::vector<int32_t> greedy;
+  for (int32_t i = 0; i < total; ++i) {
+    check(cllm_session_forward(ar, &next, 1, logits.data()), "ar step");
+    check(cllm_argmax_rows(logits.data(), 1, config.vocab_size, &next), "argmax");
+    greedy.push_back(next);
+  }
+  // Jacobi blocks from a deliberately bad guess.
+  cllm_session* jacobi;
+  check(cllm_session_create(model, 256, &jacobi), "session");
+  check(cllm_session_forward(jacobi, prompt.data(), int32_t(prompt.size()) - 1, nullptr), "prompt");
+  int32_t y0 = prompt.back();
+  std::vector<int32_t> output, state(block_size, 3), produced(block_size);
+  std::vector<int32_t> states(size_t(block_size + 1) * block_size);
+  int32_t iterations_total = 0;
+  while (int32_t(output.size()) < total) {
+    int32_t count = 0, iterations = 0;
+    check(cllm_jacobi_block(jacobi, y0, state.data(), block_size, block_size, -1, produced.data(), &count, &iterations,
+                            states.data()),
+          "jacobi block");
+    expect(count == block_size, "a block with enough iterations produces all n tokens");
+    expect(iterations >= 1 && iterations <= block_size, "iterations within [1, n]");
+    for (int32_t j = 0; j < block_size; ++j) {
+      expect(states[size_t(iterations) * block_size + j] == produced[j], "the last state is the fixed point");
+    }
+    output.insert(output.end(), produced.begin(), produced.begin() + count);
+    y0 = produced[count - 1];
+    iterations_total += iterations;
+  }
+  output.resize(total);
+  expect(output == greedy, "Jacobi output equals greedy AR output");
+  expect(iterations_total <= total, "iterations never exceed tokens");
+  int32_t length = 0;
+  check(cllm_session_length(jacobi, &length), "length");
+  expect(length == int32_t(prompt.size()) - 1 + total, "cache holds the prompt and all but the last produced token");
+  cllm_session_free(ar);
+  cllm_session_free(jacobi);
+  cllm_model_free(model);
+}
+
+void test_rejects_bad_input(const cllm_config& config) {
+  cllm_model* model;
+  check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, 3, CLLM_DTYPE_F32, &model), "model");
+  cllm_session* session;
+  check(cllm_session_create(model, 8, &session), "session");
+  int32_t bad = config.vocab_size;
+  expect(cllm_session_forward(session, &bad, 1, nullptr) == CLLM_ERR_INVALID_ARGUMENT, "token out of range");
+  std::vector<int32_t> many(9, 1);
+  expect(cllm_session_forward(session, many.data(), 9, nullptr) == CLLM_ERR_CONTEXT_FULL, "context full");
+  expect(cllm_session_truncate(session, 1) == CLLM_ERR_INVALID_ARGUMENT, "truncate beyond length");
+  expect(cllm_session_create(model, config.max_seq_len + 1, &session) == CLLM_ERR_INVALID_ARGUMENT, "capacity");
+  float one = 1.0f;
+  expect(cllm_model_upload(model, CLLM_TENSOR_WQ, 0, CLLM_DTYPE_F32, &one, 1) == CLLM_ERR_INVALID_ARGUMENT,
+         "mis-shaped tensor");
+  cllm_config broken = config;
+  broken.n_kv_heads = 3;
+  cllm_model* other = nullptr;
+  expect(cllm_model_create(&broken, CLLM_BACKEND_CPU, 0, &other) == CLLM_ERR_INVALID_ARGUMENT && other == nullptr,
+         "heads not a multiple of kv heads");
+  cllm_model* incomplete;
+  check(cllm_model_create(&config, CLLM_BACKEND_CPU, 0, &incomplete), "create");
+  cllm_session* none = nullptr;
+  expect(cllm_session_create(incomplete, 8, &none) == CLLM_ERR_STATE && none == nullptr, "incomplete model");
+  cllm_model_free(incomplete);
+  cllm_model_free(model);
+}
+
+}  // namespace
+
+int main() {
+  // Odd shapes: GQA 8/2, head dim 48 (dim 384 / 8 heads), hidden size not a multiple of 8.
+  const cllm_config gqa = cllm::testing::make_config(384, 1003, 3, 8, 2, 517, 256, false);
+  const cllm_config small = cllm::testing::make_config(64, 172, 2, 4, 4, 97, 256, true);
+  test_block_equals_tokenwise(gqa);
+  test_block_equals_tokenwise(small);
+  for (int32_t n : {1, 2, 7, 16}) test_jacobi_block_equals_greedy(small, n);
+  test_jacobi_block_equals_greedy(gqa, 5);
+  test_rejects_bad_input(small);
+  if (failures) {
+    std::fprintf(stderr, "%d check(s) failed\n", failures);
+    return 1;
+  }
+  std::printf("cpu backend: all checks passed\n");
+  return 0;
+}

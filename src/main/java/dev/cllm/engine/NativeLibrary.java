@@ -1,0 +1,68 @@
+package dev.cllm.engine;
+
+import dev.cllm.CllmException;
+import dev.cllm.nativelib.CllmNative;
+
+import org.bytedeco.javacpp.Loader;
+
+import java.io.File;
+
+/**
+ * Loads the native engine from the jar (JavaCPP extracts it into its cache) and, only when CUDA is asked
+ * for, the CUDA backend plugin. The CPU path never touches any CUDA library.
+ */
+public final class NativeLibrary {
+    private static volatile boolean cudaPluginLoaded;
+
+    private NativeLibrary() {}
+
+    /** Loads libcllm and its JNI glue; throws UNSUPPORTED with the cause when that is impossible. */
+    public static void ensureLoaded() {
+        try {
+            Loader.load(CllmNative.class);
+        } catch (UnsatisfiedLinkError e) {
+            throw new CllmException(CllmException.Status.UNSUPPORTED,
+                    "cannot load the cllm native library for " + Loader.getPlatform() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Extracts libcllm_cuda.so from the jar and hands its path to the engine. Returns false, without
+     * throwing, when this build has no CUDA backend (built without nvcc).
+     */
+    public static synchronized boolean loadCudaPlugin() {
+        ensureLoaded();
+        if (cudaPluginLoaded) return true;
+        String resource = "/dev/cllm/nativelib/" + Loader.getPlatform() + "/libcllm_cuda.so";
+        if (CllmNative.class.getResource(resource) == null) return false;
+        try {
+            File file = Loader.cacheResource(CllmNative.class, resource);
+            Status.check(CllmNative.cllm_cuda_plugin_load(file.getAbsolutePath()), "loading the CUDA backend");
+            cudaPluginLoaded = true;
+            return true;
+        } catch (java.io.IOException e) {
+            throw new CllmException(CllmException.Status.IO, "cannot extract the CUDA backend: " + e.getMessage(), e);
+        }
+    }
+
+    /** Number of CUDA devices the CUDA backend sees (0 without a driver or without the backend). */
+    public static int cudaDeviceCount() {
+        if (!loadCudaPlugin()) return 0;
+        try (org.bytedeco.javacpp.IntPointer count = new org.bytedeco.javacpp.IntPointer(1)) {
+            int status = CllmNative.cllm_cuda_device_count(count);
+            return status == CllmNative.CLLM_OK ? count.get() : 0;
+        }
+    }
+
+    /** Status checking shared by the engine classes. */
+    static final class Status {
+        private Status() {}
+
+        static void check(int status, String what) {
+            if (status != CllmNative.CLLM_OK) {
+                String message = CllmNative.cllm_last_error().getString();
+                throw new CllmException(CllmException.Status.ofNative(status), what + ": " + message);
+            }
+        }
+    }
+}

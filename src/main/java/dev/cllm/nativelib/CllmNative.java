@@ -1,0 +1,158 @@
+package dev.cllm.nativelib;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.annotation.ByPtrPtr;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.Name;
+import org.bytedeco.javacpp.annotation.Opaque;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP binding of the C ABI in {@code native/include/cllm/cllm.h}, one Java method per C function,
+ * same names and meanings. Use {@link dev.cllm.engine.NativeModel} and {@link dev.cllm.engine.NativeSession}
+ * rather than this class: they own the handles, check every status and throw
+ * {@link dev.cllm.CllmException}.
+ */
+@Platform(include = "cllm/cllm.h", link = "cllm")
+public final class CllmNative {
+    static {
+        Loader.load();
+    }
+
+    private CllmNative() {}
+
+    public static final int CLLM_OK = 0;
+    public static final int CLLM_ERR_INVALID_ARGUMENT = 1;
+    public static final int CLLM_ERR_OUT_OF_MEMORY = 2;
+    public static final int CLLM_ERR_UNSUPPORTED = 3;
+    public static final int CLLM_ERR_BACKEND = 4;
+    public static final int CLLM_ERR_CONTEXT_FULL = 5;
+    public static final int CLLM_ERR_STATE = 6;
+    public static final int CLLM_ERR_INTERNAL = 7;
+
+    public static final int CLLM_BACKEND_CPU = 0;
+    public static final int CLLM_BACKEND_CUDA = 1;
+
+    public static final int CLLM_DTYPE_F32 = 0;
+    public static final int CLLM_DTYPE_F16 = 1;
+    public static final int CLLM_DTYPE_BF16 = 2;
+
+    public static final int CLLM_TENSOR_TOKEN_EMBEDDING = 0;
+    public static final int CLLM_TENSOR_ATTN_NORM = 1;
+    public static final int CLLM_TENSOR_WQ = 2;
+    public static final int CLLM_TENSOR_WK = 3;
+    public static final int CLLM_TENSOR_WV = 4;
+    public static final int CLLM_TENSOR_WO = 5;
+    public static final int CLLM_TENSOR_FFN_NORM = 6;
+    public static final int CLLM_TENSOR_W_GATE = 7;
+    public static final int CLLM_TENSOR_W_UP = 8;
+    public static final int CLLM_TENSOR_W_DOWN = 9;
+    public static final int CLLM_TENSOR_FINAL_NORM = 10;
+    public static final int CLLM_TENSOR_OUTPUT = 11;
+
+    /** Opaque model handle ({@code cllm_model*}). */
+    @Opaque
+    public static class cllm_model extends Pointer {
+        public cllm_model() {
+            super((Pointer) null);
+        }
+
+        public cllm_model(Pointer p) {
+            super(p);
+        }
+    }
+
+    /** Opaque session handle ({@code cllm_session*}). */
+    @Opaque
+    public static class cllm_session extends Pointer {
+        public cllm_session() {
+            super((Pointer) null);
+        }
+
+        public cllm_session(Pointer p) {
+            super(p);
+        }
+    }
+
+    /** The model configuration struct, allocated in native memory; close it after use. */
+    @Name("cllm_config")
+    public static class cllm_config extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public cllm_config() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native int dim(); public native cllm_config dim(int v);
+        public native int hidden_dim(); public native cllm_config hidden_dim(int v);
+        public native int n_layers(); public native cllm_config n_layers(int v);
+        public native int n_heads(); public native cllm_config n_heads(int v);
+        public native int n_kv_heads(); public native cllm_config n_kv_heads(int v);
+        public native int head_dim(); public native cllm_config head_dim(int v);
+        public native int vocab_size(); public native cllm_config vocab_size(int v);
+        public native int max_seq_len(); public native cllm_config max_seq_len(int v);
+        public native float rope_theta(); public native cllm_config rope_theta(float v);
+        public native float norm_eps(); public native cllm_config norm_eps(float v);
+        public native int tied_embeddings(); public native cllm_config tied_embeddings(int v);
+    }
+
+    public static native @Cast("const char*") BytePointer cllm_last_error();
+
+    public static native int cllm_abi_version();
+
+    public static native @Cast("cllm_status") int cllm_backend_available(int backend);
+
+    public static native @Cast("cllm_status") int cllm_cuda_plugin_load(String path);
+
+    public static native @Cast("cllm_status") int cllm_cuda_device_count(IntPointer count);
+
+    public static native @Cast("cllm_status") int cllm_model_create(@Const cllm_config config, int backend, int device,
+            @ByPtrPtr cllm_model outModel);
+
+    public static native @Cast("cllm_status") int cllm_model_upload(cllm_model model, int tensor, int layer, int dtype,
+            @Const Pointer data, long nElements);
+
+    public static native @Cast("cllm_status") int cllm_model_check_complete(@Const cllm_model model);
+
+    public static native @Cast("cllm_status") int cllm_model_backend(@Const cllm_model model, IntPointer outBackend);
+
+    public static native @Cast("cllm_status") int cllm_model_weight_bytes(@Const cllm_model model,
+            @Cast("int64_t*") long[] outBytes);
+
+    public static native void cllm_model_free(cllm_model model);
+
+    public static native @Cast("cllm_status") int cllm_session_create(cllm_model model, int capacity,
+            @ByPtrPtr cllm_session outSession);
+
+    public static native void cllm_session_free(cllm_session session);
+
+    public static native @Cast("cllm_status") int cllm_session_length(@Const cllm_session session, IntPointer outLength);
+
+    public static native @Cast("cllm_status") int cllm_session_capacity(@Const cllm_session session,
+            IntPointer outCapacity);
+
+    public static native @Cast("cllm_status") int cllm_session_forward(cllm_session session, @Const IntPointer tokens,
+            int n, FloatPointer logits);
+
+    public static native @Cast("cllm_status") int cllm_session_truncate(cllm_session session, int length);
+
+    public static native @Cast("cllm_status") int cllm_argmax_rows(@Const FloatPointer logits, int rows, int cols,
+            IntPointer outIndices);
+
+    public static native @Cast("cllm_status") int cllm_jacobi_step(cllm_session session, @Const IntPointer window, int n,
+            IntPointer predictions, IntPointer outAccepted);
+
+    public static native @Cast("cllm_status") int cllm_jacobi_block(cllm_session session, int y0,
+            @Const IntPointer initState, int n, int maxIterations, int eosToken, IntPointer produced,
+            IntPointer outProduced, IntPointer outIterations, IntPointer states);
+}
