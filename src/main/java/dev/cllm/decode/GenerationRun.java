@@ -1,0 +1,127 @@
+package dev.cllm.decode;
+
+import dev.cllm.engine.NativeSession;
+
+import java.util.Arrays;
+
+/**
+ * The bookkeeping every decoder shares: prefill, the known sequence (prompt + output), emission with
+ * end-of-sequence and token-limit handling, room left in the cache, statistics.
+ *
+ * <p>Convention (cllm.h): the session caches the sequence except its last known token y0, which is the
+ * first row of the next forward pass.
+ */
+final class GenerationRun {
+    private final NativeSession session;
+    private final int eos;
+    private final int maxNewTokens;
+    private final TokenSink sink;
+    private int[] history;
+    private int historyLength;
+    private final int promptLength;
+    private int emitted;
+    private StopReason stopReason;
+    long tokens, iterations, fastForwarded, stationary;
+    private final long prefillNanos;
+    private final long decodeStart;
+
+    GenerationRun(NativeSession session, int[] prompt, int eos, int maxNewTokens, TokenSink sink) {
+        if (prompt == null || prompt.length == 0) {
+            throw new IllegalArgumentException("prompt must hold at least one token");
+        }
+        if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
+        if (prompt.length > session.capacity()) {
+            throw new IllegalArgumentException("prompt of " + prompt.length + " tokens does not fit the session's "
+                    + session.capacity() + " positions");
+        }
+        int vocab = session.model().config().vocabSize();
+        for (int i = 0; i < prompt.length; i++) {
+            if (prompt[i] < 0 || prompt[i] >= vocab) {
+                throw new IllegalArgumentException("prompt token " + i + " = " + prompt[i] + " is outside the vocabulary [0, "
+                        + vocab + ")");
+            }
+        }
+        this.session = session;
+        this.eos = eos;
+        this.maxNewTokens = maxNewTokens;
+        this.sink = sink == null ? TokenSink.NONE : sink;
+        this.promptLength = prompt.length;
+        // Every generated token but the last enters the cache, so the capacity bounds the output too.
+        this.history = Arrays.copyOf(prompt, prompt.length + Math.min(maxNewTokens, session.capacity()) + 1);
+        this.historyLength = prompt.length;
+        long start = System.nanoTime();
+        session.truncate(0);
+        if (prompt.length > 1) session.forward(prompt, 0, prompt.length - 1, false);
+        this.prefillNanos = System.nanoTime() - start;
+        this.decodeStart = System.nanoTime();
+        if (maxNewTokens == 0) stopReason = StopReason.MAX_TOKENS;
+    }
+
+    /** The last known token (the next forward pass's first row). */
+    int y0() {
+        return history[historyLength - 1];
+    }
+
+    int[] history() {
+        return history;
+    }
+
+    int historyLength() {
+        return historyLength;
+    }
+
+    boolean done() {
+        return stopReason != null;
+    }
+
+    /** Tokens still allowed. */
+    int remaining() {
+        return maxNewTokens - emitted;
+    }
+
+    /**
+     * Rows the next pass may use, at most wanted: bounded by the token limit and by the cache. Sets the
+     * stop reason and returns 0 when nothing more can be generated.
+     */
+    int rowsAllowed(int wanted) {
+        int room = session.capacity() - session.length();
+        int rows = Math.min(wanted, Math.min(remaining(), room));
+        if (rows < 1 && stopReason == null) stopReason = remaining() < 1 ? StopReason.MAX_TOKENS : StopReason.CONTEXT_FULL;
+        return Math.max(rows, 0);
+    }
+
+    /**
+     * Records one forward pass that generated accepted[0..count): emits them up to and excluding an
+     * end-of-sequence token, updates the statistics. stationaryCount: how many of them were stationary.
+     * Returns how many tokens were taken (less than count after an end-of-sequence token).
+     */
+    int acceptIteration(int[] accepted, int count, int stationaryCount) {
+        iterations++;
+        int taken = 0;
+        for (int i = 0; i < count && stopReason == null; i++) {
+            int token = accepted[i];
+            taken++;
+            tokens++;
+            if (i > 0) fastForwarded++;
+            if (token == eos) {
+                stopReason = StopReason.EOS;
+                break;
+            }
+            history[historyLength++] = token;
+            emitted++;
+            sink.accept(token);
+            if (emitted >= maxNewTokens) stopReason = StopReason.MAX_TOKENS;
+        }
+        // Stationary tokens are fast-forwarded ones; never count one that was cut off.
+        stationary += Math.min(stationaryCount, Math.max(taken - 1, 0));
+        return taken;
+    }
+
+    DecodeResult finish() {
+        if (stopReason == null) stopReason = StopReason.MAX_TOKENS;
+        long decodeNanos = System.nanoTime() - decodeStart;
+        int[] output = Arrays.copyOfRange(history, promptLength, historyLength);
+        return new DecodeResult(output, stopReason,
+                new DecodeStats(tokens, iterations, fastForwarded, stationary, prefillNanos, decodeNanos));
+    }
+}

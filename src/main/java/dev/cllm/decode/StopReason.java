@@ -1,0 +1,11 @@
+package dev.cllm.decode;
+
+/** Why a generation ended. */
+public enum StopReason {
+    /** The model generated the end-of-sequence token. */
+    EOS,
+    /** The token limit was reached. */
+    MAX_TOKENS,
+    /** The session's KV cache is full: generation stops cleanly with what it has. */
+    CONTEXT_FULL
+}
