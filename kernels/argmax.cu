@@ -1,5 +1,7 @@
 #include "argmax.cuh"
 
+#include "common.cuh"
+
 namespace cllm::cuda {
 namespace {
 
@@ -14,8 +16,10 @@ __device__ __forceinline__ void keep_better(float& value, int32_t& index, float 
   }
 }
 
-__global__ void argmax_rows_kernel(const float* __restrict__ logits, int32_t cols, int32_t* __restrict__ out) {
-  const float* row = logits + static_cast<int64_t>(blockIdx.x) * cols;
+__global__ void argmax_rows_kernel(const float* __restrict__ logits, int32_t ld, int32_t cols,
+                                   const int32_t* active, int32_t max_rows, int32_t* __restrict__ out) {
+  if (static_cast<int32_t>(blockIdx.x) >= active_rows(active, max_rows)) return;
+  const float* row = logits + static_cast<int64_t>(blockIdx.x) * ld;
   float best = -INFINITY;
   int32_t best_index = cols;  // larger than any real index
   for (int32_t c = threadIdx.x; c < cols; c += blockDim.x) keep_better(best, best_index, row[c], c);
@@ -43,7 +47,14 @@ __global__ void argmax_rows_kernel(const float* __restrict__ logits, int32_t col
 
 cudaError_t launch_argmax_rows(const float* logits, int32_t rows, int32_t cols, int32_t* out, cudaStream_t stream) {
   if (rows <= 0 || cols <= 0) return cudaErrorInvalidValue;
-  argmax_rows_kernel<<<rows, kThreads, 0, stream>>>(logits, cols, out);
+  argmax_rows_kernel<<<rows, kThreads, 0, stream>>>(logits, cols, cols, nullptr, rows, out);
+  return cudaGetLastError();
+}
+
+cudaError_t launch_argmax_rows_active(const float* logits, int32_t ld, const int32_t* active_rows, int32_t max_rows,
+                                      int32_t cols, int32_t* out, cudaStream_t stream) {
+  if (logits == nullptr || out == nullptr || max_rows <= 0 || cols <= 0 || ld < cols) return cudaErrorInvalidValue;
+  argmax_rows_kernel<<<max_rows, kThreads, 0, stream>>>(logits, ld, cols, active_rows, max_rows, out);
   return cudaGetLastError();
 }
 

@@ -149,6 +149,20 @@ cllm_status cllm_cuda_device_count(int32_t* count) {
   });
 }
 
+cllm_status cllm_cuda_device_info(int32_t device, char* name, int32_t name_len, int64_t* total_memory,
+                                  int32_t* cc_major, int32_t* cc_minor) {
+  return guard([&] {
+    require(device >= 0, "device must be a CUDA ordinal >= 0, got " + std::to_string(device));
+    require(name == nullptr || name_len >= 1, "name_len must be at least 1 when name is set, got " +
+                                                  std::to_string(name_len));
+    const int32_t count = cllm::cuda_plugin().device_count();
+    if (count <= 0) fail(CLLM_ERR_UNSUPPORTED, "no CUDA device is available");
+    require(device < count, "device " + std::to_string(device) + " is outside [0, " + std::to_string(count) +
+                                ") CUDA devices");
+    cllm::cuda_plugin().device_info(device, name, name_len, total_memory, cc_major, cc_minor);
+  });
+}
+
 cllm_status cllm_model_create(const cllm_config* config, int32_t backend, int32_t device, cllm_model** out_model) {
   return guard([&] {
     require_pointer(config, "config");
@@ -282,6 +296,10 @@ cllm_status cllm_session_truncate(cllm_session* session, int32_t length) {
             "length " + std::to_string(length) + " is outside [0, current length " + std::to_string(current) + "]");
     s.backend->truncate(length);
   });
+}
+
+cllm_status cllm_session_set_cuda_stream(cllm_session* session, void* stream) {
+  return guard([&] { checked(session).backend->set_cuda_stream(stream); });
 }
 
 cllm_status cllm_argmax_rows(const float* logits, int32_t rows, int32_t cols, int32_t* out_indices) {

@@ -52,6 +52,9 @@ class SessionBackend {
   virtual BlockResult jacobi_block(int32_t y0, const int32_t* init_state, int32_t n,
                                    int32_t max_iterations, int32_t eos_token, int32_t* produced,
                                    int32_t* states);
+  // Runs the session's device work on a caller's stream (a cudaStream_t; nullptr: the session's
+  // own). The default (CPU) throws UNSUPPORTED.
+  virtual void set_cuda_stream(void* stream);
 };
 
 class ModelBackend {
@@ -71,6 +74,9 @@ std::unique_ptr<ModelBackend> make_cpu_model(const cllm_config& config);
 extern "C" {
 typedef ModelBackend* (*cllm_cuda_make_model_fn)(const cllm_config* config, int32_t device);
 typedef int32_t (*cllm_cuda_device_count_fn)(void);
+// Fills the outputs that are not NULL; throws cllm::Error (device already checked against the count).
+typedef void (*cllm_cuda_device_info_fn)(int32_t device, char* name, int32_t name_len, int64_t* total_memory,
+                                         int32_t* cc_major, int32_t* cc_minor);
 }
 
 }  // namespace cllm

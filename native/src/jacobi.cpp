@@ -7,6 +7,10 @@
 
 namespace cllm {
 
+void SessionBackend::set_cuda_stream(void*) {
+  throw Error(CLLM_ERR_UNSUPPORTED, "this session runs on the CPU backend, which has no CUDA stream");
+}
+
 int32_t SessionBackend::jacobi_step(const int32_t* window, int32_t n, int32_t* predictions) {
   const int32_t start = length();
   forward_argmax(window, n, predictions);

@@ -9,8 +9,13 @@ namespace {
 
 class DlopenCudaPlugin final : public CudaPlugin {
  public:
-  DlopenCudaPlugin(cllm_cuda_make_model_fn make, cllm_cuda_device_count_fn count) : make_(make), count_(count) {}
+  DlopenCudaPlugin(cllm_cuda_make_model_fn make, cllm_cuda_device_count_fn count, cllm_cuda_device_info_fn info)
+      : make_(make), count_(count), info_(info) {}
   int32_t device_count() override { return count_(); }
+  void device_info(int32_t device, char* name, int32_t name_len, int64_t* total_memory, int32_t* cc_major,
+                   int32_t* cc_minor) override {
+    info_(device, name, name_len, total_memory, cc_major, cc_minor);
+  }
   std::unique_ptr<ModelBackend> make_model(const cllm_config& config, int32_t device) override {
     return std::unique_ptr<ModelBackend>(make_(&config, device));
   }
@@ -18,6 +23,7 @@ class DlopenCudaPlugin final : public CudaPlugin {
  private:
   cllm_cuda_make_model_fn make_;
   cllm_cuda_device_count_fn count_;
+  cllm_cuda_device_info_fn info_;
 };
 
 std::mutex plugin_mutex;
@@ -39,12 +45,13 @@ void load_locked(const std::string& path) {
   }
   auto make = reinterpret_cast<cllm_cuda_make_model_fn>(dlsym(handle, "cllm_cuda_make_model"));
   auto count = reinterpret_cast<cllm_cuda_device_count_fn>(dlsym(handle, "cllm_cuda_device_count_raw"));
-  if (!make || !count) {
+  auto info = reinterpret_cast<cllm_cuda_device_info_fn>(dlsym(handle, "cllm_cuda_device_info_raw"));
+  if (!make || !count || !info) {
     dlclose(handle);
     throw Error(CLLM_ERR_UNSUPPORTED, path + " is not a cllm CUDA backend (missing entry points)");
   }
   // The handle stays open for the life of the process: models it creates hold code from it.
-  loaded_plugin = std::make_unique<DlopenCudaPlugin>(make, count);
+  loaded_plugin = std::make_unique<DlopenCudaPlugin>(make, count, info);
   loaded_path = path;
 }
 

@@ -13,6 +13,8 @@ class CudaPlugin {
  public:
   virtual ~CudaPlugin() = default;
   virtual int32_t device_count() = 0;
+  virtual void device_info(int32_t device, char* name, int32_t name_len, int64_t* total_memory, int32_t* cc_major,
+                           int32_t* cc_minor) = 0;
   virtual std::unique_ptr<ModelBackend> make_model(const cllm_config& config, int32_t device) = 0;
 };
 

@@ -96,8 +96,16 @@ cllm_status cllm_backend_available(int32_t backend);
  */
 cllm_status cllm_cuda_plugin_load(const char* path);
 
-/* Number of CUDA devices and a device's name / total memory (bytes); UNSUPPORTED without the plugin. */
+/* Number of CUDA devices (0 without a driver); UNSUPPORTED without the plugin. */
 cllm_status cllm_cuda_device_count(int32_t* count);
+
+/*
+ * A CUDA device's name (NUL-terminated, truncated to name_len - 1 bytes), total memory in bytes and
+ * compute capability. Every output may be NULL when not wanted (name_len is then ignored).
+ * UNSUPPORTED without the plugin or without a device; INVALID_ARGUMENT for an ordinal out of range.
+ */
+cllm_status cllm_cuda_device_info(int32_t device, char* name, int32_t name_len, int64_t* total_memory,
+                                  int32_t* cc_major, int32_t* cc_minor);
 
 /* ---- models ---- */
 
@@ -135,6 +143,16 @@ cllm_status cllm_session_forward(cllm_session* session, const int32_t* tokens, i
                                  float* logits);
 /* Drops cached positions >= length (0 <= length <= current length). */
 cllm_status cllm_session_truncate(cllm_session* session, int32_t length);
+
+/*
+ * CUDA sessions: run all further device work of this session on the caller's stream (a cudaStream_t
+ * of the model's device, e.g. one a JVM application already uses), or on the session's own stream
+ * again when stream is NULL. Work already queued finishes first. The caller keeps the stream alive
+ * until it is replaced or the session is freed. Calls still return only when their results are on
+ * the host (a forward without logits may return before the device finishes; later calls on the
+ * session are ordered after it). UNSUPPORTED on the CPU backend.
+ */
+cllm_status cllm_session_set_cuda_stream(cllm_session* session, void* stream);
 
 /* Row-wise argmax of host logits [rows, cols]; ties go to the lowest index. */
 cllm_status cllm_argmax_rows(const float* logits, int32_t rows, int32_t cols, int32_t* out_indices);
