@@ -1,0 +1,19 @@
+# CUDA native tests (included from the top level once the kernels and the plugin exist). Each prints
+# "SKIP: no CUDA device" and passes where no GPU answers, so ctest passes on machines without one.
+set(CLLM_TESTS_DIR ${CMAKE_SOURCE_DIR}/native/tests)
+
+add_executable(test_cuda_kernels ${CLLM_TESTS_DIR}/test_cuda_kernels.cpp)
+target_include_directories(test_cuda_kernels PRIVATE ${CMAKE_SOURCE_DIR}/native/src ${CUDAToolkit_INCLUDE_DIRS})
+target_link_libraries(test_cuda_kernels PRIVATE cllm cllm_kernels CUDA::cudart_static)
+if(TARGET cllm_kernels_cublas)
+  target_link_libraries(test_cuda_kernels PRIVATE cllm_kernels_cublas)
+endif()
+cllm_warnings(test_cuda_kernels)
+add_test(NAME cuda_kernels COMMAND test_cuda_kernels)
+
+add_executable(test_cuda_backend ${CLLM_TESTS_DIR}/test_cuda_backend.cpp)
+target_include_directories(test_cuda_backend PRIVATE ${CUDAToolkit_INCLUDE_DIRS})
+target_link_libraries(test_cuda_backend PRIVATE cllm_testing CUDA::cudart_static)
+add_dependencies(test_cuda_backend cllm_cuda)  # loaded with dlopen from next to libcllm.so
+cllm_warnings(test_cuda_backend)
+add_test(NAME cuda_backend COMMAND test_cuda_backend)
