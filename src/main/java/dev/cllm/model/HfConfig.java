@@ -9,7 +9,6 @@ import com.google.gson.JsonPrimitive;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * A Hugging Face {@code config.json} of a {@code LlamaForCausalLM} model, read into a {@link LlamaConfig}
@@ -134,7 +133,8 @@ public record HfConfig(LlamaConfig config, String torchDtype) {
 
     /** The shortest decimal that reads back as exactly this float. */
     private static JsonPrimitive floatJson(float f) {
-        return new JsonPrimitive(new BigDecimal(Float.toString(f)));
+        // A double with at most 9 significant digits prints as the same decimal, which parses back to f.
+        return new JsonPrimitive(Double.parseDouble(Float.toString(f)));
     }
 
     private static CllmException unsupported(Object source, String message) {
@@ -220,8 +220,4 @@ public record HfConfig(LlamaConfig config, String torchDtype) {
         }
     }
 
-    /** The torch_dtype lower-cased, for display. */
-    public String torchDtypeOrUnknown() {
-        return torchDtype == null ? "unknown" : torchDtype.toLowerCase(Locale.ROOT);
-    }
 }

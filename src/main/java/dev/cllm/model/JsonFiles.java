@@ -4,8 +4,9 @@ import dev.cllm.CllmException;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.google.gson.Gson;
 import com.google.gson.Strictness;
+import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 
@@ -25,6 +26,8 @@ public final class JsonFiles {
     public static final long MAX_BYTES = 256L << 20;
     /** Deepest nesting accepted. */
     public static final int MAX_NESTING = 256;
+
+    private static final TypeAdapter<JsonElement> ELEMENTS = new Gson().getAdapter(JsonElement.class);
 
     private JsonFiles() {}
 
@@ -61,7 +64,8 @@ public final class JsonFiles {
         try {
             JsonReader reader = new JsonReader(new StringReader(text));
             reader.setStrictness(Strictness.STRICT);
-            JsonElement root = JsonParser.parseReader(reader);
+            // Not JsonParser.parseReader: it switches the reader to lenient mode.
+            JsonElement root = ELEMENTS.read(reader);
             if (reader.peek() != JsonToken.END_DOCUMENT) throw new IOException("trailing data after the JSON value");
             return root;
         } catch (IOException | RuntimeException e) {

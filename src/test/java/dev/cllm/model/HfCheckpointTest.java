@@ -148,6 +148,18 @@ class HfCheckpointTest {
     }
 
     @Test
+    void configJsonRoundTripsEveryFloatExactly() {
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < 2000; i++) {
+            float theta = i == 0 ? 10000f : Float.intBitsToFloat(0x3f800000 + r.nextInt(0x3f000000));
+            float eps = i == 0 ? 1e-6f : Float.intBitsToFloat(0x00800000 + r.nextInt(0x3f000000));
+            LlamaConfig c = new LlamaConfig(8, 8, 1, 2, 1, 4, 10, 16, theta, eps, i % 2 == 0, i % 3 - 1, i % 5 - 1);
+            String json = HfConfig.toJson(c, DType.F32).toString();
+            assertEquals(c, HfConfig.parse(JsonFiles.parse(json, "test").getAsJsonObject(), "test").config(), json);
+        }
+    }
+
+    @Test
     void tiedEmbeddings() throws IOException {
         ModelWeights tied = RandomWeights.create(TIED, 15);
         CheckpointWriter.write(tied, dir);
@@ -237,10 +249,14 @@ class HfCheckpointTest {
             assertTrue(e.getMessage().contains(k.fragment()), k.fragment() + " in: " + e.getMessage());
             assertTrue(e.getMessage().contains("config.json"), "names the file: " + e.getMessage());
         }
-        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"llama\",");
-        CllmException e = assertThrows(CllmException.class, () -> Checkpoints.load(dir));
-        assertEquals(CllmException.Status.BAD_FORMAT, e.status());
-        assertTrue(e.getMessage().contains("malformed JSON"), e.getMessage());
+        for (String malformed : new String[] {"{\"model_type\": \"llama\",", "", "{'model_type': 'llama'}",
+            "{\"model_type\": \"llama\"} {}", "{\"rope_theta\": NaN}", "{\"a\": 1 // comment\n}", "[1]"}) {
+            Files.writeString(dir.resolve("config.json"), malformed);
+            CllmException e = assertThrows(CllmException.class, () -> Checkpoints.load(dir), malformed);
+            assertEquals(CllmException.Status.BAD_FORMAT, e.status());
+            assertTrue(e.getMessage().contains("malformed JSON") || e.getMessage().contains("expected a JSON object"),
+                    e.getMessage());
+        }
     }
 
     @Test
