@@ -22,11 +22,20 @@ import java.util.Optional;
  * tokenizer.json ({@code bos_token} / {@code eos_token}); for BOS, the special token the post-processor
  * puts first; well-known added tokens ({@code <s>}, {@code <|begin_of_text|>}, {@code <bos>} /
  * {@code </s>}, {@code <|end_of_text|>}, {@code <|endoftext|>}, {@code <eos>}); and last the model
- * config's ids when one is given.
+ * config's ids when one is given. DJL's usage tracking is switched off (system property
+ * {@code OPT_OUT_TRACKING=true}) unless the application set that switch itself.
  */
 public final class Tokenizers {
     private static final List<String> BOS_NAMES = List.of("<s>", "<|begin_of_text|>", "<bos>", "<|startoftext|>");
     private static final List<String> EOS_NAMES = List.of("</s>", "<|end_of_text|>", "<|endoftext|>", "<eos>");
+
+    static {
+        // DJL "calls home" (EC2 metadata and usage tracking) on first use unless told not to; this library
+        // never wants network traffic for tokenizing. Users who set the switch themselves are left alone.
+        if (System.getProperty("OPT_OUT_TRACKING") == null && System.getenv("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+    }
 
     private Tokenizers() {}
 
