@@ -54,7 +54,7 @@ public final class CheckpointWriter {
         try {
             Files.createDirectories(directory);
             if (tokenizerJson != null) copyTokenizer(tokenizerJson, directory);
-            writeSafetensors(ordered, directory.resolve(HfCheckpoint.SAFETENSORS_FILE), dtype, Map.of("format", "pt"));
+            writeSafetensorsFile(ordered, directory.resolve(HfCheckpoint.SAFETENSORS_FILE), dtype, Map.of("format", "pt"));
             String config = new GsonBuilder().setPrettyPrinting().serializeNulls().create()
                     .toJson(HfConfig.toJson(weights.config(), declared)) + "\n";
             writeAtomically(directory.resolve(HfConfig.FILE_NAME), config.getBytes(StandardCharsets.UTF_8));
@@ -68,9 +68,18 @@ public final class CheckpointWriter {
      *
      * @param dtype every tensor converted to this dtype, or null to keep each tensor's dtype
      * @param metadata the {@code __metadata__} entries (may be empty)
+     * @throws CllmException IO when writing fails
      */
-    public static void writeSafetensors(Map<String, Tensor> tensors, Path file, DType dtype, Map<String, String> metadata)
-            throws IOException {
+    public static void writeSafetensors(Map<String, Tensor> tensors, Path file, DType dtype, Map<String, String> metadata) {
+        try {
+            writeSafetensorsFile(tensors, file, dtype, metadata);
+        } catch (IOException e) {
+            throw new CllmException(CllmException.Status.IO, file + ": cannot write: " + e, e);
+        }
+    }
+
+    private static void writeSafetensorsFile(Map<String, Tensor> tensors, Path file, DType dtype,
+            Map<String, String> metadata) throws IOException {
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {
             JsonObject meta = new JsonObject();

@@ -175,8 +175,7 @@ class HfCheckpointTest {
         assertTrue(e.getMessage().contains("lm_head.weight"), e.getMessage());
 
         // tie_word_embeddings true with a stored lm_head: transformers ties it, so do we.
-        ModelWeights untied = RandomWeights.create(TIED.withSpecialTokens(-1, -1), 16);
-        LlamaConfig u = untied.config();
+        LlamaConfig u = TIED;
         LlamaConfig untiedConfig = new LlamaConfig(u.dim(), u.hiddenDim(), u.nLayers(), u.nHeads(), u.nKvHeads(),
                 u.headDim(), u.vocabSize(), u.maxSeqLen(), u.ropeTheta(), u.normEps(), false, -1, -1);
         Path d2 = dir.resolve("both");
