@@ -27,7 +27,9 @@ int32_t env_int(const char* name, int32_t fallback) {
   return (end && *end == '\0') ? int32_t(parsed) : fallback;
 }
 
-GraphMode env_graph_mode() {
+}  // namespace
+
+GraphMode graph_mode_from_environment() {
   const char* value = std::getenv("CLLM_CUDA_GRAPH_MODE");
   if (!value || !*value || std::strcmp(value, "while") == 0) return GraphMode::kWhile;
   if (std::strcmp(value, "loop") == 0) return GraphMode::kLoop;
@@ -35,8 +37,6 @@ GraphMode env_graph_mode() {
   throw Error(CLLM_ERR_INVALID_ARGUMENT,
               std::string("CLLM_CUDA_GRAPH_MODE must be while, loop or eager, got '") + value + "'");
 }
-
-}  // namespace
 
 Bf16Matrix::Bf16Matrix(int32_t out_rows_, int32_t in_, const char* what)
     : data(size_t(gemm_rows_padded(out_rows_)) * size_t(gemm_ld(in_)), what),
@@ -69,8 +69,8 @@ CudaModel::CudaModel(const cllm_config& config, int32_t device) : config_(config
                                           std::to_string(kAttentionMaxHeadDim) + ", got " +
                                           std::to_string(config.head_dim));
   }
+  // CUDA-core (GEMV) path for up to this many rows; 0 = tensor cores for every row count.
   gemv_max_rows_ = env_int("CLLM_CUDA_GEMV_ROWS", 4);
-  graph_mode_ = env_graph_mode();
   verbose_ = env_int("CLLM_CUDA_VERBOSE", 0) != 0;
   CLLM_CUDA_CHECK(prepare_attention(config.head_dim));
 

@@ -34,8 +34,10 @@ struct CudaLayer {
 };
 
 // How a session runs a Jacobi block: a graph with a WHILE node (default), the iteration graph in a host
-// loop, or plain launches in a host loop (debugging). CLLM_CUDA_GRAPH_MODE=while|loop|eager.
+// loop, or plain launches in a host loop (debugging). CLLM_CUDA_GRAPH_MODE=while|loop|eager, read when
+// a session is created.
 enum class GraphMode { kWhile, kLoop, kEager };
+GraphMode graph_mode_from_environment();
 
 class CudaModel final : public ModelBackend {
  public:
@@ -56,7 +58,6 @@ class CudaModel final : public ModelBackend {
   const float* final_norm() const { return final_norm_.get(); }
   const float* inv_freq() const { return inv_freq_.get(); }
   int32_t gemv_max_rows() const { return gemv_max_rows_; }
-  GraphMode graph_mode() const { return graph_mode_; }
   bool verbose() const { return verbose_; }
 
  private:
@@ -70,7 +71,6 @@ class CudaModel final : public ModelBackend {
   std::vector<CudaLayer> layers_;
   DeviceArray<float> final_norm_, inv_freq_;
   int32_t gemv_max_rows_;
-  GraphMode graph_mode_;
   bool verbose_;
 };
 

@@ -56,7 +56,8 @@ CudaSession::CudaSession(const CudaModel& model, int32_t capacity)
     : model_(model),
       capacity_(capacity),
       attention_chunk_(attention_chunk(capacity)),
-      attention_splits_(attention_splits(capacity)) {
+      attention_splits_(attention_splits(capacity)),
+      graph_mode_(graph_mode_from_environment()) {
   DeviceScope scope(model.device());
   const cllm_config& c = model.config();
   const size_t rows = size_t(kMaxRows);
@@ -208,7 +209,7 @@ void CudaSession::record_iteration(cudaStream_t s, int32_t width) {
 void CudaSession::run_forward(int32_t rows, bool head) {
   const int bucket = bucket_of(rows);
   const int32_t width = width_of(bucket);
-  if (model_.graph_mode() == GraphMode::kEager) {
+  if (graph_mode_ == GraphMode::kEager) {
     record_forward(stream(), width, head);
     return;
   }
@@ -221,7 +222,7 @@ void CudaSession::run_iteration(int32_t rows) {
   NvtxRange range("cllm.jacobi_iteration");
   const int bucket = bucket_of(rows);
   const int32_t width = width_of(bucket);
-  if (model_.graph_mode() == GraphMode::kEager) {
+  if (graph_mode_ == GraphMode::kEager) {
     record_iteration(stream(), width);
     return;
   }
@@ -407,7 +408,7 @@ SessionBackend::BlockResult CudaSession::jacobi_block(int32_t y0, const int32_t*
   b.y0 = y0;
   std::copy(init_state, init_state + n, b.tokens);
   begin(b);
-  const bool ran = model_.graph_mode() == GraphMode::kWhile && run_block_graph(n);
+  const bool ran = graph_mode_ == GraphMode::kWhile && run_block_graph(n);
   if (!ran) run_block_loop(n, cap);
   fetch_core(states != nullptr, (cap + 1) * n);
   const JacobiCore& core = host_state_.get()->core;

@@ -104,6 +104,7 @@ class CudaSession final : public SessionBackend {
   PinnedArray<JacobiState> host_state_;
   PinnedArray<float> host_logits_;
   int32_t attention_chunk_, attention_splits_;
+  GraphMode graph_mode_;
 
   std::array<GraphExec, kBuckets> forward_graphs_, forward_head_graphs_, iteration_graphs_, block_graphs_;
   bool conditional_nodes_ok_ = true;

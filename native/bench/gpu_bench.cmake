@@ -1,0 +1,15 @@
+# cllm-gpu-bench: GPU timings of the CUDA backend (CUDA events, peak bandwidth, WHILE graph vs host
+# loop, GEMM alone vs cuBLAS). Included from the top level when the CUDA backend is built.
+set(CLLM_BENCH_DIR ${CMAKE_SOURCE_DIR}/native/bench)
+add_executable(cllm-gpu-bench
+  ${CLLM_BENCH_DIR}/gpu_bench_main.cpp
+  ${CLLM_BENCH_DIR}/gpu_device.cpp
+  ${CLLM_BENCH_DIR}/gpu_model.cpp)
+target_include_directories(cllm-gpu-bench PRIVATE ${CUDAToolkit_INCLUDE_DIRS})
+target_link_libraries(cllm-gpu-bench PRIVATE cllm cllm_kernels CUDA::cudart_static Threads::Threads)
+if(TARGET cllm_kernels_cublas)
+  target_link_libraries(cllm-gpu-bench PRIVATE cllm_kernels_cublas)
+endif()
+add_dependencies(cllm-gpu-bench cllm_cuda)
+target_compile_options(cllm-gpu-bench PRIVATE -O2)
+cllm_warnings(cllm-gpu-bench)

@@ -1,0 +1,361 @@
+// cllm-gpu-bench: GPU timings of the CUDA backend through the C ABI, timed with CUDA events on a
+// stream handed to the session (cllm_session_set_cuda_stream), against the device's peak bandwidth.
+//
+//   cllm-gpu-bench --preset 7b --blocks 1,8,16,32,64 --graph --gemm
+//
+// Per block size n: one n-token forward with logits copied back, and one Jacobi iteration
+// (cllm_jacobi_step: forward, output head, argmax, accept; n = 1 is exactly an AR step), with the
+// weight-read bandwidth the iteration achieves and its fraction of the peak (memory clock x bus width
+// x 2). --graph times whole Jacobi blocks (cllm_jacobi_block) with the WHILE-node graph and with the
+// host-loop fallback. --gemm times the block GEMM alone on the 7B shapes (and cuBLAS where built).
+// The last thing printed is a markdown table.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <cuda_runtime.h>
+
+#include "gemm_rows.cuh"
+#include "gpu_device.hpp"
+#include "gpu_model.hpp"
+#include "gpu_timer.hpp"
+#include "layout.hpp"
+#ifdef CLLM_HAVE_CUBLAS
+#include "gemm_cublas.cuh"
+#endif
+
+namespace {
+
+using namespace cllm::bench;
+
+struct Options {
+  std::string preset = "1b";
+  int32_t device = 0;
+  std::vector<int32_t> blocks = {1, 8, 16, 32, 64};
+  int32_t iters = 10, warmup = 3, context = 64;
+  bool graph = false, gemm = false, model = true;
+  uint64_t seed = 1;
+};
+
+[[noreturn]] void usage(const char* error) {
+  if (error) std::fprintf(stderr, "cllm-gpu-bench: %s\n\n", error);
+  std::fprintf(error ? stderr : stdout,
+               "usage: cllm-gpu-bench [options]\n"
+               "  --preset 110m|1b|7b|tiny   model shape (hashed random bf16 weights), default 1b\n"
+               "  --device N                 CUDA device, default 0\n"
+               "  --blocks 1,8,16,32,64      block sizes n\n"
+               "  --iters N / --warmup N     timed (median) / untimed repeats, default 10 / 3\n"
+               "  --context N                tokens cached before each timed call, default 64\n"
+               "  --graph                    also time whole Jacobi blocks: WHILE graph vs host loop\n"
+               "  --gemm                     also time the block GEMM alone on the 7B shapes\n"
+               "  --no-model                 skip the model timings (GEMM only)\n");
+  std::exit(error ? 2 : 0);
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage(("missing value for " + arg).c_str());
+      return argv[++i];
+    };
+    auto number = [&](int32_t min) {
+      const std::string v = value();
+      char* end = nullptr;
+      const long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end || n < min || n > (1L << 30)) usage(("bad value for " + arg + ": " + v).c_str());
+      return int32_t(n);
+    };
+    if (arg == "--help" || arg == "-h") usage(nullptr);
+    else if (arg == "--preset") o.preset = value();
+    else if (arg == "--device") o.device = number(0);
+    else if (arg == "--iters") o.iters = number(1);
+    else if (arg == "--warmup") o.warmup = number(0);
+    else if (arg == "--context") o.context = number(0);
+    else if (arg == "--graph") o.graph = true;
+    else if (arg == "--gemm") o.gemm = true;
+    else if (arg == "--no-model") o.model = false;
+    else if (arg == "--blocks") {
+      o.blocks.clear();
+      std::stringstream list(value());
+      std::string item;
+      while (std::getline(list, item, ',')) {
+        const int n = std::atoi(item.c_str());
+        if (n < 1 || n > cllm::cuda::kMaxRows) usage("block sizes must be in [1, 64]");
+        o.blocks.push_back(n);
+      }
+    } else {
+      usage(("unknown option " + arg).c_str());
+    }
+  }
+  return o;
+}
+
+void check(cllm_status status, const char* what) {
+  if (status != CLLM_OK) {
+    std::fprintf(stderr, "cllm-gpu-bench: %s: status %d: %s\n", what, int(status), cllm_last_error());
+    std::exit(1);
+  }
+}
+
+void check_cuda(cudaError_t status, const char* what) {
+  if (status != cudaSuccess) {
+    std::fprintf(stderr, "cllm-gpu-bench: %s: %s\n", what, cudaGetErrorString(status));
+    std::exit(1);
+  }
+}
+
+std::vector<int32_t> some_tokens(int32_t n, int32_t vocab, int32_t salt) {
+  std::vector<int32_t> tokens(static_cast<size_t>(std::max(n, 1)));
+  for (int32_t i = 0; i < n; ++i) tokens[size_t(i)] = int32_t((int64_t(i) * 7919 + salt * 104729 + 17) % vocab);
+  return tokens;
+}
+
+struct Row {
+  int32_t n;
+  double forward_ms, iteration_ms;
+};
+
+struct BlockRow {
+  int32_t n, iterations_while, iterations_loop;
+  double while_ms, loop_ms;
+};
+
+struct GemmRow {
+  std::string shape;
+  int32_t n;
+  double ms, gb_per_s, cublas_ms;
+};
+
+cllm_session* new_session(cllm_model* model, const cllm_config& config, int32_t capacity, int32_t context,
+                          cudaStream_t stream, const char* graph_mode) {
+  setenv("CLLM_CUDA_GRAPH_MODE", graph_mode, 1);  // read when the session is created
+  cllm_session* session = nullptr;
+  check(cllm_session_create(model, capacity, &session), "session");
+  check(cllm_session_set_cuda_stream(session, stream), "set stream");
+  if (context > 0) {
+    const auto prompt = some_tokens(context, config.vocab_size, 1);
+    check(cllm_session_forward(session, prompt.data(), context, nullptr), "prompt");
+  }
+  return session;
+}
+
+std::vector<Row> time_model(cllm_model* model, const cllm_config& config, const Options& o, cudaStream_t stream) {
+  const int32_t largest = *std::max_element(o.blocks.begin(), o.blocks.end());
+  cllm_session* session = new_session(model, config, o.context + largest, o.context, stream, "while");
+  EventTimer timer(stream);
+  std::vector<Row> rows;
+  for (int32_t n : o.blocks) {
+    const auto tokens = some_tokens(n, config.vocab_size, n);
+    std::vector<float> logits(size_t(n) * size_t(config.vocab_size));
+    std::vector<int32_t> predictions(static_cast<size_t>(n));
+    Row r{n, 0, 0};
+    r.forward_ms = timer.median_ms(o.warmup, o.iters, [&] {
+      check(cllm_session_forward(session, tokens.data(), n, logits.data()), "forward");
+      check(cllm_session_truncate(session, o.context), "truncate");
+    });
+    r.iteration_ms = timer.median_ms(o.warmup, o.iters, [&] {
+      int32_t accepted = 0;
+      check(cllm_jacobi_step(session, tokens.data(), n, predictions.data(), &accepted), "jacobi step");
+      check(cllm_session_truncate(session, o.context), "truncate");
+    });
+    rows.push_back(r);
+    std::fprintf(stderr, "  n=%-3d forward %.3f ms, iteration %.3f ms\n", n, r.forward_ms, r.iteration_ms);
+  }
+  cllm_session_free(session);
+  return rows;
+}
+
+std::vector<BlockRow> time_blocks(cllm_model* model, const cllm_config& config, const Options& o, cudaStream_t stream) {
+  std::vector<BlockRow> rows;
+  for (int32_t n : o.blocks) {
+    if (n < 2) continue;
+    BlockRow row{n, 0, 0, 0, 0};
+    for (const char* mode : {"while", "loop"}) {
+      cllm_session* session = new_session(model, config, o.context + n, o.context, stream, mode);
+      EventTimer timer(stream);
+      const auto init = some_tokens(n, config.vocab_size, 7 * n);
+      std::vector<int32_t> produced(static_cast<size_t>(n));
+      int32_t iterations = 0;
+      const double ms = timer.median_ms(o.warmup, o.iters, [&] {
+        int32_t count = 0;
+        check(cllm_jacobi_block(session, 5, init.data(), n, n, -1, produced.data(), &count, &iterations, nullptr),
+              "jacobi block");
+        check(cllm_session_truncate(session, o.context), "truncate");
+      });
+      if (std::strcmp(mode, "while") == 0) {
+        row.while_ms = ms;
+        row.iterations_while = iterations;
+      } else {
+        row.loop_ms = ms;
+        row.iterations_loop = iterations;
+      }
+      cllm_session_free(session);
+    }
+    std::fprintf(stderr, "  block n=%-3d WHILE graph %.3f ms (%d iterations), host loop %.3f ms (%d)\n", n,
+                 row.while_ms, row.iterations_while, row.loop_ms, row.iterations_loop);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// The block GEMM alone on the 7B decode shapes; weights rotate over copies that exceed the L2.
+std::vector<GemmRow> time_gemm(const Options& o, const GpuInfo& gpu) {
+  namespace cuda = cllm::cuda;
+  struct Shape {
+    const char* name;
+    int32_t in, out;
+  };
+  const Shape shapes[] = {{"qkv 4096x12288", 4096, 12288}, {"gate_up 4096x22016", 4096, 22016},
+                          {"down 11008x4096", 11008, 4096}, {"head 4096x32000", 4096, 32000}};
+  std::vector<GemmRow> rows;
+  cudaStream_t stream;
+  check_cuda(cudaStreamCreate(&stream), "stream");
+  EventTimer timer(stream);
+#ifdef CLLM_HAVE_CUBLAS
+  cublasHandle_t handle;
+  if (cublasCreate(&handle) != CUBLAS_STATUS_SUCCESS) handle = nullptr;
+  if (handle) cublasSetStream(handle, stream);
+#endif
+  for (const Shape& s : shapes) {
+    const int64_t ld = cuda::gemm_ld(s.in), stored = cuda::gemm_rows_padded(s.out);
+    const int64_t matrix_bytes = stored * ld * 2;
+    const int copies = int(std::max<int64_t>(2, 3 * gpu.l2_bytes / matrix_bytes + 1));
+    std::vector<void*> weights(size_t(copies), nullptr);
+    std::vector<uint16_t> host(size_t(stored * ld));
+    uint64_t h = 12345;
+    for (auto& v : host) {
+      h = h * 6364136223846793005ull + 1442695040888963407ull;
+      v = uint16_t(0x3c00u + ((h >> 33) & 0x3ffu));  // bf16 in [2^-7, 2^-6): never zeros
+    }
+    for (auto& w : weights) {
+      check_cuda(cudaMalloc(&w, size_t(matrix_bytes)), "gemm weights");
+      check_cuda(cudaMemcpy(w, host.data(), size_t(matrix_bytes), cudaMemcpyHostToDevice), "gemm upload");
+    }
+    void *x = nullptr, *y = nullptr;
+    check_cuda(cudaMalloc(&x, size_t(cuda::kMaxRows * ld * 2)), "gemm x");
+    check_cuda(cudaMemcpy(x, host.data(), size_t(cuda::kMaxRows * ld * 2), cudaMemcpyHostToDevice), "gemm x");
+    check_cuda(cudaMalloc(&y, size_t(cuda::kMaxRows) * size_t(s.out) * sizeof(float)), "gemm y");
+    for (int32_t n : o.blocks) {
+      int which = 0;
+      cuda::GemmRowsArgs a{};
+      a.ld = int32_t(ld);
+      a.out_rows = s.out;
+      a.out_features = s.out;
+      a.x = static_cast<const __nv_bfloat16*>(x);
+      a.ld_x = int32_t(ld);
+      a.y = y;
+      a.ld_y = s.out;
+      a.max_rows = n;
+      a.gemv_max_rows = cuda::kGemvMaxRows;
+      const double ms = timer.median_ms(o.warmup, o.iters * 5, [&] {
+        a.w = static_cast<const __nv_bfloat16*>(weights[size_t(which++ % copies)]);
+        check_cuda(cuda::launch_gemm_rows(a, cuda::GemmEpilogue::kStore, stream), "gemm");
+      });
+      double cublas_ms = 0;
+#ifdef CLLM_HAVE_CUBLAS
+      if (handle) {
+        cublas_ms = timer.median_ms(o.warmup, o.iters * 5, [&] {
+          cuda::cublas_gemm_rows(handle, static_cast<const __nv_bfloat16*>(weights[size_t(which++ % copies)]),
+                                 int32_t(ld), s.out, s.in, static_cast<const __nv_bfloat16*>(x), int32_t(ld), n,
+                                 static_cast<float*>(y), s.out);
+        });
+      }
+#endif
+      rows.push_back(GemmRow{s.name, n, ms, double(matrix_bytes) / (ms * 1e-3) / 1e9, cublas_ms});
+    }
+    for (auto& w : weights) cudaFree(w);
+    cudaFree(x);
+    cudaFree(y);
+  }
+#ifdef CLLM_HAVE_CUBLAS
+  if (handle) cublasDestroy(handle);
+#endif
+  cudaStreamDestroy(stream);
+  return rows;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = parse(argc, argv);
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
+    std::printf("SKIP: no CUDA device\n");
+    return 0;
+  }
+  GpuInfo gpu;
+  if (!query_gpu(o.device, &gpu)) return 1;
+  check_cuda(cudaSetDevice(o.device), "set device");
+  const double copy_gb = measure_copy_bandwidth(o.device, int64_t(1) << 30, 5);
+  std::printf("# cllm-gpu-bench: %s (cc %d.%d, %d SMs, %.1f GiB, L2 %.0f MiB), driver %d, runtime %d\n",
+              gpu.name.c_str(), gpu.cc_major, gpu.cc_minor, gpu.multiprocessors, double(gpu.total_memory) / (1 << 30),
+              double(gpu.l2_bytes) / (1 << 20), gpu.driver_version, gpu.runtime_version);
+  std::printf("# peak memory bandwidth (attributes) %.0f GB/s; measured device copy %.0f GB/s (%.0f%% of peak)\n",
+              gpu.peak_gb_per_s, copy_gb, gpu.peak_gb_per_s > 0 ? 100.0 * copy_gb / gpu.peak_gb_per_s : 0.0);
+#ifdef CLLM_HAVE_CUBLAS
+  std::printf("# cuBLAS comparison: built\n");
+#else
+  std::printf("# cuBLAS comparison: not built (no cuBLAS at build time)\n");
+#endif
+
+  std::vector<Row> rows;
+  std::vector<BlockRow> blocks;
+  cllm_config config{};
+  int64_t bytes = 0;
+  if (o.model) {
+    const int32_t largest = *std::max_element(o.blocks.begin(), o.blocks.end());
+    if (!gpu_preset(o.preset, o.context + largest + 1, &config)) usage(("unknown preset " + o.preset).c_str());
+    bytes = forward_weight_bytes(config);
+    std::fprintf(stderr, "cllm-gpu-bench: uploading the %s model (%.2f GB of bf16 weights read per forward)...\n",
+                 o.preset.c_str(), double(bytes) / 1e9);
+    cllm_model* model = nullptr;
+    check(make_fast_random_model(config, CLLM_BACKEND_CUDA, o.device, o.seed, &model), "model");
+    cudaStream_t stream;
+    check_cuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "stream");
+    rows = time_model(model, config, o, stream);
+    if (o.graph) blocks = time_blocks(model, config, o, stream);
+    cllm_model_free(model);
+    cudaStreamDestroy(stream);
+  }
+  std::vector<GemmRow> gemms;
+  if (o.gemm) gemms = time_gemm(o, gpu);
+
+  if (!rows.empty()) {
+    const double ar_ms = rows.front().n == 1 ? rows.front().iteration_ms : 0;
+    std::printf("\n## %s on %s (context %d, bf16 weights %.2f GB per forward)\n\n", o.preset.c_str(), gpu.name.c_str(),
+                o.context, double(bytes) / 1e9);
+    std::printf("| n | forward+logits ms | Jacobi iteration ms | vs AR step | weights GB/s | %% of peak |\n");
+    std::printf("|---|---|---|---|---|---|\n");
+    for (const Row& r : rows) {
+      const double gbs = double(bytes) / (r.iteration_ms * 1e-3) / 1e9;
+      std::printf("| %d | %.3f | %.3f | %s | %.0f | %.0f%% |\n", r.n, r.forward_ms, r.iteration_ms,
+                  ar_ms > 0 ? (std::to_string(r.iteration_ms / ar_ms).substr(0, 4) + "x").c_str() : "-", gbs,
+                  gpu.peak_gb_per_s > 0 ? 100.0 * gbs / gpu.peak_gb_per_s : 0.0);
+    }
+    if (ar_ms > 0) std::printf("\nAR (n = 1 iteration): %.1f tokens/s\n", 1000.0 / ar_ms);
+  }
+  if (!blocks.empty()) {
+    std::printf("\n| block n | WHILE graph ms | iterations | ms/iteration | host loop ms | loop / graph |\n");
+    std::printf("|---|---|---|---|---|---|\n");
+    for (const BlockRow& b : blocks) {
+      std::printf("| %d | %.3f | %d | %.3f | %.3f | %.2fx |\n", b.n, b.while_ms, b.iterations_while,
+                  b.while_ms / std::max(1, b.iterations_while), b.loop_ms, b.loop_ms / b.while_ms);
+    }
+  }
+  if (!gemms.empty()) {
+    std::printf("\n| GEMM | n | ms | GB/s | %% of peak | cuBLAS ms |\n|---|---|---|---|---|---|\n");
+    for (const GemmRow& g : gemms) {
+      std::printf("| %s | %d | %.4f | %.0f | %.0f%% | %s |\n", g.shape.c_str(), g.n, g.ms, g.gb_per_s,
+                  gpu.peak_gb_per_s > 0 ? 100.0 * g.gb_per_s / gpu.peak_gb_per_s : 0.0,
+                  g.cublas_ms > 0 ? std::to_string(g.cublas_ms).substr(0, 6).c_str() : "-");
+    }
+  }
+  return 0;
+}
