@@ -349,6 +349,24 @@ int main(int argc, char** argv) {
                   b.while_ms / std::max(1, b.iterations_while), b.loop_ms, b.loop_ms / b.while_ms);
     }
   }
+  // One machine-readable line for ci/gpu-check.sh's summary table.
+  if (!rows.empty()) {
+    double ar_ms = 0, it16 = 0, while16 = 0, loop16 = 0;
+    for (const Row& r : rows) {
+      if (r.n == 1) ar_ms = r.iteration_ms;
+      if (r.n == 16) it16 = r.iteration_ms;
+    }
+    for (const BlockRow& b : blocks) {
+      if (b.n == 16) {
+        while16 = b.while_ms / std::max(1, b.iterations_while);
+        loop16 = b.loop_ms / std::max(1, b.iterations_loop);
+      }
+    }
+    const double ar_gbs = ar_ms > 0 ? double(bytes) / (ar_ms * 1e-3) / 1e9 : 0;
+    std::printf("\nSUMMARY|%s|%.3f|%.0f|%.0f|%.2f|%.3f|%.3f\n", o.preset.c_str(), ar_ms, ar_gbs,
+                gpu.peak_gb_per_s > 0 ? 100.0 * ar_gbs / gpu.peak_gb_per_s : 0.0, ar_ms > 0 ? it16 / ar_ms : 0.0,
+                while16, loop16);
+  }
   if (!gemms.empty()) {
     std::printf("\n| GEMM | n | ms | GB/s | %% of peak | cuBLAS ms |\n|---|---|---|---|---|---|\n");
     for (const GemmRow& g : gemms) {
