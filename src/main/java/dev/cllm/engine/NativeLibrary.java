@@ -54,6 +54,27 @@ public final class NativeLibrary {
         }
     }
 
+    /** A CUDA device as the engine's CUDA backend sees it. */
+    public record CudaDeviceInfo(int index, String name, long totalMemory, int ccMajor, int ccMinor) {}
+
+    /**
+     * Name, memory and compute capability of a CUDA device through the engine (no Bytedeco CUDA classes
+     * involved). Throws {@link CllmException} (UNSUPPORTED without a device or without the CUDA backend).
+     */
+    public static CudaDeviceInfo cudaDeviceInfo(int device) {
+        if (!loadCudaPlugin()) {
+            throw new CllmException(CllmException.Status.UNSUPPORTED, "this build of cllm has no CUDA backend");
+        }
+        try (org.bytedeco.javacpp.BytePointer name = new org.bytedeco.javacpp.BytePointer(256);
+             org.bytedeco.javacpp.IntPointer major = new org.bytedeco.javacpp.IntPointer(1);
+             org.bytedeco.javacpp.IntPointer minor = new org.bytedeco.javacpp.IntPointer(1)) {
+            long[] memory = new long[1];
+            Status.check(CllmNative.cllm_cuda_device_info(device, name, 256, memory, major, minor),
+                    "querying CUDA device " + device);
+            return new CudaDeviceInfo(device, name.getString(), memory[0], major.get(), minor.get());
+        }
+    }
+
     /** Status checking shared by the engine classes. */
     static final class Status {
         private Status() {}

@@ -5,6 +5,7 @@ import dev.cllm.nativelib.CllmNative.cllm_session;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * One sequence on a {@link NativeModel}: its KV cache and scratch. Not thread-safe; use one session per
@@ -71,6 +72,17 @@ public final class NativeSession implements AutoCloseable {
     /** Drops cached positions at or after length. */
     public void truncate(int length) {
         NativeLibrary.Status.check(CllmNative.cllm_session_truncate(handle(), length), "truncate");
+    }
+
+    /**
+     * CUDA sessions: runs all further device work of this session on the caller's CUDA stream, for
+     * example a Bytedeco {@code org.bytedeco.cuda.cudart.CUstream_st} the application already uses (see
+     * {@link dev.cllm.cuda.CudaStreams}); null returns to the session's own stream. Work already queued
+     * finishes first. The caller keeps the stream alive while the session uses it. Throws
+     * {@link dev.cllm.CllmException} with status UNSUPPORTED on the CPU backend.
+     */
+    public void setCudaStream(Pointer stream) {
+        NativeLibrary.Status.check(CllmNative.cllm_session_set_cuda_stream(handle(), stream), "setting the CUDA stream");
     }
 
     /** The result of one Jacobi iteration: predictions per window row, and k rows accepted. */

@@ -116,6 +116,9 @@ public final class CllmNative {
 
     public static native @Cast("cllm_status") int cllm_cuda_device_count(IntPointer count);
 
+    public static native @Cast("cllm_status") int cllm_cuda_device_info(int device, @Cast("char*") BytePointer name,
+            int nameLen, @Cast("int64_t*") long[] totalMemory, IntPointer ccMajor, IntPointer ccMinor);
+
     public static native @Cast("cllm_status") int cllm_model_create(@Const cllm_config config, int backend, int device,
             @ByPtrPtr cllm_model outModel);
 
@@ -145,6 +148,9 @@ public final class CllmNative {
             int n, FloatPointer logits);
 
     public static native @Cast("cllm_status") int cllm_session_truncate(cllm_session session, int length);
+
+    /** stream: a {@code cudaStream_t} (e.g. a Bytedeco {@code CUstream_st}), or null for the session's own. */
+    public static native @Cast("cllm_status") int cllm_session_set_cuda_stream(cllm_session session, Pointer stream);
 
     public static native @Cast("cllm_status") int cllm_argmax_rows(@Const FloatPointer logits, int rows, int cols,
             IntPointer outIndices);
