@@ -104,16 +104,17 @@ void test_logits_match_cpu(const cllm_config& config, const char* label) {
   cllm_model* gpu = cuda_model(config, 21);
   cllm_model* cpu = cpu_model(config, 21);
   cllm_session *gs = nullptr, *cs = nullptr;
-  check(cllm_session_create(gpu, 256, &gs), "gpu session");
-  check(cllm_session_create(cpu, 256, &cs), "cpu session");
+  // Capacity 400: attention chunks of 256 positions, so the later rows merge two chunks.
+  check(cllm_session_create(gpu, 400, &gs), "gpu session");
+  check(cllm_session_create(cpu, 400, &cs), "cpu session");
   const int32_t vocab = config.vocab_size;
-  // A prompt longer than one 64-row chunk, then blocks of several widths.
-  std::vector<int32_t> tokens(150);
+  // A prompt of several 64-row chunks, then blocks of several widths.
+  std::vector<int32_t> tokens(350);
   for (size_t i = 0; i < tokens.size(); ++i) tokens[i] = int32_t((i * 37 + 5) % size_t(vocab));
   std::vector<float> gl(tokens.size() * size_t(vocab)), cl(tokens.size() * size_t(vocab));
-  check(cllm_session_forward(gs, tokens.data(), 70, gl.data()), "gpu forward");
-  check(cllm_session_forward(cs, tokens.data(), 70, cl.data()), "cpu forward");
-  size_t done = 70;
+  check(cllm_session_forward(gs, tokens.data(), 270, gl.data()), "gpu forward");
+  check(cllm_session_forward(cs, tokens.data(), 270, cl.data()), "cpu forward");
+  size_t done = 270;
   for (int32_t n : {1, 3, 8, 16, 52}) {
     check(cllm_session_forward(gs, tokens.data() + done, n, gl.data() + done * size_t(vocab)), "gpu forward");
     check(cllm_session_forward(cs, tokens.data() + done, n, cl.data() + done * size_t(vocab)), "cpu forward");
@@ -124,11 +125,12 @@ void test_logits_match_cpu(const cllm_config& config, const char* label) {
   const double error = relative_error(gl, cl);
   std::printf("  %s: CUDA vs CPU logits over %zu positions: rel err %.3g\n", label, done, error);
   expect(error <= 2e-2, std::string(label) + ": CUDA logits match the CPU backend");
-  // Truncate and re-forward: the same logits again (same widths, same kernels: bit-identical).
-  check(cllm_session_truncate(gs, 140), "truncate");
-  std::vector<float> again(size_t(done - 140) * size_t(vocab));
-  check(cllm_session_forward(gs, tokens.data() + 140, int32_t(done - 140), again.data()), "re-forward");
-  const std::vector<float> before(gl.begin() + 140 * vocab, gl.end());
+  // Truncate and re-forward: the same logits again (the same tensor-core path: bit-identical rows).
+  const size_t cut = done - 10;
+  check(cllm_session_truncate(gs, int32_t(cut)), "truncate");
+  std::vector<float> again(size_t(done - cut) * size_t(vocab));
+  check(cllm_session_forward(gs, tokens.data() + cut, int32_t(done - cut), again.data()), "re-forward");
+  const std::vector<float> before(gl.begin() + ptrdiff_t(cut) * vocab, gl.end());
   expect(relative_error(again, before) <= 1e-6, std::string(label) + ": truncate then re-forward reproduces the logits");
   cllm_session_free(gs);
   cllm_session_free(cs);
