@@ -31,7 +31,7 @@ public final class DataCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (math, check)");
     }
 
-    enum Format { jsonl, text }
+    enum Format { jsonl, text, prompts }
 
     /** {@code cllm data math}: GSM8K-style problems as JSONL (or a plain-text corpus). */
     @Command(name = "math", mixinStandardHelpOptions = true,
@@ -51,7 +51,9 @@ public final class DataCommand implements Runnable {
         @Option(names = "--out", required = true, description = "output file")
         Path out;
 
-        @Option(names = "--format", defaultValue = "jsonl", description = "jsonl or text (default ${DEFAULT-VALUE})")
+        @Option(names = "--format", defaultValue = "jsonl", description = "jsonl, text (a pre-training corpus) or prompts "
+                + "(JSONL {\"prompt\",\"answer\",\"final\"} in the pipeline's prompt format, the input of "
+                + "cllm trajectories) (default ${DEFAULT-VALUE})")
         Format format;
 
         @Option(names = "--meta", description = "also write family, phrasing, held_out and steps (JSONL only)")
@@ -74,6 +76,9 @@ public final class DataCommand implements Runnable {
                         MathProblem p = gen.problem(i);
                         if (format == Format.jsonl) {
                             w.write(MathDatasets.toJson(p, meta));
+                            w.write('\n');
+                        } else if (format == Format.prompts) {
+                            w.write(MathDatasets.toPromptJson(p));
                             w.write('\n');
                         } else {
                             MathDatasets.writeCorpus(List.of(p), w);

@@ -1,9 +1,11 @@
 package dev.cllm.cli;
 
+import dev.cllm.model.Checkpoints;
 import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.model.RandomWeights;
 import dev.cllm.tokenizer.Tokenizer;
+import dev.cllm.tokenizer.Tokenizers;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,7 +19,8 @@ record LoadedModel(ModelWeights weights, Tokenizer tokenizer, String description
     }
 
     static LoadedModel load(Path path) {
-        throw new IllegalArgumentException("loading checkpoints is not wired yet: " + path);
+        ModelWeights weights = Checkpoints.load(path);
+        return new LoadedModel(weights, Tokenizers.forCheckpoint(path, weights.config()), path.toString());
     }
 
     /** The end-of-sequence id: the tokenizer's, else the config's, else -1. */

@@ -42,6 +42,21 @@ public final class MathDatasets {
         return sb.append('}').toString();
     }
 
+    /**
+     * One JSON object for {@code cllm trajectories}: "prompt" in the pipeline's prompt format, "answer" the
+     * exact text that continues it (the solution after a space), and "final".
+     */
+    public static String toPromptJson(MathProblem p) {
+        StringBuilder sb = new StringBuilder(p.question().length() + p.answer().length() + 64);
+        sb.append("{\"prompt\":");
+        quote(sb, MathPrompt.format(p.question()));
+        sb.append(",\"answer\":");
+        quote(sb, MathPrompt.continuation(p.answer()));
+        sb.append(",\"final\":");
+        quote(sb, p.finalAnswer());
+        return sb.append('}').toString();
+    }
+
     /** Writes one JSON object per line. */
     public static void writeJsonl(Iterable<MathProblem> problems, Writer out, boolean meta) throws IOException {
         for (MathProblem p : problems) {

@@ -1,0 +1,72 @@
+package dev.cllm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cllm.data.MathGenerator;
+import dev.cllm.data.MathProblem;
+import dev.cllm.model.CheckpointWriter;
+import dev.cllm.model.DType;
+import dev.cllm.model.LlamaConfig;
+import dev.cllm.model.RandomWeights;
+import dev.cllm.tokenizer.BpeTrainer;
+import dev.cllm.tokenizer.ByteBpeTokenizer;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+class GenerateCommandTest {
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void writeCheckpoint() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (MathProblem p : new MathGenerator(dev.cllm.data.Split.TRAIN, 3).generate(300)) text.append(p.promptWithAnswer()).append('\n');
+        ByteBpeTokenizer tokenizer = new BpeTrainer().vocabSize(300).train(text);
+        Path tokenizerFile = dir.resolve("trained-tokenizer.json");
+        tokenizer.save(tokenizerFile);
+        LlamaConfig config = new LlamaConfig(48, 96, 2, 4, 2, 12, tokenizer.vocabSize(), 256, 10000f, 1e-5f, true,
+                tokenizer.bosId(), tokenizer.eosId());
+        CheckpointWriter.write(RandomWeights.create(config, 77), dir.resolve("model"), DType.BF16, tokenizerFile);
+    }
+
+    @Test
+    void jacobiPrintsExactlyTheArText() {
+        String model = dir.resolve("model").toString();
+        InfoCommandTest.Result ar = InfoCommandTest.run("generate", "-m", model, "--device", "cpu", "-p", "Question: Tom has 5 apples.", "-n", "40");
+        assertEquals(0, ar.code(), ar.err());
+        assertFalse(ar.out().isBlank());
+        assertTrue(ar.err().contains("tokens/s") && ar.err().contains("ar on cpu"), ar.err());
+        for (String window : new String[] {"refill", "shrink"}) {
+            InfoCommandTest.Result jacobi = InfoCommandTest.run("generate", "-m", model, "--device", "cpu", "-p",
+                    "Question: Tom has 5 apples.", "-n", "40", "--jacobi", "--block", "7", "--window", window);
+            assertEquals(0, jacobi.code(), jacobi.err());
+            assertEquals(ar.out(), jacobi.out(), "same text for AR and Jacobi (" + window + ")");
+            assertTrue(jacobi.err().contains("tokens/iteration"), jacobi.err());
+        }
+        InfoCommandTest.Result ids = InfoCommandTest.run("generate", "-m", model, "--device", "cpu", "--prompt-ids", "0,5,9", "-n", "5", "--print-ids");
+        assertEquals(0, ids.code(), ids.err());
+        assertTrue(ids.out().strip().matches("\\d+( \\d+){0,4}"), ids.out());
+    }
+
+    @Test
+    void badInputGivesOneLineAndTheRightExitCode() {
+        String model = dir.resolve("model").toString();
+        InfoCommandTest.Result badId = InfoCommandTest.run("generate", "-m", model, "--device", "cpu", "--prompt-ids", "0,99999");
+        assertEquals(2, badId.code(), badId.err());
+        assertTrue(badId.err().contains("99999") && badId.err().contains("vocabulary"), badId.err());
+        InfoCommandTest.Result noPrompt = InfoCommandTest.run("generate", "-m", model);
+        assertEquals(2, noPrompt.code());
+        InfoCommandTest.Result missing = InfoCommandTest.run("generate", "-m", dir.resolve("absent").toString(), "-p", "x");
+        assertEquals(1, missing.code());
+        assertEquals(1, missing.err().strip().lines().count(), missing.err());
+        InfoCommandTest.Result badWindow = InfoCommandTest.run("generate", "-m", model, "--device", "cpu", "-p", "x", "--jacobi", "--window", "wide");
+        assertEquals(2, badWindow.code(), badWindow.err());
+    }
+}
