@@ -49,8 +49,10 @@ CudaModel::CudaModel(const cllm_config& config, int32_t device) : config_(config
   const cudaError_t counted = cudaGetDeviceCount(&count);
   if (counted != cudaSuccess || count == 0) {
     cudaGetLastError();
-    throw Error(CLLM_ERR_UNSUPPORTED, std::string("no CUDA device is available") +
-                                          (counted != cudaSuccess ? std::string(" (") + cudaGetErrorString(counted) + ")" : ""));
+    const std::string reason = counted == cudaErrorInsufficientDriver
+                                   ? "no NVIDIA driver (libcuda.so.1), or one older than this CUDA runtime"
+                                   : counted == cudaSuccess ? "the driver reports no device" : cudaGetErrorString(counted);
+    throw Error(CLLM_ERR_UNSUPPORTED, "no CUDA device is available: " + reason);
   }
   if (device >= count) {
     throw Error(CLLM_ERR_INVALID_ARGUMENT,
