@@ -97,6 +97,8 @@ CudaModel::CudaModel(const cllm_config& config, int32_t device) : config_(config
   }
   inv_freq_ = DeviceArray<float>(size_t(half), "rotary frequencies");
   CLLM_CUDA_CHECK(cudaMemcpy(inv_freq_.get(), inv_freq.data(), inv_freq.size() * sizeof(float), cudaMemcpyHostToDevice));
+  // Zero fills (the padding the GEMM relies on) ran on the legacy stream; sessions use their own.
+  CLLM_CUDA_CHECK(cudaStreamSynchronize(nullptr));
   if (verbose_) {
     std::fprintf(stderr, "cllm cuda: model on %s (cc %d.%d), %.1f MiB of weights, GEMV path up to %d rows\n",
                  props.name, props.major, props.minor, double(weight_bytes()) / (1024.0 * 1024.0), gemv_max_rows_);

@@ -80,6 +80,9 @@ CudaSession::CudaSession(const CudaModel& model, int32_t capacity)
     state_ = DeviceArray<JacobiState>(1, "the Jacobi state");
     host_state_ = PinnedArray<JacobiState>(1, "the Jacobi state");
     host_logits_ = PinnedArray<float>(rows * size_t(c.vocab_size), "logits");
+    // The zero fills above run on the legacy default stream, which does not order with the session's
+    // non-blocking stream: finish them before any kernel relies on the zero padding.
+    CLLM_CUDA_CHECK(cudaStreamSynchronize(nullptr));
   } catch (...) {
     cudaStreamDestroy(own_stream_);
     throw;

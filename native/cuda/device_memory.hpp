@@ -18,7 +18,8 @@ template <typename T>
 class DeviceArray {
  public:
   DeviceArray() = default;
-  // count elements, zero-filled (padding columns of GEMM operands must read as zero).
+  // count elements, zero-filled (padding columns of GEMM operands must read as zero). The fill is
+  // queued on the legacy default stream: owners synchronize it before other streams use the memory.
   DeviceArray(size_t count, const char* what) : count_(count) {
     if (count == 0) return;
     void* p = nullptr;
