@@ -4,7 +4,8 @@ set(CLLM_BENCH_DIR ${CMAKE_SOURCE_DIR}/native/bench)
 add_executable(cllm-gpu-bench
   ${CLLM_BENCH_DIR}/gpu_bench_main.cpp
   ${CLLM_BENCH_DIR}/gpu_device.cpp
-  ${CLLM_BENCH_DIR}/gpu_model.cpp)
+  ${CLLM_BENCH_DIR}/gpu_model.cpp
+  ${CLLM_BENCH_DIR}/gpu_runner.cpp)
 target_include_directories(cllm-gpu-bench PRIVATE ${CUDAToolkit_INCLUDE_DIRS})
 target_link_libraries(cllm-gpu-bench PRIVATE cllm cllm_kernels CUDA::cudart_static Threads::Threads)
 if(TARGET cllm_kernels_cublas)

@@ -23,6 +23,7 @@
 #include "gemm_rows.cuh"
 #include "gpu_device.hpp"
 #include "gpu_model.hpp"
+#include "gpu_runner.hpp"
 #include "gpu_timer.hpp"
 #include "layout.hpp"
 #ifdef CLLM_HAVE_CUBLAS
@@ -111,99 +112,11 @@ void check_cuda(cudaError_t status, const char* what) {
   }
 }
 
-std::vector<int32_t> some_tokens(int32_t n, int32_t vocab, int32_t salt) {
-  std::vector<int32_t> tokens(static_cast<size_t>(std::max(n, 1)));
-  for (int32_t i = 0; i < n; ++i) tokens[size_t(i)] = int32_t((int64_t(i) * 7919 + salt * 104729 + 17) % vocab);
-  return tokens;
-}
-
-struct Row {
-  int32_t n;
-  double forward_ms, iteration_ms;
-};
-
-struct BlockRow {
-  int32_t n, iterations_while, iterations_loop;
-  double while_ms, loop_ms;
-};
-
 struct GemmRow {
   std::string shape;
   int32_t n;
   double ms, gb_per_s, cublas_ms;
 };
-
-cllm_session* new_session(cllm_model* model, const cllm_config& config, int32_t capacity, int32_t context,
-                          cudaStream_t stream, const char* graph_mode) {
-  setenv("CLLM_CUDA_GRAPH_MODE", graph_mode, 1);  // read when the session is created
-  cllm_session* session = nullptr;
-  check(cllm_session_create(model, capacity, &session), "session");
-  check(cllm_session_set_cuda_stream(session, stream), "set stream");
-  if (context > 0) {
-    const auto prompt = some_tokens(context, config.vocab_size, 1);
-    check(cllm_session_forward(session, prompt.data(), context, nullptr), "prompt");
-  }
-  return session;
-}
-
-std::vector<Row> time_model(cllm_model* model, const cllm_config& config, const Options& o, cudaStream_t stream) {
-  const int32_t largest = *std::max_element(o.blocks.begin(), o.blocks.end());
-  cllm_session* session = new_session(model, config, o.context + largest, o.context, stream, "while");
-  EventTimer timer(stream);
-  std::vector<Row> rows;
-  for (int32_t n : o.blocks) {
-    const auto tokens = some_tokens(n, config.vocab_size, n);
-    std::vector<float> logits(size_t(n) * size_t(config.vocab_size));
-    std::vector<int32_t> predictions(static_cast<size_t>(n));
-    Row r{n, 0, 0};
-    r.forward_ms = timer.median_ms(o.warmup, o.iters, [&] {
-      check(cllm_session_forward(session, tokens.data(), n, logits.data()), "forward");
-      check(cllm_session_truncate(session, o.context), "truncate");
-    });
-    r.iteration_ms = timer.median_ms(o.warmup, o.iters, [&] {
-      int32_t accepted = 0;
-      check(cllm_jacobi_step(session, tokens.data(), n, predictions.data(), &accepted), "jacobi step");
-      check(cllm_session_truncate(session, o.context), "truncate");
-    });
-    rows.push_back(r);
-    std::fprintf(stderr, "  n=%-3d forward %.3f ms, iteration %.3f ms\n", n, r.forward_ms, r.iteration_ms);
-  }
-  cllm_session_free(session);
-  return rows;
-}
-
-std::vector<BlockRow> time_blocks(cllm_model* model, const cllm_config& config, const Options& o, cudaStream_t stream) {
-  std::vector<BlockRow> rows;
-  for (int32_t n : o.blocks) {
-    if (n < 2) continue;
-    BlockRow row{n, 0, 0, 0, 0};
-    for (const char* mode : {"while", "loop"}) {
-      cllm_session* session = new_session(model, config, o.context + n, o.context, stream, mode);
-      EventTimer timer(stream);
-      const auto init = some_tokens(n, config.vocab_size, 7 * n);
-      std::vector<int32_t> produced(static_cast<size_t>(n));
-      int32_t iterations = 0;
-      const double ms = timer.median_ms(o.warmup, o.iters, [&] {
-        int32_t count = 0;
-        check(cllm_jacobi_block(session, 5, init.data(), n, n, -1, produced.data(), &count, &iterations, nullptr),
-              "jacobi block");
-        check(cllm_session_truncate(session, o.context), "truncate");
-      });
-      if (std::strcmp(mode, "while") == 0) {
-        row.while_ms = ms;
-        row.iterations_while = iterations;
-      } else {
-        row.loop_ms = ms;
-        row.iterations_loop = iterations;
-      }
-      cllm_session_free(session);
-    }
-    std::fprintf(stderr, "  block n=%-3d WHILE graph %.3f ms (%d iterations), host loop %.3f ms (%d)\n", n,
-                 row.while_ms, row.iterations_while, row.loop_ms, row.iterations_loop);
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 // The block GEMM alone on the 7B decode shapes; weights rotate over copies that exceed the L2.
 std::vector<GemmRow> time_gemm(const Options& o, const GpuInfo& gpu) {
@@ -305,8 +218,8 @@ int main(int argc, char** argv) {
   std::printf("# cuBLAS comparison: not built (no cuBLAS at build time)\n");
 #endif
 
-  std::vector<Row> rows;
-  std::vector<BlockRow> blocks;
+  std::vector<GpuStepTiming> rows;
+  std::vector<GpuBlockTiming> blocks;
   cllm_config config{};
   int64_t bytes = 0;
   if (o.model) {
@@ -319,8 +232,8 @@ int main(int argc, char** argv) {
     check(make_fast_random_model(config, CLLM_BACKEND_CUDA, o.device, o.seed, &model), "model");
     cudaStream_t stream;
     check_cuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "stream");
-    rows = time_model(model, config, o, stream);
-    if (o.graph) blocks = time_blocks(model, config, o, stream);
+    rows = time_gpu_steps(model, config, o.blocks, o.context, o.warmup, o.iters, stream);
+    if (o.graph) blocks = time_gpu_blocks(model, config, o.blocks, o.context, o.warmup, o.iters, stream);
     cllm_model_free(model);
     cudaStreamDestroy(stream);
   }
@@ -333,7 +246,7 @@ int main(int argc, char** argv) {
                 o.context, double(bytes) / 1e9);
     std::printf("| n | forward+logits ms | Jacobi iteration ms | vs AR step | weights GB/s | %% of peak |\n");
     std::printf("|---|---|---|---|---|---|\n");
-    for (const Row& r : rows) {
+    for (const GpuStepTiming& r : rows) {
       const double gbs = double(bytes) / (r.iteration_ms * 1e-3) / 1e9;
       std::printf("| %d | %.3f | %.3f | %s | %.0f | %.0f%% |\n", r.n, r.forward_ms, r.iteration_ms,
                   ar_ms > 0 ? (std::to_string(r.iteration_ms / ar_ms).substr(0, 4) + "x").c_str() : "-", gbs,
@@ -344,7 +257,7 @@ int main(int argc, char** argv) {
   if (!blocks.empty()) {
     std::printf("\n| block n | WHILE graph ms | iterations | ms/iteration | host loop ms | loop / graph |\n");
     std::printf("|---|---|---|---|---|---|\n");
-    for (const BlockRow& b : blocks) {
+    for (const GpuBlockTiming& b : blocks) {
       std::printf("| %d | %.3f | %d | %.3f | %.3f | %.2fx |\n", b.n, b.while_ms, b.iterations_while,
                   b.while_ms / std::max(1, b.iterations_while), b.loop_ms, b.loop_ms / b.while_ms);
     }
@@ -352,11 +265,11 @@ int main(int argc, char** argv) {
   // One machine-readable line for ci/gpu-check.sh's summary table.
   if (!rows.empty()) {
     double ar_ms = 0, it16 = 0, while16 = 0, loop16 = 0;
-    for (const Row& r : rows) {
+    for (const GpuStepTiming& r : rows) {
       if (r.n == 1) ar_ms = r.iteration_ms;
       if (r.n == 16) it16 = r.iteration_ms;
     }
-    for (const BlockRow& b : blocks) {
+    for (const GpuBlockTiming& b : blocks) {
       if (b.n == 16) {
         while16 = b.while_ms / std::max(1, b.iterations_while);
         loop16 = b.loop_ms / std::max(1, b.iterations_loop);
