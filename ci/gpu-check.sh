@@ -63,6 +63,21 @@ grep -E "rel err|SKIP|device|first difference|FAIL|fall back|WHILE|checks passed
   | sed 's/^[0-9]*: //' | head -80 || true
 stamp "ctest $CTEST_STATUS"
 
+# Out-of-bounds and misaligned accesses of the kernels (their tests under compute-sanitizer), when the
+# toolkit has it and time allows.
+MEMCHECK="not run"
+SANITIZER=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)
+if [ -n "$SANITIZER" ] && [ -x "$BUILD/test_cuda_kernels" ]; then
+  stamp "compute-sanitizer memcheck on test_cuda_kernels"
+  if timeout 150 "$SANITIZER" --tool memcheck --error-exitcode 3 "$BUILD/test_cuda_kernels" >"$LOGS/memcheck.log" 2>&1; then
+    MEMCHECK=clean
+  else
+    MEMCHECK="errors or timeout (exit $?, see memcheck.log)"
+  fi
+  grep -E "ERROR SUMMARY|Invalid|FAIL" "$LOGS/memcheck.log" | head -20 || true
+  stamp "memcheck: $MEMCHECK"
+fi
+
 BENCH="$BUILD/cllm-gpu-bench"
 SUMMARIES=()
 run_gpu_bench() {  # preset, extra args...
@@ -92,7 +107,7 @@ stamp "done in $(elapsed) s; logs in $LOGS"
 echo
 echo "## GPU check: $GPU_NAME"
 echo
-echo "- cuBLAS: ${CUBLAS:-none}; native tests: $CTEST_STATUS; architectures built: $ARCHS; total $(elapsed) s"
+echo "- cuBLAS: ${CUBLAS:-none}; native tests: $CTEST_STATUS; memcheck: $MEMCHECK; architectures built: $ARCHS; total $(elapsed) s"
 echo
 echo "| preset | AR step ms | AR weights GB/s | % of peak | 16-row iteration / AR step | block n=16 ms/iter (WHILE) | (host loop) |"
 echo "|---|---|---|---|---|---|---|"
