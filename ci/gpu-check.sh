@@ -97,9 +97,9 @@ else
   stamp "skipping 7b: $(elapsed) s used"
 fi
 CPU_BENCH=$(find "$BUILD" -maxdepth 3 -type f -name cllm-bench -perm -u+x | head -1 || true)
-if [ -n "$CPU_BENCH" ] && [ "$(elapsed)" -lt 420 ]; then
+if [ -n "$CPU_BENCH" ] && [ "$(elapsed)" -lt 400 ]; then
   stamp "cllm-bench (CPU, tiny preset)"
-  timeout 90 "$CPU_BENCH" --preset tiny --backend cpu --iters 3 >"$LOGS/bench-cpu-tiny.txt" 2>&1 || true
+  timeout 60 "$CPU_BENCH" --preset tiny --backend cpu --iters 3 >"$LOGS/bench-cpu-tiny.txt" 2>&1 || true
   tail -15 "$LOGS/bench-cpu-tiny.txt"
 fi
 
