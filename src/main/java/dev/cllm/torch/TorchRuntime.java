@@ -12,11 +12,20 @@ import org.bytedeco.pytorch.global.torch;
  * {@code ~/.javacpp/cache} extracts about 445 MB; later loads take about one second.
  *
  * <p>Threads. LibTorch here runs its own ops on an OpenMP pool (intra-op threads) and its matrix
- * products on OpenBLAS, which has a separate pthread pool. Both pools spin while idle, so with both at
- * two threads on two cores they fight: forward+backward of the 5M-parameter model ran 3.5x slower
- * (900 vs 3200 tokens/s) than with one of them at one thread. Defaults, for the two-core machines this
- * project trains on: 1 intra-op thread ({@code -Dcllm.torch.threads}) and 2 OpenBLAS threads
- * ({@code -Dcllm.torch.blasThreads}); 2 + 1 measured about the same, 2 + 2 is the slow case.
+ * products on OpenBLAS, which has a separate pthread pool; both pools busy-wait. Measured on the
+ * two-core machines of this project, forward+backward of the 5M-parameter model (batch 8 x 256):
+ * <ul>
+ *   <li>1 intra-op + 1 OpenBLAS thread: about 2450 tokens/s, and it stays near its share of the CPU
+ *       when other processes compete;</li>
+ *   <li>1 + 2 (or 2 + 1): about 2900 to 3300 tokens/s on an idle machine, but 10x slower (300 tokens/s)
+ *       as soon as another process takes a core, because each parallel region waits for a descheduled
+ *       thread;</li>
+ *   <li>2 + 2 (LibTorch's and OpenBLAS's own defaults): about 900 tokens/s even when idle, the two
+ *       pools fight over the cores.</li>
+ * </ul>
+ * So the default is 1 + 1 ({@code -Dcllm.torch.threads}, {@code -Dcllm.torch.blasThreads}); on a
+ * machine of its own, {@code setThreads(1, cores)} is up to 1.3x faster on two cores. Keep one of the two
+ * at 1.
  *
  * <p>Denormals. A confident model's softmax underflows into fp32 subnormals, and x86 arithmetic on
  * subnormals is far slower (measured: a 2048^3 GEMM on subnormal input 35 s instead of 0.2 s; a
@@ -46,7 +55,7 @@ public final class TorchRuntime {
             }
             if (!"false".equals(System.getProperty("cllm.torch.flushDenormals"))) Context.setFlushDenormal(true);
             loaded = true;
-            setThreads(Integer.getInteger("cllm.torch.threads", 1), Integer.getInteger("cllm.torch.blasThreads", 2));
+            setThreads(Integer.getInteger("cllm.torch.threads", 1), Integer.getInteger("cllm.torch.blasThreads", 1));
         }
     }
 
