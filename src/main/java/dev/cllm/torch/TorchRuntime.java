@@ -30,14 +30,18 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Denormals. A confident model's softmax underflows into fp32 subnormals, and x86 arithmetic on
  * subnormals is far slower (measured: a 2048^3 GEMM on subnormal input 35 s instead of 0.2 s; a
  * cross-entropy backward 5 s instead of 0.2 s). So, unless {@code -Dcllm.torch.flushDenormals=false},
- * loading turns on flush-to-zero / denormals-are-zero (MXCSR FTZ+DAZ) on the loading thread before any
- * pool thread exists; the OpenMP and OpenBLAS threads are created later and inherit it. The flag is per
- * thread: it also applies to Java float arithmetic on the loading thread (subnormal results become 0),
- * and another thread that runs LibTorch work calls {@link #flushDenormalsOnThisThread(boolean)}. Load
- * LibTorch through this class before touching it any other way.
+ * flush-to-zero / denormals-are-zero (MXCSR FTZ+DAZ) is turned on for the calling thread at load time
+ * (before any OpenMP or OpenBLAS pool thread exists: those inherit it and keep it) and again at every
+ * {@link TorchLlama#forward} and {@link Losses} call ({@link #flushDenormals()}, one cheap JNI call).
+ * Again, because the flag is per thread and HotSpot resets it to Java's standard value whenever native
+ * code calls into Java (a reflective call through a native accessor, as JUnit makes; a JNI upcall) and
+ * restores the caller's value on return: a flag set in one test method is gone in the next. Once set, it
+ * also applies to Java float arithmetic on that thread (subnormal results become 0) until such a
+ * boundary. Load LibTorch through this class before touching it any other way.
  */
 public final class TorchRuntime {
     private static volatile boolean loaded;
+    private static final boolean FLUSH_DENORMALS = !"false".equals(System.getProperty("cllm.torch.flushDenormals"));
 
     private TorchRuntime() {}
 
@@ -53,7 +57,7 @@ public final class TorchRuntime {
                 throw new CllmException(CllmException.Status.UNSUPPORTED,
                         "cannot load LibTorch for " + Loader.getPlatform() + ": " + e.getMessage(), e);
             }
-            if (!"false".equals(System.getProperty("cllm.torch.flushDenormals"))) Context.setFlushDenormal(true);
+            if (FLUSH_DENORMALS) Context.setFlushDenormal(true);
             loaded = true;
             setThreads(Integer.getInteger("cllm.torch.threads", 1), Integer.getInteger("cllm.torch.blasThreads", 1));
         }
@@ -81,6 +85,16 @@ public final class TorchRuntime {
     public static int blasThreads() {
         ensureLoaded();
         return org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();
+    }
+
+    /**
+     * Turns flush-to-zero / denormals-are-zero on for this thread unless disabled by
+     * {@code -Dcllm.torch.flushDenormals=false} (see the class comment). The model and the losses call it;
+     * call it before other heavy LibTorch work on a thread of your own.
+     */
+    public static void flushDenormals() {
+        ensureLoaded();
+        if (FLUSH_DENORMALS) Context.setFlushDenormal(true);
     }
 
     /**
