@@ -116,6 +116,7 @@ public final class TorchLlama implements AutoCloseable {
         if (keep != null && (keep.dim() != 2 || keep.size(0) != b || keep.size(1) != t)) {
             throw new IllegalArgumentException("keep mask must be [" + b + ", " + t + "], got " + java.util.Arrays.toString(TorchTensors.shape(keep)));
         }
+        TorchRuntime.flushDenormals();
         return Scopes.compute(() -> {
             Tensor ids = tokens.scalar_type() == torch.ScalarType.Long ? tokens : tokens.to(torch.ScalarType.Long);
             checkTokenRange(ids);
