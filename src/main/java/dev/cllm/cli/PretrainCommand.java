@@ -70,7 +70,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (training.threads > 0) TorchRuntime.setThreads(training.threads);
+        if (training.threads > 0) TorchRuntime.setThreads(1, training.threads);
         Tokenizer tok = Tokenizers.load(tokenizer);
         if (tok.eosId() < 0 || tok.bosId() < 0) throw new IllegalArgumentException(tokenizer + " defines no BOS/EOS token");
         String text;

@@ -66,7 +66,7 @@ public final class TrainCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--loss must be kl or soft-ce, got '" + loss + "'");
         };
         DType saveAs = parseDtype(dtype);
-        if (training.threads > 0) TorchRuntime.setThreads(training.threads);
+        if (training.threads > 0) TorchRuntime.setThreads(1, training.threads);
         ModelWeights weights = Checkpoints.load(model);
         List<TrajectoryRecord> records = TrajectoryFiles.readAll(data);
         int length = maxLength > 0 ? Math.min(maxLength, weights.config().maxSeqLen()) : weights.config().maxSeqLen();

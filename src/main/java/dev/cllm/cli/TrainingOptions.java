@@ -42,7 +42,9 @@ final class TrainingOptions {
     @Option(names = "--resume", description = "Continue from the latest checkpoint in the output folder.")
     boolean resume;
 
-    @Option(names = "--threads", defaultValue = "0", description = "LibTorch threads (0: all cores).")
+    @Option(names = "--threads", defaultValue = "0", description = "Threads of the matrix products (OpenBLAS; LibTorch "
+            + "keeps one intra-op thread). 0: the default of 1, robust when other processes share the cores; 2 is up to "
+            + "1.3x faster on an idle 2-core machine.")
     int threads;
 
     Trainer.Settings settings(double defaultLr) {

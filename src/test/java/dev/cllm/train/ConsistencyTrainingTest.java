@@ -37,7 +37,7 @@ class ConsistencyTrainingTest {
     @BeforeAll
     static void oneThread() {
         // Tiny tensors: one thread beats OpenMP fork/join, which collapses when the cores are busy.
-        TorchRuntime.setThreads(1);
+        TorchRuntime.setThreads(1, 1);
     }
 
     private static List<int[]> prompts(int count) {
