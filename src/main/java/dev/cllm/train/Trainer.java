@@ -84,7 +84,7 @@ public final class Trainer {
             int windowCount = 0;
             try (TrainingLog log = new TrainingLog(out.resolve("train-log.csv"), task.lossNames(), first > 0);
                  ProgressBar bar = settings.progress() ? new ProgressBar("train", settings.steps()) : null) {
-                if (bar != null) bar.update(first, "resuming");
+                if (bar != null && first > 0) bar.update(first, "resumed");
                 for (int step = first; step < settings.steps(); step++) {
                     double lr = schedule.at(step);
                     java.util.Arrays.fill(values, 0);
