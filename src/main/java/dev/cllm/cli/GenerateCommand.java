@@ -3,6 +3,7 @@ package dev.cllm.cli;
 import dev.cllm.Cllm;
 import dev.cllm.Decoding;
 import dev.cllm.Device;
+import dev.cllm.EmbeddedModels;
 import dev.cllm.Generation;
 import dev.cllm.Model;
 import dev.cllm.Session;
@@ -28,8 +29,8 @@ import java.util.concurrent.Callable;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Generate a continuation of a prompt (greedy, AR or Jacobi). Text to stdout, statistics to stderr.")
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "PATH",
-            description = "Checkpoint: a Hugging Face directory or a llama2.c .bin.")
+    @Option(names = {"-m", "--model"}, paramLabel = "PATH",
+            description = "Checkpoint: a Hugging Face directory or a llama2.c .bin (default: the embedded CLLM).")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -83,7 +84,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 .window(WindowMode.valueOf(parseWindow(window))).initialGuess(InitialGuess.parse(init, seed, padToken))
                 .stopAtEos(!noEos);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (Model m = Cllm.load(model, Device.parse(device))) {
+        Device target = Device.parse(device);
+        try (Model m = model != null ? Cllm.load(model, target) : EmbeddedModels.load(EmbeddedModels.CLLM, target)) {
             int[] ids = prompt.ids != null ? prompt.ids : m.tokenizer().encode(prompt.text);
             int capacity = (int) Math.min(m.config().maxSeqLen(), (long) ids.length + maxTokens + 1);
             try (Session session = m.newSession(Math.max(capacity, 1))) {

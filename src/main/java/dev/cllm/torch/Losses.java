@@ -112,6 +112,7 @@ public final class Losses {
     }
 
     private static void checkLogits(Tensor logits, String name) {
+        TorchRuntime.flushDenormals();
         if (logits.dim() != 3) {
             throw new IllegalArgumentException(name + " must be [batch, length, vocab], got " + java.util.Arrays.toString(TorchTensors.shape(logits)));
         }

@@ -116,6 +116,7 @@ public final class TorchLlama implements AutoCloseable {
         if (keep != null && (keep.dim() != 2 || keep.size(0) != b || keep.size(1) != t)) {
             throw new IllegalArgumentException("keep mask must be [" + b + ", " + t + "], got " + java.util.Arrays.toString(TorchTensors.shape(keep)));
         }
+        TorchRuntime.flushDenormals();
         return Scopes.compute(() -> {
             Tensor ids = tokens.scalar_type() == torch.ScalarType.Long ? tokens : tokens.to(torch.ScalarType.Long);
             checkTokenRange(ids);
@@ -207,6 +208,27 @@ public final class TorchLlama implements AutoCloseable {
         Map<String, dev.cllm.model.Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : parameters.entrySet()) tensors.put(e.getKey(), TorchTensors.toModel(e.getKey(), e.getValue()));
         return new ModelWeights(config, tensors, "torch");
+    }
+
+    /**
+     * Copies weights into the parameters in place (an optimizer holding them keeps working), e.g. when
+     * resuming training. Every parameter must be present with its shape.
+     */
+    public void loadWeights(ModelWeights weights) {
+        checkOpen();
+        for (Map.Entry<String, Tensor> e : parameters.entrySet()) {
+            dev.cllm.model.Tensor source = weights.require(e.getKey());
+            if (!java.util.Arrays.equals(source.shape(), TorchTensors.shape(e.getValue()))) {
+                throw dev.cllm.CllmException.badFormat(weights.source(), "tensor " + e.getKey() + " has shape "
+                        + java.util.Arrays.toString(source.shape()) + ", the model needs "
+                        + java.util.Arrays.toString(TorchTensors.shape(e.getValue())));
+            }
+        }
+        try (NoGradGuard guard = new NoGradGuard()) {
+            for (Map.Entry<String, Tensor> e : parameters.entrySet()) {
+                Scopes.run(() -> e.getValue().copy_(TorchTensors.fromModel(weights.require(e.getKey()))));
+            }
+        }
     }
 
     private void checkOpen() {

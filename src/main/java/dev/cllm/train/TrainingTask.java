@@ -1,0 +1,27 @@
+package dev.cllm.train;
+
+import dev.cllm.torch.TorchLlama;
+
+import org.bytedeco.pytorch.Tensor;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * What a {@link Trainer} optimises: it draws a batch and returns the loss to minimise plus the values to
+ * log. Implementations: {@link PretrainTask} (next-token loss on a corpus) and {@link ConsistencyTask}
+ * (the CLLM losses on Jacobi trajectories).
+ */
+public interface TrainingTask {
+    /** Names of the logged values, in the order of {@link StepLoss#values()}; the first is the total. */
+    List<String> lossNames();
+
+    /**
+     * Draws batchSize examples with random and computes their loss (differentiable). Tensors belong to the
+     * caller's PointerScope.
+     */
+    StepLoss loss(TorchLlama model, SplittableRandom random, int batchSize);
+
+    /** The differentiable total and the values to log. */
+    record StepLoss(Tensor total, double[] values) {}
+}
