@@ -23,7 +23,7 @@
 #include "gemm_rows.cuh"
 #include "gpu_device.hpp"
 #include "gpu_model.hpp"
-#include "gpu_runner.hpp"
+#include "gpu_report.hpp"
 #include "gpu_timer.hpp"
 #include "layout.hpp"
 #ifdef CLLM_HAVE_CUBLAS
@@ -218,68 +218,28 @@ int main(int argc, char** argv) {
   std::printf("# cuBLAS comparison: not built (no cuBLAS at build time)\n");
 #endif
 
-  std::vector<GpuStepTiming> rows;
-  std::vector<GpuBlockTiming> blocks;
-  cllm_config config{};
-  int64_t bytes = 0;
   if (o.model) {
     const int32_t largest = *std::max_element(o.blocks.begin(), o.blocks.end());
+    cllm_config config{};
     if (!gpu_preset(o.preset, o.context + largest + 1, &config)) usage(("unknown preset " + o.preset).c_str());
-    bytes = forward_weight_bytes(config);
     std::fprintf(stderr, "cllm-gpu-bench: uploading the %s model (%.2f GB of bf16 weights read per forward)...\n",
-                 o.preset.c_str(), double(bytes) / 1e9);
+                 o.preset.c_str(), double(forward_weight_bytes(config)) / 1e9);
     cllm_model* model = nullptr;
     check(make_fast_random_model(config, CLLM_BACKEND_CUDA, o.device, o.seed, &model), "model");
-    cudaStream_t stream;
-    check_cuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "stream");
-    rows = time_gpu_steps(model, config, o.blocks, o.context, o.warmup, o.iters, stream);
-    if (o.graph) blocks = time_gpu_blocks(model, config, o.blocks, o.context, o.warmup, o.iters, stream);
+    GpuReportOptions report;
+    report.preset = o.preset;
+    report.device = o.device;
+    report.blocks = o.blocks;
+    report.context = o.context;
+    report.warmup = o.warmup;
+    report.iters = o.iters;
+    report.graph = o.graph;
+    const std::string markdown = gpu_report(model, config, report);
     cllm_model_free(model);
-    cudaStreamDestroy(stream);
+    std::printf("%s", markdown.c_str());
   }
   std::vector<GemmRow> gemms;
   if (o.gemm) gemms = time_gemm(o, gpu);
-
-  if (!rows.empty()) {
-    const double ar_ms = rows.front().n == 1 ? rows.front().iteration_ms : 0;
-    std::printf("\n## %s on %s (context %d, bf16 weights %.2f GB per forward)\n\n", o.preset.c_str(), gpu.name.c_str(),
-                o.context, double(bytes) / 1e9);
-    std::printf("| n | forward+logits ms | Jacobi iteration ms | vs AR step | weights GB/s | %% of peak |\n");
-    std::printf("|---|---|---|---|---|---|\n");
-    for (const GpuStepTiming& r : rows) {
-      const double gbs = double(bytes) / (r.iteration_ms * 1e-3) / 1e9;
-      std::printf("| %d | %.3f | %.3f | %s | %.0f | %.0f%% |\n", r.n, r.forward_ms, r.iteration_ms,
-                  ar_ms > 0 ? (std::to_string(r.iteration_ms / ar_ms).substr(0, 4) + "x").c_str() : "-", gbs,
-                  gpu.peak_gb_per_s > 0 ? 100.0 * gbs / gpu.peak_gb_per_s : 0.0);
-    }
-    if (ar_ms > 0) std::printf("\nAR (n = 1 iteration): %.1f tokens/s\n", 1000.0 / ar_ms);
-  }
-  if (!blocks.empty()) {
-    std::printf("\n| block n | WHILE graph ms | iterations | ms/iteration | host loop ms | loop / graph |\n");
-    std::printf("|---|---|---|---|---|---|\n");
-    for (const GpuBlockTiming& b : blocks) {
-      std::printf("| %d | %.3f | %d | %.3f | %.3f | %.2fx |\n", b.n, b.while_ms, b.iterations_while,
-                  b.while_ms / std::max(1, b.iterations_while), b.loop_ms, b.loop_ms / b.while_ms);
-    }
-  }
-  // One machine-readable line for ci/gpu-check.sh's summary table.
-  if (!rows.empty()) {
-    double ar_ms = 0, it16 = 0, while16 = 0, loop16 = 0;
-    for (const GpuStepTiming& r : rows) {
-      if (r.n == 1) ar_ms = r.iteration_ms;
-      if (r.n == 16) it16 = r.iteration_ms;
-    }
-    for (const GpuBlockTiming& b : blocks) {
-      if (b.n == 16) {
-        while16 = b.while_ms / std::max(1, b.iterations_while);
-        loop16 = b.loop_ms / std::max(1, b.iterations_loop);
-      }
-    }
-    const double ar_gbs = ar_ms > 0 ? double(bytes) / (ar_ms * 1e-3) / 1e9 : 0;
-    std::printf("\nSUMMARY|%s|%.3f|%.0f|%.0f|%.2f|%.3f|%.3f\n", o.preset.c_str(), ar_ms, ar_gbs,
-                gpu.peak_gb_per_s > 0 ? 100.0 * ar_gbs / gpu.peak_gb_per_s : 0.0, ar_ms > 0 ? it16 / ar_ms : 0.0,
-                while16, loop16);
-  }
   if (!gemms.empty()) {
     std::printf("\n| GEMM | n | ms | GB/s | %% of peak | cuBLAS ms |\n|---|---|---|---|---|---|\n");
     for (const GemmRow& g : gemms) {
