@@ -1,5 +1,10 @@
 // The CPU backend's kernels, fp32 throughout. These are also the reference ("CPU twin") for the CUDA
 // kernels: each CUDA kernel family has one function here with the same contract.
+//
+// Each function runs the kernels of the ISA chosen at run time (isa.hpp: AVX-512, AVX2 or generic;
+// CLLM_CPU_ISA forces one). Sources: one kernel family per file (matmul.cpp, attention.cpp, rmsnorm.cpp,
+// rope.cpp, swiglu.cpp, argmax.cpp), each compiled once per ISA. Results agree with a plain scalar loop
+// to fp32 rounding (summation order and fused multiply-adds differ), not bit for bit; argmax is exact.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +18,10 @@ void matmul_rows(float* out, const float* x, const float* w, int32_t rows, int32
 // Same, adding into out (residual connections).
 void matmul_rows_accumulate(float* out, const float* x, const float* w, int32_t rows, int32_t in_features,
                             int32_t out_features);
+// The SwiGLU feed-forward's first half in one pass over x: out[r][j] = silu(x[r] . w_gate[j]) *
+// (x[r] . w_up[j]) for j < hidden (equal to two matmul_rows then swiglu_rows, without the up buffer).
+void matmul_rows_swiglu(float* out, const float* x, const float* w_gate, const float* w_up, int32_t rows,
+                        int32_t in_features, int32_t hidden);
 
 // out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * weight, per row of width dim.
 void rmsnorm_rows(float* out, const float* x, const float* weight, int32_t rows, int32_t dim, float eps);
@@ -20,6 +29,11 @@ void rmsnorm_rows(float* out, const float* x, const float* weight, int32_t rows,
 // Rotary embedding in Hugging Face's layout (dimension i pairs with i + head_dim/2), in place, for
 // rows at positions first_position + r; x[r] holds n_heads heads of head_dim.
 void rope_rows(float* x, int32_t rows, int32_t n_heads, int32_t head_dim, int32_t first_position, float theta);
+// The same in two steps, so that a forward computes the cosines and sines once for all layers:
+// rope_table fills cos_sin[r] (head_dim floats per row: head_dim/2 cosines, then head_dim/2 sines) for
+// positions first_position + r, exactly as rope_rows computes them; rope_rows_table applies them.
+void rope_table(float* cos_sin, int32_t rows, int32_t head_dim, int32_t first_position, float theta);
+void rope_rows_table(float* x, int32_t rows, int32_t n_heads, int32_t head_dim, const float* cos_sin);
 
 // gate[r][j] = silu(gate[r][j]) * up[r][j].
 void swiglu_rows(float* gate, const float* up, int32_t rows, int32_t hidden);
