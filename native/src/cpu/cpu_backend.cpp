@@ -19,6 +19,11 @@ namespace {
 
 using cpu::AlignedArray;
 
+// Rows per pass through the layers: a longer input (a prompt) goes through in slices of this many
+// tokens, which bounds the scratch (scores grow with rows x context) at the cost of one weight pass per
+// slice, cheap next to a long prompt's arithmetic. Each row's result does not depend on the slicing.
+constexpr int32_t kMaxRows = 64;
+
 struct LayerWeights {
   AlignedArray attn_norm, wq, wk, wv, wo, ffn_norm, w_gate, w_up, w_down;
 };
@@ -31,6 +36,7 @@ class CpuSession final : public SessionBackend {
   int32_t length() const override { return length_; }
   int32_t capacity() const override { return capacity_; }
   void forward(const int32_t* tokens, int32_t n, float* logits) override;
+  void forward_rows(const int32_t* tokens, int32_t n, float* logits);
   void forward_argmax(const int32_t* tokens, int32_t n, int32_t* predictions) override;
   void truncate(int32_t length) override { length_ = length; }
 
@@ -108,10 +114,10 @@ CpuSession::CpuSession(const CpuModel& model, int32_t capacity)
   const size_t cache = size_t(c.n_layers) * size_t(capacity) * size_t(c.n_kv_heads) * size_t(c.head_dim);
   k_cache_.resize(cache);  // positions >= length are never read, so no initialisation
   v_cache_.resize(cache);
-  ensure_scratch(std::min(capacity, 64));  // decode and Jacobi blocks never allocate in forward
+  ensure_scratch(std::min(capacity, kMaxRows));  // so forward never allocates
 }
 
-// Scratch for n rows; scores for n rows over the whole capacity, so growing the context never
+// Scratch for n <= kMaxRows rows; scores for n rows over the whole capacity, so a growing context never
 // reallocates (the pages are only touched as the context grows).
 void CpuSession::ensure_scratch(int32_t n) {
   if (n <= scratch_rows_) return;
@@ -129,6 +135,13 @@ void CpuSession::ensure_scratch(int32_t n) {
 }
 
 void CpuSession::forward(const int32_t* tokens, int32_t n, float* logits) {
+  for (int32_t done = 0; done < n; done += kMaxRows) {
+    const int32_t rows = std::min(kMaxRows, n - done);
+    forward_rows(tokens + done, rows, logits ? logits + size_t(done) * model_.config.vocab_size : nullptr);
+  }
+}
+
+void CpuSession::forward_rows(const int32_t* tokens, int32_t n, float* logits) {
   const cllm_config& c = model_.config;
   ensure_scratch(n);
   const int32_t kv_dim = c.n_kv_heads * c.head_dim, q_dim = c.n_heads * c.head_dim;
@@ -168,9 +181,11 @@ void CpuSession::forward(const int32_t* tokens, int32_t n, float* logits) {
 }
 
 void CpuSession::forward_argmax(const int32_t* tokens, int32_t n, int32_t* predictions) {
-  ensure_scratch(n);
-  forward(tokens, n, logits_.data());
-  k_.argmax(predictions, logits_.data(), n, model_.config.vocab_size);
+  for (int32_t done = 0; done < n; done += kMaxRows) {
+    const int32_t rows = std::min(kMaxRows, n - done);
+    forward_rows(tokens + done, rows, logits_.data());
+    k_.argmax(predictions + done, logits_.data(), rows, model_.config.vocab_size);
+  }
 }
 
 }  // namespace

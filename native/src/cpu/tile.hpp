@@ -59,11 +59,52 @@ inline void reduce_tile(const vf (&acc)[R][T], float* res) {
   }
 }
 
+template <int R, int T>
+__attribute__((noinline)) void tile_prefetch(const float* const* w, const float* const* x, int32_t k, float* res,
+                                             const float* const* next) {
+  vf acc[R][T];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 8
+    for (int t = 0; t < T; ++t) acc[r][t] = zero();
+  }
+  int32_t i = 0;
+  for (; i + W <= k; i += W) {
+    vf xv[T];
+#pragma GCC unroll 8
+    for (int t = 0; t < T; ++t) xv[t] = load(x[t] + i);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      __builtin_prefetch(next[r] + i, 0, 2);  // prefetcht1: to L2, keeping L1 for this tile's operands
+      const vf wv = load(w[r] + i);
+#pragma GCC unroll 8
+      for (int t = 0; t < T; ++t) acc[r][t] += wv * xv[t];
+    }
+  }
+  if (i < k) {  // in_features not a multiple of W: one masked step, zeros in the unused lanes
+    const int rest = k - i;
+    vf xv[T];
+#pragma GCC unroll 8
+    for (int t = 0; t < T; ++t) xv[t] = load_partial(x[t] + i, rest);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const vf wv = load_partial(w[r] + i, rest);
+#pragma GCC unroll 8
+      for (int t = 0; t < T; ++t) acc[r][t] += wv * xv[t];
+    }
+  }
+  reduce_tile<R, T>(acc, res);
+}
+
 // res[t * R + r] = dot(w[r][0..k), x[t][0..k)) for r < R, t < T. Not inlined: on its own the loop
 // keeps all 2 R + T pointers and R * T accumulators in registers; inlined into the big OpenMP bodies,
 // GCC spilled the row pointers of the 4 x 1 (decode) tile and reloaded them every step.
+// next: nullptr, or R rows to pull towards L2 meanwhile (the caller's next weight block), one cache line
+// per row per step, so the next block's memory latency overlaps this block's arithmetic.
 template <int R, int T>
-__attribute__((noinline)) void tile(const float* const* w, const float* const* x, int32_t k, float* res) {
+__attribute__((noinline)) void tile(const float* const* w, const float* const* x, int32_t k, float* res,
+                                    const float* const* next) {
+  if (next) return tile_prefetch<R, T>(w, x, k, res, next);
   vf acc[R][T];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
@@ -99,11 +140,12 @@ __attribute__((noinline)) void tile(const float* const* w, const float* const* x
 
 // tile<R, tokens> for a run-time token count 1 <= tokens <= T (the last, partial token tile).
 template <int R, int T>
-inline void tile_upto(int tokens, const float* const* w, const float* const* x, int32_t k, float* res) {
+inline void tile_upto(int tokens, const float* const* w, const float* const* x, int32_t k, float* res,
+                      const float* const* next = nullptr) {
   if constexpr (T > 1) {
-    if (tokens < T) return tile_upto<R, T - 1>(tokens, w, x, k, res);
+    if (tokens < T) return tile_upto<R, T - 1>(tokens, w, x, k, res, next);
   }
-  tile<R, T>(w, x, k, res);
+  tile<R, T>(w, x, k, res, next);
 }
 
 }  // namespace
