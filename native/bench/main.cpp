@@ -38,6 +38,14 @@ int64_t available_memory() {
   return -1;
 }
 
+// The 1-minute load average: other busy processes make CPU timings meaningless (see report.cpp).
+double load_average() {
+  std::ifstream loadavg("/proc/loadavg");
+  double one = -1;
+  loadavg >> one;
+  return one;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -84,8 +92,10 @@ int main(int argc, char** argv) {
   check(cllm_model_weight_bytes(model, &report.weight_bytes), "weight bytes");
   std::fprintf(stderr, "cllm-bench: model ready in %.1f s\n", now_seconds() - start);
 
+  report.load_before = load_average();
   report.blocks = time_blocks(model, config, options.blocks, options.context, options.warmup, options.iters);
-  report.ar = time_ar(model, config, options.context, options.ar_tokens, 3);
+  report.ar = time_ar(model, config, options.context, options.ar_tokens, 3, options.sessions);
+  report.load_after = load_average();
   cllm_model_free(model);
 
   print_table(report);

@@ -22,6 +22,7 @@ namespace {
                "  --warmup N                 untimed repeats first, default 2\n"
                "  --context N                tokens already cached before each timed forward, default 64\n"
                "  --ar-tokens N              greedy AR decode length for tokens/s (0: skip), default 64\n"
+               "  --sessions N               AR decode on N sessions at once, one thread each, default 1\n"
                "  --dtype f32|bf16           weights as uploaded (default: f32 on cpu, bf16 on cuda)\n"
                "  --seed N                   weight seed, default 1\n"
                "  --membw                    measure host memory read bandwidth first\n"
@@ -73,6 +74,8 @@ Options parse_options(int argc, char** argv) {
       o.context = to_int(value(), arg, 0);
     } else if (!std::strcmp(arg, "--ar-tokens")) {
       o.ar_tokens = to_int(value(), arg, 0);
+    } else if (!std::strcmp(arg, "--sessions")) {
+      o.sessions = to_int(value(), arg, 1);
     } else if (!std::strcmp(arg, "--dtype")) {
       const std::string d = value();
       if (d == "f32") o.dtype = CLLM_DTYPE_F32;

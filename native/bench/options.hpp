@@ -16,6 +16,7 @@ struct Options {
   int32_t warmup = 2;              // untimed repeats first
   int32_t context = 64;            // tokens in the KV cache before each timed forward
   int32_t ar_tokens = 64;          // greedy AR decode length for tokens/s (0: skip)
+  int32_t sessions = 1;            // AR decode on this many sessions at once, one thread each
   int32_t dtype = -1;              // upload dtype; -1: f32 for CPU, bf16 for CUDA
   uint64_t seed = 1;
   bool membw = false;              // measure host memory read bandwidth first

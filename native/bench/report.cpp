@@ -1,6 +1,8 @@
 #include "report.hpp"
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 namespace cllm::bench {
 namespace {
@@ -40,9 +42,18 @@ void print_table(const Report& r) {
                 one ? b.jacobi.median / one->jacobi.median : 0.0, b.n / b.forward.median);
   }
   if (r.ar.tokens > 0) {
-    std::printf("\n  AR greedy decode: %.1f tokens/s (%d tokens; per token median %.2f ms, min %.2f, max %.2f)\n",
-                r.ar.tokens_per_s, r.ar.tokens, r.ar.per_token.median * 1e3, r.ar.per_token.min * 1e3,
-                r.ar.per_token.max * 1e3);
+    std::printf("\n  AR greedy decode: %.1f tokens/s%s (%d tokens; per token median %.2f ms, min %.2f, max %.2f)\n",
+                r.ar.tokens_per_s, r.ar.sessions > 1 ? (" over " + std::to_string(r.ar.sessions) + " sessions").c_str() : "",
+                r.ar.tokens, r.ar.per_token.median * 1e3, r.ar.per_token.min * 1e3, r.ar.per_token.max * 1e3);
+  }
+  if (r.backend_name == "cpu" && r.load_before >= 0) {
+    std::printf("  load average %.2f before, %.2f after", r.load_before, r.load_after);
+    // OpenMP threads busy-wait at barriers by default; while other processes keep a core busy each
+    // barrier can cost a scheduler time slice and a forward gets many times slower.
+    if (r.load_after > 0.5 && !std::getenv("OMP_WAIT_POLICY")) {
+      std::printf(": other processes were busy, CPU timings are unreliable (OMP_WAIT_POLICY=passive limits the damage)");
+    }
+    std::printf("\n");
   }
 }
 
@@ -72,8 +83,9 @@ bool write_json(const Report& r, const std::string& path) {
                  b.jacobi.min * 1e3, b.jacobi.max * 1e3, one ? b.jacobi.median / one->jacobi.median : 0.0,
                  i + 1 < r.blocks.size() ? "," : "");
   }
-  std::fprintf(f, "  ],\n  \"ar\": {\"tokens\": %d, \"tokens_per_s\": %.3f, \"per_token_ms\": %.4f}\n}\n", r.ar.tokens,
-               r.ar.tokens_per_s, r.ar.per_token.median * 1e3);
+  std::fprintf(f, "  ],\n  \"ar\": {\"tokens\": %d, \"sessions\": %d, \"tokens_per_s\": %.3f, \"per_token_ms\": %.4f},\n",
+               r.ar.tokens, r.ar.sessions, r.ar.tokens_per_s, r.ar.per_token.median * 1e3);
+  std::fprintf(f, "  \"load_average\": [%.2f, %.2f]\n}\n", r.load_before, r.load_after);
   return std::fclose(f) == 0;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 
 #include "random_model.hpp"
 
@@ -55,14 +56,13 @@ std::vector<BlockResult> time_blocks(cllm_model* model, const cllm_config& confi
   return results;
 }
 
-ArResult time_ar(cllm_model* model, const cllm_config& config, int32_t context, int32_t tokens, int repeats) {
-  ArResult result;
-  result.tokens = tokens;
-  if (tokens <= 0) return result;
+namespace {
+
+// One session's greedy decode loops: per repeat, the seconds it took and each step's time.
+void decode(cllm_model* model, const cllm_config& config, int32_t context, int32_t tokens, int repeats,
+            std::vector<double>* loop_seconds, std::vector<double>* step_seconds) {
   cllm_session* session = session_with_context(model, config, context + tokens + 1, context);
   std::vector<float> logits(size_t(config.vocab_size));
-  std::vector<double> per_token;
-  std::vector<double> rates;
   for (int rep = 0; rep < repeats + 1; ++rep) {  // the first repeat warms up
     check(cllm_session_truncate(session, context), "truncate");
     int32_t next = 1;
@@ -71,13 +71,32 @@ ArResult time_ar(cllm_model* model, const cllm_config& config, int32_t context, 
       const double step = now_seconds();
       check(cllm_session_forward(session, &next, 1, logits.data()), "ar forward");
       check(cllm_argmax_rows(logits.data(), 1, config.vocab_size, &next), "argmax");
-      if (rep > 0) per_token.push_back(now_seconds() - step);
+      if (rep > 0) step_seconds->push_back(now_seconds() - step);
     }
-    if (rep > 0) rates.push_back(tokens / (now_seconds() - start));
+    if (rep > 0) loop_seconds->push_back(now_seconds() - start);
   }
-  result.tokens_per_s = summarize(rates).median;
-  result.per_token = summarize(per_token);
   cllm_session_free(session);
+}
+
+}  // namespace
+
+ArResult time_ar(cllm_model* model, const cllm_config& config, int32_t context, int32_t tokens, int repeats,
+                 int32_t sessions) {
+  ArResult result;
+  result.tokens = tokens;
+  result.sessions = sessions;
+  if (tokens <= 0) return result;
+  std::vector<std::vector<double>> loops(static_cast<size_t>(sessions)), steps(static_cast<size_t>(sessions));
+  std::vector<std::thread> threads;
+  for (int32_t s = 1; s < sessions; ++s) {
+    threads.emplace_back([&, s] { decode(model, config, context, tokens, repeats, &loops[s], &steps[s]); });
+  }
+  decode(model, config, context, tokens, repeats, &loops[0], &steps[0]);
+  for (auto& t : threads) t.join();
+  double total_rate = 0;
+  for (const auto& l : loops) total_rate += tokens / summarize(l).median;
+  result.tokens_per_s = total_rate;
+  result.per_token = summarize(steps[0]);
   return result;
 }
 

@@ -17,8 +17,9 @@ struct BlockResult {
 
 struct ArResult {
   int32_t tokens = 0;
-  double tokens_per_s = 0;  // median over repeats of a greedy decode loop
-  Stats per_token;
+  int32_t sessions = 1;
+  double tokens_per_s = 0;  // median over repeats of a greedy decode loop, summed over sessions
+  Stats per_token;          // one session's step time
 };
 
 // Times each block size: the session is filled with `context` tokens once, and truncated back to
@@ -27,7 +28,9 @@ std::vector<BlockResult> time_blocks(cllm_model* model, const cllm_config& confi
                                      int32_t context, int warmup, int iters);
 
 // Greedy AR decoding (1-token forwards with logits, argmax on the host) of `tokens` tokens after
-// `context` prompt tokens; repeated `repeats` times.
-ArResult time_ar(cllm_model* model, const cllm_config& config, int32_t context, int32_t tokens, int repeats);
+// `context` prompt tokens; repeated `repeats` times. With sessions > 1, that many sessions decode at
+// once, each on its own thread (tokens/s is then the total).
+ArResult time_ar(cllm_model* model, const cllm_config& config, int32_t context, int32_t tokens, int repeats,
+                 int32_t sessions);
 
 }  // namespace cllm::bench

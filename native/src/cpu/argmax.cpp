@@ -22,14 +22,15 @@ void argmax(int32_t* out, const float* x, int32_t rows, int32_t cols) {
     }
     float best = hmax(vmax(m0, m1));
     for (; c < cols; ++c) best = row[c] > best ? row[c] : best;
-    int32_t index = 0;  // every value is NaN or -inf: column 0, as in the reference
-    for (c = 0; c < cols; ++c) {
-      if (row[c] == best) {
-        index = c;
-        break;
-      }
+    int32_t index = -1;
+    for (c = 0; index < 0 && c + W <= cols; c += W) {
+      const int lane = first_equal(load(row + c), best);
+      if (lane >= 0) index = c + lane;
     }
-    out[r] = index;
+    for (; index < 0 && c < cols; ++c) {
+      if (row[c] == best) index = c;
+    }
+    out[r] = index < 0 ? 0 : index;  // no match: every value is NaN or -inf, column 0 as in the reference
   }
 }
 

@@ -78,8 +78,9 @@ void attention(float* out, const float* q, const float* k_cache, const float* v_
   const int32_t queries = rows * group;  // per kv head
   const int32_t tiles = (queries + Q - 1) / Q;
   const int32_t jobs = n_kv_heads * tiles;
-  const bool parallel = jobs > 1 && int64_t(rows) * n_heads * span * head_dim >= kParallelWork;
-#pragma omp parallel for schedule(static) if (parallel)
+  const int32_t threads = kernel_threads();
+  const bool parallel = threads > 1 && jobs > 1 && int64_t(rows) * n_heads * span * head_dim >= kParallelWork;
+#pragma omp parallel for schedule(static) num_threads(threads) if (parallel)
   for (int32_t job = 0; job < jobs; ++job) {
     const int32_t kvh = job / tiles, j0 = (job % tiles) * Q, count = min32(Q, queries - j0);
     const float* qp[Q];

@@ -142,6 +142,7 @@ void CpuSession::forward(const int32_t* tokens, int32_t n, float* logits) {
 }
 
 void CpuSession::forward_rows(const int32_t* tokens, int32_t n, float* logits) {
+  const cpu::ForwardScope running;  // shares the cores with forwards of other sessions running now
   const cllm_config& c = model_.config;
   ensure_scratch(n);
   const int32_t kv_dim = c.n_kv_heads * c.head_dim, q_dim = c.n_heads * c.head_dim;

@@ -47,8 +47,9 @@ void matmul_impl(const MatmulSegment* segments, int32_t n_segments, const float*
   }
   const int64_t blocks = first_block[n_segments];
   const int32_t chunk = token_chunk(in_features, n);
-  const bool parallel = blocks > 1 && total_rows * in_features * n >= kParallelWork;
-#pragma omp parallel if (parallel)
+  const int32_t threads = kernel_threads();
+  const bool parallel = threads > 1 && blocks > 1 && total_rows * in_features * n >= kParallelWork;
+#pragma omp parallel num_threads(threads) if (parallel)
   for (int32_t t0 = 0; t0 < n; t0 += chunk) {
     const int32_t tokens = min32(chunk, n - t0);
 #pragma omp for schedule(static)
@@ -99,8 +100,9 @@ void matmul_swiglu_impl(float* out, const float* x, const float* w_gate, const f
   constexpr int H = R / 2;  // outputs per tile
   const int32_t groups = (hidden + W - 1) / W;
   const int32_t chunk = min32(token_chunk(in_features, n), 256);
-  const bool parallel = groups > 1 && int64_t(hidden) * 2 * in_features * n >= kParallelWork;
-#pragma omp parallel if (parallel)
+  const int32_t threads = kernel_threads();
+  const bool parallel = threads > 1 && groups > 1 && int64_t(hidden) * 2 * in_features * n >= kParallelWork;
+#pragma omp parallel num_threads(threads) if (parallel)
   {
     float up[256 * W];  // up sums of one group for a chunk of tokens: [token][lane]
     for (int32_t t0 = 0; t0 < n; t0 += chunk) {

@@ -113,6 +113,21 @@ inline float hsum(vf v) {
 #endif
 }
 
+// The first lane of v equal to s, or -1.
+inline int first_equal(vf v, float s) {
+#if defined(__AVX512F__)
+  const unsigned mask = _mm512_cmp_ps_mask((__m512)v, _mm512_set1_ps(s), _CMP_EQ_OQ);
+#elif defined(__AVX2__)
+  const unsigned mask = unsigned(_mm256_movemask_ps(_mm256_cmp_ps((__m256)v, _mm256_set1_ps(s), _CMP_EQ_OQ)));
+#elif defined(__SSE2__)
+  const unsigned mask = unsigned(_mm_movemask_ps(_mm_cmpeq_ps((__m128)v, _mm_set1_ps(s))));
+#else
+  unsigned mask = 0;
+  for (int i = 0; i < W; ++i) mask |= unsigned(v[i] == s) << i;
+#endif
+  return mask ? __builtin_ctz(mask) : -1;
+}
+
 inline float hmax(vf v) {
   float m = v[0];
   for (int i = 1; i < W; ++i) m = v[i] > m ? v[i] : m;
