@@ -36,9 +36,10 @@ std::vector<float> random_vector(size_t n, float scale = 1.0f) {
   return v;
 }
 
-// max |a - b| / max |b|: the error relative to the output's scale.
-double rel_error(const float* a, const std::vector<double>& b) {
-  double max_abs = 0, max_diff = 0;
+// max |a - b| / max |b|: the error relative to the output's scale. A single dot product can cancel
+// to nearly zero, so sets of one or two values also count the reference's magnitude floor `scale`.
+double rel_error(const float* a, const std::vector<double>& b, double scale = 0) {
+  double max_abs = scale, max_diff = 0;
   for (size_t i = 0; i < b.size(); ++i) {
     max_abs = std::fmax(max_abs, std::fabs(b[i]));
     max_diff = std::fmax(max_diff, std::fabs(double(a[i]) - b[i]));
@@ -87,7 +88,7 @@ void test_matmul(const Kernels& k) {
             else sentinels = sentinels && y[size_t(r) * ld + o] == -7.0f;
           }
         }
-        expect(rel_error(packed.data(), ref) < kTol, shape("matmul", k, {rows, in, out}));
+        expect(rel_error(packed.data(), ref, std::sqrt(double(in))) < kTol, shape("matmul", k, {rows, in, out}));
         expect(sentinels, shape("matmul writes only its columns", k, {rows, in, out}));
         // Accumulate onto an existing value.
         std::vector<float> acc(size_t(rows) * out, 0.5f);
@@ -95,7 +96,8 @@ void test_matmul(const Kernels& k) {
         k.matmul(&add, 1, x.data(), in, rows, in);
         std::vector<double> ref_acc(ref);
         for (auto& v : ref_acc) v += 0.5;
-        expect(rel_error(acc.data(), ref_acc) < kTol, shape("matmul accumulate", k, {rows, in, out}));
+        expect(rel_error(acc.data(), ref_acc, std::sqrt(double(in))) < kTol,
+               shape("matmul accumulate", k, {rows, in, out}));
       }
     }
   }
@@ -116,6 +118,104 @@ void test_matmul(const Kernels& k) {
   for (int s = 0; s < 3; ++s) {
     expect(rel_error(ys[s].data(), ref_matmul(xs, ws[s].data(), rows, in, outs[s])) < kTol,
            shape("matmul segment", k, {s, rows, in, outs[s]}));
+  }
+}
+
+std::vector<float> packed(const std::vector<float>& w, int rows, int cols) {
+  std::vector<float> p(size_t(cllm::cpu::packed_size(rows, cols)), -1.0f);
+  cllm::cpu::pack_rows(p.data(), w.data(), rows, cols);
+  return p;
+}
+
+void test_packing() {
+  for (int rows : {1, 15, 16, 17, 40}) {
+    for (int cols : {1, 3, 64}) {
+      const auto w = random_vector(size_t(rows) * cols);
+      const auto p = packed(w, rows, cols);
+      bool same = true;
+      std::vector<float> row(static_cast<size_t>(cols));
+      for (int r = 0; r < rows; ++r) {
+        cllm::cpu::unpack_row(row.data(), p.data(), r, cols);
+        for (int c = 0; c < cols; ++c) same = same && row[c] == w[size_t(r) * cols + c];
+      }
+      // The last panel's rows past `rows` are zero.
+      for (int r = rows; r < (rows + 15) / 16 * 16; ++r) {
+        cllm::cpu::unpack_row(row.data(), p.data(), r, cols);
+        for (int c = 0; c < cols; ++c) same = same && row[c] == 0.0f;
+      }
+      expect(same, "pack_rows / unpack_row round trip (" + std::to_string(rows) + "x" + std::to_string(cols) + ")");
+    }
+  }
+}
+
+void test_matmul_packed(const Kernels& k) {
+  for (int in : {1, 7, 37, 100, 768}) {
+    for (int out : {1, 5, 16, 17, 48, 67, 130}) {
+      for (int rows : {1, 2, 3, 5, 7, 8, 9, 13, 16, 17, 24, 33, 64}) {
+        if (in * out * rows > 3000000) continue;
+        const auto x = random_vector(size_t(rows) * in), w = random_vector(size_t(out) * in);
+        const auto wp = packed(w, out, in);
+        const auto ref = ref_matmul(x, w.data(), rows, in, out);
+        const int ld = out + 5;
+        std::vector<float> y(size_t(rows) * ld, -7.0f);
+        const MatmulSegment seg{wp.data(), out, y.data(), ld, false};
+        k.matmul_packed(&seg, 1, x.data(), in, rows, in);
+        std::vector<float> got(size_t(rows) * out);
+        bool sentinels = true;
+        for (int r = 0; r < rows; ++r) {
+          for (int o = 0; o < ld; ++o) {
+            if (o < out) got[size_t(r) * out + o] = y[size_t(r) * ld + o];
+            else sentinels = sentinels && y[size_t(r) * ld + o] == -7.0f;
+          }
+        }
+        expect(rel_error(got.data(), ref, std::sqrt(double(in))) < kTol, shape("matmul_packed", k, {rows, in, out}));
+        expect(sentinels, shape("matmul_packed writes only its columns", k, {rows, in, out}));
+        std::vector<float> acc(size_t(rows) * out, 0.25f);
+        const MatmulSegment add{wp.data(), out, acc.data(), out, true};
+        k.matmul_packed(&add, 1, x.data(), in, rows, in);
+        std::vector<double> ref_acc(ref);
+        for (auto& v : ref_acc) v += 0.25;
+        expect(rel_error(acc.data(), ref_acc, std::sqrt(double(in))) < kTol,
+               shape("matmul_packed accumulate", k, {rows, in, out}));
+      }
+    }
+  }
+  // Q, K, V as three segments of one call, x rows with a wider stride.
+  const int in = 96, rows = 11, ldx = 101, outs[3] = {48, 16, 21};
+  const auto x = random_vector(size_t(rows) * ldx);
+  std::vector<float> xs(size_t(rows) * in);
+  for (int r = 0; r < rows; ++r)
+    for (int i = 0; i < in; ++i) xs[size_t(r) * in + i] = x[size_t(r) * ldx + i];
+  std::vector<std::vector<float>> ws, wps, ys;
+  MatmulSegment segs[3];
+  for (int s = 0; s < 3; ++s) {
+    ws.push_back(random_vector(size_t(outs[s]) * in));
+    wps.push_back(packed(ws[s], outs[s], in));
+    ys.emplace_back(size_t(rows) * outs[s]);
+  }
+  for (int s = 0; s < 3; ++s) segs[s] = {wps[s].data(), outs[s], ys[s].data(), outs[s], false};
+  k.matmul_packed(segs, 3, x.data(), ldx, rows, in);
+  for (int s = 0; s < 3; ++s) {
+    expect(rel_error(ys[s].data(), ref_matmul(xs, ws[s].data(), rows, in, outs[s])) < kTol,
+           shape("matmul_packed segment", k, {s, rows, in, outs[s]}));
+  }
+}
+
+void test_matmul_packed_swiglu(const Kernels& k) {
+  for (int in : {5, 48, 100, 384}) {
+    for (int hidden : {1, 3, 16, 37, 172}) {
+      for (int rows : {1, 2, 3, 5, 8, 9, 17, 64}) {
+        const auto x = random_vector(size_t(rows) * in), wg = random_vector(size_t(hidden) * in, 0.3f),
+                   wu = random_vector(size_t(hidden) * in, 0.3f);
+        const auto g = ref_matmul(x, wg.data(), rows, in, hidden), u = ref_matmul(x, wu.data(), rows, in, hidden);
+        std::vector<double> ref(g.size());
+        for (size_t i = 0; i < g.size(); ++i) ref[i] = g[i] / (1.0 + std::exp(-g[i])) * u[i];
+        std::vector<float> y(size_t(rows) * hidden, NAN);
+        k.matmul_packed_swiglu(y.data(), x.data(), packed(wg, hidden, in).data(), packed(wu, hidden, in).data(), rows,
+                               in, hidden);
+        expect(rel_error(y.data(), ref) < 1e-5, shape("matmul_packed_swiglu", k, {rows, in, hidden}));
+      }
+    }
   }
 }
 
@@ -334,6 +434,8 @@ int main() {
     ++tested;
     test_matmul(*k);
     test_matmul_swiglu(*k);
+    test_matmul_packed(*k);
+    test_matmul_packed_swiglu(*k);
     test_rmsnorm(*k);
     test_rope(*k);
     test_swiglu(*k);
@@ -343,6 +445,7 @@ int main() {
     std::printf("cpu kernels: %s tested\n", k->name);
   }
   expect(tested >= 1, "at least the generic kernels exist");
+  test_packing();
   test_select_from_environment();
   if (failures) {
     std::fprintf(stderr, "%d of %d check(s) failed\n", failures, checks);

@@ -26,6 +26,36 @@ void matmul_rows_swiglu(float* out, const float* x, const float* w_gate, const f
   active_kernels().matmul_swiglu(out, x, w_gate, w_up, rows, in_features, hidden);
 }
 
+int64_t packed_size(int32_t rows, int32_t cols) { return int64_t((rows + kPanel - 1) / kPanel) * kPanel * cols; }
+
+void pack_rows(float* packed, const float* w, int32_t rows, int32_t cols) {
+  const int32_t panels = (rows + kPanel - 1) / kPanel;
+  for (int32_t p = 0; p < panels; ++p) {
+    float* panel = packed + int64_t(p) * cols * kPanel;
+    for (int32_t lane = 0; lane < kPanel; ++lane) {
+      const int32_t r = p * kPanel + lane;
+      const float* row = r < rows ? w + int64_t(r) * cols : nullptr;
+      for (int32_t c = 0; c < cols; ++c) panel[int64_t(c) * kPanel + lane] = row ? row[c] : 0.0f;
+    }
+  }
+}
+
+void unpack_row(float* row, const float* packed, int32_t r, int32_t cols) {
+  const float* panel = packed + int64_t(r / kPanel) * cols * kPanel + r % kPanel;
+  for (int32_t c = 0; c < cols; ++c) row[c] = panel[int64_t(c) * kPanel];
+}
+
+void matmul_rows_packed(float* out, const float* x, const float* w_packed, int32_t rows, int32_t in_features,
+                        int32_t out_features, bool accumulate) {
+  const MatmulSegment segment{w_packed, out_features, out, out_features, accumulate};
+  active_kernels().matmul_packed(&segment, 1, x, in_features, rows, in_features);
+}
+
+void matmul_rows_swiglu_packed(float* out, const float* x, const float* gate_packed, const float* up_packed,
+                               int32_t rows, int32_t in_features, int32_t hidden) {
+  active_kernels().matmul_packed_swiglu(out, x, gate_packed, up_packed, rows, in_features, hidden);
+}
+
 void rmsnorm_rows(float* out, const float* x, const float* weight, int32_t rows, int32_t dim, float eps) {
   active_kernels().rmsnorm(out, x, weight, rows, dim, eps);
 }

@@ -23,6 +23,18 @@ void matmul_rows_accumulate(float* out, const float* x, const float* w, int32_t 
 void matmul_rows_swiglu(float* out, const float* x, const float* w_gate, const float* w_up, int32_t rows,
                         int32_t in_features, int32_t hidden);
 
+// Panel packing (the CPU backend stores every matrix this way; isa.hpp describes the layout): a
+// [rows, cols] row-major matrix as panels of 16 rows stored column by column.
+int64_t packed_size(int32_t rows, int32_t cols);  // floats, including the last panel's zero rows
+void pack_rows(float* packed, const float* w, int32_t rows, int32_t cols);
+void unpack_row(float* row, const float* packed, int32_t r, int32_t cols);  // row r of the matrix
+// matmul_rows (or matmul_rows_accumulate) with the weights panel-packed: the backend's fast path.
+void matmul_rows_packed(float* out, const float* x, const float* w_packed, int32_t rows, int32_t in_features,
+                        int32_t out_features, bool accumulate);
+// matmul_rows_swiglu with both matrices panel-packed.
+void matmul_rows_swiglu_packed(float* out, const float* x, const float* gate_packed, const float* up_packed,
+                               int32_t rows, int32_t in_features, int32_t hidden);
+
 // out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * weight, per row of width dim.
 void rmsnorm_rows(float* out, const float* x, const float* weight, int32_t rows, int32_t dim, float eps);
 

@@ -25,6 +25,13 @@ struct MatmulSegment {
   bool accumulate;
 };
 
+// Panel-packed weights, the CPU backend's storage of every matrix: a row-major [rows, cols] matrix as
+// ceil(rows / kPanel) panels of kPanel rows, each panel stored column by column, so that element (r, c)
+// lives at (r / kPanel) * cols * kPanel + c * kPanel + r % kPanel, and the rows of the last panel past
+// `rows` are zero. A matmul then streams each panel front to back and turns one column step into
+// kPanel multiply-adds per token with one broadcast of x (cpu_kernels.hpp: pack_rows).
+constexpr int32_t kPanel = 16;
+
 // The kernels of one ISA. Contracts: the functions of the same name in cpu_kernels.hpp.
 struct Kernels {
   const char* name;
@@ -35,6 +42,11 @@ struct Kernels {
                  int32_t in_features);
   void (*matmul_swiglu)(float* out, const float* x, const float* w_gate, const float* w_up, int32_t rows,
                         int32_t in_features, int32_t hidden);
+  // The same two with panel-packed weights (segments[i].w and w_gate / w_up packed).
+  void (*matmul_packed)(const MatmulSegment* segments, int32_t n_segments, const float* x, int64_t ldx,
+                        int32_t n, int32_t in_features);
+  void (*matmul_packed_swiglu)(float* out, const float* x, const float* w_gate, const float* w_up, int32_t rows,
+                               int32_t in_features, int32_t hidden);
   void (*rmsnorm)(float* out, const float* x, const float* weight, int32_t rows, int32_t dim, float eps);
   void (*rope)(float* x, int32_t rows, int32_t n_heads, int32_t head_dim, const float* cos_sin);
   void (*swiglu)(float* gate, const float* up, int32_t rows, int32_t hidden);

@@ -16,6 +16,10 @@ void matmul(const MatmulSegment* segments, int32_t n_segments, const float* x, i
             int32_t in_features);
 void matmul_swiglu(float* out, const float* x, const float* w_gate, const float* w_up, int32_t n,
                    int32_t in_features, int32_t hidden);
+void matmul_packed(const MatmulSegment* segments, int32_t n_segments, const float* x, int64_t ldx, int32_t n,
+                   int32_t in_features);
+void matmul_packed_swiglu(float* out, const float* x, const float* w_gate, const float* w_up, int32_t n,
+                          int32_t in_features, int32_t hidden);
 void rmsnorm(float* out, const float* x, const float* weight, int32_t rows, int32_t dim, float eps);
 void rope(float* x, int32_t rows, int32_t n_heads, int32_t head_dim, const float* cos_sin);
 void swiglu(float* gate, const float* up, int32_t rows, int32_t hidden);

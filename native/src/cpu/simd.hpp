@@ -46,7 +46,21 @@ typedef float vf __attribute__((vector_size(W * sizeof(float))));
 typedef int32_t vi __attribute__((vector_size(W * sizeof(int32_t))));
 
 inline vf zero() { return vf{}; }
-inline vf splat(float s) { return vf{} + s; }
+// All lanes s. Not "vf{} + s": that is 0 + s, which the compiler must keep (-0 + 0 is +0), an extra add
+// before every broadcast; set1 becomes a single broadcast load from memory.
+inline vf splat(float s) {
+#if defined(__AVX512F__)
+  return (vf)_mm512_set1_ps(s);
+#elif defined(__AVX2__)
+  return (vf)_mm256_set1_ps(s);
+#elif defined(__SSE2__)
+  return (vf)_mm_set1_ps(s);
+#else
+  vf v;
+  for (int i = 0; i < W; ++i) v[i] = s;
+  return v;
+#endif
+}
 
 // Unaligned full-vector load and store (vmovups); memcpy is how the extensions say "no alignment".
 inline vf load(const float* p) {

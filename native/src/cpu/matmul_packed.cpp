@@ -1,0 +1,179 @@
+// Matmul over panel-packed weights (per-ISA source): the CPU backend's GEMM for every projection and
+// the output head. isa.hpp describes the packing.
+//
+// Micro-kernel (broadcast form): a tile is T token rows x V panels (V * 16 outputs). Each column step
+// loads the V panel vectors once, broadcasts x[t][c] for each token and does T * V * 16 multiply-adds
+// into T * V vector accumulators that stay in registers for the whole row (no horizontal sums). With
+// AVX-512 (T = 8, V = 3): 3 weight loads + 8 broadcasts per 24 FMAs, so the FMA units, not the loads,
+// set the pace, and the activations (T rows) stay in L1 while the panels stream by. A panel is read
+// from memory once per call (the first token tile brings it in, later token tiles find it in L2).
+//
+// Work split: tiles of V panels, one contiguous range per thread (schedule(static)) in one OpenMP
+// region per call; small calls stay on the calling thread.
+#include <omp.h>
+
+#include "kernels_impl.hpp"
+#include "simd.hpp"
+
+namespace cllm::cpu::CLLM_ISA_NS {
+namespace {
+
+constexpr int VP = kPanel / W;  // vectors per panel column
+#if defined(__AVX512F__)
+constexpr int kTokens = 8, kPanels = 3, kSwigluTokens = 8;  // 24 and 16 accumulators of 32 zmm
+#elif defined(__AVX2__)
+constexpr int kTokens = 6, kPanels = 1, kSwigluTokens = 2;  // 12 and 8 accumulators of 16 ymm
+#else
+constexpr int kTokens = 2, kPanels = 1, kSwigluTokens = 1;  // 8 accumulators of 16 xmm
+#endif
+constexpr int64_t kParallelWork = int64_t(1) << 16;  // multiply-adds below which a call stays serial
+
+inline int32_t min32(int32_t a, int32_t b) { return a < b ? a : b; }
+
+// res[t * V * kPanel + j] = sum_c x[t][c] * panel_{j / kPanel}[c][j % kPanel] for t < T, j < V * kPanel.
+template <int T, int V>
+__attribute__((noinline)) void panel_tile(const float* const* panels, const float* const* x, int32_t k, float* res) {
+  constexpr int N = V * VP;
+  vf acc[T][N];
+#pragma GCC unroll 32
+  for (int t = 0; t < T; ++t) {
+#pragma GCC unroll 32
+    for (int u = 0; u < N; ++u) acc[t][u] = zero();
+  }
+  const float* p[V];
+#pragma GCC unroll 8
+  for (int v = 0; v < V; ++v) p[v] = panels[v];
+  for (int32_t c = 0; c < k; ++c) {
+    vf wv[N];
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v) {
+#pragma GCC unroll 8
+      for (int j = 0; j < VP; ++j) wv[v * VP + j] = load(p[v] + int64_t(c) * kPanel + j * W);
+    }
+#pragma GCC unroll 16
+    for (int t = 0; t < T; ++t) {
+      const vf xb = splat(x[t][c]);
+#pragma GCC unroll 32
+      for (int u = 0; u < N; ++u) acc[t][u] += xb * wv[u];
+    }
+  }
+#pragma GCC unroll 32
+  for (int t = 0; t < T; ++t) {
+#pragma GCC unroll 32
+    for (int u = 0; u < N; ++u) store(res + (t * V * VP + u) * W, acc[t][u]);
+  }
+}
+
+// panel_tile<tokens, panels> for run-time 1 <= tokens <= T, 1 <= panels <= V.
+template <int T, int V>
+void panel_tile_upto(int tokens, int panels, const float* const* p, const float* const* x, int32_t k, float* res) {
+  if constexpr (V > 1) {
+    if (panels < V) return panel_tile_upto<T, V - 1>(tokens, panels, p, x, k, res);
+  }
+  if constexpr (T > 1) {
+    if (tokens < T) return panel_tile_upto<T - 1, V>(tokens, panels, p, x, k, res);
+  }
+  panel_tile<T, V>(p, x, k, res);
+}
+
+// Token rows per chunk: a chunk's activations stay in L2 (about 1 MB) while all panels pass over them.
+int32_t token_chunk(int32_t in_features, int32_t n, int32_t tile) {
+  int64_t chunk = (int64_t(1) << 18) / (in_features > 0 ? in_features : 1);
+  chunk = chunk < tile ? tile : chunk - chunk % tile;
+  return chunk < n ? int32_t(chunk) : n;
+}
+
+// out[0..count) = (accumulate ? out + v : v), count <= W.
+inline void write(float* out, vf v, int count, bool accumulate) {
+  if (count == W) {
+    store(out, accumulate ? load(out) + v : v);
+  } else {
+    store_partial(out, accumulate ? load_partial(out, count) + v : v, count);
+  }
+}
+
+}  // namespace
+
+void matmul_packed(const MatmulSegment* segments, int32_t n_segments, const float* x, int64_t ldx, int32_t n,
+                   int32_t in_features) {
+  constexpr int T = kTokens, V = kPanels, kMaxSegments = 4;
+  const int64_t panel_floats = int64_t(in_features) * kPanel;
+  int64_t first_tile[kMaxSegments + 1];
+  first_tile[0] = 0;
+  int64_t total_rows = 0;
+  for (int32_t s = 0; s < n_segments; ++s) {
+    const int64_t panels = (segments[s].rows + kPanel - 1) / kPanel;
+    first_tile[s + 1] = first_tile[s] + (panels + V - 1) / V;
+    total_rows += segments[s].rows;
+  }
+  const int64_t tiles = first_tile[n_segments];
+  const int32_t chunk = token_chunk(in_features, n, T);
+  const int32_t threads = kernel_threads();
+  const bool parallel = threads > 1 && tiles > 1 && total_rows * in_features * n >= kParallelWork;
+#pragma omp parallel num_threads(threads) if (parallel)
+  for (int32_t t0 = 0; t0 < n; t0 += chunk) {
+    const int32_t tokens = min32(chunk, n - t0);
+#pragma omp for schedule(static)
+    for (int64_t tile = 0; tile < tiles; ++tile) {
+      int32_t s = 0;
+      while (tile >= first_tile[s + 1]) ++s;
+      const MatmulSegment& seg = segments[s];
+      const int32_t first_panel = int32_t(tile - first_tile[s]) * V;
+      const int32_t o0 = first_panel * kPanel;  // first output row of the tile
+      const int32_t outputs = min32(V * kPanel, seg.rows - o0);
+      const int32_t panels = (outputs + kPanel - 1) / kPanel;
+      const float* p[V];
+      for (int v = 0; v < V; ++v) p[v] = seg.w + (first_panel + (v < panels ? v : 0)) * panel_floats;
+      for (int32_t t = 0; t < tokens; t += T) {
+        const int32_t tt = min32(T, tokens - t);
+        const float* xr[T];
+        for (int i = 0; i < T; ++i) xr[i] = x + int64_t(t0 + t + (i < tt ? i : 0)) * ldx;
+        alignas(64) float res[T * V * kPanel];
+        panel_tile_upto<T, V>(tt, panels, p, xr, in_features, res);
+        // res rows are panels * kPanel wide (the tile's own V).
+        for (int32_t i = 0; i < tt; ++i) {
+          float* out = seg.out + int64_t(t0 + t + i) * seg.ld_out + o0;
+          const float* r = res + i * panels * kPanel;
+          for (int32_t j = 0; j < outputs; j += W) write(out + j, load(r + j), min32(W, outputs - j), seg.accumulate);
+        }
+      }
+    }
+  }
+}
+
+// out[t][o] = silu(x[t] . gate[o]) * (x[t] . up[o]): a tile is one gate panel and the up panel of the
+// same 16 outputs, so SiLU and the product happen on the tile's registers' results directly.
+void matmul_packed_swiglu(float* out, const float* x, const float* w_gate, const float* w_up, int32_t n,
+                          int32_t in_features, int32_t hidden) {
+  constexpr int T = kSwigluTokens;
+  const int64_t panel_floats = int64_t(in_features) * kPanel;
+  const int32_t panels = (hidden + kPanel - 1) / kPanel;
+  const int32_t chunk = token_chunk(in_features, n, T);
+  const int32_t threads = kernel_threads();
+  const bool parallel = threads > 1 && panels > 1 && int64_t(hidden) * 2 * in_features * n >= kParallelWork;
+#pragma omp parallel num_threads(threads) if (parallel)
+  for (int32_t t0 = 0; t0 < n; t0 += chunk) {
+    const int32_t tokens = min32(chunk, n - t0);
+#pragma omp for schedule(static)
+    for (int32_t panel = 0; panel < panels; ++panel) {
+      const float* p[2] = {w_gate + panel * panel_floats, w_up + panel * panel_floats};
+      const int32_t o0 = panel * kPanel, outputs = min32(kPanel, hidden - o0);
+      for (int32_t t = 0; t < tokens; t += T) {
+        const int32_t tt = min32(T, tokens - t);
+        const float* xr[T];
+        for (int i = 0; i < T; ++i) xr[i] = x + int64_t(t0 + t + (i < tt ? i : 0)) * in_features;
+        alignas(64) float res[T * 2 * kPanel];
+        panel_tile_upto<T, 2>(tt, 2, p, xr, in_features, res);
+        for (int32_t i = 0; i < tt; ++i) {
+          float* row = out + int64_t(t0 + t + i) * hidden + o0;
+          const float* g = res + i * 2 * kPanel;
+          for (int32_t j = 0; j < outputs; j += W) {
+            write(row + j, vsilu(load(g + j)) * load(g + kPanel + j), min32(W, outputs - j), false);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace cllm::cpu::CLLM_ISA_NS
