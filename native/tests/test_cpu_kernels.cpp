@@ -68,59 +68,6 @@ std::vector<double> ref_matmul(const std::vector<float>& x, const float* w, int 
   return y;
 }
 
-void test_matmul(const Kernels& k) {
-  for (int in : {1, 7, 16, 37, 100, 257, 768}) {
-    for (int out : {1, 3, 5, 17, 67}) {
-      for (int rows : {1, 2, 3, 4, 5, 7, 8, 13, 16, 31, 33, 64}) {
-        if (in * out * rows > 2000000) continue;
-        const auto x = random_vector(size_t(rows) * in), w = random_vector(size_t(out) * in);
-        const auto ref = ref_matmul(x, w.data(), rows, in, out);
-        // Store, with a wider output stride (the sentinel columns must stay untouched).
-        const int ld = out + 3;
-        std::vector<float> y(size_t(rows) * ld, -7.0f);
-        const MatmulSegment seg{w.data(), out, y.data(), ld, false};
-        k.matmul(&seg, 1, x.data(), in, rows, in);
-        std::vector<float> packed(size_t(rows) * out);
-        bool sentinels = true;
-        for (int r = 0; r < rows; ++r) {
-          for (int o = 0; o < ld; ++o) {
-            if (o < out) packed[size_t(r) * out + o] = y[size_t(r) * ld + o];
-            else sentinels = sentinels && y[size_t(r) * ld + o] == -7.0f;
-          }
-        }
-        expect(rel_error(packed.data(), ref, std::sqrt(double(in))) < kTol, shape("matmul", k, {rows, in, out}));
-        expect(sentinels, shape("matmul writes only its columns", k, {rows, in, out}));
-        // Accumulate onto an existing value.
-        std::vector<float> acc(size_t(rows) * out, 0.5f);
-        const MatmulSegment add{w.data(), out, acc.data(), out, true};
-        k.matmul(&add, 1, x.data(), in, rows, in);
-        std::vector<double> ref_acc(ref);
-        for (auto& v : ref_acc) v += 0.5;
-        expect(rel_error(acc.data(), ref_acc, std::sqrt(double(in))) < kTol,
-               shape("matmul accumulate", k, {rows, in, out}));
-      }
-    }
-  }
-  // Three segments in one call (the fused Q, K, V projection), x rows with a stride wider than in.
-  const int in = 96, rows = 11, ldx = 101, outs[3] = {48, 16, 21};
-  const auto x = random_vector(size_t(rows) * ldx);
-  std::vector<float> xs(size_t(rows) * in);
-  for (int r = 0; r < rows; ++r)
-    for (int i = 0; i < in; ++i) xs[size_t(r) * in + i] = x[size_t(r) * ldx + i];
-  std::vector<std::vector<float>> ws, ys;
-  MatmulSegment segs[3];
-  for (int s = 0; s < 3; ++s) {
-    ws.push_back(random_vector(size_t(outs[s]) * in));
-    ys.emplace_back(size_t(rows) * outs[s]);
-  }
-  for (int s = 0; s < 3; ++s) segs[s] = {ws[s].data(), outs[s], ys[s].data(), outs[s], false};
-  k.matmul(segs, 3, x.data(), ldx, rows, in);
-  for (int s = 0; s < 3; ++s) {
-    expect(rel_error(ys[s].data(), ref_matmul(xs, ws[s].data(), rows, in, outs[s])) < kTol,
-           shape("matmul segment", k, {s, rows, in, outs[s]}));
-  }
-}
-
 std::vector<float> packed(const std::vector<float>& w, int rows, int cols) {
   std::vector<float> p(size_t(cllm::cpu::packed_size(rows, cols)), -1.0f);
   cllm::cpu::pack_rows(p.data(), w.data(), rows, cols);
@@ -149,10 +96,11 @@ void test_packing() {
 }
 
 void test_matmul_packed(const Kernels& k) {
+  // Widths around the panel (16) and tile (3 panels) sizes; token counts around the tile (8) size.
   for (int in : {1, 7, 37, 100, 768}) {
     for (int out : {1, 5, 16, 17, 48, 67, 130}) {
       for (int rows : {1, 2, 3, 5, 7, 8, 9, 13, 16, 17, 24, 33, 64}) {
-        if (in * out * rows > 3000000) continue;
+        if (int64_t(in) * out * rows > 700000) continue;
         const auto x = random_vector(size_t(rows) * in), w = random_vector(size_t(out) * in);
         const auto wp = packed(w, out, in);
         const auto ref = ref_matmul(x, w.data(), rows, in, out);
@@ -214,23 +162,6 @@ void test_matmul_packed_swiglu(const Kernels& k) {
         k.matmul_packed_swiglu(y.data(), x.data(), packed(wg, hidden, in).data(), packed(wu, hidden, in).data(), rows,
                                in, hidden);
         expect(rel_error(y.data(), ref) < 1e-5, shape("matmul_packed_swiglu", k, {rows, in, hidden}));
-      }
-    }
-  }
-}
-
-void test_matmul_swiglu(const Kernels& k) {
-  for (int in : {5, 48, 100, 384}) {
-    for (int hidden : {1, 3, 16, 37, 172}) {
-      for (int rows : {1, 2, 3, 5, 16, 17, 64}) {
-        const auto x = random_vector(size_t(rows) * in), wg = random_vector(size_t(hidden) * in, 0.3f),
-                   wu = random_vector(size_t(hidden) * in, 0.3f);
-        const auto g = ref_matmul(x, wg.data(), rows, in, hidden), u = ref_matmul(x, wu.data(), rows, in, hidden);
-        std::vector<double> ref(g.size());
-        for (size_t i = 0; i < g.size(); ++i) ref[i] = g[i] / (1.0 + std::exp(-g[i])) * u[i];
-        std::vector<float> y(size_t(rows) * hidden, NAN);
-        k.matmul_swiglu(y.data(), x.data(), wg.data(), wu.data(), rows, in, hidden);
-        expect(rel_error(y.data(), ref) < 1e-5, shape("matmul_swiglu", k, {rows, in, hidden}));
       }
     }
   }
@@ -432,8 +363,6 @@ int main() {
       continue;
     }
     ++tested;
-    test_matmul(*k);
-    test_matmul_swiglu(*k);
     test_matmul_packed(*k);
     test_matmul_packed_swiglu(*k);
     test_rmsnorm(*k);

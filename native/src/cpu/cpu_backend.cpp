@@ -57,14 +57,41 @@ class CpuModel final : public ModelBackend {
       : config(model_config), kernels(cpu::select_kernels()), layers(size_t(model_config.n_layers)) {}
   cllm_backend_kind kind() const override { return CLLM_BACKEND_CPU; }
 
+  // Vectors are stored as they come; matrices panel-packed (isa.hpp), the layout the matmuls stream.
   void upload(int32_t tensor, int32_t layer, cllm_dtype dtype, const void* data, int64_t n) override {
     AlignedArray& target = slot(tensor, layer);
-    target.resize(size_t(n));
-    if (dtype == CLLM_DTYPE_F32) {
-      std::memcpy(target.data(), data, size_t(n) * sizeof(float));
-    } else {
+    std::vector<float> converted;
+    const float* values = static_cast<const float*>(data);
+    if (dtype != CLLM_DTYPE_F32) {
+      converted.resize(size_t(n));
       const auto* bits = static_cast<const uint16_t*>(data);
-      for (int64_t i = 0; i < n; ++i) target[i] = dtype == CLLM_DTYPE_BF16 ? bf16_to_float(bits[i]) : f16_to_float(bits[i]);
+      for (int64_t i = 0; i < n; ++i) converted[i] = dtype == CLLM_DTYPE_BF16 ? bf16_to_float(bits[i]) : f16_to_float(bits[i]);
+      values = converted.data();
+    }
+    const int32_t cols = matrix_columns(tensor);
+    if (cols == 0) {
+      target.resize(size_t(n));
+      std::memcpy(target.data(), values, size_t(n) * sizeof(float));
+    } else {
+      const int32_t rows = int32_t(n / cols);
+      target.resize(size_t(cpu::packed_size(rows, cols)));
+      cpu::pack_rows(target.data(), values, rows, cols);
+    }
+  }
+
+  // In-features of a matrix tensor (its row length), 0 for the norm vectors.
+  int32_t matrix_columns(int32_t tensor) const {
+    switch (tensor) {
+      case CLLM_TENSOR_TOKEN_EMBEDDING:
+      case CLLM_TENSOR_OUTPUT:
+      case CLLM_TENSOR_WQ:
+      case CLLM_TENSOR_WK:
+      case CLLM_TENSOR_WV:
+      case CLLM_TENSOR_W_GATE:
+      case CLLM_TENSOR_W_UP: return config.dim;
+      case CLLM_TENSOR_WO: return config.n_heads * config.head_dim;
+      case CLLM_TENSOR_W_DOWN: return config.hidden_dim;
+      default: return 0;
     }
   }
 
@@ -146,9 +173,7 @@ void CpuSession::forward_rows(const int32_t* tokens, int32_t n, float* logits) {
   const cllm_config& c = model_.config;
   ensure_scratch(n);
   const int32_t kv_dim = c.n_kv_heads * c.head_dim, q_dim = c.n_heads * c.head_dim;
-  for (int32_t r = 0; r < n; ++r) {
-    std::memcpy(&x_[size_t(r) * c.dim], &model_.token_embedding[size_t(tokens[r]) * c.dim], sizeof(float) * c.dim);
-  }
+  for (int32_t r = 0; r < n; ++r) cpu::unpack_row(&x_[size_t(r) * c.dim], model_.token_embedding.data(), tokens[r], c.dim);
   cpu::rope_table(rope_.data(), n, c.head_dim, length_, c.rope_theta);  // shared by every layer
   for (int32_t l = 0; l < c.n_layers; ++l) {
     const LayerWeights& w = model_.layers[l];
@@ -161,23 +186,23 @@ void CpuSession::forward_rows(const int32_t* tokens, int32_t n, float* logits) {
     const cpu::MatmulSegment qkv[3] = {{w.wq.data(), q_dim, q_.data(), q_dim, false},
                                        {w.wk.data(), kv_dim, k_new, kv_dim, false},
                                        {w.wv.data(), kv_dim, v_new, kv_dim, false}};
-    k_.matmul(qkv, 3, xb_.data(), c.dim, n, c.dim);
+    k_.matmul_packed(qkv, 3, xb_.data(), c.dim, n, c.dim);
     k_.rope(q_.data(), n, c.n_heads, c.head_dim, rope_.data());
     k_.rope(k_new, n, c.n_kv_heads, c.head_dim, rope_.data());
     k_.attention(attn_.data(), q_.data(), k_layer, v_layer, n, c.n_heads, c.n_kv_heads, c.head_dim, length_,
                  scores_.data());
     const cpu::MatmulSegment out_proj{w.wo.data(), c.dim, x_.data(), c.dim, true};  // residual add
-    k_.matmul(&out_proj, 1, attn_.data(), q_dim, n, q_dim);
+    k_.matmul_packed(&out_proj, 1, attn_.data(), q_dim, n, q_dim);
     k_.rmsnorm(xb_.data(), x_.data(), w.ffn_norm.data(), n, c.dim, c.norm_eps);
-    k_.matmul_swiglu(hidden_.data(), xb_.data(), w.w_gate.data(), w.w_up.data(), n, c.dim, c.hidden_dim);
+    k_.matmul_packed_swiglu(hidden_.data(), xb_.data(), w.w_gate.data(), w.w_up.data(), n, c.dim, c.hidden_dim);
     const cpu::MatmulSegment down{w.w_down.data(), c.dim, x_.data(), c.dim, true};  // residual add
-    k_.matmul(&down, 1, hidden_.data(), c.hidden_dim, n, c.hidden_dim);
+    k_.matmul_packed(&down, 1, hidden_.data(), c.hidden_dim, n, c.hidden_dim);
   }
   length_ += n;
   if (logits) {
     k_.rmsnorm(xb_.data(), x_.data(), model_.final_norm.data(), n, c.dim, c.norm_eps);
     const cpu::MatmulSegment head{model_.output_head(), c.vocab_size, logits, c.vocab_size, false};
-    k_.matmul(&head, 1, xb_.data(), c.dim, n, c.dim);
+    k_.matmul_packed(&head, 1, xb_.data(), c.dim, n, c.dim);
   }
 }
 

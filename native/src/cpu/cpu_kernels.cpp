@@ -9,23 +9,6 @@
 
 namespace cllm::cpu {
 
-void matmul_rows(float* out, const float* x, const float* w, int32_t rows, int32_t in_features,
-                 int32_t out_features) {
-  const MatmulSegment segment{w, out_features, out, out_features, false};
-  active_kernels().matmul(&segment, 1, x, in_features, rows, in_features);
-}
-
-void matmul_rows_accumulate(float* out, const float* x, const float* w, int32_t rows, int32_t in_features,
-                            int32_t out_features) {
-  const MatmulSegment segment{w, out_features, out, out_features, true};
-  active_kernels().matmul(&segment, 1, x, in_features, rows, in_features);
-}
-
-void matmul_rows_swiglu(float* out, const float* x, const float* w_gate, const float* w_up, int32_t rows,
-                        int32_t in_features, int32_t hidden) {
-  active_kernels().matmul_swiglu(out, x, w_gate, w_up, rows, in_features, hidden);
-}
-
 int64_t packed_size(int32_t rows, int32_t cols) { return int64_t((rows + kPanel - 1) / kPanel) * kPanel * cols; }
 
 void pack_rows(float* packed, const float* w, int32_t rows, int32_t cols) {
@@ -54,6 +37,30 @@ void matmul_rows_packed(float* out, const float* x, const float* w_packed, int32
 void matmul_rows_swiglu_packed(float* out, const float* x, const float* gate_packed, const float* up_packed,
                                int32_t rows, int32_t in_features, int32_t hidden) {
   active_kernels().matmul_packed_swiglu(out, x, gate_packed, up_packed, rows, in_features, hidden);
+}
+
+// The reference entry points with row-major weights pack them first (a copy per call: these are for
+// tests and other callers that hold plain matrices; the backend keeps its weights packed).
+void matmul_rows(float* out, const float* x, const float* w, int32_t rows, int32_t in_features,
+                 int32_t out_features) {
+  std::vector<float> packed(size_t(packed_size(out_features, in_features)));
+  pack_rows(packed.data(), w, out_features, in_features);
+  matmul_rows_packed(out, x, packed.data(), rows, in_features, out_features, false);
+}
+
+void matmul_rows_accumulate(float* out, const float* x, const float* w, int32_t rows, int32_t in_features,
+                            int32_t out_features) {
+  std::vector<float> packed(size_t(packed_size(out_features, in_features)));
+  pack_rows(packed.data(), w, out_features, in_features);
+  matmul_rows_packed(out, x, packed.data(), rows, in_features, out_features, true);
+}
+
+void matmul_rows_swiglu(float* out, const float* x, const float* w_gate, const float* w_up, int32_t rows,
+                        int32_t in_features, int32_t hidden) {
+  std::vector<float> gate(size_t(packed_size(hidden, in_features))), up(gate.size());
+  pack_rows(gate.data(), w_gate, hidden, in_features);
+  pack_rows(up.data(), w_up, hidden, in_features);
+  matmul_rows_swiglu_packed(out, x, gate.data(), up.data(), rows, in_features, hidden);
 }
 
 void rmsnorm_rows(float* out, const float* x, const float* weight, int32_t rows, int32_t dim, float eps) {

@@ -13,6 +13,7 @@ namespace cllm::cpu {
 
 // out[r][o] = sum_i x[r][i] * w[o][i] for r < rows, o < out_features. Weights are read once per call,
 // so a block of rows costs about one pass over w (the decode-time shape: few rows, a big matrix).
+// These take plain row-major weights and pack them per call; the backend uses the _packed forms.
 void matmul_rows(float* out, const float* x, const float* w, int32_t rows, int32_t in_features,
                  int32_t out_features);
 // Same, adding into out (residual connections).

@@ -15,7 +15,7 @@ namespace cllm::cpu {
 
 enum class Isa : int32_t { generic = 0, avx2 = 1, avx512 = 2 };
 
-// One output segment of a fused matmul: rows [0, rows) of w ([rows, in_features], row-major) give
+// One output segment of a fused matmul: rows [0, rows) of w ([rows, in_features], panel-packed) give
 // out[t * ld_out + o] for every token row t. accumulate: add to out instead of storing (residuals).
 struct MatmulSegment {
   const float* w;
@@ -36,13 +36,8 @@ constexpr int32_t kPanel = 16;
 struct Kernels {
   const char* name;
   Isa isa;
-  // Every segment's rows for the n token rows of x ([n][ldx], in_features used): one pass over the
-  // weights of all segments (e.g. Q, K and V together), one parallel region.
-  void (*matmul)(const MatmulSegment* segments, int32_t n_segments, const float* x, int64_t ldx, int32_t n,
-                 int32_t in_features);
-  void (*matmul_swiglu)(float* out, const float* x, const float* w_gate, const float* w_up, int32_t rows,
-                        int32_t in_features, int32_t hidden);
-  // The same two with panel-packed weights (segments[i].w and w_gate / w_up packed).
+  // Every segment's rows for the n token rows of x ([n][ldx], in_features used), weights panel-packed:
+  // one pass over the weights of all segments (e.g. Q, K and V together), one parallel region.
   void (*matmul_packed)(const MatmulSegment* segments, int32_t n_segments, const float* x, int64_t ldx,
                         int32_t n, int32_t in_features);
   void (*matmul_packed_swiglu)(float* out, const float* x, const float* w_gate, const float* w_up, int32_t rows,

@@ -7,8 +7,8 @@ namespace cllm::cpu::CLLM_ISA_NS {
 #define CLLM_STR(x) CLLM_STR2(x)
 
 const Kernels* table() {
-  static const Kernels kernels = {CLLM_STR(CLLM_ISA_NS), Isa::CLLM_ISA_NS, matmul, matmul_swiglu,
-                                  matmul_packed, matmul_packed_swiglu, rmsnorm, rope,
+  static const Kernels kernels = {CLLM_STR(CLLM_ISA_NS), Isa::CLLM_ISA_NS, matmul_packed,
+                                  matmul_packed_swiglu, rmsnorm, rope,
                                   swiglu, attention, argmax};
   return &kernels;
 }

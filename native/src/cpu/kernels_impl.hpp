@@ -1,5 +1,5 @@
 // The entry points each per-ISA copy of the kernel sources defines, in cllm::cpu::<isa>. Their
-// contracts are those of the functions of the same name in cpu_kernels.hpp (and isa.hpp for matmul).
+// contracts are those of the functions of the same name in cpu_kernels.hpp (and isa.hpp for the packed matmuls).
 #pragma once
 
 #include <cstdint>
@@ -12,10 +12,6 @@
 
 namespace cllm::cpu::CLLM_ISA_NS {
 
-void matmul(const MatmulSegment* segments, int32_t n_segments, const float* x, int64_t ldx, int32_t n,
-            int32_t in_features);
-void matmul_swiglu(float* out, const float* x, const float* w_gate, const float* w_up, int32_t n,
-                   int32_t in_features, int32_t hidden);
 void matmul_packed(const MatmulSegment* segments, int32_t n_segments, const float* x, int64_t ldx, int32_t n,
                    int32_t in_features);
 void matmul_packed_swiglu(float* out, const float* x, const float* w_gate, const float* w_up, int32_t n,

@@ -31,8 +31,11 @@ constexpr int64_t kParallelWork = int64_t(1) << 16;  // multiply-adds below whic
 inline int32_t min32(int32_t a, int32_t b) { return a < b ? a : b; }
 
 // res[t * V * kPanel + j] = sum_c x[t][c] * panel_{j / kPanel}[c][j % kPanel] for t < T, j < V * kPanel.
+// prefetch: nullptr, or V panel pointers of weights the caller needs next: one cache line of each is
+// pulled into L2 every `every` column steps (see matmul_packed on why).
 template <int T, int V>
-__attribute__((noinline)) void panel_tile(const float* const* panels, const float* const* x, int32_t k, float* res) {
+__attribute__((noinline)) void panel_tile(const float* const* panels, const float* const* x, int32_t k, float* res,
+                                          const float* const* prefetch, int32_t every) {
   constexpr int N = V * VP;
   vf acc[T][N];
 #pragma GCC unroll 32
@@ -41,9 +44,22 @@ __attribute__((noinline)) void panel_tile(const float* const* panels, const floa
     for (int u = 0; u < N; ++u) acc[t][u] = zero();
   }
   const float* p[V];
+  const float* pf[V];
 #pragma GCC unroll 8
-  for (int v = 0; v < V; ++v) p[v] = panels[v];
+  for (int v = 0; v < V; ++v) {
+    p[v] = panels[v];
+    pf[v] = prefetch ? prefetch[v] : nullptr;
+  }
+  int32_t countdown = prefetch ? 1 : k + 1;  // never reaches 0 without a prefetch target
   for (int32_t c = 0; c < k; ++c) {
+    if (--countdown == 0) {
+#pragma GCC unroll 8
+      for (int v = 0; v < V; ++v) {
+        __builtin_prefetch(pf[v], 0, 2);  // prefetcht1: into L2
+        pf[v] += kPanel;                  // one 64-byte line further
+      }
+      countdown = every;
+    }
     vf wv[N];
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v) {
@@ -66,14 +82,22 @@ __attribute__((noinline)) void panel_tile(const float* const* panels, const floa
 
 // panel_tile<tokens, panels> for run-time 1 <= tokens <= T, 1 <= panels <= V.
 template <int T, int V>
-void panel_tile_upto(int tokens, int panels, const float* const* p, const float* const* x, int32_t k, float* res) {
+void panel_tile_upto(int tokens, int panels, const float* const* p, const float* const* x, int32_t k, float* res,
+                     const float* const* prefetch, int32_t every) {
   if constexpr (V > 1) {
-    if (panels < V) return panel_tile_upto<T, V - 1>(tokens, panels, p, x, k, res);
+    if (panels < V) return panel_tile_upto<T, V - 1>(tokens, panels, p, x, k, res, prefetch, every);
   }
   if constexpr (T > 1) {
-    if (tokens < T) return panel_tile_upto<T - 1, V>(tokens, panels, p, x, k, res);
+    if (tokens < T) return panel_tile_upto<T - 1, V>(tokens, panels, p, x, k, res, prefetch, every);
   }
-  panel_tile<T, V>(p, x, k, res);
+  panel_tile<T, V>(p, x, k, res, prefetch, every);
+}
+
+// This thread's share [*begin, *end) of `items` in an OpenMP region: contiguous, as schedule(static).
+inline void static_share(int64_t items, int64_t* begin, int64_t* end) {
+  const int64_t threads = omp_get_num_threads(), id = omp_get_thread_num();
+  *begin = items * id / threads;
+  *end = items * (id + 1) / threads;
 }
 
 // Token rows per chunk: a chunk's activations stay in L2 (about 1 MB) while all panels pass over them.
@@ -90,6 +114,21 @@ inline void write(float* out, vf v, int count, bool accumulate) {
   } else {
     store_partial(out, accumulate ? load_partial(out, count) + v : v, count);
   }
+}
+
+// The segment of a tile of matmul_packed, its V panel pointers (repeating the first past the
+// segment's end), first output row, valid outputs and panels.
+const MatmulSegment& locate(const MatmulSegment* segments, const int64_t* first_tile, int64_t tile,
+                            int64_t panel_floats, const float** p, int32_t* o0, int32_t* outputs, int32_t* panels) {
+  int32_t s = 0;
+  while (tile >= first_tile[s + 1]) ++s;
+  const MatmulSegment& seg = segments[s];
+  const int32_t first_panel = int32_t(tile - first_tile[s]) * kPanels;
+  *o0 = first_panel * kPanel;
+  *outputs = min32(kPanels * kPanel, seg.rows - *o0);
+  *panels = (*outputs + kPanel - 1) / kPanel;
+  for (int v = 0; v < kPanels; ++v) p[v] = seg.w + (first_panel + (v < *panels ? v : 0)) * panel_floats;
+  return seg;
 }
 
 }  // namespace
@@ -111,30 +150,39 @@ void matmul_packed(const MatmulSegment* segments, int32_t n_segments, const floa
   const int32_t threads = kernel_threads();
   const bool parallel = threads > 1 && tiles > 1 && total_rows * in_features * n >= kParallelWork;
 #pragma omp parallel num_threads(threads) if (parallel)
-  for (int32_t t0 = 0; t0 < n; t0 += chunk) {
-    const int32_t tokens = min32(chunk, n - t0);
-#pragma omp for schedule(static)
-    for (int64_t tile = 0; tile < tiles; ++tile) {
-      int32_t s = 0;
-      while (tile >= first_tile[s + 1]) ++s;
-      const MatmulSegment& seg = segments[s];
-      const int32_t first_panel = int32_t(tile - first_tile[s]) * V;
-      const int32_t o0 = first_panel * kPanel;  // first output row of the tile
-      const int32_t outputs = min32(V * kPanel, seg.rows - o0);
-      const int32_t panels = (outputs + kPanel - 1) / kPanel;
-      const float* p[V];
-      for (int v = 0; v < V; ++v) p[v] = seg.w + (first_panel + (v < panels ? v : 0)) * panel_floats;
-      for (int32_t t = 0; t < tokens; t += T) {
-        const int32_t tt = min32(T, tokens - t);
-        const float* xr[T];
-        for (int i = 0; i < T; ++i) xr[i] = x + int64_t(t0 + t + (i < tt ? i : 0)) * ldx;
-        alignas(64) float res[T * V * kPanel];
-        panel_tile_upto<T, V>(tt, panels, p, xr, in_features, res);
-        // res rows are panels * kPanel wide (the tile's own V).
-        for (int32_t i = 0; i < tt; ++i) {
-          float* out = seg.out + int64_t(t0 + t + i) * seg.ld_out + o0;
-          const float* r = res + i * panels * kPanel;
-          for (int32_t j = 0; j < outputs; j += W) write(out + j, load(r + j), min32(W, outputs - j), seg.accumulate);
+  {
+    int64_t begin, end;
+    static_share(tiles, &begin, &end);
+    for (int32_t t0 = 0; t0 < n; t0 += chunk) {
+      const int32_t tokens = min32(chunk, n - t0);
+      const int32_t token_tiles = (tokens + T - 1) / T;
+      for (int64_t tile = begin; tile < end; ++tile) {
+        const float* p[V];
+        int32_t o0, outputs, panels;
+        const MatmulSegment& seg = locate(segments, first_tile, tile, panel_floats, p, &o0, &outputs, &panels);
+        // The next tile's panels are prefetched while this one computes, spread over all token tiles,
+        // so that memory streams during the whole tile instead of stalling its first token tile only.
+        const float* next[V];
+        const bool prefetch = tile + 1 < end;
+        if (prefetch) {
+          int32_t o1, outputs1, panels1;
+          locate(segments, first_tile, tile + 1, panel_floats, next, &o1, &outputs1, &panels1);
+        }
+        for (int32_t t = 0, q = 0; t < tokens; t += T, ++q) {
+          const int32_t tt = min32(T, tokens - t);
+          const float* xr[T];
+          for (int i = 0; i < T; ++i) xr[i] = x + int64_t(t0 + t + (i < tt ? i : 0)) * ldx;
+          // Token tile q prefetches lines [q * k / Q, (q + 1) * k / Q) of each next panel.
+          const float* share[V];
+          for (int v = 0; v < V; ++v) share[v] = prefetch ? next[v] + int64_t(q) * in_features / token_tiles * kPanel : nullptr;
+          alignas(64) float res[T * V * kPanel];
+          panel_tile_upto<T, V>(tt, panels, p, xr, in_features, res, prefetch ? share : nullptr, token_tiles);
+          // res rows are panels * kPanel wide (the tile's own V).
+          for (int32_t i = 0; i < tt; ++i) {
+            float* out = seg.out + int64_t(t0 + t + i) * seg.ld_out + o0;
+            const float* r = res + i * panels * kPanel;
+            for (int32_t j = 0; j < outputs; j += W) write(out + j, load(r + j), min32(W, outputs - j), seg.accumulate);
+          }
         }
       }
     }
@@ -152,23 +200,30 @@ void matmul_packed_swiglu(float* out, const float* x, const float* w_gate, const
   const int32_t threads = kernel_threads();
   const bool parallel = threads > 1 && panels > 1 && int64_t(hidden) * 2 * in_features * n >= kParallelWork;
 #pragma omp parallel num_threads(threads) if (parallel)
-  for (int32_t t0 = 0; t0 < n; t0 += chunk) {
-    const int32_t tokens = min32(chunk, n - t0);
-#pragma omp for schedule(static)
-    for (int32_t panel = 0; panel < panels; ++panel) {
-      const float* p[2] = {w_gate + panel * panel_floats, w_up + panel * panel_floats};
-      const int32_t o0 = panel * kPanel, outputs = min32(kPanel, hidden - o0);
-      for (int32_t t = 0; t < tokens; t += T) {
-        const int32_t tt = min32(T, tokens - t);
-        const float* xr[T];
-        for (int i = 0; i < T; ++i) xr[i] = x + int64_t(t0 + t + (i < tt ? i : 0)) * in_features;
-        alignas(64) float res[T * 2 * kPanel];
-        panel_tile_upto<T, 2>(tt, 2, p, xr, in_features, res);
-        for (int32_t i = 0; i < tt; ++i) {
-          float* row = out + int64_t(t0 + t + i) * hidden + o0;
-          const float* g = res + i * 2 * kPanel;
-          for (int32_t j = 0; j < outputs; j += W) {
-            write(row + j, vsilu(load(g + j)) * load(g + kPanel + j), min32(W, outputs - j), false);
+  {
+    int64_t begin, end;
+    static_share(panels, &begin, &end);
+    for (int32_t t0 = 0; t0 < n; t0 += chunk) {
+      const int32_t tokens = min32(chunk, n - t0);
+      const int32_t token_tiles = (tokens + T - 1) / T;
+      for (int64_t panel = begin; panel < end; ++panel) {
+        const float* p[2] = {w_gate + panel * panel_floats, w_up + panel * panel_floats};
+        const bool prefetch = panel + 1 < end;
+        const int32_t o0 = int32_t(panel) * kPanel, outputs = min32(kPanel, hidden - o0);
+        for (int32_t t = 0, q = 0; t < tokens; t += T, ++q) {
+          const int32_t tt = min32(T, tokens - t);
+          const float* xr[T];
+          for (int i = 0; i < T; ++i) xr[i] = x + int64_t(t0 + t + (i < tt ? i : 0)) * in_features;
+          const int64_t share = (panel + 1) * panel_floats + int64_t(q) * in_features / token_tiles * kPanel;
+          const float* next[2] = {w_gate + share, w_up + share};
+          alignas(64) float res[T * 2 * kPanel];
+          panel_tile_upto<T, 2>(tt, 2, p, xr, in_features, res, prefetch ? next : nullptr, token_tiles);
+          for (int32_t i = 0; i < tt; ++i) {
+            float* row = out + int64_t(t0 + t + i) * hidden + o0;
+            const float* g = res + i * 2 * kPanel;
+            for (int32_t j = 0; j < outputs; j += W) {
+              write(row + j, vsilu(load(g + j)) * load(g + kPanel + j), min32(W, outputs - j), false);
+            }
           }
         }
       }
