@@ -260,10 +260,18 @@ void test_attention(const Kernels& k) {
             ref[(size_t(r) * c.heads + h) * c.head_dim + i] += s[t] / total * vc[size_t(t) * kv_dim + kvh * c.head_dim + i];
       }
     }
+    // The key cache packed as the backend keeps it, written in two pieces (as two forwards would), with
+    // room for more positions than are cached (those must not matter: NaN-filled here).
+    const int64_t stride = cllm::cpu::k_head_stride(span + 40, c.head_dim);
+    std::vector<float> kp(size_t(stride * c.kv_heads), NAN);
+    const int split = c.first / 2;
+    cllm::cpu::store_keys(kp.data(), stride, kc.data(), split, c.kv_heads, c.head_dim, 0);
+    cllm::cpu::store_keys(kp.data(), stride, kc.data() + size_t(split) * kv_dim, span - split, c.kv_heads, c.head_dim,
+                          split);
     // The scratch has exactly the documented size, followed by sentinels that must survive.
     const size_t scratch = size_t(c.rows) * c.heads * span;
     std::vector<float> scores(scratch + 64, 123.0f), out(q.size(), NAN);
-    k.attention(out.data(), q.data(), kc.data(), vc.data(), c.rows, c.heads, c.kv_heads, c.head_dim, c.first,
+    k.attention(out.data(), q.data(), kp.data(), stride, vc.data(), c.rows, c.heads, c.kv_heads, c.head_dim, c.first,
                 scores.data());
     bool sentinels = true;
     for (size_t i = scratch; i < scores.size(); ++i) sentinels = sentinels && scores[i] == 123.0f;
@@ -327,6 +335,20 @@ void test_public_api(cllm::cpu::Isa isa) {
   cllm::cpu::matmul_rows_swiglu(fused.data(), x.data(), w.data(), w2.data(), rows, in, out);
   std::vector<double> gd(g.begin(), g.end());
   expect(rel_error(fused.data(), gd) < 1e-5, std::string(k.name) + " matmul_rows_swiglu == matmul, matmul, swiglu");
+  // attention_rows (row-major keys, packed per call) == the packed kernel.
+  {
+    const int heads = 4, kv = 2, hd = 24, rows_a = 3, first = 20, span = first + rows_a, kv_dim = kv * hd;
+    const auto qa = random_vector(size_t(rows_a) * heads * hd), kc = random_vector(size_t(span) * kv_dim),
+               vc = random_vector(size_t(span) * kv_dim);
+    std::vector<float> s1(size_t(rows_a) * heads * span), s2(s1.size()), o1(qa.size()), o2(qa.size());
+    cllm::cpu::attention_rows(o1.data(), qa.data(), kc.data(), vc.data(), rows_a, heads, kv, hd, first, s1.data());
+    const int64_t stride = cllm::cpu::k_head_stride(span, hd);
+    std::vector<float> kp(size_t(stride * kv));
+    cllm::cpu::store_keys(kp.data(), stride, kc.data(), span, kv, hd, 0);
+    cllm::cpu::attention_rows_packed(o2.data(), qa.data(), kp.data(), stride, vc.data(), rows_a, heads, kv, hd, first,
+                                     s2.data());
+    expect(o1 == o2, std::string(k.name) + " attention_rows == store_keys + attention_rows_packed");
+  }
   // rope_rows == rope_table + rope_rows_table.
   auto a = random_vector(size_t(rows) * 2 * 48), b = a;
   std::vector<float> table(size_t(rows) * 48);

@@ -43,12 +43,14 @@ class CpuSession final : public SessionBackend {
  private:
   void ensure_scratch(int32_t n);
   const CpuModel& model_;
-  const cpu::Kernels& k_;
+  const cpu::Kernels& kernels_;
   int32_t capacity_;
   int32_t length_ = 0;
   int32_t scratch_rows_ = 0;
-  AlignedArray k_cache_, v_cache_;  // [layer][position][kv_dim]
-  AlignedArray x_, xb_, q_, attn_, hidden_, scores_, rope_, logits_;
+  int64_t k_head_stride_;
+  AlignedArray k_cache_;  // [layer][kv head] panel-packed [position, head_dim] (isa.hpp)
+  AlignedArray v_cache_;  // [layer][position][kv_dim]
+  AlignedArray x_, xb_, q_, k_, attn_, hidden_, scores_, rope_, logits_;
 };
 
 class CpuModel final : public ModelBackend {
@@ -136,11 +138,13 @@ class CpuModel final : public ModelBackend {
 };
 
 CpuSession::CpuSession(const CpuModel& model, int32_t capacity)
-    : model_(model), k_(model.kernels), capacity_(capacity) {
+    : model_(model), kernels_(model.kernels), capacity_(capacity),
+      k_head_stride_(cpu::k_head_stride(capacity, model.config.head_dim)) {
   const cllm_config& c = model.config;
-  const size_t cache = size_t(c.n_layers) * size_t(capacity) * size_t(c.n_kv_heads) * size_t(c.head_dim);
-  k_cache_.resize(cache);  // positions >= length are never read, so no initialisation
-  v_cache_.resize(cache);
+  // Positions >= length are never used, so no initialisation (store_keys zeroes each key panel it
+  // starts, so that the unused lanes the score kernel reads along are finite).
+  k_cache_.resize(size_t(c.n_layers) * size_t(c.n_kv_heads) * size_t(k_head_stride_));
+  v_cache_.resize(size_t(c.n_layers) * size_t(capacity) * size_t(c.n_kv_heads) * size_t(c.head_dim));
   ensure_scratch(std::min(capacity, kMaxRows));  // so forward never allocates
 }
 
@@ -153,6 +157,7 @@ void CpuSession::ensure_scratch(int32_t n) {
   x_.resize(rows * c.dim);
   xb_.resize(rows * c.dim);
   q_.resize(rows * q_dim);
+  k_.resize(rows * size_t(c.n_kv_heads) * c.head_dim);
   attn_.resize(rows * q_dim);
   hidden_.resize(rows * c.hidden_dim);
   scores_.resize(rows * c.n_heads * size_t(capacity_));
@@ -175,34 +180,34 @@ void CpuSession::forward_rows(const int32_t* tokens, int32_t n, float* logits) {
   const int32_t kv_dim = c.n_kv_heads * c.head_dim, q_dim = c.n_heads * c.head_dim;
   for (int32_t r = 0; r < n; ++r) cpu::unpack_row(&x_[size_t(r) * c.dim], model_.token_embedding.data(), tokens[r], c.dim);
   cpu::rope_table(rope_.data(), n, c.head_dim, length_, c.rope_theta);  // shared by every layer
+  const cpu::Kernels& k = kernels_;
   for (int32_t l = 0; l < c.n_layers; ++l) {
     const LayerWeights& w = model_.layers[l];
-    float* k_layer = &k_cache_[size_t(l) * capacity_ * kv_dim];
+    float* k_layer = &k_cache_[size_t(l) * c.n_kv_heads * k_head_stride_];
     float* v_layer = &v_cache_[size_t(l) * capacity_ * kv_dim];
-    // K and V go straight into the cache at their positions.
-    float* k_new = k_layer + size_t(length_) * kv_dim;
-    float* v_new = v_layer + size_t(length_) * kv_dim;
-    k_.rmsnorm(xb_.data(), x_.data(), w.attn_norm.data(), n, c.dim, c.norm_eps);
+    float* v_new = v_layer + size_t(length_) * kv_dim;  // V goes straight into the cache
+    k.rmsnorm(xb_.data(), x_.data(), w.attn_norm.data(), n, c.dim, c.norm_eps);
     const cpu::MatmulSegment qkv[3] = {{w.wq.data(), q_dim, q_.data(), q_dim, false},
-                                       {w.wk.data(), kv_dim, k_new, kv_dim, false},
+                                       {w.wk.data(), kv_dim, k_.data(), kv_dim, false},
                                        {w.wv.data(), kv_dim, v_new, kv_dim, false}};
-    k_.matmul_packed(qkv, 3, xb_.data(), c.dim, n, c.dim);
-    k_.rope(q_.data(), n, c.n_heads, c.head_dim, rope_.data());
-    k_.rope(k_new, n, c.n_kv_heads, c.head_dim, rope_.data());
-    k_.attention(attn_.data(), q_.data(), k_layer, v_layer, n, c.n_heads, c.n_kv_heads, c.head_dim, length_,
-                 scores_.data());
+    k.matmul_packed(qkv, 3, xb_.data(), c.dim, n, c.dim);
+    k.rope(q_.data(), n, c.n_heads, c.head_dim, rope_.data());
+    k.rope(k_.data(), n, c.n_kv_heads, c.head_dim, rope_.data());
+    cpu::store_keys(k_layer, k_head_stride_, k_.data(), n, c.n_kv_heads, c.head_dim, length_);
+    k.attention(attn_.data(), q_.data(), k_layer, k_head_stride_, v_layer, n, c.n_heads, c.n_kv_heads, c.head_dim,
+                length_, scores_.data());
     const cpu::MatmulSegment out_proj{w.wo.data(), c.dim, x_.data(), c.dim, true};  // residual add
-    k_.matmul_packed(&out_proj, 1, attn_.data(), q_dim, n, q_dim);
-    k_.rmsnorm(xb_.data(), x_.data(), w.ffn_norm.data(), n, c.dim, c.norm_eps);
-    k_.matmul_packed_swiglu(hidden_.data(), xb_.data(), w.w_gate.data(), w.w_up.data(), n, c.dim, c.hidden_dim);
+    k.matmul_packed(&out_proj, 1, attn_.data(), q_dim, n, q_dim);
+    k.rmsnorm(xb_.data(), x_.data(), w.ffn_norm.data(), n, c.dim, c.norm_eps);
+    k.matmul_packed_swiglu(hidden_.data(), xb_.data(), w.w_gate.data(), w.w_up.data(), n, c.dim, c.hidden_dim);
     const cpu::MatmulSegment down{w.w_down.data(), c.dim, x_.data(), c.dim, true};  // residual add
-    k_.matmul_packed(&down, 1, hidden_.data(), c.hidden_dim, n, c.hidden_dim);
+    k.matmul_packed(&down, 1, hidden_.data(), c.hidden_dim, n, c.hidden_dim);
   }
   length_ += n;
   if (logits) {
-    k_.rmsnorm(xb_.data(), x_.data(), model_.final_norm.data(), n, c.dim, c.norm_eps);
+    k.rmsnorm(xb_.data(), x_.data(), model_.final_norm.data(), n, c.dim, c.norm_eps);
     const cpu::MatmulSegment head{model_.output_head(), c.vocab_size, logits, c.vocab_size, false};
-    k_.matmul_packed(&head, 1, xb_.data(), c.dim, n, c.dim);
+    k.matmul_packed(&head, 1, xb_.data(), c.dim, n, c.dim);
   }
 }
 
@@ -210,7 +215,7 @@ void CpuSession::forward_argmax(const int32_t* tokens, int32_t n, int32_t* predi
   for (int32_t done = 0; done < n; done += kMaxRows) {
     const int32_t rows = std::min(kMaxRows, n - done);
     forward_rows(tokens + done, rows, logits_.data());
-    k_.argmax(predictions + done, logits_.data(), rows, model_.config.vocab_size);
+    kernels_.argmax(predictions + done, logits_.data(), rows, model_.config.vocab_size);
   }
 }
 

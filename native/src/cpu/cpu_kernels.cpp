@@ -3,6 +3,7 @@
 #include "cpu_kernels.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "isa.hpp"
@@ -94,11 +95,40 @@ void swiglu_rows(float* gate, const float* up, int32_t rows, int32_t hidden) {
   active_kernels().swiglu(gate, up, rows, hidden);
 }
 
+int64_t k_head_stride(int32_t capacity, int32_t head_dim) {
+  return int64_t((capacity + kPanel - 1) / kPanel) * kPanel * head_dim;
+}
+
+void store_keys(float* k_packed, int64_t head_stride, const float* k_rows, int32_t rows, int32_t n_kv_heads,
+                int32_t head_dim, int32_t first_position) {
+  const int64_t kv_dim = int64_t(n_kv_heads) * head_dim, panel_floats = int64_t(head_dim) * kPanel;
+  for (int32_t r = 0; r < rows; ++r) {
+    const int32_t position = first_position + r, lane = position % kPanel;
+    for (int32_t h = 0; h < n_kv_heads; ++h) {
+      float* panel = k_packed + h * head_stride + (position / kPanel) * panel_floats;
+      if (lane == 0) std::memset(panel, 0, size_t(panel_floats) * sizeof(float));
+      const float* key = k_rows + r * kv_dim + int64_t(h) * head_dim;
+      for (int32_t d = 0; d < head_dim; ++d) panel[int64_t(d) * kPanel + lane] = key[d];
+    }
+  }
+}
+
+void attention_rows_packed(float* out, const float* q, const float* k_packed, int64_t head_stride,
+                           const float* v_cache, int32_t rows, int32_t n_heads, int32_t n_kv_heads,
+                           int32_t head_dim, int32_t first_position, float* scores) {
+  active_kernels().attention(out, q, k_packed, head_stride, v_cache, rows, n_heads, n_kv_heads, head_dim,
+                             first_position, scores);
+}
+
 void attention_rows(float* out, const float* q, const float* k_cache, const float* v_cache, int32_t rows,
                     int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position,
                     float* scores) {
-  active_kernels().attention(out, q, k_cache, v_cache, rows, n_heads, n_kv_heads, head_dim, first_position,
-                             scores);
+  const int32_t span = first_position + rows;
+  const int64_t stride = k_head_stride(span, head_dim);
+  std::vector<float> packed(size_t(stride * n_kv_heads));
+  store_keys(packed.data(), stride, k_cache, span, n_kv_heads, head_dim, 0);
+  attention_rows_packed(out, q, packed.data(), stride, v_cache, rows, n_heads, n_kv_heads, head_dim, first_position,
+                        scores);
 }
 
 void argmax_rows(int32_t* out, const float* x, int32_t rows, int32_t cols) {

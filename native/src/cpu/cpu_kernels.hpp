@@ -54,9 +54,20 @@ void swiglu_rows(float* gate, const float* up, int32_t rows, int32_t hidden);
 // Causal attention of `rows` queries at positions first_position + r over keys/values at positions
 // 0..first_position + r of the cache (k_cache/v_cache: [position][n_kv_heads * head_dim]).
 // out[r] holds n_heads heads. scores: scratch of rows * n_heads * (first_position + rows) floats.
+// (Packs the keys per call; the backend keeps its key cache packed: attention_rows_packed.)
 void attention_rows(float* out, const float* q, const float* k_cache, const float* v_cache, int32_t rows,
                     int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position,
                     float* scores);
+// The backend's key cache layout (isa.hpp): per kv head a panel-packed [positions, head_dim] matrix,
+// heads k_head_stride(capacity, head_dim) floats apart. store_keys writes the keys of positions
+// first_position + r (k_rows: [rows][n_kv_heads * head_dim]) into it; positions past the cached ones
+// must not be read, but stay finite (a panel is zeroed when its first position is written).
+int64_t k_head_stride(int32_t capacity, int32_t head_dim);
+void store_keys(float* k_packed, int64_t head_stride, const float* k_rows, int32_t rows, int32_t n_kv_heads,
+                int32_t head_dim, int32_t first_position);
+void attention_rows_packed(float* out, const float* q, const float* k_packed, int64_t head_stride,
+                           const float* v_cache, int32_t rows, int32_t n_heads, int32_t n_kv_heads,
+                           int32_t head_dim, int32_t first_position, float* scores);
 
 // Row-wise argmax, ties to the lowest index.
 void argmax_rows(int32_t* out, const float* x, int32_t rows, int32_t cols);

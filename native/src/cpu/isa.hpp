@@ -32,6 +32,12 @@ struct MatmulSegment {
 // kPanel multiply-adds per token with one broadcast of x (cpu_kernels.hpp: pack_rows).
 constexpr int32_t kPanel = 16;
 
+// The CPU backend's key cache: per kv head a panel-packed [positions, head_dim] matrix (positions are
+// the rows), so the query-key scores are the same broadcast-form kernel as a matmul, 16 positions per
+// vector. Head h starts at h * k_head_stride floats; position t, dimension d of a head is at
+// (t / kPanel) * head_dim * kPanel + d * kPanel + t % kPanel (cpu_kernels.hpp: store_keys).
+// Values stay row-major [position][n_kv_heads * head_dim].
+
 // The kernels of one ISA. Contracts: the functions of the same name in cpu_kernels.hpp.
 struct Kernels {
   const char* name;
@@ -45,9 +51,10 @@ struct Kernels {
   void (*rmsnorm)(float* out, const float* x, const float* weight, int32_t rows, int32_t dim, float eps);
   void (*rope)(float* x, int32_t rows, int32_t n_heads, int32_t head_dim, const float* cos_sin);
   void (*swiglu)(float* gate, const float* up, int32_t rows, int32_t hidden);
-  void (*attention)(float* out, const float* q, const float* k_cache, const float* v_cache, int32_t rows,
-                    int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position,
-                    float* scores);
+  // attention_rows with the keys in the packed cache layout below.
+  void (*attention)(float* out, const float* q, const float* k_packed, int64_t k_head_stride,
+                    const float* v_cache, int32_t rows, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim,
+                    int32_t first_position, float* scores);
   void (*argmax)(int32_t* out, const float* x, int32_t rows, int32_t cols);
 };
 

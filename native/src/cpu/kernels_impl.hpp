@@ -19,8 +19,9 @@ void matmul_packed_swiglu(float* out, const float* x, const float* w_gate, const
 void rmsnorm(float* out, const float* x, const float* weight, int32_t rows, int32_t dim, float eps);
 void rope(float* x, int32_t rows, int32_t n_heads, int32_t head_dim, const float* cos_sin);
 void swiglu(float* gate, const float* up, int32_t rows, int32_t hidden);
-void attention(float* out, const float* q, const float* k_cache, const float* v_cache, int32_t rows,
-               int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position, float* scores);
+void attention(float* out, const float* q, const float* k_packed, int64_t k_head_stride, const float* v_cache,
+               int32_t rows, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position,
+               float* scores);
 void argmax(int32_t* out, const float* x, int32_t rows, int32_t cols);
 
 }  // namespace cllm::cpu::CLLM_ISA_NS

@@ -1,97 +1,33 @@
 // Matmul over panel-packed weights (per-ISA source): the CPU backend's GEMM for every projection and
 // the output head. isa.hpp describes the packing.
 //
-// Micro-kernel (broadcast form): a tile is T token rows x V panels (V * 16 outputs). Each column step
-// loads the V panel vectors once, broadcasts x[t][c] for each token and does T * V * 16 multiply-adds
-// into T * V vector accumulators that stay in registers for the whole row (no horizontal sums). With
-// AVX-512 (T = 8, V = 3): 3 weight loads + 8 broadcasts per 24 FMAs, so the FMA units, not the loads,
-// set the pace, and the activations (T rows) stay in L1 while the panels stream by. A panel is read
-// from memory once per call (the first token tile brings it in, later token tiles find it in L2).
+// Micro-kernel: panel_tile.hpp, with AVX-512 a tile of 8 token rows x 3 panels (48 outputs). A panel
+// is read from memory once per call (the first token tile brings it in, later token tiles find it in
+// L2), and the next tile's panels are prefetched meanwhile.
 //
 // Work split: tiles of V panels, one contiguous range per thread (schedule(static)) in one OpenMP
 // region per call; small calls stay on the calling thread.
 #include <omp.h>
 
 #include "kernels_impl.hpp"
+#include "panel_tile.hpp"
 #include "simd.hpp"
 
 namespace cllm::cpu::CLLM_ISA_NS {
 namespace {
 
-constexpr int VP = kPanel / W;  // vectors per panel column
+constexpr int kTokens = kTileTokens, kPanels = kTilePanels;
+// SwiGLU tiles are one gate and one up panel: T x 2 panels of accumulators.
 #if defined(__AVX512F__)
-constexpr int kTokens = 8, kPanels = 3, kSwigluTokens = 8;  // 24 and 16 accumulators of 32 zmm
+constexpr int kSwigluTokens = 8;  // 16 zmm accumulators
 #elif defined(__AVX2__)
-constexpr int kTokens = 6, kPanels = 1, kSwigluTokens = 2;  // 12 and 8 accumulators of 16 ymm
+constexpr int kSwigluTokens = 2;  // 8 ymm
 #else
-constexpr int kTokens = 2, kPanels = 1, kSwigluTokens = 1;  // 8 accumulators of 16 xmm
+constexpr int kSwigluTokens = 1;  // 8 xmm
 #endif
 constexpr int64_t kParallelWork = int64_t(1) << 16;  // multiply-adds below which a call stays serial
 
 inline int32_t min32(int32_t a, int32_t b) { return a < b ? a : b; }
-
-// res[t * V * kPanel + j] = sum_c x[t][c] * panel_{j / kPanel}[c][j % kPanel] for t < T, j < V * kPanel.
-// prefetch: nullptr, or V panel pointers of weights the caller needs next: one cache line of each is
-// pulled into L2 every `every` column steps (see matmul_packed on why).
-template <int T, int V>
-__attribute__((noinline)) void panel_tile(const float* const* panels, const float* const* x, int32_t k, float* res,
-                                          const float* const* prefetch, int32_t every) {
-  constexpr int N = V * VP;
-  vf acc[T][N];
-#pragma GCC unroll 32
-  for (int t = 0; t < T; ++t) {
-#pragma GCC unroll 32
-    for (int u = 0; u < N; ++u) acc[t][u] = zero();
-  }
-  const float* p[V];
-  const float* pf[V];
-#pragma GCC unroll 8
-  for (int v = 0; v < V; ++v) {
-    p[v] = panels[v];
-    pf[v] = prefetch ? prefetch[v] : nullptr;
-  }
-  int32_t countdown = prefetch ? 1 : k + 1;  // never reaches 0 without a prefetch target
-  for (int32_t c = 0; c < k; ++c) {
-    if (--countdown == 0) {
-#pragma GCC unroll 8
-      for (int v = 0; v < V; ++v) {
-        __builtin_prefetch(pf[v], 0, 2);  // prefetcht1: into L2
-        pf[v] += kPanel;                  // one 64-byte line further
-      }
-      countdown = every;
-    }
-    vf wv[N];
-#pragma GCC unroll 8
-    for (int v = 0; v < V; ++v) {
-#pragma GCC unroll 8
-      for (int j = 0; j < VP; ++j) wv[v * VP + j] = load(p[v] + int64_t(c) * kPanel + j * W);
-    }
-#pragma GCC unroll 16
-    for (int t = 0; t < T; ++t) {
-      const vf xb = splat(x[t][c]);
-#pragma GCC unroll 32
-      for (int u = 0; u < N; ++u) acc[t][u] += xb * wv[u];
-    }
-  }
-#pragma GCC unroll 32
-  for (int t = 0; t < T; ++t) {
-#pragma GCC unroll 32
-    for (int u = 0; u < N; ++u) store(res + (t * V * VP + u) * W, acc[t][u]);
-  }
-}
-
-// panel_tile<tokens, panels> for run-time 1 <= tokens <= T, 1 <= panels <= V.
-template <int T, int V>
-void panel_tile_upto(int tokens, int panels, const float* const* p, const float* const* x, int32_t k, float* res,
-                     const float* const* prefetch, int32_t every) {
-  if constexpr (V > 1) {
-    if (panels < V) return panel_tile_upto<T, V - 1>(tokens, panels, p, x, k, res, prefetch, every);
-  }
-  if constexpr (T > 1) {
-    if (tokens < T) return panel_tile_upto<T - 1, V>(tokens, panels, p, x, k, res, prefetch, every);
-  }
-  panel_tile<T, V>(p, x, k, res, prefetch, every);
-}
 
 // This thread's share [*begin, *end) of `items` in an OpenMP region: contiguous, as schedule(static).
 inline void static_share(int64_t items, int64_t* begin, int64_t* end) {
