@@ -72,6 +72,10 @@ const MatmulSegment& locate(const MatmulSegment* segments, const int64_t* first_
 void matmul_packed(const MatmulSegment* segments, int32_t n_segments, const float* x, int64_t ldx, int32_t n,
                    int32_t in_features) {
   constexpr int T = kTokens, V = kPanels, kMaxSegments = 4;
+  if (n_segments > kMaxSegments) {  // more than the fused projections need: a few at a time
+    matmul_packed(segments, kMaxSegments, x, ldx, n, in_features);
+    return matmul_packed(segments + kMaxSegments, n_segments - kMaxSegments, x, ldx, n, in_features);
+  }
   const int64_t panel_floats = int64_t(in_features) * kPanel;
   int64_t first_tile[kMaxSegments + 1];
   first_tile[0] = 0;
