@@ -2,9 +2,12 @@
 // kernels: each CUDA kernel family has one function here with the same contract.
 //
 // Each function runs the kernels of the ISA chosen at run time (isa.hpp: AVX-512, AVX2 or generic;
-// CLLM_CPU_ISA forces one). Sources: one kernel family per file (matmul.cpp, attention.cpp, rmsnorm.cpp,
-// rope.cpp, swiglu.cpp, argmax.cpp), each compiled once per ISA. Results agree with a plain scalar loop
-// to fp32 rounding (summation order and fused multiply-adds differ), not bit for bit; argmax is exact.
+// CLLM_CPU_ISA forces one). Sources: one kernel family per file (matmul_packed.cpp, attention.cpp,
+// rmsnorm.cpp, rope.cpp, swiglu.cpp, argmax.cpp), each compiled once per ISA. Results agree with a
+// plain scalar loop to fp32 rounding (fused multiply-adds, vector sums), not bit for bit; argmax is
+// exact. Every output of the matmuls and attention is accumulated in one vector lane in a fixed order,
+// so a row's result does not depend on how many rows are in the call (a block forward equals
+// token-by-token forwards bit for bit on one ISA).
 #pragma once
 
 #include <cstdint>

@@ -51,7 +51,7 @@ struct Kernels {
   void (*rmsnorm)(float* out, const float* x, const float* weight, int32_t rows, int32_t dim, float eps);
   void (*rope)(float* x, int32_t rows, int32_t n_heads, int32_t head_dim, const float* cos_sin);
   void (*swiglu)(float* gate, const float* up, int32_t rows, int32_t hidden);
-  // attention_rows with the keys in the packed cache layout below.
+  // attention_rows with the keys in the packed cache layout above.
   void (*attention)(float* out, const float* q, const float* k_packed, int64_t k_head_stride,
                     const float* v_cache, int32_t rows, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim,
                     int32_t first_position, float* scores);
