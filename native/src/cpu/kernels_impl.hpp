@@ -1,5 +1,5 @@
 // The entry points each per-ISA copy of the kernel sources defines, in cllm::cpu::<isa>. Their
-// contracts are those of the functions of the same name in cpu_kernels.hpp (and isa.hpp for the packed matmuls).
+// contracts are those of the functions of the same name in cpu_kernels.hpp (isa.hpp: the packed forms).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // The vector vocabulary of the CPU kernels, for the per-ISA translation units only.
 //
-// Every kernel source (matmul.cpp, attention.cpp, ...) is compiled once per instruction set: with
+// Every kernel source (matmul_packed.cpp, attention.cpp, ...) is compiled once per instruction set: with
 // -mavx512f..., with -mavx2 -mfma, and with the compiler's baseline (see native/CMakeLists.txt). The
 // build defines CLLM_ISA_NS (avx512, avx2 or generic), and everything here and in the kernels lives in
 // cllm::cpu::CLLM_ISA_NS, in an anonymous namespace where it can. That is what makes the per-ISA copies
