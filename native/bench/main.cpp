@@ -14,6 +14,7 @@
 #include <string>
 
 #include "cpu/isa.hpp"
+#include "machine_load.hpp"
 #include "membw.hpp"
 #include "options.hpp"
 #include "presets.hpp"
@@ -36,14 +37,6 @@ int64_t available_memory() {
     if (key == "MemAvailable:") return value * 1024;
   }
   return -1;
-}
-
-// The 1-minute load average: other busy processes make CPU timings meaningless (see report.cpp).
-double load_average() {
-  std::ifstream loadavg("/proc/loadavg");
-  double one = -1;
-  loadavg >> one;
-  return one;
 }
 
 }  // namespace
@@ -92,10 +85,10 @@ int main(int argc, char** argv) {
   check(cllm_model_weight_bytes(model, &report.weight_bytes), "weight bytes");
   std::fprintf(stderr, "cllm-bench: model ready in %.1f s\n", now_seconds() - start);
 
-  report.load_before = load_average();
+  const CpuSample before = sample_cpu();
   report.blocks = time_blocks(model, config, options.blocks, options.context, options.warmup, options.iters);
   report.ar = time_ar(model, config, options.context, options.ar_tokens, 3, options.sessions);
-  report.load_after = load_average();
+  report.other_busy_cores = other_busy_cores(before, sample_cpu());
   cllm_model_free(model);
 
   print_table(report);

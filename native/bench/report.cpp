@@ -46,12 +46,12 @@ void print_table(const Report& r) {
                 r.ar.tokens_per_s, r.ar.sessions > 1 ? (" over " + std::to_string(r.ar.sessions) + " sessions").c_str() : "",
                 r.ar.tokens, r.ar.per_token.median * 1e3, r.ar.per_token.min * 1e3, r.ar.per_token.max * 1e3);
   }
-  if (r.backend_name == "cpu" && r.load_before >= 0) {
-    std::printf("  load average %.2f before, %.2f after", r.load_before, r.load_after);
-    // OpenMP threads busy-wait at barriers by default; while other processes keep a core busy each
-    // barrier can cost a scheduler time slice and a forward gets many times slower.
-    if (r.load_after > 0.5 && !std::getenv("OMP_WAIT_POLICY")) {
-      std::printf(": other processes were busy, CPU timings are unreliable (OMP_WAIT_POLICY=passive limits the damage)");
+  if (r.other_busy_cores >= 0) {
+    std::printf("  other processes kept %.2f cores busy during the timings", r.other_busy_cores);
+    // OpenMP threads busy-wait at barriers by default; while other processes keep a core busy, each
+    // barrier can cost a scheduler time slice and a CPU forward gets many times slower.
+    if (r.other_busy_cores > 0.2 && r.backend_name == "cpu") {
+      std::printf(": CPU timings are unreliable%s", std::getenv("OMP_WAIT_POLICY") ? "" : " (OMP_WAIT_POLICY=passive limits the damage)");
     }
     std::printf("\n");
   }
@@ -85,7 +85,7 @@ bool write_json(const Report& r, const std::string& path) {
   }
   std::fprintf(f, "  ],\n  \"ar\": {\"tokens\": %d, \"sessions\": %d, \"tokens_per_s\": %.3f, \"per_token_ms\": %.4f},\n",
                r.ar.tokens, r.ar.sessions, r.ar.tokens_per_s, r.ar.per_token.median * 1e3);
-  std::fprintf(f, "  \"load_average\": [%.2f, %.2f]\n}\n", r.load_before, r.load_after);
+  std::fprintf(f, "  \"other_busy_cores\": %.3f\n}\n", r.other_busy_cores);
   return std::fclose(f) == 0;
 }
 

@@ -17,7 +17,7 @@ struct Report {
   int32_t threads = 0;
   int64_t parameters = 0, weight_bytes = 0;
   double membw_gb_per_s = 0;  // 0: not measured
-  double load_before = -1, load_after = -1;  // 1-minute load average around the timings
+  double other_busy_cores = -1;  // cores other processes kept busy during the timings (-1: unknown)
   std::vector<BlockResult> blocks;
   ArResult ar;
 };
