@@ -4,8 +4,8 @@
 #      or Ampere, to save build time),
 #   2. runs ctest: every native test, including the CUDA kernels against their CPU twins and the CUDA
 #      backend against the CPU backend through the C ABI,
-#   3. runs the benchmarks: cllm-gpu-bench on the 1B shape (and 7B when time allows), and the CPU
-#      cllm-bench on its tiny preset when that executable exists,
+#   3. runs the benchmarks: cllm-bench --backend cuda on the 1B shape (and 7B when time allows), the
+#      block GEMM alone (cllm-gpu-bench --gemm), and cllm-bench on the CPU with its tiny preset,
 #   4. prints the GPU, whether cuBLAS is installed, and a short markdown table last.
 # Sized to finish in under 8 minutes including the build. Logs go to $OUT (or ./gpu-check-logs).
 set -euo pipefail
@@ -78,28 +78,37 @@ if [ -n "$SANITIZER" ] && [ -x "$BUILD/test_cuda_kernels" ]; then
   stamp "memcheck: $MEMCHECK"
 fi
 
-BENCH="$BUILD/cllm-gpu-bench"
+BENCH=$(find "$BUILD" -maxdepth 3 -type f -name cllm-bench -perm -u+x | head -1 || true)
+GPU_BENCH="$BUILD/cllm-gpu-bench"
 SUMMARIES=()
-run_gpu_bench() {  # preset, extra args...
+run_model_bench() {  # preset, extra args...: cllm-bench on the GPU (with its GPU section)
   local preset=$1; shift
-  stamp "cllm-gpu-bench --preset $preset $*"
-  if CLLM_CUDA_VERBOSE=1 timeout 240 "$BENCH" --preset "$preset" "$@" >"$LOGS/bench-$preset.md" 2>"$LOGS/bench-$preset.err"; then
-    cat "$LOGS/bench-$preset.md"
-    SUMMARIES+=("$(grep '^SUMMARY|' "$LOGS/bench-$preset.md" || true)")
+  stamp "cllm-bench --backend cuda --preset $preset $*"
+  if CLLM_CUDA_VERBOSE=1 timeout 240 "$BENCH" --backend cuda --preset "$preset" "$@" \
+      >"$LOGS/bench-cuda-$preset.md" 2>"$LOGS/bench-cuda-$preset.err"; then
+    cat "$LOGS/bench-cuda-$preset.md"
+    SUMMARIES+=("$(grep '^SUMMARY|' "$LOGS/bench-cuda-$preset.md" || true)")
   else
-    echo "cllm-gpu-bench $preset failed:"; tail -20 "$LOGS/bench-$preset.err"
+    echo "cllm-bench cuda $preset failed:"; tail -20 "$LOGS/bench-cuda-$preset.err"
   fi
 }
-run_gpu_bench 1b --blocks 1,8,16,32,64 --graph --gemm
-if [ "$(elapsed)" -lt 300 ]; then
-  run_gpu_bench 7b --blocks 1,8,16,32,64 --graph --iters 5 --warmup 2
+if [ -n "$BENCH" ]; then
+  run_model_bench 1b --blocks 1,8,16,32,64 --graph --ar-tokens 32
+  if [ "$(elapsed)" -lt 300 ]; then
+    run_model_bench 7b --blocks 1,8,16,32,64 --graph --iters 5 --warmup 2 --ar-tokens 16
+  else
+    stamp "skipping 7b: $(elapsed) s used"
+  fi
 else
-  stamp "skipping 7b: $(elapsed) s used"
+  echo "cllm-bench not built: skipping the model benchmarks"
 fi
-CPU_BENCH=$(find "$BUILD" -maxdepth 3 -type f -name cllm-bench -perm -u+x | head -1 || true)
-if [ -n "$CPU_BENCH" ] && [ "$(elapsed)" -lt 400 ]; then
+# The block GEMM alone on the 7B shapes (and cuBLAS where built), with the peak and copy bandwidth.
+stamp "cllm-gpu-bench --gemm"
+timeout 120 "$GPU_BENCH" --no-model --gemm --blocks 1,8,16,64 >"$LOGS/bench-gemm.md" 2>&1 || echo "cllm-gpu-bench failed"
+cat "$LOGS/bench-gemm.md"
+if [ -n "$BENCH" ] && [ "$(elapsed)" -lt 400 ]; then
   stamp "cllm-bench (CPU, tiny preset)"
-  timeout 60 "$CPU_BENCH" --preset tiny --backend cpu --iters 3 >"$LOGS/bench-cpu-tiny.txt" 2>&1 || true
+  OMP_WAIT_POLICY=passive timeout 60 "$BENCH" --preset tiny --backend cpu --iters 3 >"$LOGS/bench-cpu-tiny.txt" 2>&1 || true
   tail -15 "$LOGS/bench-cpu-tiny.txt"
 fi
 

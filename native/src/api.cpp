@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backend.hpp"
+#include "cpu/cpu_kernels.hpp"
 #include "plugin_loader.hpp"
 
 struct cllm_model {
@@ -307,14 +308,7 @@ cllm_status cllm_argmax_rows(const float* logits, int32_t rows, int32_t cols, in
     require_pointer(logits, "logits");
     require_pointer(out_indices, "out_indices");
     require(rows >= 1 && cols >= 1, "rows and cols must be at least 1");
-    for (int32_t r = 0; r < rows; ++r) {
-      const float* row = logits + int64_t(r) * cols;
-      int32_t best = 0;
-      for (int32_t c = 1; c < cols; ++c) {
-        if (row[c] > row[best]) best = c;  // strict: ties keep the lowest index
-      }
-      out_indices[r] = best;
-    }
+    cllm::cpu::argmax_rows(out_indices, logits, rows, cols);  // ties keep the lowest index
   });
 }
 

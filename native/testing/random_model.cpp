@@ -34,47 +34,55 @@ uint16_t to_bf16(float v) {
 }
 }  // namespace
 
+void for_each_random_tensor(const cllm_config& config, uint64_t seed,
+                            const std::function<void(int32_t, int32_t, const std::vector<float>&)>& fn) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> values;
+  auto emit = [&](int32_t tensor, int32_t layer, int64_t n, bool is_norm) {
+    values.resize(size_t(n));
+    for (auto& v : values) v = is_norm ? 1.0f + 0.1f * normal(rng) : 0.02f * normal(rng);
+    if (tensor == CLLM_TENSOR_TOKEN_EMBEDDING) {
+      for (auto& v : values) v *= 25.0f;  // embeddings of unit-ish scale, as trained models have
+    }
+    fn(tensor, layer, values);
+  };
+  const int64_t dim = config.dim, hidden = config.hidden_dim, q = int64_t(config.n_heads) * config.head_dim,
+                kv = int64_t(config.n_kv_heads) * config.head_dim;
+  emit(CLLM_TENSOR_TOKEN_EMBEDDING, -1, int64_t(config.vocab_size) * dim, false);
+  for (int32_t l = 0; l < config.n_layers; ++l) {
+    emit(CLLM_TENSOR_ATTN_NORM, l, dim, true);
+    emit(CLLM_TENSOR_WQ, l, q * dim, false);
+    emit(CLLM_TENSOR_WK, l, kv * dim, false);
+    emit(CLLM_TENSOR_WV, l, kv * dim, false);
+    emit(CLLM_TENSOR_WO, l, dim * q, false);
+    emit(CLLM_TENSOR_FFN_NORM, l, dim, true);
+    emit(CLLM_TENSOR_W_GATE, l, hidden * dim, false);
+    emit(CLLM_TENSOR_W_UP, l, hidden * dim, false);
+    emit(CLLM_TENSOR_W_DOWN, l, dim * hidden, false);
+  }
+  emit(CLLM_TENSOR_FINAL_NORM, -1, dim, true);
+  if (!config.tied_embeddings) emit(CLLM_TENSOR_OUTPUT, -1, int64_t(config.vocab_size) * dim, false);
+}
+
 cllm_status make_random_model(const cllm_config& config, int32_t backend, int32_t device, uint64_t seed,
                               cllm_dtype dtype, cllm_model** out) {
   *out = nullptr;
   cllm_model* model = nullptr;
   cllm_status status = cllm_model_create(&config, backend, device, &model);
   if (status != CLLM_OK) return status;
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::vector<float> values;
   std::vector<uint16_t> halves;
-  auto upload = [&](int32_t tensor, int32_t layer, int64_t n, bool is_norm) {
-    values.resize(size_t(n));
-    for (auto& v : values) v = is_norm ? 1.0f + 0.1f * normal(rng) : 0.02f * normal(rng);
-    if (tensor == CLLM_TENSOR_TOKEN_EMBEDDING) {
-      for (auto& v : values) v *= 25.0f;  // embeddings of unit-ish scale, as trained models have
-    }
+  for_each_random_tensor(config, seed, [&](int32_t tensor, int32_t layer, const std::vector<float>& values) {
+    if (status != CLLM_OK) return;
+    const int64_t n = int64_t(values.size());
     if (dtype == CLLM_DTYPE_BF16) {
       halves.resize(values.size());
       for (size_t i = 0; i < values.size(); ++i) halves[i] = to_bf16(values[i]);
-      return cllm_model_upload(model, tensor, layer, dtype, halves.data(), n);
+      status = cllm_model_upload(model, tensor, layer, dtype, halves.data(), n);
+    } else {
+      status = cllm_model_upload(model, tensor, layer, CLLM_DTYPE_F32, values.data(), n);
     }
-    return cllm_model_upload(model, tensor, layer, CLLM_DTYPE_F32, values.data(), n);
-  };
-  const int64_t dim = config.dim, hidden = config.hidden_dim, q = int64_t(config.n_heads) * config.head_dim,
-                kv = int64_t(config.n_kv_heads) * config.head_dim;
-  status = upload(CLLM_TENSOR_TOKEN_EMBEDDING, -1, int64_t(config.vocab_size) * dim, false);
-  for (int32_t l = 0; status == CLLM_OK && l < config.n_layers; ++l) {
-    if ((status = upload(CLLM_TENSOR_ATTN_NORM, l, dim, true)) != CLLM_OK) break;
-    if ((status = upload(CLLM_TENSOR_WQ, l, q * dim, false)) != CLLM_OK) break;
-    if ((status = upload(CLLM_TENSOR_WK, l, kv * dim, false)) != CLLM_OK) break;
-    if ((status = upload(CLLM_TENSOR_WV, l, kv * dim, false)) != CLLM_OK) break;
-    if ((status = upload(CLLM_TENSOR_WO, l, dim * q, false)) != CLLM_OK) break;
-    if ((status = upload(CLLM_TENSOR_FFN_NORM, l, dim, true)) != CLLM_OK) break;
-    if ((status = upload(CLLM_TENSOR_W_GATE, l, hidden * dim, false)) != CLLM_OK) break;
-    if ((status = upload(CLLM_TENSOR_W_UP, l, hidden * dim, false)) != CLLM_OK) break;
-    if ((status = upload(CLLM_TENSOR_W_DOWN, l, dim * hidden, false)) != CLLM_OK) break;
-  }
-  if (status == CLLM_OK) status = upload(CLLM_TENSOR_FINAL_NORM, -1, dim, true);
-  if (status == CLLM_OK && !config.tied_embeddings) {
-    status = upload(CLLM_TENSOR_OUTPUT, -1, int64_t(config.vocab_size) * dim, false);
-  }
+  });
   if (status != CLLM_OK) {
     cllm_model_free(model);
     return status;

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "cllm/cllm.h"
 
@@ -16,6 +18,11 @@ cllm_config make_config(int32_t dim, int32_t hidden_dim, int32_t n_layers, int32
 // (std 0.02, norms around 1), as dtype. Returns the status; *out is NULL on failure.
 cllm_status make_random_model(const cllm_config& config, int32_t backend, int32_t device, uint64_t seed,
                               cllm_dtype dtype, cllm_model** out);
+
+// The values make_random_model uploads, tensor by tensor in upload order (fp32, before any dtype
+// conversion): fn(tensor, layer, values). The same seed gives the same values.
+void for_each_random_tensor(const cllm_config& config, uint64_t seed,
+                            const std::function<void(int32_t tensor, int32_t layer, const std::vector<float>& values)>& fn);
 
 // Aborts the test with the status and last error when status != CLLM_OK.
 void check(cllm_status status, const char* what);

@@ -1,16 +1,31 @@
 // The CPU backend: fp32 weights and activations, a KV cache per session, OpenMP inside the kernels.
+//
+// The model holds only read-only state (weights, the kernel table chosen at creation); everything a
+// forward writes (KV cache, activations, scores, logits) belongs to its session, so sessions of one model
+// can run on different threads at once. A forward of n tokens is a sequence of small GEMMs, each one
+// pass over its weights: Q, K and V in one call, the gate and up projections with SwiGLU in another,
+// the output and down projections adding straight into the residual stream.
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "../backend.hpp"
+#include "aligned.hpp"
 #include "cpu_kernels.hpp"
+#include "isa.hpp"
 
 namespace cllm {
 namespace {
 
+using cpu::AlignedArray;
+
+// Rows per pass through the layers: a longer input (a prompt) goes through in slices of this many
+// tokens, which bounds the scratch (scores grow with rows x context) at the cost of one weight pass per
+// slice, cheap next to a long prompt's arithmetic. Each row's result does not depend on the slicing.
+constexpr int32_t kMaxRows = 64;
+
 struct LayerWeights {
-  std::vector<float> attn_norm, wq, wk, wv, wo, ffn_norm, w_gate, w_up, w_down;
+  AlignedArray attn_norm, wq, wk, wv, wo, ffn_norm, w_gate, w_up, w_down;
 };
 
 class CpuModel;
@@ -21,31 +36,64 @@ class CpuSession final : public SessionBackend {
   int32_t length() const override { return length_; }
   int32_t capacity() const override { return capacity_; }
   void forward(const int32_t* tokens, int32_t n, float* logits) override;
+  void forward_rows(const int32_t* tokens, int32_t n, float* logits);
   void forward_argmax(const int32_t* tokens, int32_t n, int32_t* predictions) override;
   void truncate(int32_t length) override { length_ = length; }
 
  private:
   void ensure_scratch(int32_t n);
   const CpuModel& model_;
+  const cpu::Kernels& kernels_;
   int32_t capacity_;
   int32_t length_ = 0;
-  std::vector<float> k_cache_, v_cache_;  // [layer][position][kv_dim]
-  std::vector<float> x_, xb_, q_, attn_, gate_, up_, scores_, logits_;
+  int32_t scratch_rows_ = 0;
+  int64_t k_head_stride_;
+  AlignedArray k_cache_;  // [layer][kv head] panel-packed [position, head_dim] (isa.hpp)
+  AlignedArray v_cache_;  // [layer][position][kv_dim]
+  AlignedArray x_, xb_, q_, k_, attn_, hidden_, scores_, rope_, logits_;
 };
 
 class CpuModel final : public ModelBackend {
  public:
-  explicit CpuModel(const cllm_config& model_config) : config(model_config), layers(model_config.n_layers) {}
+  explicit CpuModel(const cllm_config& model_config)
+      : config(model_config), kernels(cpu::select_kernels()), layers(size_t(model_config.n_layers)) {}
   cllm_backend_kind kind() const override { return CLLM_BACKEND_CPU; }
 
+  // Vectors are stored as they come; matrices panel-packed (isa.hpp), the layout the matmuls stream.
   void upload(int32_t tensor, int32_t layer, cllm_dtype dtype, const void* data, int64_t n) override {
-    std::vector<float>& target = slot(tensor, layer);
-    target.resize(size_t(n));
-    if (dtype == CLLM_DTYPE_F32) {
-      std::memcpy(target.data(), data, size_t(n) * sizeof(float));
-    } else {
+    AlignedArray& target = slot(tensor, layer);
+    std::vector<float> converted;
+    const float* values = static_cast<const float*>(data);
+    if (dtype != CLLM_DTYPE_F32) {
+      converted.resize(size_t(n));
       const auto* bits = static_cast<const uint16_t*>(data);
-      for (int64_t i = 0; i < n; ++i) target[i] = dtype == CLLM_DTYPE_BF16 ? bf16_to_float(bits[i]) : f16_to_float(bits[i]);
+      for (int64_t i = 0; i < n; ++i) converted[i] = dtype == CLLM_DTYPE_BF16 ? bf16_to_float(bits[i]) : f16_to_float(bits[i]);
+      values = converted.data();
+    }
+    const int32_t cols = matrix_columns(tensor);
+    if (cols == 0) {
+      target.resize(size_t(n));
+      std::memcpy(target.data(), values, size_t(n) * sizeof(float));
+    } else {
+      const int32_t rows = int32_t(n / cols);
+      target.resize(size_t(cpu::packed_size(rows, cols)));
+      cpu::pack_rows(target.data(), values, rows, cols);
+    }
+  }
+
+  // In-features of a matrix tensor (its row length), 0 for the norm vectors.
+  int32_t matrix_columns(int32_t tensor) const {
+    switch (tensor) {
+      case CLLM_TENSOR_TOKEN_EMBEDDING:
+      case CLLM_TENSOR_OUTPUT:
+      case CLLM_TENSOR_WQ:
+      case CLLM_TENSOR_WK:
+      case CLLM_TENSOR_WV:
+      case CLLM_TENSOR_W_GATE:
+      case CLLM_TENSOR_W_UP: return config.dim;
+      case CLLM_TENSOR_WO: return config.n_heads * config.head_dim;
+      case CLLM_TENSOR_W_DOWN: return config.hidden_dim;
+      default: return 0;
     }
   }
 
@@ -65,11 +113,12 @@ class CpuModel final : public ModelBackend {
   const float* output_head() const { return config.tied_embeddings ? token_embedding.data() : output.data(); }
 
   cllm_config config;
-  std::vector<float> token_embedding, final_norm, output;
+  const cpu::Kernels& kernels;  // chosen once (CLLM_CPU_ISA or the best the CPU runs)
+  AlignedArray token_embedding, final_norm, output;
   std::vector<LayerWeights> layers;
 
  private:
-  std::vector<float>& slot(int32_t tensor, int32_t layer) {
+  AlignedArray& slot(int32_t tensor, int32_t layer) {
     switch (tensor) {
       case CLLM_TENSOR_TOKEN_EMBEDDING: return token_embedding;
       case CLLM_TENSOR_FINAL_NORM: return final_norm;
@@ -88,65 +137,86 @@ class CpuModel final : public ModelBackend {
   }
 };
 
-CpuSession::CpuSession(const CpuModel& model, int32_t capacity) : model_(model), capacity_(capacity) {
+CpuSession::CpuSession(const CpuModel& model, int32_t capacity)
+    : model_(model), kernels_(model.kernels), capacity_(capacity),
+      k_head_stride_(cpu::k_head_stride(capacity, model.config.head_dim)) {
   const cllm_config& c = model.config;
-  const size_t cache = size_t(c.n_layers) * size_t(capacity) * size_t(c.n_kv_heads) * size_t(c.head_dim);
-  k_cache_.assign(cache, 0.0f);
-  v_cache_.assign(cache, 0.0f);
+  // Positions >= length are never used, so no initialisation (store_keys zeroes each key panel it
+  // starts, so that the unused lanes the score kernel reads along are finite).
+  k_cache_.resize(size_t(c.n_layers) * size_t(c.n_kv_heads) * size_t(k_head_stride_));
+  v_cache_.resize(size_t(c.n_layers) * size_t(capacity) * size_t(c.n_kv_heads) * size_t(c.head_dim));
+  ensure_scratch(std::min(capacity, kMaxRows));  // so forward never allocates
 }
 
+// Scratch for n <= kMaxRows rows; scores for n rows over the whole capacity, so a growing context never
+// reallocates (the pages are only touched as the context grows).
 void CpuSession::ensure_scratch(int32_t n) {
+  if (n <= scratch_rows_) return;
   const cllm_config& c = model_.config;
-  const size_t rows = size_t(n);
+  const size_t rows = size_t(n), q_dim = size_t(c.n_heads) * size_t(c.head_dim);
   x_.resize(rows * c.dim);
-  xb_.resize(rows * std::max<size_t>(c.dim, size_t(c.n_heads) * c.head_dim));
-  q_.resize(rows * c.n_heads * c.head_dim);
-  attn_.resize(rows * c.n_heads * c.head_dim);
-  gate_.resize(rows * c.hidden_dim);
-  up_.resize(rows * c.hidden_dim);
-  scores_.resize(rows * c.n_heads * size_t(length_ + n));
+  xb_.resize(rows * c.dim);
+  q_.resize(rows * q_dim);
+  k_.resize(rows * size_t(c.n_kv_heads) * c.head_dim);
+  attn_.resize(rows * q_dim);
+  hidden_.resize(rows * c.hidden_dim);
+  scores_.resize(rows * c.n_heads * size_t(capacity_));
+  rope_.resize(rows * c.head_dim);
+  logits_.resize(rows * c.vocab_size);
+  scratch_rows_ = n;
 }
 
 void CpuSession::forward(const int32_t* tokens, int32_t n, float* logits) {
+  for (int32_t done = 0; done < n; done += kMaxRows) {
+    const int32_t rows = std::min(kMaxRows, n - done);
+    forward_rows(tokens + done, rows, logits ? logits + size_t(done) * model_.config.vocab_size : nullptr);
+  }
+}
+
+void CpuSession::forward_rows(const int32_t* tokens, int32_t n, float* logits) {
+  const cpu::ForwardScope running;  // shares the cores with forwards of other sessions running now
   const cllm_config& c = model_.config;
   ensure_scratch(n);
   const int32_t kv_dim = c.n_kv_heads * c.head_dim, q_dim = c.n_heads * c.head_dim;
-  for (int32_t r = 0; r < n; ++r) {
-    std::memcpy(&x_[size_t(r) * c.dim], &model_.token_embedding[size_t(tokens[r]) * c.dim], sizeof(float) * c.dim);
-  }
+  for (int32_t r = 0; r < n; ++r) cpu::unpack_row(&x_[size_t(r) * c.dim], model_.token_embedding.data(), tokens[r], c.dim);
+  cpu::rope_table(rope_.data(), n, c.head_dim, length_, c.rope_theta);  // shared by every layer
+  const cpu::Kernels& k = kernels_;
   for (int32_t l = 0; l < c.n_layers; ++l) {
     const LayerWeights& w = model_.layers[l];
-    float* k_layer = &k_cache_[size_t(l) * capacity_ * kv_dim];
+    float* k_layer = &k_cache_[size_t(l) * c.n_kv_heads * k_head_stride_];
     float* v_layer = &v_cache_[size_t(l) * capacity_ * kv_dim];
-    cpu::rmsnorm_rows(xb_.data(), x_.data(), w.attn_norm.data(), n, c.dim, c.norm_eps);
-    cpu::matmul_rows(q_.data(), xb_.data(), w.wq.data(), n, c.dim, q_dim);
-    // K and V go straight into the cache at their positions.
-    float* k_new = k_layer + size_t(length_) * kv_dim;
-    float* v_new = v_layer + size_t(length_) * kv_dim;
-    cpu::matmul_rows(k_new, xb_.data(), w.wk.data(), n, c.dim, kv_dim);
-    cpu::matmul_rows(v_new, xb_.data(), w.wv.data(), n, c.dim, kv_dim);
-    cpu::rope_rows(q_.data(), n, c.n_heads, c.head_dim, length_, c.rope_theta);
-    cpu::rope_rows(k_new, n, c.n_kv_heads, c.head_dim, length_, c.rope_theta);
-    cpu::attention_rows(attn_.data(), q_.data(), k_layer, v_layer, n, c.n_heads, c.n_kv_heads, c.head_dim, length_,
-                        scores_.data());
-    cpu::matmul_rows_accumulate(x_.data(), attn_.data(), w.wo.data(), n, q_dim, c.dim);
-    cpu::rmsnorm_rows(xb_.data(), x_.data(), w.ffn_norm.data(), n, c.dim, c.norm_eps);
-    cpu::matmul_rows(gate_.data(), xb_.data(), w.w_gate.data(), n, c.dim, c.hidden_dim);
-    cpu::matmul_rows(up_.data(), xb_.data(), w.w_up.data(), n, c.dim, c.hidden_dim);
-    cpu::swiglu_rows(gate_.data(), up_.data(), n, c.hidden_dim);
-    cpu::matmul_rows_accumulate(x_.data(), gate_.data(), w.w_down.data(), n, c.hidden_dim, c.dim);
+    float* v_new = v_layer + size_t(length_) * kv_dim;  // V goes straight into the cache
+    k.rmsnorm(xb_.data(), x_.data(), w.attn_norm.data(), n, c.dim, c.norm_eps);
+    const cpu::MatmulSegment qkv[3] = {{w.wq.data(), q_dim, q_.data(), q_dim, false},
+                                       {w.wk.data(), kv_dim, k_.data(), kv_dim, false},
+                                       {w.wv.data(), kv_dim, v_new, kv_dim, false}};
+    k.matmul_packed(qkv, 3, xb_.data(), c.dim, n, c.dim);
+    k.rope(q_.data(), n, c.n_heads, c.head_dim, rope_.data());
+    k.rope(k_.data(), n, c.n_kv_heads, c.head_dim, rope_.data());
+    cpu::store_keys(k_layer, k_head_stride_, k_.data(), n, c.n_kv_heads, c.head_dim, length_);
+    k.attention(attn_.data(), q_.data(), k_layer, k_head_stride_, v_layer, n, c.n_heads, c.n_kv_heads, c.head_dim,
+                length_, scores_.data());
+    const cpu::MatmulSegment out_proj{w.wo.data(), c.dim, x_.data(), c.dim, true};  // residual add
+    k.matmul_packed(&out_proj, 1, attn_.data(), q_dim, n, q_dim);
+    k.rmsnorm(xb_.data(), x_.data(), w.ffn_norm.data(), n, c.dim, c.norm_eps);
+    k.matmul_packed_swiglu(hidden_.data(), xb_.data(), w.w_gate.data(), w.w_up.data(), n, c.dim, c.hidden_dim);
+    const cpu::MatmulSegment down{w.w_down.data(), c.dim, x_.data(), c.dim, true};  // residual add
+    k.matmul_packed(&down, 1, hidden_.data(), c.hidden_dim, n, c.hidden_dim);
   }
   length_ += n;
   if (logits) {
-    cpu::rmsnorm_rows(xb_.data(), x_.data(), model_.final_norm.data(), n, c.dim, c.norm_eps);
-    cpu::matmul_rows(logits, xb_.data(), model_.output_head(), n, c.dim, c.vocab_size);
+    k.rmsnorm(xb_.data(), x_.data(), model_.final_norm.data(), n, c.dim, c.norm_eps);
+    const cpu::MatmulSegment head{model_.output_head(), c.vocab_size, logits, c.vocab_size, false};
+    k.matmul_packed(&head, 1, xb_.data(), c.dim, n, c.dim);
   }
 }
 
 void CpuSession::forward_argmax(const int32_t* tokens, int32_t n, int32_t* predictions) {
-  logits_.resize(size_t(n) * model_.config.vocab_size);
-  forward(tokens, n, logits_.data());
-  cpu::argmax_rows(predictions, logits_.data(), n, model_.config.vocab_size);
+  for (int32_t done = 0; done < n; done += kMaxRows) {
+    const int32_t rows = std::min(kMaxRows, n - done);
+    forward_rows(tokens + done, rows, logits_.data());
+    kernels_.argmax(predictions + done, logits_.data(), rows, model_.config.vocab_size);
+  }
 }
 
 }  // namespace

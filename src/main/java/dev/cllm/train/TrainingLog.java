@@ -97,21 +97,21 @@ public final class TrainingLog implements AutoCloseable {
     }
 
     /**
-     * Writes a PNG of every loss column against the step, smoothed with a moving average over
-     * {@code smoothing} points, on a log scale when all values are positive.
+     * Writes a PNG of every loss column against the step, smoothed with an exponential moving average
+     * over about {@code smoothing} points, on a log scale when all values are positive.
      */
     public static void plot(Path csv, Path png, String title, int smoothing) {
+        double alpha = 2.0 / (Math.max(1, smoothing) + 1);
         Map<String, List<double[]>> series = read(csv);
         XYSeriesCollection data = new XYSeriesCollection();
         boolean positive = true;
         for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
             XYSeries s = new XYSeries(e.getKey());
             List<double[]> points = e.getValue();
-            double sum = 0;
+            double mean = Double.NaN;
             for (int i = 0; i < points.size(); i++) {
-                sum += points.get(i)[1];
-                if (i >= smoothing) sum -= points.get(i - smoothing)[1];
-                double mean = sum / Math.min(i + 1, smoothing);
+                double value = points.get(i)[1];
+                mean = Double.isNaN(mean) ? value : mean + alpha * (value - mean);
                 if (Double.isFinite(mean)) {
                     s.add(points.get(i)[0], mean);
                     positive &= mean > 0;
@@ -120,7 +120,14 @@ public final class TrainingLog implements AutoCloseable {
             data.addSeries(s);
         }
         NumberAxis x = new NumberAxis("step");
-        org.jfree.chart.axis.ValueAxis y = positive ? new LogAxis("loss") : new NumberAxis("loss");
+        org.jfree.chart.axis.ValueAxis y;
+        if (positive) {
+            LogAxis log = new LogAxis("loss (log scale)");
+            log.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));  // plain numbers, not 10^x
+            y = log;
+        } else {
+            y = new NumberAxis("loss");
+        }
         XYPlot plot = new XYPlot(data, x, y, new XYLineAndShapeRenderer(true, false));
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         try {

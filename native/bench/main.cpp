@@ -1,0 +1,128 @@
+// cllm-bench: forward and Jacobi-step timings of a seeded random model through the C ABI.
+//
+//   cllm-bench --preset 110m --backend cpu --blocks 1,4,16,32,64 --iters 10 --json out.json
+//
+// Per block size n it reports the time of one n-token forward (with logits), of one Jacobi iteration
+// (cllm_jacobi_step: forward, argmax, accept), their ratio to n = 1, and the weight-read bandwidth that
+// the forward achieves (weight bytes / time: every forward reads all weights once). Then greedy AR
+// tokens/s. Only the backend constant differs between CPU and CUDA runs. Built with the CUDA backend
+// (CLLM_BENCH_CUDA), --backend cuda adds the GPU section: device times from CUDA events, the fraction
+// of the peak memory bandwidth, and with --graph whole Jacobi blocks (WHILE graph vs host loop).
+#include <omp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "cpu/isa.hpp"
+#ifdef CLLM_BENCH_CUDA
+#include "gpu_model.hpp"
+#include "gpu_report.hpp"
+#endif
+#include "machine_load.hpp"
+#include "membw.hpp"
+#include "options.hpp"
+#include "presets.hpp"
+#include "random_model.hpp"
+#include "report.hpp"
+#include "runner.hpp"
+
+namespace {
+
+using namespace cllm::bench;
+using cllm::testing::check;
+
+// MemAvailable of /proc/meminfo in bytes, or -1.
+int64_t available_memory() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  int64_t value = 0;
+  std::string unit;
+  while (meminfo >> key >> value >> unit) {
+    if (key == "MemAvailable:") return value * 1024;
+  }
+  return -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = parse_options(argc, argv);
+  Report report;
+  report.options = options;
+  int32_t largest = 1;
+  for (int32_t n : options.blocks) largest = n > largest ? n : largest;
+  const int32_t max_seq = options.context + (largest > options.ar_tokens + 1 ? largest : options.ar_tokens + 1);
+  if (!preset_config(options.preset, max_seq, &report.config)) {
+    std::fprintf(stderr, "cllm-bench: unknown preset %s (110m, 1b, 7b, tiny)\n", options.preset.c_str());
+    return 2;
+  }
+  const cllm_config& config = report.config;
+  report.parameters = parameter_count(config);
+  const bool cpu = options.backend == CLLM_BACKEND_CPU;
+  report.backend_name = cpu ? "cpu" : "cuda";
+  check(cllm_backend_available(options.backend), "backend");
+  if (cpu) {
+    report.kernels = cllm::cpu::select_kernels().name;
+    report.threads = omp_get_max_threads();
+    const int64_t need = report.parameters * 4 + (int64_t(1) << 30);  // fp32 weights + working room
+    const int64_t have = available_memory();
+    if (have > 0 && need > have) {
+      std::fprintf(stderr, "cllm-bench: preset %s needs about %.1f GB of host memory for fp32 weights, %.1f GB available\n",
+                   options.preset.c_str(), need / 1e9, have / 1e9);
+      return 3;
+    }
+  } else {
+    report.kernels = "device " + std::to_string(options.device);
+  }
+  if (options.membw && cpu) {
+    const int64_t bytes = report.parameters * 4 > (int64_t(256) << 20) ? report.parameters * 4 : int64_t(256) << 20;
+    measure_read_bandwidth(bytes < (int64_t(1) << 31) ? bytes : int64_t(1) << 31, 9, &report.membw_gb_per_s);
+  }
+
+  std::fprintf(stderr, "cllm-bench: building the %s model (%.1fM parameters)...\n", options.preset.c_str(),
+               report.parameters / 1e6);
+  const double start = now_seconds();
+  cllm_model* model = nullptr;
+#ifdef CLLM_BENCH_CUDA
+  if (!cpu && options.dtype == CLLM_DTYPE_BF16) {
+    // Hashed uniform bf16 weights on all cores: a 7B model in seconds; timings do not depend on the
+    // distribution.
+    check(make_fast_random_model(config, options.backend, options.device, options.seed, &model), "random model");
+  } else
+#endif
+  check(cllm::testing::make_random_model(config, options.backend, options.device, options.seed,
+                                         cllm_dtype(options.dtype), &model),
+        "random model");
+  check(cllm_model_weight_bytes(model, &report.weight_bytes), "weight bytes");
+  std::fprintf(stderr, "cllm-bench: model ready in %.1f s\n", now_seconds() - start);
+
+  const CpuSample before = sample_cpu();
+  report.blocks = time_blocks(model, config, options.blocks, options.context, options.warmup, options.iters);
+  report.ar = time_ar(model, config, options.context, options.ar_tokens, 3, options.sessions);
+  report.other_busy_cores = other_busy_cores(before, sample_cpu());
+  std::string gpu_section;
+#ifdef CLLM_BENCH_CUDA
+  if (!cpu) {
+    GpuReportOptions gpu;
+    gpu.preset = options.preset;
+    gpu.device = options.device;
+    gpu.blocks = options.blocks;
+    gpu.context = options.context;
+    gpu.warmup = options.warmup;
+    gpu.iters = options.iters;
+    gpu.graph = options.graph;
+    gpu_section = gpu_report(model, config, gpu);
+  }
+#endif
+  cllm_model_free(model);
+
+  print_table(report);
+  if (!gpu_section.empty()) std::printf("%s", gpu_section.c_str());
+  if (!options.json.empty() && !write_json(report, options.json)) {
+    std::fprintf(stderr, "cllm-bench: cannot write %s\n", options.json.c_str());
+    return 1;
+  }
+  return 0;
+}

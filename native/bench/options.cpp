@@ -1,0 +1,101 @@
+#include "options.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include "cllm/cllm.h"
+
+namespace cllm::bench {
+namespace {
+
+[[noreturn]] void usage(const char* error) {
+  if (error) std::fprintf(stderr, "cllm-bench: %s\n\n", error);
+  std::fprintf(error ? stderr : stdout,
+               "usage: cllm-bench [options]\n"
+               "  --preset 110m|1b|7b|tiny   model shape (seeded random weights), default 110m\n"
+               "  --backend cpu|cuda         default cpu\n"
+               "  --device N                 CUDA device ordinal, default 0\n"
+               "  --blocks 1,4,16,32,64      block sizes n to time\n"
+               "  --iters N                  timed repeats per measurement (median reported), default 10\n"
+               "  --warmup N                 untimed repeats first, default 2\n"
+               "  --context N                tokens already cached before each timed forward, default 64\n"
+               "  --ar-tokens N              greedy AR decode length for tokens/s (0: skip), default 64\n"
+               "  --sessions N               AR decode on N sessions at once, one thread each, default 1\n"
+               "  --dtype f32|bf16           weights as uploaded (default: f32 on cpu, bf16 on cuda)\n"
+               "  --seed N                   weight seed, default 1\n"
+               "  --membw                    measure host memory read bandwidth first\n"
+               "  --graph                    cuda: also time whole Jacobi blocks, WHILE graph vs host loop\n"
+               "  --json FILE                also write the results as JSON\n");
+  std::exit(error ? 2 : 0);
+}
+
+int32_t to_int(const char* text, const char* name, int32_t min) {
+  char* end = nullptr;
+  const long value = std::strtol(text, &end, 10);
+  if (!*text || *end || value < min || value > (1L << 30)) {
+    usage((std::string("bad value for ") + name + ": " + text).c_str());
+  }
+  return int32_t(value);
+}
+
+}  // namespace
+
+Options parse_options(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const char* arg = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) usage((std::string("missing value for ") + arg).c_str());
+      return argv[++i];
+    };
+    if (!std::strcmp(arg, "--help") || !std::strcmp(arg, "-h")) {
+      usage(nullptr);
+    } else if (!std::strcmp(arg, "--preset")) {
+      o.preset = value();
+    } else if (!std::strcmp(arg, "--backend")) {
+      const std::string b = value();
+      if (b == "cpu") o.backend = CLLM_BACKEND_CPU;
+      else if (b == "cuda") o.backend = CLLM_BACKEND_CUDA;
+      else usage(("unknown backend " + b).c_str());
+    } else if (!std::strcmp(arg, "--device")) {
+      o.device = to_int(value(), arg, 0);
+    } else if (!std::strcmp(arg, "--blocks")) {
+      o.blocks.clear();
+      std::stringstream list(value());
+      std::string item;
+      while (std::getline(list, item, ',')) o.blocks.push_back(to_int(item.c_str(), "--blocks", 1));
+      if (o.blocks.empty()) usage("--blocks needs at least one size");
+    } else if (!std::strcmp(arg, "--iters")) {
+      o.iters = to_int(value(), arg, 1);
+    } else if (!std::strcmp(arg, "--warmup")) {
+      o.warmup = to_int(value(), arg, 0);
+    } else if (!std::strcmp(arg, "--context")) {
+      o.context = to_int(value(), arg, 0);
+    } else if (!std::strcmp(arg, "--ar-tokens")) {
+      o.ar_tokens = to_int(value(), arg, 0);
+    } else if (!std::strcmp(arg, "--sessions")) {
+      o.sessions = to_int(value(), arg, 1);
+    } else if (!std::strcmp(arg, "--dtype")) {
+      const std::string d = value();
+      if (d == "f32") o.dtype = CLLM_DTYPE_F32;
+      else if (d == "bf16") o.dtype = CLLM_DTYPE_BF16;
+      else usage(("unknown dtype " + d).c_str());
+    } else if (!std::strcmp(arg, "--seed")) {
+      o.seed = uint64_t(to_int(value(), arg, 0));
+    } else if (!std::strcmp(arg, "--membw")) {
+      o.membw = true;
+    } else if (!std::strcmp(arg, "--graph")) {
+      o.graph = true;
+    } else if (!std::strcmp(arg, "--json")) {
+      o.json = value();
+    } else {
+      usage((std::string("unknown option ") + arg).c_str());
+    }
+  }
+  if (o.dtype < 0) o.dtype = o.backend == CLLM_BACKEND_CUDA ? CLLM_DTYPE_BF16 : CLLM_DTYPE_F32;
+  return o;
+}
+
+}  // namespace cllm::bench

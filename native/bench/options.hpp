@@ -1,0 +1,30 @@
+// Command line of cllm-bench.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cllm::bench {
+
+struct Options {
+  std::string preset = "110m";     // 110m | 1b | 7b | tiny
+  int32_t backend = 0;             // CLLM_BACKEND_CPU or CLLM_BACKEND_CUDA
+  int32_t device = 0;              // CUDA ordinal
+  std::vector<int32_t> blocks = {1, 4, 16, 32, 64};
+  int32_t iters = 10;              // timed repeats per measurement (the median is reported)
+  int32_t warmup = 2;              // untimed repeats first
+  int32_t context = 64;            // tokens in the KV cache before each timed forward
+  int32_t ar_tokens = 64;          // greedy AR decode length for tokens/s (0: skip)
+  int32_t sessions = 1;            // AR decode on this many sessions at once, one thread each
+  int32_t dtype = -1;              // upload dtype; -1: f32 for CPU, bf16 for CUDA
+  uint64_t seed = 1;
+  bool membw = false;              // measure host memory read bandwidth first
+  bool graph = false;              // cuda: also time whole Jacobi blocks (WHILE graph vs host loop)
+  std::string json;                // write results here too
+};
+
+// Parses argv; prints usage and exits on --help or a bad argument.
+Options parse_options(int argc, char** argv);
+
+}  // namespace cllm::bench
