@@ -21,8 +21,9 @@ import java.util.SplittableRandom;
  * token where y and y* differ are counted (the others see identical inputs); padding is masked.
  * <b>Local consistency</b> (option): the target is the next state y(j+1) instead of y*.
  *
- * <p><b>AR</b>: next-token cross-entropy on the block's teacher output (the fixed point) after its
- * prompt, or on the reference answer after the original prompt when labels are asked for.
+ * <p><b>AR</b>: next-token cross-entropy on the teacher's output: the block's fixed point and the earlier
+ * fixed points its prompt carries (everything after the original prompt); or on the reference answer
+ * after the original prompt when labels are asked for.
  *
  * <p>With the teacher-output AR loss and global consistency one forward of prompt ++ y* serves both the
  * AR loss and (detached) the consistency target, so a step costs two forwards.
@@ -93,7 +94,12 @@ public final class ConsistencyTask implements TrainingTask {
             // Logits at promptEnd-1+i predict block token i from inputs that include block tokens < i:
             // count them only when those inputs differ somewhere (i > first difference).
             for (int i = firstDiff[b] + 1; i < blockLengths[b]; i++) studentBatch.mark(CONSISTENCY, b, promptEnds[b] - 1 + i);
-            for (int i = 0; i < blockLengths[b]; i++) targetBatch.mark(AR, b, promptEnds[b] + i);
+            // AR: the block, and the teacher's earlier output that the prompt carries (everything after the
+            // original prompt), as the reference's AR loss covers the whole teacher answer.
+            int original = originalPrompts.containsKey(picked[b].dataId())
+                    ? originalPrompts.get(picked[b].dataId()).length : picked[b].promptIds().length;
+            int arStart = Math.max(1, promptEnds[b] - (picked[b].promptIds().length - original));
+            for (int t = arStart; t < promptEnds[b] + blockLengths[b]; t++) targetBatch.mark(AR, b, t);
         }
         Tensor keep = studentBatch.keep();
         Tensor targetTokens = targetBatch.tokensTensor();
