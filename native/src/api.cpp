@@ -8,6 +8,7 @@
 
 #include "backend.hpp"
 #include "cpu/cpu_kernels.hpp"
+#include "cpu/thread_pool.hpp"
 #include "plugin_loader.hpp"
 
 struct cllm_model {
@@ -149,6 +150,16 @@ cllm_status cllm_cuda_device_count(int32_t* count) {
     *count = cllm::cuda_plugin().device_count();
   });
 }
+
+cllm_status cllm_set_num_threads(int32_t n) {
+  return guard([&] {
+    require(n >= 0 && n <= cllm::cpu::kMaxThreads, "n must be in [0, " + std::to_string(cllm::cpu::kMaxThreads) +
+                                                        "] (0: the default), got " + std::to_string(n));
+    cllm::cpu::set_num_threads(n);
+  });
+}
+
+int32_t cllm_get_num_threads(void) { return cllm::cpu::num_threads(); }
 
 cllm_status cllm_model_create(const cllm_config* config, int32_t backend, int32_t device, cllm_model** out_model) {
   return guard([&] {
