@@ -21,7 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <string>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -106,6 +106,7 @@ class InsideScope {
 };
 
 std::atomic<int32_t> requested_threads{0};  // set_num_threads; 0: default
+std::atomic<bool> adaptive{true};
 std::atomic<int32_t> forwards_running{0};
 
 // The first number of a list such as OMP_NUM_THREADS ("4" or "4,2"), or 0 when there is none.
@@ -144,6 +145,12 @@ int32_t compute_default_threads() {
   return cpus < 1 ? 1 : cpus > kMaxThreads ? kMaxThreads : cpus;
 }
 
+using Clock = std::chrono::steady_clock;
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
 class Pool {
  public:
   // Never destroyed: workers may still sleep in the futex when the process exits.
@@ -154,6 +161,23 @@ class Pool {
       return p;
     }();
     return *pool;
+  }
+
+  // The team a job may use now: `wanted`, capped by what contention allows (see run: stalls lower the
+  // cap; after a back-off without stalls it rises again by one).
+  int32_t admit(int32_t wanted) {
+    if (!adaptive.load(std::memory_order_relaxed)) return wanted;
+    int32_t cap = cap_.load(std::memory_order_relaxed);
+    if (cap >= wanted) return wanted;
+    const int64_t now = now_ns();
+    int64_t due = raise_at_ns_.load(std::memory_order_relaxed);
+    if (now >= due && raise_at_ns_.compare_exchange_strong(due, now + backoff_ns_.load(std::memory_order_relaxed),
+                                                             std::memory_order_relaxed)) {
+      raised_at_ns_.store(now, std::memory_order_relaxed);
+      cap_.compare_exchange_strong(cap, cap + 1, std::memory_order_relaxed);
+      cap = cap_.load(std::memory_order_relaxed);
+    }
+    return cap < wanted ? cap : wanted;
   }
 
   bool try_acquire() { return !busy_.exchange(true, std::memory_order_acquire); }
@@ -176,14 +200,19 @@ class Pool {
     done_.store(0, std::memory_order_relaxed);
     helpers_.store(helpers, std::memory_order_relaxed);
     claim_.store(uint64_t(parts) << 32, std::memory_order_release);
+    const int64_t start = now_ns();
     epoch_.fetch_add(1, std::memory_order_seq_cst);
-    if (helpers > 0 && sleepers_.load(std::memory_order_seq_cst) > 0) wake_all(epoch_);
-    work();
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+      for (int32_t i = 0; i < helpers; ++i) wake(*slots_[size_t(i)]);
+    }
+    const uint32_t mine = work();
+    const int64_t own_done = now_ns();
     if (!spin_until([&] { return done_.load(std::memory_order_acquire) == parts; })) {
       waiting_.store(1, std::memory_order_seq_cst);
       for (uint32_t d; (d = done_.load(std::memory_order_seq_cst)) != parts;) sleep_while_equal(done_, d);
       waiting_.store(0, std::memory_order_relaxed);
     }
+    judge(team, parts, mine, own_done - start, now_ns() - own_done);
     if (failed_.load(std::memory_order_acquire)) std::rethrow_exception(error_);
   }
 
@@ -194,14 +223,62 @@ class Pool {
     int64_t count;
   };
 
+  // Per worker: its futex word for sleeping (so that a job wakes only the workers it uses).
+  struct alignas(64) Slot {
+    Word wakeup{0};
+    std::atomic<int32_t> sleeping{0};
+  };
+
+  static constexpr int64_t kStallSlackNs = 20'000;
+  static constexpr int32_t kWindow = 16;  // jobs per verdict on the workers' usefulness
+  static constexpr int64_t kMinBackoffNs = 1'000'000;
+  static constexpr int64_t kMaxBackoffNs = 256'000'000;
+
   Pool() = default;
 
-  // Claims and runs parts of the current job until none is left.
-  void work() {
-    for (;;) {
+  static void wake(Slot& slot) {
+    if (slot.sleeping.load(std::memory_order_seq_cst)) {
+      slot.wakeup.store(1, std::memory_order_seq_cst);
+      wake_all(slot.wakeup);
+    }
+  }
+
+  // Whether the workers paid off in a job the caller ran `mine` of `parts` parts of, working `own` ns,
+  // then waiting `wait` ns for the workers' last parts. Two ways they do not:
+  //   - a stall: the caller waited longer than it worked. A worker was preempted (another process wants
+  //     its core) or slow to wake, and the job would have been faster on fewer threads;
+  //   - no gain: the caller's own pace over all parts (own * parts / mine, the job alone) is not clearly
+  //     slower than the job took. The workers hardly ran: they share a core with the caller or with
+  //     another process, and their spinning only takes time from the caller.
+  // A stall, or no gain in most jobs of a window, lowers the team cap by one; admit raises it again
+  // after a back-off, longer each time the verdict follows a raise closely (sustained contention),
+  // short again after an isolated one.
+  void judge(int32_t team, uint32_t parts, uint32_t mine, int64_t own, int64_t wait) {
+    const bool stall = wait > own + kStallSlackNs;
+    const bool no_gain = mine > 0 && double(own) * parts < 1.15 * double(own + wait) * mine;
+    window_jobs_ += 1;
+    window_no_gain_ += no_gain ? 1 : 0;
+    bool lower = stall;
+    if (window_jobs_ == kWindow) {
+      lower = lower || 2 * window_no_gain_ > kWindow;
+      window_jobs_ = window_no_gain_ = 0;
+    }
+    if (!lower) return;
+    window_jobs_ = window_no_gain_ = 0;
+    const int64_t now = now_ns(), backoff = backoff_ns_.load(std::memory_order_relaxed);
+    const bool soon = now - raised_at_ns_.load(std::memory_order_relaxed) < 4 * backoff;
+    const int64_t next = soon ? (2 * backoff < kMaxBackoffNs ? 2 * backoff : kMaxBackoffNs) : kMinBackoffNs;
+    backoff_ns_.store(next, std::memory_order_relaxed);
+    raise_at_ns_.store(now + next, std::memory_order_relaxed);
+    cap_.store(team - 1, std::memory_order_relaxed);
+  }
+
+  // Claims and runs parts of the current job until none is left; returns how many it ran.
+  uint32_t work() {
+    for (uint32_t ran = 0;; ++ran) {
       const uint64_t claim = claim_.fetch_add(1, std::memory_order_acq_rel);
       const uint32_t part = uint32_t(claim), parts = uint32_t(claim >> 32);
-      if (part >= parts) return;
+      if (part >= parts) return ran;
       const Job job = job_;  // stable until this part is counted done
       if (!failed_.load(std::memory_order_relaxed)) {
         try {
@@ -220,17 +297,33 @@ class Pool {
   void worker_main(int32_t index) {
     inside_parallel = true;
 #if defined(__linux__)
-    pthread_setname_np(pthread_self(), ("cllm-pool-" + std::to_string(index + 1)).c_str());
+    char name[16];
+    std::snprintf(name, sizeof name, "cllm-pool-%u", unsigned(index + 1) % 10000u);  // 15 characters at most
+    pthread_setname_np(pthread_self(), name);
 #endif
+    Slot& slot = *slots_[size_t(index)];
+    uint32_t seen = epoch_.load(std::memory_order_acquire);
+    // A new epoch that concerns this worker: a job it helps with, or a resize that stops it.
+    auto called = [&] {
+      const uint32_t epoch = epoch_.load(std::memory_order_seq_cst);
+      if (epoch == seen) return false;
+      seen = epoch;
+      return index < helpers_.load(std::memory_order_relaxed) || index >= live_.load(std::memory_order_acquire);
+    };
     for (;;) {
-      const uint32_t epoch = epoch_.load(std::memory_order_acquire);
       if (index >= live_.load(std::memory_order_acquire)) return;
       if (index < helpers_.load(std::memory_order_relaxed)) work();
-      if (!spin_until([&] { return epoch_.load(std::memory_order_acquire) != epoch; })) {
-        sleepers_.fetch_add(1, std::memory_order_seq_cst);
-        while (epoch_.load(std::memory_order_seq_cst) == epoch) sleep_while_equal(epoch_, epoch);
-        sleepers_.fetch_sub(1, std::memory_order_relaxed);
+      if (spin_until(called)) continue;
+      sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      for (;;) {
+        slot.wakeup.store(0, std::memory_order_seq_cst);
+        slot.sleeping.store(1, std::memory_order_seq_cst);
+        const bool go = called();
+        if (!go) sleep_while_equal(slot.wakeup, 0);
+        slot.sleeping.store(0, std::memory_order_relaxed);
+        if (go || called()) break;
       }
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);
     }
   }
 
@@ -239,11 +332,13 @@ class Pool {
   void resize(int32_t target) {
     if (target == target_) return;
     target_ = target;
+    cap_.store(target + 1, std::memory_order_relaxed);
+    backoff_ns_.store(kMinBackoffNs, std::memory_order_relaxed);
     const int32_t have = int32_t(workers_.size());
     if (target < have) {
       live_.store(target, std::memory_order_release);
       epoch_.fetch_add(1, std::memory_order_seq_cst);
-      wake_all(epoch_);
+      for (int32_t i = target; i < have; ++i) wake(*slots_[size_t(i)]);
       for (int32_t i = target; i < have; ++i) workers_[size_t(i)].join();
       workers_.resize(size_t(target));
       return;
@@ -257,6 +352,7 @@ class Pool {
     pthread_sigmask(SIG_SETMASK, &all, &old);
     try {
       workers_.reserve(size_t(target));
+      while (slots_.size() < size_t(target)) slots_.push_back(std::make_unique<Slot>());
       for (int32_t i = have; i < target; ++i) workers_.emplace_back(&Pool::worker_main, this, i);
     } catch (...) {  // no more threads: go on with those that started
     }
@@ -269,6 +365,7 @@ class Pool {
   void forget_workers_after_fork() {
     new std::vector<std::thread>(std::move(workers_));  // leaked on purpose
     workers_.clear();
+    for (auto& slot : slots_) slot = std::make_unique<Slot>();
     target_ = 0;
     live_.store(0);
     helpers_.store(0);
@@ -283,14 +380,20 @@ class Pool {
   std::exception_ptr error_;
   std::atomic<bool> failed_{false};
   std::vector<std::thread> workers_;
-  int32_t target_ = 0;                     // workers wanted at the last resize
-  std::atomic<int32_t> live_{0};           // workers with a smaller index keep running
-  std::atomic<int32_t> helpers_{0};        // workers with a smaller index take part in the current job
+  std::vector<std::unique_ptr<Slot>> slots_;  // never shrinks: a stopping worker may still touch its slot
+  int32_t target_ = 0;                        // workers wanted at the last resize
+  int32_t window_jobs_ = 0, window_no_gain_ = 0;
+  std::atomic<int32_t> live_{0};              // workers with a smaller index keep running
+  std::atomic<int32_t> helpers_{0};           // workers with a smaller index take part in the current job
+  std::atomic<int32_t> cap_{kMaxThreads};     // team size contention allows now
+  std::atomic<int64_t> backoff_ns_{kMinBackoffNs};
+  std::atomic<int64_t> raise_at_ns_{0};       // when admit may raise cap_ by one
+  std::atomic<int64_t> raised_at_ns_{0};
   alignas(64) std::atomic<uint64_t> claim_{0};  // (parts << 32) | next part
   alignas(64) Word done_{0};                    // parts finished
   Word waiting_{0};                             // the caller sleeps on done_
   alignas(64) Word epoch_{0};                   // bumped per job and per resize
-  std::atomic<int32_t> sleepers_{0};            // workers asleep on epoch_
+  std::atomic<int32_t> sleepers_{0};            // workers asleep (or about to be)
 };
 
 }  // namespace
@@ -309,6 +412,8 @@ void set_num_threads(int32_t n) {
   requested_threads.store(n < 0 ? 0 : n > kMaxThreads ? kMaxThreads : n, std::memory_order_relaxed);
 }
 
+bool set_adaptive(bool on) { return adaptive.exchange(on); }
+
 void parallel_for(int64_t count, int64_t work, RangeFn fn, void* context) {
   if (count <= 0) return;
   int32_t team = 1;
@@ -318,7 +423,8 @@ void parallel_for(int64_t count, int64_t work, RangeFn fn, void* context) {
   }
   if (team > 1) {
     Pool& pool = Pool::instance();
-    if (pool.try_acquire()) return pool.run(count, team, fn, context);
+    team = pool.admit(team);
+    if (team > 1 && pool.try_acquire()) return pool.run(count, team, fn, context);
   }
   const InsideScope inside;
   fn(context, 0, count);

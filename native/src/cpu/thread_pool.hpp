@@ -50,6 +50,11 @@ void set_num_threads(int32_t n);
 int32_t default_num_threads();
 constexpr int32_t kMaxThreads = 1024;
 
+// Whether the pool lowers its team when workers do not pay off (thread_pool.cpp: Pool::judge), on by
+// default. Off: every parallel_for uses num_threads() (tests that must exercise a given thread count,
+// benchmark comparisons). Returns the previous setting.
+bool set_adaptive(bool on);
+
 // Marks a forward in progress. parallel_for gives each of the forwards running at one moment an equal
 // share of num_threads(): two sessions forwarding on two threads on 2 cores then run one thread each
 // instead of three threads fighting over two cores.
