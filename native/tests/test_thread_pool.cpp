@@ -38,7 +38,7 @@ void run(int64_t count, int64_t work, const F& f) {
                const_cast<F*>(&f));
 }
 
-constexpr int64_t kBig = cllm::cpu::kParallelMinWork;  // enough work for the pool
+constexpr int64_t kBig = int64_t(1) << 30;  // enough work for every thread of the pool
 
 // Each index of [0, count) exactly once, in ranges that are non-empty and do not overlap.
 void check_cover(int64_t count, int64_t work, const std::string& what) {
@@ -95,6 +95,22 @@ void test_workers_take_part(int32_t threads) {
   });
   expect(timed_out.load() == 0 && int32_t(seen.size()) == threads,
          std::to_string(threads) + " threads run the parts of one job at once (saw " + std::to_string(seen.size()) + ")");
+  cllm::cpu::set_adaptive(was);
+}
+
+// Below the work threshold a job is one call on the calling thread, whatever the thread count.
+void test_small_inline() {
+  cllm::cpu::set_num_threads(4);
+  const bool was = cllm::cpu::set_adaptive(false);
+  int calls = 0;
+  bool whole = true, here = true;
+  const auto me = std::this_thread::get_id();
+  run(1000, cllm::cpu::kParallelMinWork - 1, [&](int64_t begin, int64_t end) {  // no atomics: one thread
+    ++calls;
+    whole = whole && begin == 0 && end == 1000;
+    here = here && std::this_thread::get_id() == me;
+  });
+  expect(calls == 1 && whole && here, "small work runs inline: one call over the whole range on the caller");
   cllm::cpu::set_adaptive(was);
 }
 
@@ -203,6 +219,7 @@ int main(int argc, char** argv) {
     test_cover(threads, true);
   }
   for (int32_t threads = 2; threads <= 4; ++threads) test_workers_take_part(threads);
+  test_small_inline();
   test_nested();
   test_concurrent_callers();
   test_exceptions();

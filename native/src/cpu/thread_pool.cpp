@@ -420,6 +420,9 @@ void parallel_for(int64_t count, int64_t work, RangeFn fn, void* context) {
   if (count > 1 && work >= kParallelMinWork && !inside_parallel) {
     const int32_t forwards = forwards_running.load(std::memory_order_relaxed);
     team = num_threads() / (forwards > 1 ? forwards : 1);
+    // At least half the threshold's work per thread: a small job does not wake 16 workers.
+    const int64_t by_work = work / (kParallelMinWork / 2);
+    team = by_work < team ? int32_t(by_work) : team;
   }
   if (team > 1) {
     Pool& pool = Pool::instance();
