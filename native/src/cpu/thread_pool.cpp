@@ -173,7 +173,7 @@ class Pool {
     int64_t due = raise_at_ns_.load(std::memory_order_relaxed);
     if (now >= due && raise_at_ns_.compare_exchange_strong(due, now + backoff_ns_.load(std::memory_order_relaxed),
                                                              std::memory_order_relaxed)) {
-      raised_at_ns_.store(now, std::memory_order_relaxed);
+      raises_.fetch_add(1, std::memory_order_relaxed);
       cap_.compare_exchange_strong(cap, cap + 1, std::memory_order_relaxed);
       cap = cap_.load(std::memory_order_relaxed);
     }
@@ -251,11 +251,14 @@ class Pool {
   //     slower than the job took. The workers hardly ran: they share a core with the caller or with
   //     another process, and their spinning only takes time from the caller.
   // A stall, or no gain in most jobs of a window, lowers the team cap by one; admit raises it again
-  // after a back-off, longer each time the verdict follows a raise closely (sustained contention),
-  // short again after an isolated one.
+  // after a back-off: twice as long each time the verdict comes within two windows of a raise
+  // (sustained contention), short again when it comes after 16 good windows (an isolated one).
   void judge(int32_t team, uint32_t parts, uint32_t mine, int64_t own, int64_t wait) {
     const bool stall = wait > own + kStallSlackNs;
     const bool no_gain = mine > 0 && double(own) * parts < 1.15 * double(own + wait) * mine;
+    const uint32_t raises = raises_.load(std::memory_order_relaxed);
+    jobs_since_raise_ = raises == raises_seen_ ? jobs_since_raise_ + 1 : 1;
+    raises_seen_ = raises;
     window_jobs_ += 1;
     window_no_gain_ += no_gain ? 1 : 0;
     bool lower = stall;
@@ -266,8 +269,9 @@ class Pool {
     if (!lower) return;
     window_jobs_ = window_no_gain_ = 0;
     const int64_t now = now_ns(), backoff = backoff_ns_.load(std::memory_order_relaxed);
-    const bool soon = now - raised_at_ns_.load(std::memory_order_relaxed) < 4 * backoff;
-    const int64_t next = soon ? (2 * backoff < kMaxBackoffNs ? 2 * backoff : kMaxBackoffNs) : kMinBackoffNs;
+    const int64_t next = jobs_since_raise_ <= 2 * kWindow    ? (2 * backoff < kMaxBackoffNs ? 2 * backoff : kMaxBackoffNs)
+                         : jobs_since_raise_ > 16 * kWindow ? kMinBackoffNs
+                                                            : backoff;
     backoff_ns_.store(next, std::memory_order_relaxed);
     raise_at_ns_.store(now + next, std::memory_order_relaxed);
     cap_.store(team - 1, std::memory_order_relaxed);
@@ -383,12 +387,14 @@ class Pool {
   std::vector<std::unique_ptr<Slot>> slots_;  // never shrinks: a stopping worker may still touch its slot
   int32_t target_ = 0;                        // workers wanted at the last resize
   int32_t window_jobs_ = 0, window_no_gain_ = 0;
+  uint32_t raises_seen_ = 0;
+  int64_t jobs_since_raise_ = 0;
   std::atomic<int32_t> live_{0};              // workers with a smaller index keep running
   std::atomic<int32_t> helpers_{0};           // workers with a smaller index take part in the current job
   std::atomic<int32_t> cap_{kMaxThreads};     // team size contention allows now
   std::atomic<int64_t> backoff_ns_{kMinBackoffNs};
   std::atomic<int64_t> raise_at_ns_{0};       // when admit may raise cap_ by one
-  std::atomic<int64_t> raised_at_ns_{0};
+  std::atomic<uint32_t> raises_{0};          // times admit raised cap_
   alignas(64) std::atomic<uint64_t> claim_{0};  // (parts << 32) | next part
   alignas(64) Word done_{0};                    // parts finished
   Word waiting_{0};                             // the caller sleeps on done_
