@@ -14,13 +14,19 @@
 //     sleep on a futex: an idle process costs nothing;
 //   - the caller never waits for a worker that has not started: parts nobody claimed yet are run by the
 //     caller itself, so a preempted or sleeping worker costs at most the part it is running;
-//   - a part is one of a few per thread, so that part is small.
+//   - a part is one of a few per thread, so that part is small;
+//   - when the workers stop paying off (the caller waited for a preempted worker longer than it worked,
+//     or did nearly all parts itself because the workers had no core to run on), the pool lowers its
+//     team, down to the calling thread alone, and tries one more thread again after a back-off
+//     (1 ms, doubling up to 256 ms while contention lasts). Under contention a forward thus runs at
+//     about single-thread speed.
 //
 // Runs fn(context, 0, count) on the calling thread instead (no hand-off at all) when count <= 1, when
-// `work` (the caller's estimate of the whole range's cost in multiply-adds) is below the parallel
-// threshold, when one thread is configured, inside another parallel_for (nested calls), and when the
-// pool is busy with another caller's parallel_for (two sessions forwarding on two threads: the second
-// does not wait for the first). None of these can deadlock.
+// `work` (the caller's estimate of the whole range's cost in multiply-adds) is below kParallelMinWork,
+// when one thread is configured or the team is down to one (above), inside another parallel_for
+// (nested calls), and when the pool is busy with another caller's parallel_for (two sessions forwarding
+// on two threads: the second does not wait for the first). None of these can deadlock. A job uses at
+// most one thread per kParallelMinWork / 2 of work.
 //
 // An exception thrown by fn in any thread is caught there; the remaining parts are skipped and the
 // first exception is rethrown by parallel_for on the calling thread after every running part finished.
