@@ -163,20 +163,31 @@ class Pool {
     return *pool;
   }
 
-  // The team a job may use now: `wanted`, capped by what contention allows (see run: stalls lower the
-  // cap; after a back-off without stalls it rises again by one).
-  int32_t admit(int32_t wanted) {
+  // The team an eligible job (enough work for several threads) may use now: `wanted`, capped by the
+  // controller below. Also feeds the controller's throughput meter.
+  //
+  // Controller. Whether more threads pay off depends on what else runs on the machine, and the only
+  // reliable judge is the wall clock: every eligible job adds its work (multiply-adds) and the wall time
+  // since the previous eligible job started (gaps above kGapNs count as kGapNs: idle periods between
+  // forwards are not the threads' doing) to a meter. The team cap in force (cap_) is used for
+  // exploit_len_ jobs; then kProbeJobs jobs run with an alternative cap (one thread fewer or more) and
+  // kProbeJobs with the current one again, and the faster of the two, by work per wall time, is kept:
+  // more threads must win by 10%, fewer by -5% (they cost less CPU). A kept cap doubles the next
+  // exploit_len_ (up to kMaxExploit), a change resets it. On an idle machine the alternative (fewer
+  // threads) loses clearly and costs ~kProbeJobs slow jobs every kMaxExploit; where other processes hold
+  // the cores, the team settles at one thread, and probes at two now and then.
+  int32_t admit(int32_t wanted, int64_t work) {
     if (!adaptive.load(std::memory_order_relaxed)) return wanted;
-    int32_t cap = cap_.load(std::memory_order_relaxed);
-    if (cap >= wanted) return wanted;
     const int64_t now = now_ns();
-    int64_t due = raise_at_ns_.load(std::memory_order_relaxed);
-    if (now >= due && raise_at_ns_.compare_exchange_strong(due, now + backoff_ns_.load(std::memory_order_relaxed),
-                                                             std::memory_order_relaxed)) {
-      raises_.fetch_add(1, std::memory_order_relaxed);
-      cap_.compare_exchange_strong(cap, cap + 1, std::memory_order_relaxed);
-      cap = cap_.load(std::memory_order_relaxed);
+    const int64_t gap = now - last_job_ns_.exchange(now, std::memory_order_relaxed);
+    meter_ns_.fetch_add(gap < 0 || gap > kGapNs ? kGapNs : gap, std::memory_order_relaxed);
+    meter_work_.fetch_add(work, std::memory_order_relaxed);
+    const uint64_t n = jobs_.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (n >= phase_end_.load(std::memory_order_relaxed) && !phase_lock_.exchange(true, std::memory_order_acquire)) {
+      advance(n);
+      phase_lock_.store(false, std::memory_order_release);
     }
+    const int32_t cap = phase_cap_.load(std::memory_order_relaxed);
     return cap < wanted ? cap : wanted;
   }
 
@@ -200,19 +211,16 @@ class Pool {
     done_.store(0, std::memory_order_relaxed);
     helpers_.store(helpers, std::memory_order_relaxed);
     claim_.store(uint64_t(parts) << 32, std::memory_order_release);
-    const int64_t start = now_ns();
     epoch_.fetch_add(1, std::memory_order_seq_cst);
     if (sleepers_.load(std::memory_order_seq_cst) > 0) {
       for (int32_t i = 0; i < helpers; ++i) wake(*slots_[size_t(i)]);
     }
-    const uint32_t mine = work();
-    const int64_t own_done = now_ns();
+    work();
     if (!spin_until([&] { return done_.load(std::memory_order_acquire) == parts; })) {
       waiting_.store(1, std::memory_order_seq_cst);
       for (uint32_t d; (d = done_.load(std::memory_order_seq_cst)) != parts;) sleep_while_equal(done_, d);
       waiting_.store(0, std::memory_order_relaxed);
     }
-    judge(team, parts, mine, own_done - start, now_ns() - own_done);
     if (failed_.load(std::memory_order_acquire)) std::rethrow_exception(error_);
   }
 
@@ -229,10 +237,10 @@ class Pool {
     std::atomic<int32_t> sleeping{0};
   };
 
-  static constexpr int64_t kStallSlackNs = 20'000;
-  static constexpr int32_t kWindow = 16;  // jobs per verdict on the workers' usefulness
-  static constexpr int64_t kMinBackoffNs = 1'000'000;
-  static constexpr int64_t kMaxBackoffNs = 256'000'000;
+  static constexpr int64_t kGapNs = 2'000'000;
+  // A probe phase covers a whole forward of a small model (17 jobs for 4 layers) or several layers of a
+  // bigger one (4 jobs per layer), so that both phases of an experiment see the same mix of jobs.
+  static constexpr uint64_t kProbeJobs = 24, kMinExploit = 64, kMaxExploit = 4096;
 
   Pool() = default;
 
@@ -243,46 +251,48 @@ class Pool {
     }
   }
 
-  // Whether the workers paid off in a job the caller ran `mine` of `parts` parts of, working `own` ns,
-  // then waiting `wait` ns for the workers' last parts. Two ways they do not:
-  //   - a stall: the caller waited longer than it worked. A worker was preempted (another process wants
-  //     its core) or slow to wake, and the job would have been faster on fewer threads;
-  //   - no gain: the caller's own pace over all parts (own * parts / mine, the job alone) is not clearly
-  //     slower than the job took. The workers hardly ran: they share a core with the caller or with
-  //     another process, and their spinning only takes time from the caller.
-  // A stall, or no gain in most jobs of a window, lowers the team cap by one; admit raises it again
-  // after a back-off: twice as long each time the verdict comes within two windows of a raise
-  // (sustained contention), short again when it comes after 16 good windows (an isolated one).
-  void judge(int32_t team, uint32_t parts, uint32_t mine, int64_t own, int64_t wait) {
-    const bool stall = wait > own + kStallSlackNs;
-    const bool no_gain = mine > 0 && double(own) * parts < 1.15 * double(own + wait) * mine;
-    const uint32_t raises = raises_.load(std::memory_order_relaxed);
-    jobs_since_raise_ = raises == raises_seen_ ? jobs_since_raise_ + 1 : 1;
-    raises_seen_ = raises;
-    window_jobs_ += 1;
-    window_no_gain_ += no_gain ? 1 : 0;
-    bool lower = stall;
-    if (window_jobs_ == kWindow) {
-      lower = lower || 2 * window_no_gain_ > kWindow;
-      window_jobs_ = window_no_gain_ = 0;
+  enum class Phase { exploit, alternative, current };
+
+  // Ends the controller's phase at eligible job n (one thread at a time: phase_lock_).
+  void advance(uint64_t n) {
+    const int64_t work = meter_work_.load(std::memory_order_relaxed), ns = meter_ns_.load(std::memory_order_relaxed);
+    const double rate = double(work - phase_work_) / double(ns - phase_ns_ > 0 ? ns - phase_ns_ : 1);
+    phase_work_ = work;
+    phase_ns_ = ns;
+    const int32_t cap = cap_.load(std::memory_order_relaxed), threads = num_threads();
+    switch (phase_) {
+      case Phase::exploit:
+        if (threads < 2) break;
+        alternative_ = cap >= threads ? threads - 1 : cap <= 1 ? 2 : try_more_ ? cap + 1 : cap - 1;
+        try_more_ = !try_more_;
+        phase_ = Phase::alternative;
+        phase_cap_.store(alternative_, std::memory_order_relaxed);
+        phase_end_.store(n + kProbeJobs, std::memory_order_relaxed);
+        return;
+      case Phase::alternative:
+        alternative_rate_ = rate;
+        phase_ = Phase::current;
+        phase_cap_.store(cap, std::memory_order_relaxed);
+        phase_end_.store(n + kProbeJobs, std::memory_order_relaxed);
+        return;
+      case Phase::current: {
+        const bool better = alternative_ > cap ? alternative_rate_ > 1.10 * rate : alternative_rate_ > 0.95 * rate;
+        if (better) cap_.store(alternative_, std::memory_order_relaxed);
+        exploit_len_ = better ? kMinExploit : 2 * exploit_len_ < kMaxExploit ? 2 * exploit_len_ : kMaxExploit;
+        break;
+      }
     }
-    if (!lower) return;
-    window_jobs_ = window_no_gain_ = 0;
-    const int64_t now = now_ns(), backoff = backoff_ns_.load(std::memory_order_relaxed);
-    const int64_t next = jobs_since_raise_ <= 2 * kWindow    ? (2 * backoff < kMaxBackoffNs ? 2 * backoff : kMaxBackoffNs)
-                         : jobs_since_raise_ > 16 * kWindow ? kMinBackoffNs
-                                                            : backoff;
-    backoff_ns_.store(next, std::memory_order_relaxed);
-    raise_at_ns_.store(now + next, std::memory_order_relaxed);
-    cap_.store(team - 1, std::memory_order_relaxed);
+    phase_ = Phase::exploit;
+    phase_cap_.store(cap_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    phase_end_.store(n + exploit_len_, std::memory_order_relaxed);
   }
 
-  // Claims and runs parts of the current job until none is left; returns how many it ran.
-  uint32_t work() {
-    for (uint32_t ran = 0;; ++ran) {
+  // Claims and runs parts of the current job until none is left.
+  void work() {
+    for (;;) {
       const uint64_t claim = claim_.fetch_add(1, std::memory_order_acq_rel);
       const uint32_t part = uint32_t(claim), parts = uint32_t(claim >> 32);
-      if (part >= parts) return ran;
+      if (part >= parts) return;
       const Job job = job_;  // stable until this part is counted done
       if (!failed_.load(std::memory_order_relaxed)) {
         try {
@@ -336,8 +346,8 @@ class Pool {
   void resize(int32_t target) {
     if (target == target_) return;
     target_ = target;
-    cap_.store(target + 1, std::memory_order_relaxed);
-    backoff_ns_.store(kMinBackoffNs, std::memory_order_relaxed);
+    cap_.store(kMaxThreads, std::memory_order_relaxed);  // a new thread count starts with all threads
+    phase_cap_.store(kMaxThreads, std::memory_order_relaxed);
     const int32_t have = int32_t(workers_.size());
     if (target < have) {
       live_.store(target, std::memory_order_release);
@@ -386,15 +396,19 @@ class Pool {
   std::vector<std::thread> workers_;
   std::vector<std::unique_ptr<Slot>> slots_;  // never shrinks: a stopping worker may still touch its slot
   int32_t target_ = 0;                        // workers wanted at the last resize
-  int32_t window_jobs_ = 0, window_no_gain_ = 0;
-  uint32_t raises_seen_ = 0;
-  int64_t jobs_since_raise_ = 0;
   std::atomic<int32_t> live_{0};              // workers with a smaller index keep running
   std::atomic<int32_t> helpers_{0};           // workers with a smaller index take part in the current job
-  std::atomic<int32_t> cap_{kMaxThreads};     // team size contention allows now
-  std::atomic<int64_t> backoff_ns_{kMinBackoffNs};
-  std::atomic<int64_t> raise_at_ns_{0};       // when admit may raise cap_ by one
-  std::atomic<uint32_t> raises_{0};          // times admit raised cap_
+  // The controller (admit): cap_ is the team cap chosen, phase_cap_ the one in force now.
+  std::atomic<int32_t> cap_{kMaxThreads}, phase_cap_{kMaxThreads};
+  std::atomic<uint64_t> jobs_{0}, phase_end_{kProbeJobs};  // the first experiment comes early
+  std::atomic<int64_t> meter_work_{0}, meter_ns_{0}, last_job_ns_{0};
+  std::atomic<bool> phase_lock_{false};
+  Phase phase_ = Phase::exploit;  // the rest: phase_lock_ holder only
+  int64_t phase_work_ = 0, phase_ns_ = 0;
+  uint64_t exploit_len_ = kMinExploit;
+  int32_t alternative_ = 1;
+  double alternative_rate_ = 0;
+  bool try_more_ = false;
   alignas(64) std::atomic<uint64_t> claim_{0};  // (parts << 32) | next part
   alignas(64) Word done_{0};                    // parts finished
   Word waiting_{0};                             // the caller sleeps on done_
@@ -432,7 +446,7 @@ void parallel_for(int64_t count, int64_t work, RangeFn fn, void* context) {
   }
   if (team > 1) {
     Pool& pool = Pool::instance();
-    team = pool.admit(team);
+    team = pool.admit(team, work);
     if (team > 1 && pool.try_acquire()) return pool.run(count, team, fn, context);
   }
   const InsideScope inside;

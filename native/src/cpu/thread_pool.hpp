@@ -15,11 +15,11 @@
 //   - the caller never waits for a worker that has not started: parts nobody claimed yet are run by the
 //     caller itself, so a preempted or sleeping worker costs at most the part it is running;
 //   - a part is one of a few per thread, so that part is small;
-//   - when the workers stop paying off (the caller waited for a preempted worker longer than it worked,
-//     or did nearly all parts itself because the workers had no core to run on), the pool lowers its
-//     team, down to the calling thread alone, and tries one more thread again after a back-off
-//     (1 ms, doubling up to 256 ms while contention lasts). Under contention a forward thus runs at
-//     about single-thread speed.
+//   - whether workers pay off at all depends on what else runs on the machine, so the pool measures it:
+//     eligible jobs alternate, now and then, between the current team size and one thread fewer (or
+//     more) for a few dozen jobs each, and the team with more work done per wall-clock second wins
+//     (thread_pool.cpp: Pool::admit). With other processes holding the cores the team settles at one
+//     thread, and a forward runs at single-thread speed; on an idle machine all threads stay in use.
 //
 // Runs fn(context, 0, count) on the calling thread instead (no hand-off at all) when count <= 1, when
 // `work` (the caller's estimate of the whole range's cost in multiply-adds) is below kParallelMinWork,
@@ -56,7 +56,7 @@ void set_num_threads(int32_t n);
 int32_t default_num_threads();
 constexpr int32_t kMaxThreads = 1024;
 
-// Whether the pool lowers its team when workers do not pay off (thread_pool.cpp: Pool::judge), on by
+// Whether the pool adapts its team to what pays off (thread_pool.cpp: Pool::admit), on by
 // default. Off: every parallel_for uses num_threads() (tests that must exercise a given thread count,
 // benchmark comparisons). Returns the previous setting.
 bool set_adaptive(bool on);
