@@ -158,10 +158,13 @@ class Pool {
     static Pool* pool = [] {
       auto* p = new Pool;
       pthread_atfork(nullptr, nullptr, [] { instance().forget_workers_after_fork(); });
+      created.store(p, std::memory_order_release);
       return p;
     }();
     return *pool;
   }
+
+  static std::atomic<Pool*> created;  // instance(), once it exists
 
   // The team an eligible job (enough work for several threads) may use now: `wanted`, capped by the
   // controller below. Also feeds the controller's throughput meter.
@@ -170,12 +173,15 @@ class Pool {
   // reliable judge is the wall clock: every eligible job adds its work (multiply-adds) and the wall time
   // since the previous eligible job started (gaps above kGapNs count as kGapNs: idle periods between
   // forwards are not the threads' doing) to a meter. The team cap in force (cap_) is used for
-  // exploit_len_ jobs; then kProbeJobs jobs run with an alternative cap (one thread fewer or more) and
-  // kProbeJobs with the current one again, and the faster of the two, by work per wall time, is kept:
-  // more threads must win by 10%, fewer by -5% (they cost less CPU). A kept cap doubles the next
-  // exploit_len_ (up to kMaxExploit), a change resets it. On an idle machine the alternative (fewer
-  // threads) loses clearly and costs ~kProbeJobs slow jobs every kMaxExploit; where other processes hold
-  // the cores, the team settles at one thread, and probes at two now and then.
+  // exploit_len_ jobs; then at least kProbeJobs jobs run with an alternative cap (one thread fewer or
+  // more) and as many with the current one again, and the faster of the two, by work per wall time, is
+  // kept: more threads must win by 10%, fewer by -5% (they cost less CPU). A kept cap doubles the next
+  // exploit_len_ (up to kMaxExploit), a change resets it. Phases end where a forward ends (ForwardScope),
+  // so that both phases of an experiment see whole forwards, the same mix of jobs (a forward's jobs
+  // differ in size and speed; the output head alone can be a third of the work); without forwards, after
+  // kUnalignedJobs more. On an idle machine the alternative (fewer threads) loses clearly and costs a
+  // forward or two at lower speed every kMaxExploit jobs; where other processes hold the cores the team
+  // settles at one thread, and tries two now and then.
   int32_t admit(int32_t wanted, int64_t work) {
     if (!adaptive.load(std::memory_order_relaxed)) return wanted;
     const int64_t now = now_ns();
@@ -183,12 +189,17 @@ class Pool {
     meter_ns_.fetch_add(gap < 0 || gap > kGapNs ? kGapNs : gap, std::memory_order_relaxed);
     meter_work_.fetch_add(work, std::memory_order_relaxed);
     const uint64_t n = jobs_.fetch_add(1, std::memory_order_relaxed) + 1;
-    if (n >= phase_end_.load(std::memory_order_relaxed) && !phase_lock_.exchange(true, std::memory_order_acquire)) {
-      advance(n);
-      phase_lock_.store(false, std::memory_order_release);
-    }
+    if (n >= phase_end_.load(std::memory_order_relaxed) + kUnalignedJobs) try_advance(false);
     const int32_t cap = phase_cap_.load(std::memory_order_relaxed);
     return cap < wanted ? cap : wanted;
+  }
+
+  // A forward ended (ForwardScope): the place where the controller's phases change.
+  void forward_ended() {
+    if (adaptive.load(std::memory_order_relaxed) &&
+        jobs_.load(std::memory_order_relaxed) >= phase_end_.load(std::memory_order_relaxed)) {
+      try_advance(true);
+    }
   }
 
   bool try_acquire() { return !busy_.exchange(true, std::memory_order_acquire); }
@@ -238,9 +249,7 @@ class Pool {
   };
 
   static constexpr int64_t kGapNs = 2'000'000;
-  // A probe phase covers a whole forward of a small model (17 jobs for 4 layers) or several layers of a
-  // bigger one (4 jobs per layer), so that both phases of an experiment see the same mix of jobs.
-  static constexpr uint64_t kProbeJobs = 24, kMinExploit = 64, kMaxExploit = 4096;
+  static constexpr uint64_t kProbeJobs = 24, kMinExploit = 64, kMaxExploit = 4096, kUnalignedJobs = 1024;
 
   Pool() = default;
 
@@ -252,6 +261,19 @@ class Pool {
   }
 
   enum class Phase { exploit, alternative, current };
+
+  void try_advance(bool at_forward_end) {
+    if (phase_lock_.exchange(true, std::memory_order_acquire)) return;  // another thread does it
+    const uint64_t n = jobs_.load(std::memory_order_relaxed);
+    if (n >= phase_end_.load(std::memory_order_relaxed)) {
+      if (at_forward_end) {  // the forward's tail since its last job belongs to this phase
+        const int64_t now = now_ns(), gap = now - last_job_ns_.exchange(now, std::memory_order_relaxed);
+        meter_ns_.fetch_add(gap < 0 || gap > kGapNs ? kGapNs : gap, std::memory_order_relaxed);
+      }
+      advance(n);
+    }
+    phase_lock_.store(false, std::memory_order_release);
+  }
 
   // Ends the controller's phase at eligible job n (one thread at a time: phase_lock_).
   void advance(uint64_t n) {
@@ -416,6 +438,8 @@ class Pool {
   std::atomic<int32_t> sleepers_{0};            // workers asleep (or about to be)
 };
 
+std::atomic<Pool*> Pool::created{nullptr};
+
 }  // namespace
 
 int32_t default_num_threads() {
@@ -454,6 +478,9 @@ void parallel_for(int64_t count, int64_t work, RangeFn fn, void* context) {
 }
 
 ForwardScope::ForwardScope() { forwards_running.fetch_add(1, std::memory_order_relaxed); }
-ForwardScope::~ForwardScope() { forwards_running.fetch_sub(1, std::memory_order_relaxed); }
+ForwardScope::~ForwardScope() {
+  forwards_running.fetch_sub(1, std::memory_order_relaxed);
+  if (Pool* pool = Pool::created.load(std::memory_order_acquire)) pool->forward_ended();
+}
 
 }  // namespace cllm::cpu
