@@ -98,6 +98,53 @@ void test_workers_take_part(int32_t threads) {
   cllm::cpu::set_adaptive(was);
 }
 
+// The adaptive team (on by default) follows what pays off, judged by the wall clock over whole forwards
+// (ForwardScope): parts that sleep finish twice as fast on two threads, so the team stays at two;
+// parts that take turns on one mutex gain nothing from a second thread, so the team drops to one.
+void test_adaptive_team() {
+  const bool was = cllm::cpu::set_adaptive(true);
+  for (int32_t threads : {3, 2}) {  // a new thread count restarts the controller
+    cllm::cpu::set_num_threads(threads);
+    check_cover(10, kBig, "restart");
+  }
+  std::mutex turn;
+  auto share_on_workers = [&](bool serialised, int forwards) {
+    int with_workers = 0;
+    for (int f = 0; f < forwards; ++f) {
+      const cllm::cpu::ForwardScope forward;
+      for (int j = 0; j < 2; ++j) {
+        const auto me = std::this_thread::get_id();
+        std::atomic<int> elsewhere{0};
+        run(8, kBig, [&](int64_t begin, int64_t end) {
+          if (std::this_thread::get_id() != me) elsewhere.fetch_add(1);
+          for (int64_t i = begin; i < end; ++i) {
+            if (serialised) {
+              std::lock_guard<std::mutex> lock(turn);
+              std::this_thread::sleep_for(std::chrono::microseconds(100));
+            } else {
+              std::this_thread::sleep_for(std::chrono::microseconds(100));
+            }
+          }
+        });
+        with_workers += elsewhere.load() > 0 ? 1 : 0;
+      }
+    }
+    return with_workers;
+  };
+  // Experiments run the other team size now and then (phases of 24 jobs or more, a few per 300 jobs
+  // while the controller settles).
+  share_on_workers(false, 50);
+  const int parallel_jobs = share_on_workers(false, 150);
+  expect(parallel_jobs >= 210, "the team stays at two threads where they pay off (" + std::to_string(parallel_jobs) +
+                                   " of 300 jobs used a worker)");
+  share_on_workers(true, 200);
+  const int serialised_jobs = share_on_workers(true, 150);
+  expect(serialised_jobs <= 90, "the team drops to one thread where a second one gains nothing (" +
+                                    std::to_string(serialised_jobs) + " of 300 jobs used a worker)");
+  if (std::getenv("CLLM_TEST_VERBOSE")) std::printf("adaptive team: %d and %d of 300 jobs on workers\n", parallel_jobs, serialised_jobs);
+  cllm::cpu::set_adaptive(was);
+}
+
 // Below the work threshold a job is one call on the calling thread, whatever the thread count.
 void test_small_inline() {
   cllm::cpu::set_num_threads(4);
@@ -220,6 +267,7 @@ int main(int argc, char** argv) {
   }
   for (int32_t threads = 2; threads <= 4; ++threads) test_workers_take_part(threads);
   test_small_inline();
+  test_adaptive_team();
   test_nested();
   test_concurrent_callers();
   test_exceptions();

@@ -262,6 +262,16 @@ class Pool {
 
   enum class Phase { exploit, alternative, current };
 
+  void restart_controller() {
+    while (phase_lock_.exchange(true, std::memory_order_acquire)) cpu_relax();  // holders never block
+    cap_.store(kMaxThreads, std::memory_order_relaxed);
+    phase_cap_.store(kMaxThreads, std::memory_order_relaxed);
+    phase_ = Phase::exploit;
+    exploit_len_ = kMinExploit;
+    phase_end_.store(jobs_.load(std::memory_order_relaxed) + kProbeJobs, std::memory_order_relaxed);
+    phase_lock_.store(false, std::memory_order_release);
+  }
+
   void try_advance(bool at_forward_end) {
     if (phase_lock_.exchange(true, std::memory_order_acquire)) return;  // another thread does it
     const uint64_t n = jobs_.load(std::memory_order_relaxed);
@@ -368,8 +378,7 @@ class Pool {
   void resize(int32_t target) {
     if (target == target_) return;
     target_ = target;
-    cap_.store(kMaxThreads, std::memory_order_relaxed);  // a new thread count starts with all threads
-    phase_cap_.store(kMaxThreads, std::memory_order_relaxed);
+    restart_controller();  // a new thread count starts with all threads
     const int32_t have = int32_t(workers_.size());
     if (target < have) {
       live_.store(target, std::memory_order_release);
