@@ -175,7 +175,8 @@ class Pool {
   // forwards are not the threads' doing) to a meter. The team cap in force (cap_) is used for
   // exploit_len_ jobs; then at least kProbeJobs jobs run with an alternative cap (one thread fewer or
   // more) and as many with the current one again, and the faster of the two, by work per wall time, is
-  // kept: more threads must win by 10%, fewer by -5% (they cost less CPU). A kept cap doubles the next
+  // kept: more threads must win by 5%, fewer threads only must not lose (a band against flip-flopping
+  // on noise; fewer threads burn less CPU). A kept cap doubles the next
   // exploit_len_ (up to kMaxExploit), a change resets it. Phases end where a forward ends (ForwardScope),
   // so that both phases of an experiment see whole forwards, the same mix of jobs (a forward's jobs
   // differ in size and speed; the output head alone can be a third of the work); without forwards, after
@@ -308,7 +309,7 @@ class Pool {
         phase_end_.store(n + kProbeJobs, std::memory_order_relaxed);
         return;
       case Phase::current: {
-        const bool better = alternative_ > cap ? alternative_rate_ > 1.10 * rate : alternative_rate_ > 0.95 * rate;
+        const bool better = alternative_ > cap ? alternative_rate_ > 1.05 * rate : alternative_rate_ >= rate;
         if (better) cap_.store(alternative_, std::memory_order_relaxed);
         exploit_len_ = better ? kMinExploit : 2 * exploit_len_ < kMaxExploit ? 2 * exploit_len_ : kMaxExploit;
         break;
