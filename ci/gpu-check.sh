@@ -108,7 +108,7 @@ timeout 120 "$GPU_BENCH" --no-model --gemm --blocks 1,8,16,64 >"$LOGS/bench-gemm
 cat "$LOGS/bench-gemm.md"
 if [ -n "$BENCH" ] && [ "$(elapsed)" -lt 400 ]; then
   stamp "cllm-bench (CPU, tiny preset)"
-  OMP_WAIT_POLICY=passive timeout 60 "$BENCH" --preset tiny --backend cpu --iters 3 >"$LOGS/bench-cpu-tiny.txt" 2>&1 || true
+  timeout 60 "$BENCH" --preset tiny --backend cpu --iters 3 >"$LOGS/bench-cpu-tiny.txt" 2>&1 || true
   tail -15 "$LOGS/bench-cpu-tiny.txt"
 fi
 

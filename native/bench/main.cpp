@@ -8,7 +8,6 @@
 // tokens/s. Only the backend constant differs between CPU and CUDA runs. Built with the CUDA backend
 // (CLLM_BENCH_CUDA), --backend cuda adds the GPU section: device times from CUDA events, the fraction
 // of the peak memory bandwidth, and with --graph whole Jacobi blocks (WHILE graph vs host loop).
-#include <omp.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -55,7 +54,7 @@ int main(int argc, char** argv) {
   for (int32_t n : options.blocks) largest = n > largest ? n : largest;
   const int32_t max_seq = options.context + (largest > options.ar_tokens + 1 ? largest : options.ar_tokens + 1);
   if (!preset_config(options.preset, max_seq, &report.config)) {
-    std::fprintf(stderr, "cllm-bench: unknown preset %s (110m, 1b, 7b, tiny)\n", options.preset.c_str());
+    std::fprintf(stderr, "cllm-bench: unknown preset %s (110m, 1b, 7b, 3m, tiny)\n", options.preset.c_str());
     return 2;
   }
   const cllm_config& config = report.config;
@@ -65,7 +64,8 @@ int main(int argc, char** argv) {
   check(cllm_backend_available(options.backend), "backend");
   if (cpu) {
     report.kernels = cllm::cpu::select_kernels().name;
-    report.threads = omp_get_max_threads();
+    check(cllm_set_num_threads(options.threads), "threads");
+    report.threads = cllm_get_num_threads();
     const int64_t need = report.parameters * 4 + (int64_t(1) << 30);  // fp32 weights + working room
     const int64_t have = available_memory();
     if (have > 0 && need > have) {

@@ -8,7 +8,7 @@
 
 namespace cllm::bench {
 
-// Reads a buffer of `bytes` repeatedly with all OpenMP threads; GB/s of the median pass.
+// Reads a buffer of `bytes` repeatedly with all threads of libcllm's pool; GB/s of the median pass.
 Stats measure_read_bandwidth(int64_t bytes, int passes, double* gb_per_s);
 
 }  // namespace cllm::bench

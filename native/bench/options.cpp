@@ -14,7 +14,7 @@ namespace {
   if (error) std::fprintf(stderr, "cllm-bench: %s\n\n", error);
   std::fprintf(error ? stderr : stdout,
                "usage: cllm-bench [options]\n"
-               "  --preset 110m|1b|7b|tiny   model shape (seeded random weights), default 110m\n"
+               "  --preset 110m|1b|7b|3m|tiny model shape (seeded random weights), default 110m\n"
                "  --backend cpu|cuda         default cpu\n"
                "  --device N                 CUDA device ordinal, default 0\n"
                "  --blocks 1,4,16,32,64      block sizes n to time\n"
@@ -25,6 +25,7 @@ namespace {
                "  --sessions N               AR decode on N sessions at once, one thread each, default 1\n"
                "  --dtype f32|bf16           weights as uploaded (default: f32 on cpu, bf16 on cuda)\n"
                "  --seed N                   weight seed, default 1\n"
+               "  --threads N                CPU threads (cllm_set_num_threads; default: CLLM_NUM_THREADS or all CPUs)\n"
                "  --membw                    measure host memory read bandwidth first\n"
                "  --graph                    cuda: also time whole Jacobi blocks, WHILE graph vs host loop\n"
                "  --json FILE                also write the results as JSON\n");
@@ -84,6 +85,8 @@ Options parse_options(int argc, char** argv) {
       else usage(("unknown dtype " + d).c_str());
     } else if (!std::strcmp(arg, "--seed")) {
       o.seed = uint64_t(to_int(value(), arg, 0));
+    } else if (!std::strcmp(arg, "--threads")) {
+      o.threads = to_int(value(), arg, 1);
     } else if (!std::strcmp(arg, "--membw")) {
       o.membw = true;
     } else if (!std::strcmp(arg, "--graph")) {

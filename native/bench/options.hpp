@@ -8,7 +8,7 @@
 namespace cllm::bench {
 
 struct Options {
-  std::string preset = "110m";     // 110m | 1b | 7b | tiny
+  std::string preset = "110m";     // 110m | 1b | 7b | 3m | tiny
   int32_t backend = 0;             // CLLM_BACKEND_CPU or CLLM_BACKEND_CUDA
   int32_t device = 0;              // CUDA ordinal
   std::vector<int32_t> blocks = {1, 4, 16, 32, 64};
@@ -19,6 +19,7 @@ struct Options {
   int32_t sessions = 1;            // AR decode on this many sessions at once, one thread each
   int32_t dtype = -1;              // upload dtype; -1: f32 for CPU, bf16 for CUDA
   uint64_t seed = 1;
+  int32_t threads = 0;             // CPU threads (cllm_set_num_threads); 0: the library's default
   bool membw = false;              // measure host memory read bandwidth first
   bool graph = false;              // cuda: also time whole Jacobi blocks (WHILE graph vs host loop)
   std::string json;                // write results here too

@@ -12,6 +12,8 @@ bool preset_config(const std::string& name, int32_t max_seq_len, cllm_config* co
     *config = make_config(2048, 5632, 22, 32, 4, 32000, max_seq_len, false);
   } else if (name == "7b") {  // Llama 2 7B
     *config = make_config(4096, 11008, 32, 32, 32, 32000, max_seq_len, false);
+  } else if (name == "3m") {  // the embedded default models (ci/make-default-models.sh)
+    *config = make_config(256, 688, 4, 8, 4, 1024, max_seq_len, true);
   } else if (name == "tiny") {  // a quick smoke run
     *config = make_config(256, 688, 4, 8, 2, 4096, max_seq_len, true);
   } else {

@@ -7,7 +7,7 @@
 
 namespace cllm::bench {
 
-// Fills *config for a preset name (110m, 1b, 7b, tiny); false for an unknown name. max_seq_len is
+// Fills *config for a preset name (110m, 1b, 7b, 3m, tiny); false for an unknown name. max_seq_len is
 // set to max_seq_len.
 bool preset_config(const std::string& name, int32_t max_seq_len, cllm_config* config);
 

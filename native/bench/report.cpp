@@ -1,7 +1,6 @@
 #include "report.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 
 namespace cllm::bench {
@@ -48,11 +47,7 @@ void print_table(const Report& r) {
   }
   if (r.other_busy_cores >= 0) {
     std::printf("  other processes kept %.2f cores busy during the timings", r.other_busy_cores);
-    // OpenMP threads busy-wait at barriers by default; while other processes keep a core busy, each
-    // barrier can cost a scheduler time slice and a CPU forward gets many times slower.
-    if (r.other_busy_cores > 0.2 && r.backend_name == "cpu") {
-      std::printf(": CPU timings are unreliable%s", std::getenv("OMP_WAIT_POLICY") ? "" : " (OMP_WAIT_POLICY=passive limits the damage)");
-    }
+    if (r.other_busy_cores > 0.2 && r.backend_name == "cpu") std::printf(": CPU timings are noisy");
     std::printf("\n");
   }
 }

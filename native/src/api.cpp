@@ -8,6 +8,7 @@
 
 #include "backend.hpp"
 #include "cpu/cpu_kernels.hpp"
+#include "cpu/thread_pool.hpp"
 #include "plugin_loader.hpp"
 
 struct cllm_model {
@@ -163,6 +164,17 @@ cllm_status cllm_cuda_device_info(int32_t device, char* name, int32_t name_len, 
     cllm::cuda_plugin().device_info(device, name, name_len, total_memory, cc_major, cc_minor);
   });
 }
+
+
+cllm_status cllm_set_num_threads(int32_t n) {
+  return guard([&] {
+    require(n >= 0 && n <= cllm::cpu::kMaxThreads, "n must be in [0, " + std::to_string(cllm::cpu::kMaxThreads) +
+                                                        "] (0: the default), got " + std::to_string(n));
+    cllm::cpu::set_num_threads(n);
+  });
+}
+
+int32_t cllm_get_num_threads(void) { return cllm::cpu::num_threads(); }
 
 cllm_status cllm_model_create(const cllm_config* config, int32_t backend, int32_t device, cllm_model** out_model) {
   return guard([&] {

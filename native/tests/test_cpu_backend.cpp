@@ -1,7 +1,7 @@
 // CPU backend through the C ABI: logits match an independent double-precision reference model,
 // block forward equals token-by-token forward, truncation then re-forward reproduces the logits,
 // Jacobi blocks reproduce greedy AR, two sessions on two threads give the same results as one after
-// the other, and bad input is rejected. ctest runs it once per forced ISA (CLLM_CPU_ISA).
+// the other, 1, 2 and 3 pool threads give the same logits bit for bit, and bad input is rejected. ctest runs it once per forced ISA (CLLM_CPU_ISA).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cpu/isa.hpp"
+#include "cpu/thread_pool.hpp"
 #include "random_model.hpp"
 #include "reference_model.hpp"
 
@@ -191,6 +192,40 @@ void test_concurrent_sessions(const cllm_config& config) {
   cllm_model_free(model);
 }
 
+// The thread pool splits each kernel's outputs among threads, never a sum: 1, 2 and 3 threads give the
+// same logits bit for bit (a long prompt block, so that attention runs in parallel too, then AR steps).
+void test_thread_counts_bit_identical(const cllm_config& config) {
+  cllm_model* model;
+  check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, 31, CLLM_DTYPE_F32, &model), "model");
+  const bool was = cllm::cpu::set_adaptive(false);  // use exactly the threads asked for
+  auto logits_with = [&](int32_t threads) {
+    check(cllm_set_num_threads(threads), "threads");
+    cllm_session* session;
+    check(cllm_session_create(model, 128, &session), "session");
+    const int32_t n = 45, vocab = config.vocab_size;
+    std::vector<int32_t> prompt(n);
+    for (int32_t i = 0; i < n; ++i) prompt[i] = (i * 53 + 11) % vocab;
+    std::vector<float> all(size_t(n) * vocab), one(vocab);
+    check(cllm_session_forward(session, prompt.data(), n, all.data()), "prompt");
+    int32_t next = 0;
+    for (int32_t step = 0; step < 5; ++step) {
+      check(cllm_argmax_rows(all.data() + all.size() - vocab, 1, vocab, &next), "argmax");
+      check(cllm_session_forward(session, &next, 1, one.data()), "step");
+      all.insert(all.end(), one.begin(), one.end());
+    }
+    cllm_session_free(session);
+    return all;
+  };
+  const std::vector<float> single = logits_with(1);
+  for (int32_t threads : {2, 3}) {
+    expect(logits_with(threads) == single,
+           threads == 2 ? "2 threads give the logits of 1 bit for bit" : "3 threads give the logits of 1 bit for bit");
+  }
+  cllm::cpu::set_adaptive(was);
+  check(cllm_set_num_threads(0), "default threads");
+  cllm_model_free(model);
+}
+
 void test_rejects_bad_input(const cllm_config& config) {
   cllm_model* model;
   check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, 3, CLLM_DTYPE_F32, &model), "model");
@@ -231,6 +266,8 @@ int main() {
   test_matches_reference(gqa, 33);
   test_matches_reference(small, 70);
   test_concurrent_sessions(gqa);
+  test_thread_counts_bit_identical(gqa);
+  test_thread_counts_bit_identical(small);
   test_block_equals_tokenwise(gqa);
   test_block_equals_tokenwise(small);
   for (int32_t n : {1, 2, 7, 16}) test_jacobi_block_equals_greedy(small, n);

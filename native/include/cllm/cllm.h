@@ -107,6 +107,17 @@ cllm_status cllm_cuda_device_count(int32_t* count);
 cllm_status cllm_cuda_device_info(int32_t device, char* name, int32_t name_len, int64_t* total_memory,
                                   int32_t* cc_major, int32_t* cc_minor);
 
+ * Threads of the CPU backend: one process-wide pool that every CPU forward shares (forwards running at
+ * the same moment on different threads split it). n >= 1: use n threads, the calling thread included
+ * (1: no worker threads at all); n == 0: back to the default, which is CLLM_NUM_THREADS, else
+ * OMP_NUM_THREADS, else the number of CPUs in the process's affinity mask (the environment is read
+ * once, at the first use). INVALID_ARGUMENT when n < 0 or n > 1024. Takes effect at the next parallel
+ * kernel that finds the pool idle; results are bit-identical whatever the count.
+ */
+cllm_status cllm_set_num_threads(int32_t n);
+/* The thread count CPU forwards use now (>= 1). */
+int32_t cllm_get_num_threads(void);
+
 /* ---- models ---- */
 
 /* Allocates a model on a backend (device: CUDA ordinal, ignored on CPU). Weights start unset. */

@@ -8,8 +8,6 @@
 // few queries at a time share each loaded value row. Every query sees positions 0..first_position + r
 // (causal inside the block); a tile works up to its longest visibility, with zero weights past each
 // query's own end.
-#include <omp.h>
-
 #include "kernels_impl.hpp"
 #include "panel_tile.hpp"
 #include "simd.hpp"
@@ -24,7 +22,6 @@ constexpr int kValueQueries = 4;  // 4 queries x 4 vectors of accumulators
 constexpr int kValueQueries = 2;
 #endif
 constexpr int kValueVectors = 4;  // vectors of head_dim per pass
-constexpr int64_t kParallelWork = int64_t(1) << 16;
 
 inline int32_t min32(int32_t a, int32_t b) { return a < b ? a : b; }
 
@@ -121,65 +118,64 @@ void attention(float* out, const float* q, const float* k_packed, int64_t k_head
   const int32_t queries = rows * group;  // per kv head
   const int32_t tiles = (queries + Q - 1) / Q;
   const int32_t jobs = n_kv_heads * tiles;
-  const int32_t threads = kernel_threads();
-  const bool parallel = threads > 1 && jobs > 1 && int64_t(rows) * n_heads * span * head_dim >= kParallelWork;
-#pragma omp parallel for schedule(static) num_threads(threads) if (parallel)
-  for (int32_t job = 0; job < jobs; ++job) {
-    const int32_t kvh = job / tiles, j0 = (job % tiles) * Q, count = min32(Q, queries - j0);
-    const float* qp[Q];
-    float* sp[Q];
-    float* op[Q];
-    int32_t visible[Q];
-    int32_t longest = 0;
-    for (int i = 0; i < Q; ++i) {
-      const int32_t j = j0 + (i < count ? i : 0);
-      const int32_t r = j / group, h = kvh * group + j % group;
-      qp[i] = q + (int64_t(r) * n_heads + h) * head_dim;
-      sp[i] = scores + (int64_t(r) * n_heads + h) * span;
-      op[i] = out + (int64_t(r) * n_heads + h) * head_dim;
-      visible[i] = first_position + r + 1;
-      longest = visible[i] > longest ? visible[i] : longest;
-    }
-    // Scores, V panels (V * 16 positions) at a time.
-    const float* k_head = k_packed + kvh * k_head_stride;
-    const int64_t panel_floats = int64_t(head_dim) * kPanel;
-    const int32_t panels = (longest + kPanel - 1) / kPanel;
-    for (int32_t pb = 0; pb < panels; pb += V) {
-      const int32_t np = min32(V, panels - pb);
-      const float* pp[V];
-      for (int v = 0; v < V; ++v) pp[v] = k_head + (pb + (v < np ? v : 0)) * panel_floats;
-      alignas(64) float res[Q * V * kPanel];
-      panel_tile_upto<Q, V>(count, np, pp, qp, head_dim, res, nullptr, 1);
-      const int32_t t0 = pb * kPanel;
-      for (int32_t i = 0; i < count; ++i) {
-        const int32_t n = min32(np * kPanel, visible[i] - t0);
-        for (int32_t t = 0; t < n; ++t) sp[i][t0 + t] = res[i * np * kPanel + t] * scale;
+  parallel_ranges(jobs, int64_t(rows) * n_heads * span * head_dim, [&](int64_t first_job, int64_t end_job) {
+    for (int32_t job = int32_t(first_job); job < int32_t(end_job); ++job) {
+      const int32_t kvh = job / tiles, j0 = (job % tiles) * Q, count = min32(Q, queries - j0);
+      const float* qp[Q];
+      float* sp[Q];
+      float* op[Q];
+      int32_t visible[Q];
+      int32_t longest = 0;
+      for (int i = 0; i < Q; ++i) {
+        const int32_t j = j0 + (i < count ? i : 0);
+        const int32_t r = j / group, h = kvh * group + j % group;
+        qp[i] = q + (int64_t(r) * n_heads + h) * head_dim;
+        sp[i] = scores + (int64_t(r) * n_heads + h) * span;
+        op[i] = out + (int64_t(r) * n_heads + h) * head_dim;
+        visible[i] = first_position + r + 1;
+        longest = visible[i] > longest ? visible[i] : longest;
       }
-    }
-    for (int32_t i = 0; i < count; ++i) {
-      softmax(sp[i], visible[i]);
-      for (int32_t t = visible[i]; t < longest; ++t) sp[i][t] = 0.0f;  // beyond its causal end: no weight
-    }
-    // Weighted values, kValueQueries queries and kValueVectors vectors of head_dim at a time.
-    const float* v_head = v_cache + int64_t(kvh) * head_dim;
-    for (int32_t i0 = 0; i0 < count; i0 += kValueQueries) {
-      const int32_t qn = min32(kValueQueries, count - i0);
-      int32_t n = 0;
-      for (int32_t i = i0; i < i0 + qn; ++i) n = visible[i] > n ? visible[i] : n;
-      for (int32_t d0 = 0; d0 < head_dim; d0 += kValueVectors * W) {
-        const int32_t width = min32(kValueVectors * W, head_dim - d0);
-        const int vectors = (width + W - 1) / W, last = width - (vectors - 1) * W;
-        float* o[kValueQueries];
-        const float* p[kValueQueries];
-        for (int i = 0; i < kValueQueries; ++i) {
-          const int32_t k = i0 + (i < qn ? i : 0);
-          o[i] = op[k] + d0;
-          p[i] = sp[k];
+      // Scores, V panels (V * 16 positions) at a time.
+      const float* k_head = k_packed + kvh * k_head_stride;
+      const int64_t panel_floats = int64_t(head_dim) * kPanel;
+      const int32_t panels = (longest + kPanel - 1) / kPanel;
+      for (int32_t pb = 0; pb < panels; pb += V) {
+        const int32_t np = min32(V, panels - pb);
+        const float* pp[V];
+        for (int v = 0; v < V; ++v) pp[v] = k_head + (pb + (v < np ? v : 0)) * panel_floats;
+        alignas(64) float res[Q * V * kPanel];
+        panel_tile_upto<Q, V>(count, np, pp, qp, head_dim, res, nullptr, 1);
+        const int32_t t0 = pb * kPanel;
+        for (int32_t i = 0; i < count; ++i) {
+          const int32_t n = min32(np * kPanel, visible[i] - t0);
+          for (int32_t t = 0; t < n; ++t) sp[i][t0 + t] = res[i * np * kPanel + t] * scale;
         }
-        value_tile_upto<kValueQueries, kValueVectors>(qn, vectors, o, p, n, v_head + d0, kv_dim, last);
+      }
+      for (int32_t i = 0; i < count; ++i) {
+        softmax(sp[i], visible[i]);
+        for (int32_t t = visible[i]; t < longest; ++t) sp[i][t] = 0.0f;  // beyond its causal end: no weight
+      }
+      // Weighted values, kValueQueries queries and kValueVectors vectors of head_dim at a time.
+      const float* v_head = v_cache + int64_t(kvh) * head_dim;
+      for (int32_t i0 = 0; i0 < count; i0 += kValueQueries) {
+        const int32_t qn = min32(kValueQueries, count - i0);
+        int32_t n = 0;
+        for (int32_t i = i0; i < i0 + qn; ++i) n = visible[i] > n ? visible[i] : n;
+        for (int32_t d0 = 0; d0 < head_dim; d0 += kValueVectors * W) {
+          const int32_t width = min32(kValueVectors * W, head_dim - d0);
+          const int vectors = (width + W - 1) / W, last = width - (vectors - 1) * W;
+          float* o[kValueQueries];
+          const float* p[kValueQueries];
+          for (int i = 0; i < kValueQueries; ++i) {
+            const int32_t k = i0 + (i < qn ? i : 0);
+            o[i] = op[k] + d0;
+            p[i] = sp[k];
+          }
+          value_tile_upto<kValueQueries, kValueVectors>(qn, vectors, o, p, n, v_head + d0, kv_dim, last);
+        }
       }
     }
-  }
+  });
 }
 
 }  // namespace cllm::cpu::CLLM_ISA_NS

@@ -1,4 +1,5 @@
-// The CPU backend: fp32 weights and activations, a KV cache per session, OpenMP inside the kernels.
+// The CPU backend: fp32 weights and activations, a KV cache per session, the kernels split across the
+// process-wide thread pool (thread_pool.hpp).
 //
 // The model holds only read-only state (weights, the kernel table chosen at creation); everything a
 // forward writes (KV cache, activations, scores, logits) belongs to its session, so sessions of one model
@@ -13,6 +14,7 @@
 #include "aligned.hpp"
 #include "cpu_kernels.hpp"
 #include "isa.hpp"
+#include "thread_pool.hpp"
 
 namespace cllm {
 namespace {

@@ -7,7 +7,8 @@
 // plain scalar loop to fp32 rounding (fused multiply-adds, vector sums), not bit for bit; argmax is
 // exact. Every output of the matmuls and attention is accumulated in one vector lane in a fixed order,
 // so a row's result does not depend on how many rows are in the call (a block forward equals
-// token-by-token forwards bit for bit on one ISA).
+// token-by-token forwards bit for bit on one ISA), nor on the thread count: the thread pool
+// (thread_pool.hpp) splits outputs among threads, never a sum.
 #pragma once
 
 #include <cstdint>

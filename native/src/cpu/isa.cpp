@@ -2,8 +2,6 @@
 // ones this CPU runs, and CLLM_CPU_ISA.
 #include "isa.hpp"
 
-#include <omp.h>
-
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -53,7 +51,6 @@ const Kernels* compiled(Isa isa) {
 }
 
 std::atomic<const Kernels*> active{nullptr};
-std::atomic<int32_t> forwards_running{0};
 
 }  // namespace
 
@@ -104,14 +101,5 @@ bool set_active_isa(Isa isa) {
   active.store(k, std::memory_order_release);
   return true;
 }
-
-int32_t kernel_threads() {
-  const int32_t forwards = forwards_running.load(std::memory_order_relaxed);
-  const int32_t threads = omp_get_max_threads() / (forwards > 1 ? forwards : 1);
-  return threads > 1 ? threads : 1;
-}
-
-ForwardScope::ForwardScope() { forwards_running.fetch_add(1, std::memory_order_relaxed); }
-ForwardScope::~ForwardScope() { forwards_running.fetch_sub(1, std::memory_order_relaxed); }
 
 }  // namespace cllm::cpu

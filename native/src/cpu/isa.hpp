@@ -82,20 +82,4 @@ const Kernels& select_kernels();
 const Kernels& active_kernels();
 bool set_active_isa(Isa isa);
 
-// Threads a kernel's parallel region uses: OpenMP's maximum (OMP_NUM_THREADS, default one per core)
-// shared among the forwards running at this moment in this process. Two sessions forwarding on two
-// threads at once thus get one core each instead of two spinning OpenMP teams fighting over the same
-// cores (OpenMP threads busy-wait at every barrier; oversubscribed, each waits out the others' time
-// slices).
-int32_t kernel_threads();
-
-// Marks a forward in progress for kernel_threads() (the CPU backend holds one per forward).
-class ForwardScope {
- public:
-  ForwardScope();
-  ~ForwardScope();
-  ForwardScope(const ForwardScope&) = delete;
-  ForwardScope& operator=(const ForwardScope&) = delete;
-};
-
 }  // namespace cllm::cpu

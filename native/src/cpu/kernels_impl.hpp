@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "isa.hpp"
+#include "thread_pool.hpp"
 
 #ifndef CLLM_ISA_NS
 #error "kernels_impl.hpp is for the per-ISA kernel sources; the build defines CLLM_ISA_NS"
@@ -23,5 +24,17 @@ void attention(float* out, const float* q, const float* k_packed, int64_t k_head
                int32_t rows, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position,
                float* scores);
 void argmax(int32_t* out, const float* x, int32_t rows, int32_t cols);
+
+namespace {
+
+// parallel_for (thread_pool.hpp) with a callable f(begin, end). Local to this ISA's copy, like every
+// template here (simd.hpp explains why).
+template <typename F>
+void parallel_ranges(int64_t count, int64_t work, const F& f) {
+  parallel_for(count, work, [](void* context, int64_t begin, int64_t end) { (*static_cast<const F*>(context))(begin, end); },
+               const_cast<F*>(&f));
+}
+
+}  // namespace
 
 }  // namespace cllm::cpu::CLLM_ISA_NS

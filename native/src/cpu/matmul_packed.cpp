@@ -5,10 +5,8 @@
 // is read from memory once per call (the first token tile brings it in, later token tiles find it in
 // L2), and the next tile's panels are prefetched meanwhile.
 //
-// Work split: tiles of V panels, one contiguous range per thread (schedule(static)) in one OpenMP
-// region per call; small calls stay on the calling thread.
-#include <omp.h>
-
+// Work split: tiles of V panels in contiguous ranges, one parallel_for (thread_pool.hpp) per call;
+// small calls stay on the calling thread.
 #include "kernels_impl.hpp"
 #include "panel_tile.hpp"
 #include "simd.hpp"
@@ -25,16 +23,7 @@ constexpr int kSwigluTokens = 2;  // 8 ymm
 #else
 constexpr int kSwigluTokens = 1;  // 8 xmm
 #endif
-constexpr int64_t kParallelWork = int64_t(1) << 16;  // multiply-adds below which a call stays serial
-
 inline int32_t min32(int32_t a, int32_t b) { return a < b ? a : b; }
-
-// This thread's share [*begin, *end) of `items` in an OpenMP region: contiguous, as schedule(static).
-inline void static_share(int64_t items, int64_t* begin, int64_t* end) {
-  const int64_t threads = omp_get_num_threads(), id = omp_get_thread_num();
-  *begin = items * id / threads;
-  *end = items * (id + 1) / threads;
-}
 
 // Token rows per chunk: a chunk's activations stay in L2 (about 1 MB) while all panels pass over them.
 int32_t token_chunk(int32_t in_features, int32_t n, int32_t tile) {
@@ -87,12 +76,7 @@ void matmul_packed(const MatmulSegment* segments, int32_t n_segments, const floa
   }
   const int64_t tiles = first_tile[n_segments];
   const int32_t chunk = token_chunk(in_features, n, T);
-  const int32_t threads = kernel_threads();
-  const bool parallel = threads > 1 && tiles > 1 && total_rows * in_features * n >= kParallelWork;
-#pragma omp parallel num_threads(threads) if (parallel)
-  {
-    int64_t begin, end;
-    static_share(tiles, &begin, &end);
+  parallel_ranges(tiles, total_rows * in_features * n, [&](int64_t begin, int64_t end) {
     for (int32_t t0 = 0; t0 < n; t0 += chunk) {
       const int32_t tokens = min32(chunk, n - t0);
       const int32_t token_tiles = (tokens + T - 1) / T;
@@ -126,7 +110,7 @@ void matmul_packed(const MatmulSegment* segments, int32_t n_segments, const floa
         }
       }
     }
-  }
+  });
 }
 
 // out[t][o] = silu(x[t] . gate[o]) * (x[t] . up[o]): a tile is one gate panel and the up panel of the
@@ -137,12 +121,7 @@ void matmul_packed_swiglu(float* out, const float* x, const float* w_gate, const
   const int64_t panel_floats = int64_t(in_features) * kPanel;
   const int32_t panels = (hidden + kPanel - 1) / kPanel;
   const int32_t chunk = token_chunk(in_features, n, T);
-  const int32_t threads = kernel_threads();
-  const bool parallel = threads > 1 && panels > 1 && int64_t(hidden) * 2 * in_features * n >= kParallelWork;
-#pragma omp parallel num_threads(threads) if (parallel)
-  {
-    int64_t begin, end;
-    static_share(panels, &begin, &end);
+  parallel_ranges(panels, int64_t(hidden) * 2 * in_features * n, [&](int64_t begin, int64_t end) {
     for (int32_t t0 = 0; t0 < n; t0 += chunk) {
       const int32_t tokens = min32(chunk, n - t0);
       const int32_t token_tiles = (tokens + T - 1) / T;
@@ -168,7 +147,7 @@ void matmul_packed_swiglu(float* out, const float* x, const float* w_gate, const
         }
       }
     }
-  }
+  });
 }
 
 }  // namespace cllm::cpu::CLLM_ISA_NS

@@ -75,6 +75,29 @@ public final class NativeLibrary {
         }
     }
 
+
+    /**
+     * Sets the CPU backend's threads, process-wide (one pool shared by every CPU session): {@code threads}
+     * >= 1 uses that many, the calling thread included; 0 restores the default ({@code CLLM_NUM_THREADS},
+     * else {@code OMP_NUM_THREADS}, else the CPUs this process may run on). Results do not depend on it.
+     */
+    public static void setCpuThreads(int threads) {
+        if (threads < 0 || threads > MAX_CPU_THREADS) {
+            throw new IllegalArgumentException("threads must be in [0, " + MAX_CPU_THREADS + "] (0: the default), got " + threads);
+        }
+        ensureLoaded();
+        Status.check(CllmNative.cllm_set_num_threads(threads), "setting the CPU threads");
+    }
+
+    /** The CPU backend's thread count now (>= 1). */
+    public static int cpuThreads() {
+        ensureLoaded();
+        return CllmNative.cllm_get_num_threads();
+    }
+
+    /** The largest thread count {@link #setCpuThreads} accepts. */
+    public static final int MAX_CPU_THREADS = 1024;
+
     /** Status checking shared by the engine classes. */
     static final class Status {
         private Status() {}

@@ -119,6 +119,10 @@ public final class CllmNative {
     public static native @Cast("cllm_status") int cllm_cuda_device_info(int device, @Cast("char*") BytePointer name,
             int nameLen, @Cast("int64_t*") long[] totalMemory, IntPointer ccMajor, IntPointer ccMinor);
 
+    public static native @Cast("cllm_status") int cllm_set_num_threads(int n);
+
+    public static native int cllm_get_num_threads();
+
     public static native @Cast("cllm_status") int cllm_model_create(@Const cllm_config config, int backend, int device,
             @ByPtrPtr cllm_model outModel);
 

@@ -34,6 +34,30 @@ class NativeSessionTest {
     }
 
     @Test
+    void cpuThreadCountIsSettableAndDoesNotChangeLogits() {
+        LlamaConfig config = LlamaConfig.of(128, 344, 2, 4, 2, 300, 64, true);
+        try (NativeModel model = NativeModel.load(RandomWeights.create(config, 4), Device.cpu())) {
+            int[] tokens = new int[40];
+            for (int i = 0; i < tokens.length; i++) tokens[i] = (i * 31 + 7) % config.vocabSize();
+            float[] reference = null;
+            for (int threads : new int[] {1, 2, 3}) {
+                NativeLibrary.setCpuThreads(threads);
+                assertEquals(threads, NativeLibrary.cpuThreads());
+                try (NativeSession session = model.newSession(64)) {
+                    float[] logits = session.forward(tokens, true);
+                    if (reference == null) reference = logits;
+                    else assertArrayEquals(reference, logits, "logits with " + threads + " threads");
+                }
+            }
+        } finally {
+            NativeLibrary.setCpuThreads(0);
+        }
+        assertTrue(NativeLibrary.cpuThreads() >= 1);
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> NativeLibrary.setCpuThreads(-1));
+        assertTrue(bad.getMessage().contains("threads"), bad.getMessage());
+    }
+
+    @Test
     void nativeErrorsBecomeCllmExceptionsWithStatus() {
         try (NativeModel model = NativeModel.load(RandomWeights.create(CONFIG, 2), Device.cpu());
              NativeSession session = model.newSession(4)) {
