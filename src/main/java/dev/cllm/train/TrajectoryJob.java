@@ -103,7 +103,9 @@ public final class TrajectoryJob {
         int lastId = kept.isEmpty() ? -1 : kept.get(kept.size() - 1).dataId();
         try {
             // Rewrite: drops a broken tail and the last prompt, which may lack its final blocks.
-            Path tmp = out.resolveSibling(out.getFileName() + ".resume.tmp");
+            // The temporary name keeps out's suffix: TrajectoryFiles compresses by name, and a ".tmp" suffix
+            // once wrote plain JSONL that then replaced a .gz file.
+            Path tmp = out.resolveSibling(".resume-" + out.getFileName());
             Files.deleteIfExists(tmp);
             try (Writer w = TrajectoryFiles.openForAppend(tmp)) {
                 for (TrajectoryRecord r : kept) {

@@ -132,6 +132,16 @@ class TrajectoryCollectorTest {
             List<TrajectoryRecord> after = TrajectoryFiles.readAll(whole);
             after.sort(java.util.Comparator.comparingInt(TrajectoryRecord::dataId).thenComparingInt(TrajectoryRecord::blockId));
             assertEquals(json(TrajectoryFiles.readAll(merged)), json(after));
+
+            // Resuming a gzip file keeps it gzip (a resume once rewrote it as plain text under the .gz name).
+            Path gz = shards.get(0);
+            List<String> before = json(TrajectoryFiles.readAll(gz));
+            TrajectoryJob.Summary again = TrajectoryJob.run(session, prompts, gz,
+                    new TrajectoryJob.Settings(c, 0, 3, false, 1000, false), null);
+            assertEquals(1, again.promptsSkipped(), "the last prompt of a resumed file is collected again");
+            byte[] head = Arrays.copyOf(Files.readAllBytes(gz), 2);
+            assertArrayEquals(new byte[] {(byte) 0x1f, (byte) 0x8b}, head, "still gzip after a resume");
+            assertEquals(before, json(TrajectoryFiles.readAll(gz)));
         }
     }
 
