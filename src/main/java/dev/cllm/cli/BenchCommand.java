@@ -66,9 +66,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--init", defaultValue = "random", description = "Initial guess: random, last or pad (default: ${DEFAULT-VALUE}).")
     String init;
 
-    @Option(names = "--forward-blocks", split = ",", defaultValue = "1,4,16,32,64",
-            description = "Block sizes for the forward timing table; empty to skip (default: ${DEFAULT-VALUE}).")
-    int[] forwardBlocks;
+    // A string, not int[]: picocli cannot turn "" or "none" into an empty int array.
+    @Option(names = "--forward-blocks", defaultValue = "1,4,16,32,64",
+            description = "Block sizes for the forward timing table, comma-separated; none (or empty) to skip "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String forwardBlocksSpec;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of random weights, prompts and guesses.")
     long seed;
@@ -86,6 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be >= 1");
         for (int b : blocks) if (b < 1) throw new IllegalArgumentException("--block values must be >= 1, got " + b);
+        int[] forwardBlocks = parseForwardBlocks(forwardBlocksSpec);
         if (promptLength < 1 || randomPrompts < 1) throw new IllegalArgumentException("--random-prompts and --prompt-length must be >= 1");
         List<WindowMode> modes = new ArrayList<>();
         for (String w : windows) {
@@ -137,4 +140,21 @@ public final class BenchCommand implements Callable<Integer> {
         return out;
     }
 
+
+    /** "1,4,16" to its block sizes; "", "none": no forward timings. */
+    static int[] parseForwardBlocks(String spec) {
+        String trimmed = spec.strip();
+        if (trimmed.isEmpty() || trimmed.equalsIgnoreCase("none")) return new int[0];
+        String[] parts = trimmed.split(",");
+        int[] blocks = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                blocks[i] = Integer.parseInt(parts[i].strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--forward-blocks takes block sizes like 1,4,16 or none, got '" + spec + "'");
+            }
+            if (blocks[i] < 1) throw new IllegalArgumentException("--forward-blocks values must be >= 1, got " + blocks[i]);
+        }
+        return blocks;
+    }
 }
