@@ -133,12 +133,23 @@ void test_adaptive_team() {
   };
   // Experiments run the other team size now and then (phases of 24 jobs or more, a few per 300 jobs
   // while the controller settles).
+  // The controller decides from wall-clock measurements, so a burst of noise from the rest of the machine
+  // can delay a decision: each property gets up to three windows of 150 forwards to show. A controller
+  // that never adapts still fails every window.
+  auto settles = [&](bool serialised, auto good) {
+    int jobs = 0;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      jobs = share_on_workers(serialised, 150);
+      if (good(jobs)) break;
+    }
+    return jobs;
+  };
   share_on_workers(false, 50);
-  const int parallel_jobs = share_on_workers(false, 150);
+  const int parallel_jobs = settles(false, [](int jobs) { return jobs >= 210; });
   expect(parallel_jobs >= 210, "the team stays at two threads where they pay off (" + std::to_string(parallel_jobs) +
                                    " of 300 jobs used a worker)");
   share_on_workers(true, 200);
-  const int serialised_jobs = share_on_workers(true, 150);
+  const int serialised_jobs = settles(true, [](int jobs) { return jobs <= 90; });
   expect(serialised_jobs <= 90, "the team drops to one thread where a second one gains nothing (" +
                                     std::to_string(serialised_jobs) + " of 300 jobs used a worker)");
   if (std::getenv("CLLM_TEST_VERBOSE")) std::printf("adaptive team: %d and %d of 300 jobs on workers\n", parallel_jobs, serialised_jobs);
