@@ -107,6 +107,7 @@ cllm_status cllm_cuda_device_count(int32_t* count);
 cllm_status cllm_cuda_device_info(int32_t device, char* name, int32_t name_len, int64_t* total_memory,
                                   int32_t* cc_major, int32_t* cc_minor);
 
+/*
  * Threads of the CPU backend: one process-wide pool that every CPU forward shares (forwards running at
  * the same moment on different threads split it). n >= 1: use n threads, the calling thread included
  * (1: no worker threads at all); n == 0: back to the default, which is CLLM_NUM_THREADS, else
