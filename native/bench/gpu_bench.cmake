@@ -6,9 +6,10 @@ add_executable(cllm-gpu-bench
   ${CLLM_BENCH_DIR}/gpu_device.cpp
   ${CLLM_BENCH_DIR}/gpu_model.cpp
   ${CLLM_BENCH_DIR}/gpu_runner.cpp
-  ${CLLM_BENCH_DIR}/gpu_report.cpp)
+  ${CLLM_BENCH_DIR}/gpu_report.cpp
+  ${CLLM_BENCH_DIR}/presets.cpp)
 target_include_directories(cllm-gpu-bench PRIVATE ${CUDAToolkit_INCLUDE_DIRS})
-target_link_libraries(cllm-gpu-bench PRIVATE cllm cllm_kernels CUDA::cudart_static Threads::Threads)
+target_link_libraries(cllm-gpu-bench PRIVATE cllm cllm_testing cllm_kernels CUDA::cudart_static Threads::Threads)
 if(TARGET cllm_kernels_cublas)
   target_link_libraries(cllm-gpu-bench PRIVATE cllm_kernels_cublas)
 endif()
@@ -20,7 +21,8 @@ cllm_warnings(cllm-gpu-bench)
 if(TARGET cllm-bench)
   target_sources(cllm-bench PRIVATE
     ${CLLM_BENCH_DIR}/gpu_device.cpp ${CLLM_BENCH_DIR}/gpu_model.cpp ${CLLM_BENCH_DIR}/gpu_runner.cpp
-    ${CLLM_BENCH_DIR}/gpu_report.cpp)
+    ${CLLM_BENCH_DIR}/gpu_report.cpp
+  ${CLLM_BENCH_DIR}/presets.cpp)
   target_include_directories(cllm-bench PRIVATE ${CUDAToolkit_INCLUDE_DIRS} ${CMAKE_SOURCE_DIR}/kernels)
   target_link_libraries(cllm-bench PRIVATE CUDA::cudart_static Threads::Threads)
   target_compile_definitions(cllm-bench PRIVATE CLLM_BENCH_CUDA=1)

@@ -26,6 +26,7 @@
 #include "gpu_report.hpp"
 #include "gpu_timer.hpp"
 #include "layout.hpp"
+#include "presets.hpp"
 #ifdef CLLM_HAVE_CUBLAS
 #include "gemm_cublas.cuh"
 #endif
@@ -47,7 +48,7 @@ struct Options {
   if (error) std::fprintf(stderr, "cllm-gpu-bench: %s\n\n", error);
   std::fprintf(error ? stderr : stdout,
                "usage: cllm-gpu-bench [options]\n"
-               "  --preset 110m|1b|7b|tiny   model shape (hashed random bf16 weights), default 1b\n"
+               "  --preset 110m|1b|7b|3m|tiny model shape (hashed random bf16 weights), default 1b\n"
                "  --device N                 CUDA device, default 0\n"
                "  --blocks 1,8,16,32,64      block sizes n\n"
                "  --iters N / --warmup N     timed (median) / untimed repeats, default 10 / 3\n"
@@ -221,7 +222,7 @@ int main(int argc, char** argv) {
   if (o.model) {
     const int32_t largest = *std::max_element(o.blocks.begin(), o.blocks.end());
     cllm_config config{};
-    if (!gpu_preset(o.preset, o.context + largest + 1, &config)) usage(("unknown preset " + o.preset).c_str());
+    if (!preset_config(o.preset, o.context + largest + 1, &config)) usage(("unknown preset " + o.preset).c_str());
     std::fprintf(stderr, "cllm-gpu-bench: uploading the %s model (%.2f GB of bf16 weights read per forward)...\n",
                  o.preset.c_str(), double(forward_weight_bytes(config)) / 1e9);
     cllm_model* model = nullptr;

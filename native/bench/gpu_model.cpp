@@ -43,31 +43,6 @@ void fill(std::vector<uint16_t>& values, uint64_t seed, float center, float scal
 
 }  // namespace
 
-bool gpu_preset(const std::string& name, int32_t max_seq_len, cllm_config* config) {
-  auto make = [&](int32_t dim, int32_t hidden, int32_t layers, int32_t heads, int32_t kv_heads, int32_t vocab,
-                  bool tied) {
-    cllm_config c{};
-    c.dim = dim;
-    c.hidden_dim = hidden;
-    c.n_layers = layers;
-    c.n_heads = heads;
-    c.n_kv_heads = kv_heads;
-    c.head_dim = dim / heads;
-    c.vocab_size = vocab;
-    c.max_seq_len = max_seq_len;
-    c.rope_theta = 10000.0f;
-    c.norm_eps = 1e-5f;
-    c.tied_embeddings = tied ? 1 : 0;
-    *config = c;
-  };
-  if (name == "110m") make(768, 2048, 12, 12, 12, 32000, true);
-  else if (name == "1b") make(2048, 5632, 22, 32, 4, 32000, false);
-  else if (name == "7b") make(4096, 11008, 32, 32, 32, 32000, false);
-  else if (name == "tiny") make(256, 688, 4, 8, 2, 4096, true);
-  else return false;
-  return true;
-}
-
 int64_t forward_weight_bytes(const cllm_config& c) {
   const int64_t dim = c.dim, q = int64_t(c.n_heads) * c.head_dim, kv = int64_t(c.n_kv_heads) * c.head_dim;
   const int64_t layer = (q + 2 * kv) * dim + dim * q + 3 * int64_t(c.hidden_dim) * dim;

@@ -1,18 +1,14 @@
-// Model shapes and fast random weights for the GPU benchmark. Timing needs realistic sizes, not a
-// particular distribution, so weights come from a counter-based hash (uniform, with the std of the
-// test models' normal weights) generated on all host cores: a 7B model is ready in seconds instead
-// of the minutes a normal_distribution takes. Never zeros (METHOD.md).
+// Fast random weights for the GPU benchmark (model shapes: presets.hpp, shared with cllm-bench).
+// Timing needs realistic sizes, not a particular distribution, so weights come from a counter-based
+// hash (uniform, with the std of the test models' normal weights) generated on all host cores: a 7B
+// model is ready in seconds instead of the minutes a normal_distribution takes. Never zeros (METHOD.md).
 #pragma once
 
 #include <cstdint>
-#include <string>
 
 #include "cllm/cllm.h"
 
 namespace cllm::bench {
-
-// 110m (llama2.c stories110M), 1b (TinyLlama 1.1B), 7b (Llama 2 7B), tiny (a smoke run).
-bool gpu_preset(const std::string& name, int32_t max_seq_len, cllm_config* config);
 
 // Bytes of weights one forward with the output head reads (bf16 matrices; norms and the embedding
 // rows gathered are negligible and left out).
