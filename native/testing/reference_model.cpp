@@ -130,10 +130,16 @@ std::vector<float> ReferenceModel::forward(const int32_t* tokens, int32_t n) {
 double max_relative_error(const float* a, const float* b, size_t n) {
   double max_abs = 0, max_diff = 0;
   for (size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(a[i]) || !std::isfinite(b[i])) return INFINITY;
     max_abs = std::fmax(max_abs, std::fabs(double(b[i])));
     max_diff = std::fmax(max_diff, std::fabs(double(a[i]) - double(b[i])));
   }
-  return max_abs > 0 ? max_diff / max_abs : max_diff;
+  return max_diff / std::fmax(max_abs, 1e-30);
+}
+
+double max_relative_error(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size()) return INFINITY;
+  return max_relative_error(a.data(), b.data(), a.size());
 }
 
 }  // namespace cllm::testing

@@ -12,6 +12,7 @@
 #include <cuda_runtime.h>
 
 #include "backend.hpp"
+#include "reference_model.hpp"
 
 namespace cllm::cuda_test {
 
@@ -73,20 +74,9 @@ class Buffer {
   size_t count_;
 };
 
-// max |a - b| / max |b|, the measure of DESIGN.md (NaN anywhere counts as infinitely wrong).
-inline double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
-  double max_abs = 0, max_diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!std::isfinite(a[i]) || !std::isfinite(b[i])) return INFINITY;
-    max_abs = std::fmax(max_abs, std::fabs(double(b[i])));
-    max_diff = std::fmax(max_diff, std::fabs(double(a[i]) - double(b[i])));
-  }
-  return max_diff / std::fmax(max_abs, 1e-30);
-}
-
 inline void expect_close(const std::vector<float>& got, const std::vector<float>& want, double tolerance,
                          const char* what) {
-  const double error = relative_error(got, want);
+  const double error = cllm::testing::max_relative_error(got, want);
   std::printf("  %-56s rel err %.3g\n", what, error);
   expect(error <= tolerance, what);
 }

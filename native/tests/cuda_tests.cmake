@@ -4,7 +4,7 @@ set(CLLM_TESTS_DIR ${CMAKE_SOURCE_DIR}/native/tests)
 
 add_executable(test_cuda_kernels ${CLLM_TESTS_DIR}/test_cuda_kernels.cpp)
 target_include_directories(test_cuda_kernels PRIVATE ${CMAKE_SOURCE_DIR}/native/src ${CUDAToolkit_INCLUDE_DIRS})
-target_link_libraries(test_cuda_kernels PRIVATE cllm cllm_kernels CUDA::cudart_static)
+target_link_libraries(test_cuda_kernels PRIVATE cllm_testing cllm_kernels CUDA::cudart_static)
 if(TARGET cllm_kernels_cublas)
   target_link_libraries(test_cuda_kernels PRIVATE cllm_kernels_cublas)
 endif()

@@ -14,6 +14,7 @@
 #include "reference_model.hpp"
 
 using cllm::testing::check;
+using cllm::testing::max_relative_error;
 
 namespace {
 
@@ -24,15 +25,6 @@ void expect(bool condition, const char* what) {
     std::fprintf(stderr, "FAIL: %s\n", what);
     ++failures;
   }
-}
-
-float max_relative_error(const std::vector<float>& a, const std::vector<float>& b) {
-  float max_abs = 0, max_diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    max_abs = std::fmax(max_abs, std::fabs(b[i]));
-    max_diff = std::fmax(max_diff, std::fabs(a[i] - b[i]));
-  }
-  return max_diff / std::fmax(max_abs, 1e-30f);
 }
 
 void test_block_equals_tokenwise(const cllm_config& config) {

@@ -19,6 +19,7 @@
 #include <cuda_runtime.h>
 
 #include "random_model.hpp"
+#include "reference_model.hpp"
 
 using cllm::testing::check;
 
@@ -33,15 +34,7 @@ void expect(bool condition, const std::string& what) {
   }
 }
 
-double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
-  double max_abs = 0, max_diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!std::isfinite(a[i]) || !std::isfinite(b[i])) return INFINITY;
-    max_abs = std::fmax(max_abs, std::fabs(double(b[i])));
-    max_diff = std::fmax(max_diff, std::fabs(double(a[i]) - double(b[i])));
-  }
-  return max_diff / std::fmax(max_abs, 1e-30);
-}
+using cllm::testing::max_relative_error;
 
 bool contains(const char* text, const char* part) { return std::strstr(text, part) != nullptr; }
 
@@ -122,7 +115,7 @@ void test_logits_match_cpu(const cllm_config& config, const char* label) {
   }
   gl.resize(done * size_t(vocab));
   cl.resize(done * size_t(vocab));
-  const double error = relative_error(gl, cl);
+  const double error = max_relative_error(gl, cl);
   std::printf("  %s: CUDA vs CPU logits over %zu positions: rel err %.3g\n", label, done, error);
   expect(error <= 2e-2, std::string(label) + ": CUDA logits match the CPU backend");
   // Truncate and re-forward: the same logits again (the same tensor-core path: bit-identical rows).
@@ -131,7 +124,7 @@ void test_logits_match_cpu(const cllm_config& config, const char* label) {
   std::vector<float> again(size_t(done - cut) * size_t(vocab));
   check(cllm_session_forward(gs, tokens.data() + cut, int32_t(done - cut), again.data()), "re-forward");
   const std::vector<float> before(gl.begin() + ptrdiff_t(cut) * vocab, gl.end());
-  expect(relative_error(again, before) <= 1e-6, std::string(label) + ": truncate then re-forward reproduces the logits");
+  expect(max_relative_error(again, before) <= 1e-6, std::string(label) + ": truncate then re-forward reproduces the logits");
   cllm_session_free(gs);
   cllm_session_free(cs);
   cllm_model_free(gpu);
