@@ -113,6 +113,15 @@ int CudaSession::bucket_of(int32_t rows) {
   return bucket;
 }
 
+JacobiBegin CudaSession::begin_header(int32_t mode, const int32_t* tokens, int32_t n) const {
+  JacobiBegin b{};
+  b.length = length_;
+  b.rows = n;
+  b.mode = mode;
+  std::copy(tokens, tokens + n, b.tokens);
+  return b;
+}
+
 void CudaSession::begin(const JacobiBegin& b) { CLLM_CUDA_CHECK(launch_jacobi_begin(state_.get(), b, stream())); }
 
 void CudaSession::gemm(cudaStream_t stream, const Bf16Matrix& w, int32_t out_features, const __nv_bfloat16* x,
@@ -325,12 +334,7 @@ void CudaSession::fetch_core(bool with_states, int32_t states_count) {
 
 void CudaSession::forward_chunk(const int32_t* tokens, int32_t n, float* logits, int32_t* predictions) {
   const int32_t vocab = model_.config().vocab_size;
-  JacobiBegin b{};
-  b.length = length_;
-  b.rows = n;
-  b.mode = kJacobiForward;
-  std::copy(tokens, tokens + n, b.tokens);
-  begin(b);
+  begin(begin_header(kJacobiForward, tokens, n));
   run_forward(n, logits != nullptr || predictions != nullptr);
   if (predictions) {
     JacobiState* st = state_.get();
@@ -373,12 +377,7 @@ int32_t CudaSession::jacobi_step(const int32_t* window, int32_t n, int32_t* pred
   if (n > kMaxRows) return SessionBackend::jacobi_step(window, n, predictions);  // chunked forward, host accept
   DeviceScope scope(model_.device());
   NvtxRange range("cllm.jacobi_step");
-  JacobiBegin b{};
-  b.length = length_;
-  b.rows = n;
-  b.mode = kJacobiStep;
-  std::copy(window, window + n, b.tokens);
-  begin(b);
+  begin(begin_header(kJacobiStep, window, n));
   run_iteration(n);
   fetch_core(false, 0);
   const JacobiCore& core = host_state_.get()->core;
@@ -401,15 +400,11 @@ SessionBackend::BlockResult CudaSession::jacobi_block(int32_t y0, const int32_t*
   NvtxRange range("cllm.jacobi_block");
   // Every iteration produces at least one token, so more than n iterations never run.
   const int32_t cap = std::min(max_iterations, n);
-  JacobiBegin b{};
-  b.length = length_;
-  b.rows = n;
-  b.mode = kJacobiBlock;
+  JacobiBegin b = begin_header(kJacobiBlock, init_state, n);
   b.max_iterations = cap;
   b.eos = eos_token;
   b.record_states = states ? 1 : 0;
   b.y0 = y0;
-  std::copy(init_state, init_state + n, b.tokens);
   begin(b);
   const bool ran = graph_mode_ == GraphMode::kWhile && run_block_graph(n);
   if (!ran) run_block_loop(n, cap);

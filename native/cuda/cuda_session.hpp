@@ -70,6 +70,9 @@ class CudaSession final : public SessionBackend {
   static int32_t width_of(int bucket) { return int32_t(1) << bucket; }
 
   cudaStream_t stream() const { return user_stream_ ? user_stream_ : own_stream_; }
+  // The header every device-side call starts from: the cache length, n rows, the mode and the n tokens
+  // (the window, or a block's initial state); the block fields stay zero.
+  JacobiBegin begin_header(int32_t mode, const int32_t* tokens, int32_t n) const;
   void begin(const JacobiBegin& begin);
   // Launches (or records, during capture) the kernels of one forward / one iteration.
   void record_forward(cudaStream_t stream, int32_t width, bool head);
