@@ -46,10 +46,14 @@ public final class NativeModel implements AutoCloseable {
         }
     }
 
-    /** An empty model (weights still to upload). */
+    /**
+     * An empty model (weights still to upload). {@link Device#auto()} is resolved here, to CUDA device
+     * 0 when one answers and the CPU otherwise; {@link #device()} tells which.
+     */
     public static NativeModel create(LlamaConfig config, Device device) {
         config.validate();
         NativeLibrary.ensureLoaded();
+        device = NativeLibrary.resolve(device);
         int backend = CllmNative.CLLM_BACKEND_CPU;
         if (device.kind() == Device.Kind.CUDA) {
             if (!NativeLibrary.loadCudaPlugin()) {
@@ -129,6 +133,7 @@ public final class NativeModel implements AutoCloseable {
         return config;
     }
 
+    /** The device the weights are on (never {@link Device.Kind#AUTO}: that was resolved at creation). */
     public Device device() {
         return device;
     }
