@@ -1,5 +1,6 @@
 package dev.cllm.decode;
 
+import dev.cllm.Cancellation;
 import dev.cllm.engine.NativeSession;
 
 import java.util.Arrays;
@@ -43,20 +44,22 @@ public final class JacobiDecoder implements Decoder {
     }
 
     @Override
-    public DecodeResult decode(NativeSession session, int[] prompt, int eos, TokenSink sink) {
+    public DecodeResult decode(NativeSession session, int[] prompt, int eos, TokenSink sink, Cancellation cancellation) {
         int vocab = session.model().config().vocabSize();
         if (initialGuess.kind() == InitialGuess.Kind.PAD && initialGuess.padToken() >= vocab) {
             throw new IllegalArgumentException("pad token " + initialGuess.padToken() + " is outside the vocabulary of "
                     + vocab);
         }
-        GenerationRun run = new GenerationRun(session, prompt, eos, maxNewTokens, sink);
-        InitialGuess.Guesser guesser = initialGuess.start();
-        if (mode == WindowMode.REFILL) {
-            decodeRefill(session, run, guesser);
-        } else {
-            decodeShrink(session, run, guesser, eos);
+        try (NativeSession.Claim claim = session.claim()) {
+            GenerationRun run = new GenerationRun(session, prompt, eos, maxNewTokens, sink, cancellation);
+            InitialGuess.Guesser guesser = initialGuess.start();
+            if (mode == WindowMode.REFILL) {
+                decodeRefill(session, run, guesser);
+            } else {
+                decodeShrink(session, run, guesser, eos);
+            }
+            return run.finish();
         }
-        return run.finish();
     }
 
     /** n rows per pass; after each commit the window is topped up with fresh guesses. */
