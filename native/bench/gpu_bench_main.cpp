@@ -8,6 +8,7 @@
 // weight-read bandwidth the iteration achieves and its fraction of the peak (memory clock x bus width
 // x 2). --graph times whole Jacobi blocks (cllm_jacobi_block) with the WHILE-node graph and with the
 // host-loop fallback. --gemm times the block GEMM alone on the 7B shapes (and cuBLAS where built).
+// --switches A/B-tests the opt-in speed switches of the CUDA backend (gpu_switches.hpp).
 // The last thing printed is a markdown table.
 #include <algorithm>
 #include <cmath>
@@ -24,6 +25,7 @@
 #include "gpu_device.hpp"
 #include "gpu_model.hpp"
 #include "gpu_report.hpp"
+#include "gpu_switches.hpp"
 #include "gpu_timer.hpp"
 #include "layout.hpp"
 #include "presets.hpp"
@@ -40,7 +42,7 @@ struct Options {
   int32_t device = 0;
   std::vector<int32_t> blocks = {1, 8, 16, 32, 64};
   int32_t iters = 10, warmup = 3, context = 64;
-  bool graph = false, gemm = false, model = true;
+  bool graph = false, gemm = false, model = true, switches = false;
   uint64_t seed = 1;
 };
 
@@ -55,7 +57,8 @@ struct Options {
                "  --context N                tokens cached before each timed call, default 64\n"
                "  --graph                    also time whole Jacobi blocks: WHILE graph vs host loop\n"
                "  --gemm                     also time the block GEMM alone on the 7B shapes\n"
-               "  --no-model                 skip the model timings (GEMM only)\n");
+               "  --no-model                 skip the model timings (GEMM only)\n"
+               "  --switches                 A/B the CUDA speed switches (NOTES.md) on the preset's shape\n");
   std::exit(error ? 2 : 0);
 }
 
@@ -83,6 +86,7 @@ Options parse(int argc, char** argv) {
     else if (arg == "--graph") o.graph = true;
     else if (arg == "--gemm") o.gemm = true;
     else if (arg == "--no-model") o.model = false;
+    else if (arg == "--switches") o.switches = true;
     else if (arg == "--blocks") {
       o.blocks.clear();
       std::stringstream list(value());
@@ -238,6 +242,14 @@ int main(int argc, char** argv) {
     const std::string markdown = gpu_report(model, config, report);
     cllm_model_free(model);
     std::printf("%s", markdown.c_str());
+  }
+  if (o.switches) {
+    SwitchBenchOptions switch_options;
+    switch_options.preset = o.preset;
+    switch_options.device = o.device;
+    switch_options.warmup = o.warmup;
+    switch_options.iters = o.iters;
+    std::printf("%s", switch_report(switch_options).c_str());
   }
   std::vector<GemmRow> gemms;
   if (o.gemm) gemms = time_gemm(o, gpu);

@@ -10,6 +10,7 @@
 #include "cuda_session.hpp"
 #include "layout.hpp"
 #include "attention.cuh"
+#include "rope_table.hpp"
 
 namespace cllm::cuda {
 namespace {
@@ -71,6 +72,9 @@ CudaModel::CudaModel(const cllm_config& config, int32_t device) : config_(config
                                           std::to_string(kAttentionMaxHeadDim) + ", got " +
                                           std::to_string(config.head_dim));
   }
+  cc_major_ = props.major;
+  multiprocessors_ = props.multiProcessorCount > 0 ? props.multiProcessorCount : 1;
+  CLLM_CUDA_CHECK(cudaDriverGetVersion(&driver_version_));
   // CUDA-core (GEMV) path for up to this many rows; 0 = tensor cores for every row count.
   gemv_max_rows_ = env_int("CLLM_CUDA_GEMV_ROWS", 4);
   verbose_ = env_int("CLLM_CUDA_VERBOSE", 0) != 0;
@@ -93,7 +97,7 @@ CudaModel::CudaModel(const cllm_config& config, int32_t device) : config_(config
   const int32_t half = config.head_dim / 2;
   std::vector<float> inv_freq(static_cast<size_t>(half));
   for (int32_t i = 0; i < half; ++i) {
-    inv_freq[size_t(i)] = float(1.0 / std::pow(double(config.rope_theta), double(2 * i) / double(config.head_dim)));
+    inv_freq[size_t(i)] = rope_inv_freq(i, config.head_dim, config.rope_theta);
   }
   inv_freq_ = DeviceArray<float>(size_t(half), "rotary frequencies");
   CLLM_CUDA_CHECK(cudaMemcpy(inv_freq_.get(), inv_freq.data(), inv_freq.size() * sizeof(float), cudaMemcpyHostToDevice));

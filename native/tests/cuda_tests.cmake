@@ -17,3 +17,15 @@ target_link_libraries(test_cuda_backend PRIVATE cllm_testing CUDA::cudart_static
 add_dependencies(test_cuda_backend cllm_cuda)  # loaded with dlopen from next to libcllm.so
 cllm_warnings(test_cuda_backend)
 add_test(NAME cuda_backend COMMAND test_cuda_backend)
+
+# The kernels behind the opt-in speed switches (native/cuda/NOTES.md): switch on vs off vs CPU twin.
+add_executable(test_cuda_switches ${CLLM_TESTS_DIR}/test_cuda_switches.cpp)
+target_include_directories(test_cuda_switches PRIVATE ${CMAKE_SOURCE_DIR}/native/src ${CUDAToolkit_INCLUDE_DIRS})
+target_link_libraries(test_cuda_switches PRIVATE cllm_testing cllm_kernels CUDA::cudart_static)
+cllm_warnings(test_cuda_switches)
+add_test(NAME cuda_switches COMMAND test_cuda_switches)
+
+# The whole backend (CUDA vs CPU logits, Jacobi == AR, graph modes, errors) with every speed switch on.
+add_test(NAME cuda_backend_all_switches COMMAND test_cuda_backend)
+set_tests_properties(cuda_backend_all_switches PROPERTIES ENVIRONMENT
+  "CLLM_CUDA_PDL=1;CLLM_CUDA_ROPE_TABLE=1;CLLM_CUDA_ROW_SPREAD=1;CLLM_CUDA_ATTN_V2=1;CLLM_CUDA_GEMM_PREFETCH=1")

@@ -5,13 +5,15 @@
 //   - the device Jacobi logic (kernels/jacobi_state.hpp) reproduces the backend-independent reference
 //     (native/src/jacobi.cpp) on a deterministic causal fake model: produced tokens, iteration counts,
 //     recorded states and cache lengths, with and without EOS and iteration caps;
-//   - the padding and attention-split rules.
+//   - the padding and attention-split rules;
+//   - the index logic of the speed switches (cuda_switch_logic_checks.hpp).
 #include <cstdio>
 #include <cstring>
 #include <random>
 #include <vector>
 
 #include "backend.hpp"
+#include "cuda_switch_logic_checks.hpp"
 #include "gemm_fragments.hpp"
 #include "jacobi_state.hpp"
 #include "layout.hpp"
@@ -282,6 +284,7 @@ int main() {
   test_mma_fragments();
   test_layout_rules();
   test_jacobi_logic();
+  switch_checks::run_all(expect);
   if (failures) {
     std::fprintf(stderr, "%d check(s) failed\n", failures);
     return 1;
