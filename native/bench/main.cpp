@@ -6,8 +6,9 @@
 // (cllm_jacobi_step: forward, argmax, accept), their ratio to n = 1, and the weight-read bandwidth that
 // the forward achieves (weight bytes / time: every forward reads all weights once). Then greedy AR
 // tokens/s. Only the backend constant differs between CPU and CUDA runs. Built with the CUDA backend
-// (CLLM_BENCH_CUDA), --backend cuda adds the GPU section: device times from CUDA events, the fraction
-// of the peak memory bandwidth, and with --graph whole Jacobi blocks (WHILE graph vs host loop).
+// (CLLM_BENCH_CUDA), --backend cuda adds the GPU section (gpu_report.hpp): device times from CUDA
+// events, the share of the measured copy bandwidth and of the spec peak, the AR step on both GEMM
+// paths, and with --graph whole Jacobi blocks (WHILE graph vs host loop).
 
 #include <cstdio>
 #include <cstdlib>
@@ -113,6 +114,7 @@ int main(int argc, char** argv) {
     gpu.warmup = options.warmup;
     gpu.iters = options.iters;
     gpu.graph = options.graph;
+    gpu.seed = options.seed;
     gpu_section = gpu_report(model, config, gpu);
   }
 #endif

@@ -75,8 +75,10 @@ CudaModel::CudaModel(const cllm_config& config, int32_t device) : config_(config
   cc_major_ = props.major;
   multiprocessors_ = props.multiProcessorCount > 0 ? props.multiProcessorCount : 1;
   CLLM_CUDA_CHECK(cudaDriverGetVersion(&driver_version_));
-  // CUDA-core (GEMV) path for up to this many rows; 0 = tensor cores for every row count.
-  gemv_max_rows_ = env_int("CLLM_CUDA_GEMV_ROWS", 4);
+  // CUDA-core (GEMV) path for up to this many rows; 0 = tensor cores for every row count. The default
+  // is 0: one GEMM path for every n rounds a row the same way at any width, so Jacobi output equals AR
+  // output exactly; the GEMV rounds differently and is an opt-in for benchmarks.
+  gemv_max_rows_ = env_int("CLLM_CUDA_GEMV_ROWS", 0);
   verbose_ = env_int("CLLM_CUDA_VERBOSE", 0) != 0;
   CLLM_CUDA_CHECK(prepare_attention(config.head_dim));
 
@@ -104,8 +106,10 @@ CudaModel::CudaModel(const cllm_config& config, int32_t device) : config_(config
   // Zero fills (the padding the GEMM relies on) ran on the legacy stream; sessions use their own.
   CLLM_CUDA_CHECK(cudaStreamSynchronize(nullptr));
   if (verbose_) {
-    std::fprintf(stderr, "cllm cuda: model on %s (cc %d.%d), %.1f MiB of weights, GEMV path up to %d rows\n",
-                 props.name, props.major, props.minor, double(weight_bytes()) / (1024.0 * 1024.0), gemv_max_rows_);
+    std::fprintf(stderr, "cllm cuda: model on %s (cc %d.%d), %.1f MiB of weights, %s\n", props.name, props.major,
+                 props.minor, double(weight_bytes()) / (1024.0 * 1024.0),
+                 gemv_max_rows_ > 0 ? ("GEMV path up to " + std::to_string(gemv_max_rows_) + " rows (opt-in)").c_str()
+                                    : "tensor-core GEMM for every row count (exact)");
   }
 }
 
