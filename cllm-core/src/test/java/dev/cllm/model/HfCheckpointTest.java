@@ -255,6 +255,7 @@ class HfCheckpointTest {
             assertEquals(CllmException.Status.BAD_FORMAT, e.status());
             assertTrue(e.getMessage().contains("malformed JSON") || e.getMessage().contains("expected a JSON object"),
                     e.getMessage());
+            assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("https://"), "one line: " + e.getMessage());
         }
     }
 
