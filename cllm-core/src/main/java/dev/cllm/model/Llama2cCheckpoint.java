@@ -23,8 +23,6 @@ import java.util.Map;
  */
 public final class Llama2cCheckpoint {
     public static final int HEADER_BYTES = 7 * 4;
-    /** Upper bounds that keep every size computation far from overflow and reject garbage headers. */
-    private static final int MAX_DIM = 1 << 16, MAX_LAYERS = 1 << 10, MAX_VOCAB = 1 << 22, MAX_SEQ = 1 << 22;
 
     private Llama2cCheckpoint() {}
 
@@ -91,17 +89,16 @@ public final class Llama2cCheckpoint {
         }
         String fields = "dim=" + dim + " hidden_dim=" + hidden + " n_layers=" + layers + " n_heads=" + heads
                 + " n_kv_heads=" + kvHeads + " vocab_size=" + vocab + " seq_len=" + seq;
-        String bad = null;
-        if (dim <= 0 || dim > MAX_DIM) bad = "dim";
-        else if (hidden <= 0 || hidden > 16 * MAX_DIM) bad = "hidden_dim";
-        else if (layers <= 0 || layers > MAX_LAYERS) bad = "n_layers";
-        else if (heads <= 0 || heads > dim || dim % heads != 0) bad = "n_heads (must divide dim)";
-        else if ((dim / heads) % 2 != 0) bad = "n_heads (head size dim/n_heads must be even)";
-        else if (kvHeads <= 0 || kvHeads > heads || heads % kvHeads != 0) bad = "n_kv_heads (must divide n_heads)";
-        else if (vocab == 0 || vocab == Integer.MIN_VALUE || Math.abs(vocab) > MAX_VOCAB) bad = "vocab_size";
-        else if (seq <= 0 || seq > MAX_SEQ) bad = "seq_len";
-        if (bad != null) {
-            throw CllmException.badFormat(file, "not a llama2.c checkpoint: bad " + bad + " in header [" + fields + "]");
+        // The shape is checked against ModelLimits before any size is computed from it.
+        try {
+            if (heads > 0 && dim % heads != 0) {
+                throw new IllegalArgumentException("n_heads (" + heads + ") must divide dim (" + dim + ")");
+            }
+            new LlamaConfig(dim, hidden, layers, heads, kvHeads, heads > 0 ? dim / heads : 0, Math.abs(vocab), seq,
+                    10000f, 1e-5f, vocab > 0, -1, -1).validate(ConfigFieldNames.LLAMA2C);
+        } catch (IllegalArgumentException e) {
+            throw CllmException.badFormat(file, "not a llama2.c checkpoint: " + e.getMessage() + " in header [" + fields
+                    + "]");
         }
         Header header = new Header(dim, hidden, layers, heads, kvHeads, Math.abs(vocab), seq, vocab > 0);
         long expected = header.expectedFileSize();
@@ -117,11 +114,6 @@ public final class Llama2cCheckpoint {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             Header h = readHeader(channel, file);
             LlamaConfig config = h.toConfig();
-            try {
-                config.validate();
-            } catch (IllegalArgumentException e) {
-                throw CllmException.badFormat(file, "invalid header: " + e.getMessage());
-            }
             Cursor c = new Cursor(channel, file);
             long d = h.dim(), kv = h.kvDim(), hid = h.hiddenDim(), v = h.vocabSize();
             int layers = h.nLayers(), headSize = h.headSize();
