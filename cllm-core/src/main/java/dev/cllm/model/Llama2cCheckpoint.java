@@ -18,8 +18,8 @@ import java.util.Map;
  * n_layers, n_heads, n_kv_heads, vocab_size, seq_len; a negative vocab_size means a separate classifier),
  * then fp32 weights in llama2.c's order. Weights are memory-mapped and renamed to Hugging Face names;
  * WQ and WK rows are permuted from llama2.c's interleaved rotary layout into Hugging Face's rotate_half
- * layout (those two are copied into direct buffers, off the Java heap). llama2.c's conventions: rope
- * theta 10000, RMSNorm eps 1e-5, BOS id 1 and EOS id 2.
+ * layout (those two are read from the file into direct buffers, off the Java heap). llama2.c's
+ * conventions: rope theta 10000, RMSNorm eps 1e-5, BOS id 1 and EOS id 2.
  */
 public final class Llama2cCheckpoint {
     public static final int HEADER_BYTES = 7 * 4;
@@ -121,10 +121,10 @@ public final class Llama2cCheckpoint {
             t.put(TensorNames.EMBED, c.next(TensorNames.EMBED, v, d));
             for (int l = 0; l < layers; l++) t.put(TensorNames.attnNorm(l), c.next(TensorNames.attnNorm(l), d));
             for (int l = 0; l < layers; l++) {
-                t.put(TensorNames.wq(l), permuteRotary(c.next(TensorNames.wq(l), d, d), headSize));
+                t.put(TensorNames.wq(l), permuteRotary(inMemory(c.next(TensorNames.wq(l), d, d)), headSize));
             }
             for (int l = 0; l < layers; l++) {
-                t.put(TensorNames.wk(l), permuteRotary(c.next(TensorNames.wk(l), kv, d), headSize));
+                t.put(TensorNames.wk(l), permuteRotary(inMemory(c.next(TensorNames.wk(l), kv, d)), headSize));
             }
             for (int l = 0; l < layers; l++) t.put(TensorNames.wv(l), c.next(TensorNames.wv(l), kv, d));
             for (int l = 0; l < layers; l++) t.put(TensorNames.wo(l), c.next(TensorNames.wo(l), d, d));
@@ -141,6 +141,16 @@ public final class Llama2cCheckpoint {
         } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, file + ": cannot read: " + e, e);
         }
+    }
+
+    /**
+     * A mapped tensor read into memory with plain file reads ({@link FileRegion#readInto}), so that the
+     * permutation never touches a mapping whose file might have been cut short since it was checked.
+     */
+    private static Tensor inMemory(Tensor mapped) {
+        ByteBuffer copy = ByteBuffer.allocateDirect(mapped.data().remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        if (!mapped.file().readInto(copy, mapped.name())) copy.put(mapped.data().duplicate());
+        return new Tensor(mapped.name(), mapped.dtype(), mapped.shape(), copy.flip());
     }
 
     private static Map<String, Tensor> ordered(LlamaConfig config, Map<String, Tensor> t) {
@@ -176,11 +186,13 @@ public final class Llama2cCheckpoint {
     private static final class Cursor {
         private final FileChannel channel;
         private final Path file;
+        private final Object fileKey;
         private long position = HEADER_BYTES;
 
         Cursor(FileChannel channel, Path file) {
             this.channel = channel;
             this.file = file;
+            this.fileKey = FileRegion.fileKey(file);
         }
 
         Tensor next(String name, long... shape) throws IOException {
@@ -189,9 +201,12 @@ public final class Llama2cCheckpoint {
                 throw new CllmException(CllmException.Status.UNSUPPORTED, file + ": tensor " + name + " is " + bytes
                         + " bytes; tensors over 2 GiB are not supported");
             }
+            // The file's size was checked against the header before the first map.
             ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, position, bytes);
+            Tensor t = new Tensor(name, DType.F32, shape, data.order(ByteOrder.LITTLE_ENDIAN),
+                    new FileRegion(file, fileKey, position, bytes));
             position += bytes;
-            return new Tensor(name, DType.F32, shape, data.order(ByteOrder.LITTLE_ENDIAN));
+            return t;
         }
 
         void skip(long bytes) {
