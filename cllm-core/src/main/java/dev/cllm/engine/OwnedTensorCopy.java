@@ -5,6 +5,7 @@ import dev.cllm.model.FileRegion;
 import dev.cllm.model.Tensor;
 
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 
 import java.nio.ByteBuffer;
 
@@ -22,38 +23,47 @@ import java.nio.ByteBuffer;
  * tensor at a time.
  */
 final class OwnedTensorCopy implements AutoCloseable {
-    private final BytePointer memory;
+    private final Pointer allocation;
+    private final BytePointer bytes;
 
-    private OwnedTensorCopy(BytePointer memory) {
-        this.memory = memory;
+    private OwnedTensorCopy(Pointer allocation, BytePointer bytes) {
+        this.allocation = allocation;
+        this.bytes = bytes;
     }
 
     /** Copies tensor's bytes; IO when they cannot be read (the file under them was truncated). */
     static OwnedTensorCopy of(Tensor tensor) {
         ByteBuffer source = tensor.data().duplicate().rewind(); // leaves the tensor's own position alone
-        long bytes = source.remaining();
-        BytePointer memory = new BytePointer(Math.max(1, bytes));
+        long size = source.remaining();
+        // Plain malloc, not a JavaCPP-tracked allocation: JavaCPP refuses tracked allocations once the
+        // process's resident memory passes its limit, which the model's own weights reach on large models.
+        Pointer allocation = Pointer.malloc(Math.max(1, size));
+        if (allocation == null || allocation.isNull()) {
+            throw new CllmException(CllmException.Status.OUT_OF_MEMORY, "cannot allocate " + size
+                    + " bytes to upload tensor " + tensor.name());
+        }
         try {
-            ByteBuffer target = memory.position(0).limit(bytes).asByteBuffer();
+            BytePointer bytes = new BytePointer(allocation).capacity(size);
+            ByteBuffer target = bytes.position(0).limit(size).asByteBuffer();
             FileRegion region = tensor.file();
             if (region == null || !region.readInto(target, tensor.name())) target.put(source);
-            return new OwnedTensorCopy(memory);
+            return new OwnedTensorCopy(allocation, bytes);
         } catch (InternalError e) {
-            memory.close();
+            Pointer.free(allocation);
             throw new CllmException(CllmException.Status.IO, "tensor " + tensor.name() + " could not be read: the "
                     + "file it is mapped from was truncated after it was loaded (" + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
-            memory.close();
+            Pointer.free(allocation);
             throw e;
         }
     }
 
     BytePointer pointer() {
-        return memory;
+        return bytes;
     }
 
     @Override
     public void close() {
-        memory.close();
+        Pointer.free(allocation);
     }
 }
