@@ -2,6 +2,7 @@ package dev.cllm.engine;
 
 import dev.cllm.CllmException;
 import dev.cllm.Device;
+import dev.cllm.model.DType;
 import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.model.Tensor;
@@ -11,6 +12,7 @@ import dev.cllm.nativelib.CllmNative.cllm_config;
 import dev.cllm.nativelib.CllmNative.cllm_model;
 
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
 
 import java.nio.ByteBuffer;
 import java.util.Collections;
@@ -93,8 +95,17 @@ public final class NativeModel implements AutoCloseable {
         NativeLibrary.Status.check(CllmNative.cllm_model_check_complete(handle()), "checking the uploaded model");
     }
 
-    /** Uploads one tensor (kind: a CLLM_TENSOR_* constant). Direct buffers are passed without a copy. */
+    /**
+     * Uploads one tensor (kind: a CLLM_TENSOR_* constant). Direct buffers are passed without a copy. A
+     * dtype the engine cannot take ({@link DType#NO_NATIVE_CODE}, Q8_0 today) is dequantised to F32 into
+     * native memory first, one tensor at a time and freed right after: exact, and what the CPU backend
+     * computes with anyway (the CUDA backend rounds every upload to bf16 itself).
+     */
     public void upload(int kind, int layer, Tensor tensor) {
+        if (tensor.dtype().nativeCode() == DType.NO_NATIVE_CODE) {
+            uploadDequantised(kind, layer, tensor);
+            return;
+        }
         ByteBuffer data = tensor.data();
         if (!data.isDirect()) {
             ByteBuffer direct = ByteBuffer.allocateDirect(data.remaining());
@@ -104,6 +115,21 @@ public final class NativeModel implements AutoCloseable {
         try (BytePointer pointer = new BytePointer(data)) {
             NativeLibrary.Status.check(CllmNative.cllm_model_upload(handle(), kind, layer, tensor.dtype().nativeCode(),
                     pointer, tensor.size()), "uploading " + tensor.name());
+        }
+    }
+
+    private void uploadDequantised(int kind, int layer, Tensor tensor) {
+        long n = tensor.size();
+        try (FloatPointer floats = new FloatPointer(n)) {
+            float[] chunk = new float[(int) Math.min(n, 1 << 16)];
+            for (long start = 0; start < n; start += chunk.length) {
+                int count = (int) Math.min(chunk.length, n - start);
+                tensor.getFloats(start, count, chunk, 0);
+                floats.position(start).put(chunk, 0, count);
+            }
+            floats.position(0); // JavaCPP passes address + position
+            NativeLibrary.Status.check(CllmNative.cllm_model_upload(handle(), kind, layer, DType.F32.nativeCode(), floats,
+                    n), "uploading " + tensor.name() + " (" + tensor.dtype() + " dequantised to F32)");
         }
     }
 
