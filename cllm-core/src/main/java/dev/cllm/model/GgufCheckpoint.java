@@ -64,7 +64,7 @@ public final class GgufCheckpoint {
         String arch = m.string(GgufNames.ARCHITECTURE, null);
         if (arch == null) throw m.missing(GgufNames.ARCHITECTURE);
         if (!arch.equals(GgufNames.LLAMA)) {
-            throw unsupported(source, "architecture '" + arch + "' is not supported (only llama)");
+            throw unsupported(source, "architecture '" + GgufFile.printable(arch) + "' is not supported (only llama)");
         }
         if (m.count(GgufNames.EXPERT_COUNT, 0) > 0) {
             throw unsupported(source, "mixture-of-experts models (" + GgufNames.EXPERT_COUNT + " "
@@ -73,11 +73,15 @@ public final class GgufCheckpoint {
         String scaling = m.string(GgufNames.ROPE_SCALING_TYPE, "none");
         float factor = m.floatValue(GgufNames.ROPE_SCALING_FACTOR, 1f);
         if (!scaling.equals("none") && !(scaling.equals("linear") && factor == 1f)) {
-            throw unsupported(source, "rope scaling '" + scaling + "' (factor " + factor + ") is not supported");
+            throw unsupported(source, "rope scaling '" + GgufFile.printable(scaling) + "' (factor " + factor + ") is not supported");
         }
         int dim = m.requireCount(GgufNames.EMBEDDING_LENGTH);
         int hidden = m.requireCount(GgufNames.FEED_FORWARD_LENGTH);
         int layers = m.requireCount(GgufNames.BLOCK_COUNT);
+        if (layers > file.tensors().size()) { // each block has 9 tensors; checked before anything loops over blocks
+            throw CllmException.badFormat(source, GgufNames.BLOCK_COUNT + " " + layers + " but the file has only "
+                    + file.tensors().size() + " tensors");
+        }
         int heads = m.requireCount(GgufNames.HEAD_COUNT);
         int kvHeads = m.count(GgufNames.HEAD_COUNT_KV, heads);
         int headDim = m.count(GgufNames.KEY_LENGTH, heads > 0 && dim % heads == 0 ? dim / heads : 0);
@@ -120,17 +124,17 @@ public final class GgufCheckpoint {
         for (String name : file.tensors().keySet()) {
             long block = GgufNames.blockOf(name);
             if (block >= c.nLayers()) {
-                throw CllmException.badFormat(file.path(), "tensor " + name + " belongs to block " + block + " but "
+                throw CllmException.badFormat(file.path(), "tensor " + GgufFile.printable(name) + " belongs to block " + block + " but "
                         + GgufNames.BLOCK_COUNT + " is " + c.nLayers());
             }
             if (name.endsWith(".bias") && GgufNames.toHf(name.substring(0, name.length() - 5) + ".weight") != null) {
-                throw unsupported(file.path(), "tensor " + name + ": bias tensors are not supported");
+                throw unsupported(file.path(), "tensor " + GgufFile.printable(name) + ": bias tensors are not supported");
             }
             if (name.equals("rope_freqs.weight")) {
                 throw unsupported(file.path(), "tensor rope_freqs.weight (Llama 3.1 rope scaling) is not supported");
             }
             if (GgufNames.suffix(name).contains("_exps.") || GgufNames.suffix(name).startsWith("ffn_gate_inp")) {
-                throw unsupported(file.path(), "tensor " + name + ": mixture-of-experts models are not supported");
+                throw unsupported(file.path(), "tensor " + GgufFile.printable(name) + ": mixture-of-experts models are not supported");
             }
         }
     }

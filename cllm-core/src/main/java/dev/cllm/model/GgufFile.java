@@ -114,7 +114,7 @@ public final class GgufFile {
             Map<String, ByteBuffer> data = new LinkedHashMap<>();
             for (GgufTensorInfo t : mapTensors ? infos.values() : List.<GgufTensorInfo>of()) {
                 if (t.byteSize() > SafetensorsFile.MAX_TENSOR_BYTES) {
-                    throw new CllmException(CllmException.Status.UNSUPPORTED, path + ": tensor " + t.name() + " is "
+                    throw new CllmException(CllmException.Status.UNSUPPORTED, path + ": tensor " + printable(t.name()) + " is "
                             + t.byteSize() + " bytes; tensors over 2 GiB are not supported");
                 }
                 ByteBuffer b = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.offset(), t.byteSize());
@@ -150,11 +150,11 @@ public final class GgufFile {
         Map<String, GgufValue> out = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String key = in.string(MAX_KEY_BYTES, "metadata key #" + i);
-            if (out.containsKey(key)) throw CllmException.badFormat(path, "duplicate metadata key '" + key + "'");
-            long typeId = in.u32("type of metadata key '" + key + "'");
+            if (out.containsKey(key)) throw CllmException.badFormat(path, "duplicate metadata key '" + printable(key) + "'");
+            long typeId = in.u32("type of metadata key '" + printable(key) + "'");
             GgufValueType type = GgufValueType.ofId(typeId);
             if (type == null) {
-                throw CllmException.badFormat(path, "metadata key '" + key + "' has unknown value type " + typeId);
+                throw CllmException.badFormat(path, "metadata key '" + printable(key) + "' has unknown value type " + typeId);
             }
             out.put(key, readValue(in, type, key, 0, path));
         }
@@ -162,7 +162,7 @@ public final class GgufFile {
     }
 
     private static GgufValue readValue(GgufCursor in, GgufValueType type, String key, int depth, Path path) {
-        String what = "value of metadata key '" + key + "'";
+        String what = "value of metadata key '" + printable(key) + "'";
         return switch (type) {
             case UINT8 -> new GgufValue(type, null, (long) in.u8(what));
             case INT8 -> new GgufValue(type, null, (long) (byte) in.u8(what));
@@ -175,7 +175,7 @@ public final class GgufFile {
             case FLOAT64 -> new GgufValue(type, null, in.f64(what));
             case BOOL -> {
                 int b = in.u8(what);
-                if (b > 1) throw CllmException.badFormat(path, "metadata key '" + key + "': bool value " + b);
+                if (b > 1) throw CllmException.badFormat(path, "metadata key '" + printable(key) + "': bool value " + b);
                 yield new GgufValue(type, null, b == 1);
             }
             case STRING -> new GgufValue(type, null, in.string(MAX_STRING_BYTES, what));
@@ -185,21 +185,21 @@ public final class GgufFile {
 
     private static GgufValue readArray(GgufCursor in, String key, int depth, Path path) {
         if (depth >= MAX_ARRAY_NESTING) {
-            throw CllmException.badFormat(path, "metadata key '" + key + "': arrays nested deeper than "
+            throw CllmException.badFormat(path, "metadata key '" + printable(key) + "': arrays nested deeper than "
                     + MAX_ARRAY_NESTING);
         }
-        long typeId = in.u32("element type of metadata key '" + key + "'");
+        long typeId = in.u32("element type of metadata key '" + printable(key) + "'");
         GgufValueType element = GgufValueType.ofId(typeId);
         if (element == null) {
-            throw CllmException.badFormat(path, "metadata key '" + key + "': unknown array element type " + typeId);
+            throw CllmException.badFormat(path, "metadata key '" + printable(key) + "': unknown array element type " + typeId);
         }
-        long count = in.u64("length of metadata key '" + key + "'");
+        long count = in.u64("length of metadata key '" + printable(key) + "'");
         if (count < 0 || count > in.remaining() / element.minimumSize()) {
-            throw CllmException.badFormat(path, "metadata key '" + key + "': array of " + Long.toUnsignedString(count)
+            throw CllmException.badFormat(path, "metadata key '" + printable(key) + "': array of " + Long.toUnsignedString(count)
                     + " " + element + " cannot fit in the " + in.remaining() + " bytes left");
         }
         int n = (int) count;
-        String what = "element of metadata key '" + key + "'";
+        String what = "element of metadata key '" + printable(key) + "'";
         Object values = switch (element) {
             case FLOAT32 -> {
                 float[] a = new float[n];
@@ -228,7 +228,17 @@ public final class GgufFile {
             }
             default -> {
                 long[] a = new long[n];
-                for (int i = 0; i < n; i++) a[i] = (Long) readValue(in, element, key, depth + 1, path).value();
+                for (int i = 0; i < n; i++) {
+                    a[i] = switch (element) {
+                        case UINT8 -> in.u8(what);
+                        case INT8 -> (byte) in.u8(what);
+                        case UINT16 -> in.u16(what);
+                        case INT16 -> (short) in.u16(what);
+                        case UINT32 -> in.u32(what);
+                        case INT32 -> in.i32(what);
+                        default -> in.u64(what);
+                    };
+                }
                 yield a;
             }
         };
@@ -252,29 +262,29 @@ public final class GgufFile {
         Map<String, GgufTensorInfo> out = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String name = in.string(MAX_KEY_BYTES, "name of tensor #" + i);
-            if (out.containsKey(name)) throw CllmException.badFormat(path, "duplicate tensor " + name);
-            long nDims = in.u32("dimension count of tensor " + name);
+            if (out.containsKey(name)) throw CllmException.badFormat(path, "duplicate tensor " + printable(name));
+            long nDims = in.u32("dimension count of tensor " + printable(name));
             if (nDims < 1 || nDims > MAX_DIMS) {
-                throw CllmException.badFormat(path, "tensor " + name + " has " + nDims + " dimensions (1 to " + MAX_DIMS
+                throw CllmException.badFormat(path, "tensor " + printable(name) + " has " + nDims + " dimensions (1 to " + MAX_DIMS
                         + " allowed)");
             }
             long[] dims = new long[(int) nDims];
             for (int d = 0; d < dims.length; d++) {
-                dims[d] = in.u64("dimension " + d + " of tensor " + name);
+                dims[d] = in.u64("dimension " + d + " of tensor " + printable(name));
                 if (dims[d] < 0) {
-                    throw CllmException.badFormat(path, "tensor " + name + ": dimension " + d + " is "
+                    throw CllmException.badFormat(path, "tensor " + printable(name) + ": dimension " + d + " is "
                             + Long.toUnsignedString(dims[d]));
                 }
             }
-            long typeId = in.u32("type of tensor " + name);
+            long typeId = in.u32("type of tensor " + printable(name));
             GgmlType type = GgmlType.ofId(typeId);
             if (type == null) {
-                throw new CllmException(CllmException.Status.UNSUPPORTED, path + ": tensor " + name + " has ggml type "
+                throw new CllmException(CllmException.Status.UNSUPPORTED, path + ": tensor " + printable(name) + " has ggml type "
                         + typeId + ", which this reader does not know");
             }
-            long offset = in.u64("offset of tensor " + name);
+            long offset = in.u64("offset of tensor " + printable(name));
             if (offset < 0) {
-                throw CllmException.badFormat(path, "tensor " + name + ": offset " + Long.toUnsignedString(offset));
+                throw CllmException.badFormat(path, "tensor " + printable(name) + ": offset " + Long.toUnsignedString(offset));
             }
             out.put(name, new GgufTensorInfo(name, type, dims, offset, byteSize(name, type, dims, path)));
         }
@@ -283,7 +293,7 @@ public final class GgufFile {
 
     private static long byteSize(String name, GgmlType type, long[] dims, Path path) {
         if (dims[0] % type.blockElements() != 0) {
-            throw CllmException.badFormat(path, "tensor " + name + ": rows of " + dims[0] + " values are not whole "
+            throw CllmException.badFormat(path, "tensor " + printable(name) + ": rows of " + dims[0] + " values are not whole "
                     + type + " blocks of " + type.blockElements());
         }
         try {
@@ -294,18 +304,18 @@ public final class GgufFile {
             if (rowBytes < 0) throw new ArithmeticException();
             return Math.multiplyExact(rows, rowBytes);
         } catch (ArithmeticException e) {
-            throw CllmException.badFormat(path, "tensor " + name + ": dims " + Arrays.toString(dims) + " overflow");
+            throw CllmException.badFormat(path, "tensor " + printable(name) + ": dims " + Arrays.toString(dims) + " overflow");
         }
     }
 
     private static void checkPlacement(java.util.Collection<GgufTensorInfo> infos, int alignment, long dataSize, Path path) {
         for (GgufTensorInfo t : infos) {
             if (t.offset() % alignment != 0) {
-                throw CllmException.badFormat(path, "tensor " + t.name() + ": offset " + t.offset()
+                throw CllmException.badFormat(path, "tensor " + printable(t.name()) + ": offset " + t.offset()
                         + " is not a multiple of the alignment " + alignment);
             }
             if (t.offset() > dataSize || t.byteSize() > dataSize - t.offset()) {
-                throw CllmException.badFormat(path, "tensor " + t.name() + ": bytes [" + t.offset() + ", +" + t.byteSize()
+                throw CllmException.badFormat(path, "tensor " + printable(t.name()) + ": bytes [" + t.offset() + ", +" + t.byteSize()
                         + ") lie outside the data section of " + Math.max(0, dataSize) + " bytes (truncated file?)");
             }
         }
@@ -317,9 +327,19 @@ public final class GgufFile {
         for (int i = 1; i < sorted.size(); i++) {
             GgufTensorInfo prev = sorted.get(i - 1), cur = sorted.get(i);
             if (cur.offset() < prev.offset() + prev.byteSize()) {
-                throw CllmException.badFormat(path, "tensors " + prev.name() + " and " + cur.name() + " overlap");
+                throw CllmException.badFormat(path, "tensors " + printable(prev.name()) + " and " + printable(cur.name()) + " overlap");
             }
         }
+    }
+
+    /** A name or key from the file as a message shows it: control characters as '?', at most 64 characters. */
+    public static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && sb.length() < 64; i++) {
+            char c = s.charAt(i);
+            sb.append(c < 0x20 || (c >= 0x7f && c < 0xa0) ? '?' : c);
+        }
+        return s.length() > 64 ? sb + "..." : sb.toString();
     }
 
     public Path path() {

@@ -41,7 +41,7 @@ final class GgufTensorLoader {
         long[] shape = info.shape();
         DType target = targetOf(info.type(), shape.length >= 2);
         if (target == null) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tensor " + info.name() + " has type "
+            throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tensor " + GgufFile.printable(info.name()) + " has type "
                     + info.type() + ", which cllm cannot read (supported: " + GgmlDequantizer.SUPPORTED + ")");
         }
         if (info.type().name().equals(target.name())) return new Tensor(name, target, shape, data);
@@ -49,7 +49,7 @@ final class GgufTensorLoader {
         long rows = rowLength == 0 ? 0 : info.elements() / rowLength;
         long bytes = rows * target.byteSize(rowLength);
         if (bytes > SafetensorsFile.MAX_TENSOR_BYTES) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tensor " + info.name()
+            throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tensor " + GgufFile.printable(info.name())
                     + " would take " + bytes + " bytes as " + target + "; tensors over 2 GiB are not supported");
         }
         ByteBuffer out = allocate(bytes, info, source);
@@ -62,7 +62,7 @@ final class GgufTensorLoader {
                     try {
                         Q8Blocks.quantize(row, 0, rowLength, out);
                     } catch (IllegalArgumentException e) {
-                        throw CllmException.badFormat(source, "tensor " + info.name() + " row " + r + ": "
+                        throw CllmException.badFormat(source, "tensor " + GgufFile.printable(info.name()) + " row " + r + ": "
                                 + e.getMessage());
                     }
                 }
@@ -83,7 +83,7 @@ final class GgufTensorLoader {
         try {
             return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         } catch (OutOfMemoryError e) {
-            throw new CllmException(CllmException.Status.OUT_OF_MEMORY, source + ": dequantising tensor " + info.name()
+            throw new CllmException(CllmException.Status.OUT_OF_MEMORY, source + ": dequantising tensor " + GgufFile.printable(info.name())
                     + " needs " + bytes + " more bytes of direct memory; raise -XX:MaxDirectMemorySize "
                     + "(CLLM_JAVA_OPTS for ./cllm)", e);
         }

@@ -66,7 +66,7 @@ public record GgufValue(GgufValueType type, GgufValueType elementType, Object va
     /** A short description for messages and {@code cllm info}: the value, or an array's type and length. */
     public String describe() {
         if (type == GgufValueType.ARRAY) return "array of " + length() + " " + elementType;
-        if (value instanceof String s) return s.length() > 60 ? "'" + s.substring(0, 60) + "...'" : "'" + s + "'";
+        if (value instanceof String s) return "'" + GgufFile.printable(s) + "'";
         if (type == GgufValueType.UINT64) return Long.toUnsignedString((Long) value);
         return String.valueOf(value);
     }

@@ -1,6 +1,7 @@
 package dev.cllm.tokenizer;
 
 import dev.cllm.CllmException;
+import dev.cllm.model.GgufFile;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -45,7 +46,7 @@ final class BpePreTokenizers {
         if (DIGITS_THEN_GPT2.contains(pre)) return PreTokenizer::split;
         if (LLAMA3.contains(pre)) return regex(LLAMA3_REGEX);
         if (QWEN2.contains(pre)) return regex(QWEN2_REGEX);
-        throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tokenizer.ggml.pre '" + pre
+        throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tokenizer.ggml.pre '" + GgufFile.printable(pre)
                 + "' is not supported (supported: " + String.join(", ", DIGITS_THEN_GPT2) + ", "
                 + String.join(", ", GPT2) + ", " + String.join(", ", LLAMA3) + ", " + String.join(", ", QWEN2) + ")");
     }

@@ -1,6 +1,7 @@
 package dev.cllm.tokenizer;
 
 import dev.cllm.CllmException;
+import dev.cllm.model.GgufFile;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,7 @@ public final class GgufBpeTokenizer implements Tokenizer {
         for (int r = 0; r < merges.length; r++) {
             long[] pairAndResult = parseMerge(merges[r]);
             if (pairAndResult == null) {
-                throw CllmException.badFormat(source, "tokenizer merge " + r + " '" + shorten(merges[r])
+                throw CllmException.badFormat(source, "tokenizer merge " + r + " '" + GgufFile.printable(merges[r])
                         + "' is not two tokens whose concatenation is a token");
             }
             mergeRankAndId.putIfAbsent(pairAndResult[0], ((long) r << 32) | pairAndResult[1]);
@@ -71,9 +72,6 @@ public final class GgufBpeTokenizer implements Tokenizer {
         return null;
     }
 
-    private static String shorten(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
-    }
 
     @Override
     public int[] encode(String text) {

@@ -1,6 +1,7 @@
 package dev.cllm.tokenizer;
 
 import dev.cllm.CllmException;
+import dev.cllm.model.GgufFile;
 import dev.cllm.model.GgufMetadata;
 import dev.cllm.model.GgufValue;
 
@@ -54,7 +55,7 @@ public record GgufVocabulary(String model, String pre, String[] tokens, float[] 
         String model = m.string(MODEL, null);
         if (model == null || model.equals("none")) return Optional.empty();
         if (!model.equals(LLAMA) && !model.equals(GPT2)) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tokenizer model '" + model
+            throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tokenizer model '" + GgufFile.printable(model)
                     + "' is not supported (only llama and gpt2)");
         }
         String[] tokens = m.strings(TOKENS);

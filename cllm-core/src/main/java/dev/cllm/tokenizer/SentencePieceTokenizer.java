@@ -1,6 +1,7 @@
 package dev.cllm.tokenizer;
 
 import dev.cllm.CllmException;
+import dev.cllm.model.GgufFile;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
             int type = vocab.type(i);
             int b = byteValue(tokens[i]);
             if (type == GgufVocabulary.BYTE || (vocab.types() == null && b >= 0)) {
-                if (b < 0) throw CllmException.badFormat(source, "byte token " + i + " '" + tokens[i] + "' is not <0xNN>");
+                if (b < 0) throw CllmException.badFormat(source, "byte token " + i + " '" + GgufFile.printable(tokens[i])
+                        + "' is not <0xNN>");
                 byteOfId[i] = b;
                 if (byteIds[b] < 0) byteIds[b] = i;
             } else if (type == GgufVocabulary.CONTROL || type == GgufVocabulary.UNKNOWN) {
