@@ -18,12 +18,13 @@ import java.util.Optional;
 
 /**
  * The vocabulary a GGUF writer stores for a checkpoint: a GGUF file's own vocabulary as it is, or the
- * checkpoint's tokenizer.json converted to a gpt2 (byte-level BPE) vocabulary. Byte-level BPE
- * tokenizer.json files convert when their pre-tokenizer has a llama.cpp name: ours
- * (Sequence[Digits(individual), ByteLevel], {@value GgufVocabulary#OUR_PRE}), plain ByteLevel with the
- * GPT-2 regex ("gpt-2"), Llama 3's Split + ByteLevel ("llama-bpe"). Added tokens become control tokens
- * (special) or user-defined tokens; BOS/EOS and whether BOS is added come from loading the file with
- * {@link Tokenizers#load}. Other tokenizers are UNSUPPORTED, with the reason.
+ * checkpoint's tokenizer.json converted. Byte-level BPE tokenizer.json files become gpt2 vocabularies when
+ * their pre-tokenizer has a llama.cpp name: ours (Sequence[Digits(individual), ByteLevel],
+ * {@value GgufVocabulary#OUR_PRE}), plain ByteLevel with the GPT-2 regex ("gpt-2"), Llama 3's Split +
+ * ByteLevel ("llama-bpe"). Llama 2-style byte-fallback BPE (Hugging Face's legacy Llama normalizer)
+ * becomes a "llama" (SentencePiece-style) vocabulary with scores from the merge ranks. Added tokens become
+ * control tokens (special) or user-defined tokens; BOS/EOS and whether BOS is added come from loading the
+ * file with {@link Tokenizers#load}. Other tokenizers are UNSUPPORTED, with the reason.
  */
 public final class GgufTokenizerExport {
     private GgufTokenizerExport() {}
@@ -47,9 +48,16 @@ public final class GgufTokenizerExport {
         }
         JsonObject model = modelElement.getAsJsonObject();
         if (!"BPE".equals(string(model, "type"))) throw unsupported(file, "model type " + model.get("type") + " (only BPE)");
-        if (model.has("byte_fallback") && model.get("byte_fallback").isJsonPrimitive()
-                && model.get("byte_fallback").getAsBoolean()) {
-            throw unsupported(file, "byte-fallback (SentencePiece-style) BPE");
+        if (bool(model, "byte_fallback")) {
+            if (!isLegacyLlamaNormalizer(root.get("normalizer")) || !isNull(root.get("pre_tokenizer"))) {
+                throw unsupported(file, "byte-fallback BPE without Llama's Prepend(\u2581) + Replace(' ', \u2581) "
+                        + "normalizer");
+            }
+            try {
+                return convertSentencePiece(root, model, file);
+            } catch (IllegalStateException | ClassCastException | NullPointerException | UnsupportedOperationException e) {
+                throw CllmException.badFormat(file, "malformed BPE tokenizer: " + e.getMessage());
+            }
         }
         if (root.has("normalizer") && !root.get("normalizer").isJsonNull()) {
             throw unsupported(file, "a normalizer (" + root.get("normalizer") + ")");
@@ -64,6 +72,47 @@ public final class GgufTokenizerExport {
     }
 
     private static GgufVocabulary convert(JsonObject root, JsonObject model, String pre, Path file) {
+        Vocab v = vocab(root, model, file);
+        int[] bosEosAddBos = specials(file);
+        return new GgufVocabulary(GgufVocabulary.GPT2, pre, v.tokens, null, v.types, merges(model), bosEosAddBos[0],
+                bosEosAddBos[1], -1, -1, bosEosAddBos[2] == 1, false, false);
+    }
+
+    /**
+     * A Llama-style (SentencePiece converted) byte-fallback BPE as a "llama" vocabulary. The scores order
+     * the merges as the merge list does: a token's score is minus the rank of the first merge that makes it
+     * (tokens no merge makes get the lowest score). For tokenizer.json files converted from SentencePiece,
+     * whose merges list every split of every piece, this encodes as the merge list does.
+     */
+    private static GgufVocabulary convertSentencePiece(JsonObject root, JsonObject model, Path file) {
+        Vocab v = vocab(root, model, file);
+        Map<String, Integer> ids = new HashMap<>();
+        for (int i = 0; i < v.tokens.length; i++) ids.putIfAbsent(v.tokens[i], i);
+        float[] scores = new float[v.tokens.length];
+        java.util.Arrays.fill(scores, -Float.MAX_VALUE);
+        String[] merges = merges(model);
+        for (int r = merges.length - 1; r >= 0; r--) {
+            Integer id = ids.get(merges[r].replace(" ", ""));
+            if (id != null) scores[id] = -r;
+        }
+        String unk = model.has("unk_token") && model.get("unk_token").isJsonPrimitive()
+                ? model.get("unk_token").getAsString() : null;
+        int unkId = unk == null ? -1 : ids.getOrDefault(unk, -1);
+        for (int i = 0; i < v.tokens.length; i++) {
+            if (i == unkId) v.types[i] = GgufVocabulary.UNKNOWN;
+            else if (v.types[i] == GgufVocabulary.NORMAL && SentencePieceTokenizer.byteValue(v.tokens[i]) >= 0) {
+                v.types[i] = GgufVocabulary.BYTE;
+            }
+        }
+        int[] bosEosAddBos = specials(file);
+        return new GgufVocabulary(GgufVocabulary.LLAMA, null, v.tokens, scores, v.types, null, bosEosAddBos[0],
+                bosEosAddBos[1], unkId, -1, bosEosAddBos[2] == 1, false, true);
+    }
+
+    /** Tokens by id and their types (added tokens: control when special, else user-defined). */
+    private record Vocab(String[] tokens, int[] types) {}
+
+    private static Vocab vocab(JsonObject root, JsonObject model, Path file) {
         Map<Integer, String> byId = new HashMap<>();
         Map<Integer, Integer> types = new HashMap<>();
         for (Map.Entry<String, JsonElement> e : model.getAsJsonObject("vocab").entrySet()) {
@@ -90,6 +139,10 @@ public final class GgufTokenizerExport {
             tokens[i] = byId.getOrDefault(i, "[PAD" + i + "]");
             tokenTypes[i] = byId.containsKey(i) ? types.getOrDefault(i, GgufVocabulary.NORMAL) : GgufVocabulary.UNUSED;
         }
+        return new Vocab(tokens, tokenTypes);
+    }
+
+    private static String[] merges(JsonObject model) {
         List<String> merges = new ArrayList<>();
         for (JsonElement m : model.getAsJsonArray("merges")) {
             if (m.isJsonArray()) {
@@ -99,16 +152,33 @@ public final class GgufTokenizerExport {
                 merges.add(m.getAsString());
             }
         }
-        int bos, eos;
-        boolean addBos;
+        return merges.toArray(new String[0]);
+    }
+
+    /** {BOS id, EOS id, 1 when encoding adds BOS}, as {@link Tokenizers#load} and the file's post-processor say. */
+    private static int[] specials(Path file) {
         try (HfTokenizer hf = Tokenizers.load(file)) {
-            bos = hf.bosId();
-            eos = hf.eosId();
             int[] empty = hf.encode("");
-            addBos = bos >= 0 && empty.length > 0 && empty[0] == bos;
+            boolean addBos = hf.bosId() >= 0 && empty.length > 0 && empty[0] == hf.bosId();
+            return new int[] {hf.bosId(), hf.eosId(), addBos ? 1 : 0};
         }
-        return new GgufVocabulary(GgufVocabulary.GPT2, pre, tokens, null, tokenTypes, merges.toArray(new String[0]),
-                bos, eos, -1, -1, addBos, false, false);
+    }
+
+    /** Hugging Face's legacy Llama normalizer: Sequence[Prepend("▁"), Replace(" ", "▁")]. */
+    private static boolean isLegacyLlamaNormalizer(JsonElement n) {
+        if (!(n instanceof JsonObject o) || !"Sequence".equals(string(o, "type"))
+                || !(o.get("normalizers") instanceof JsonArray list) || list.size() != 2
+                || !(list.get(0) instanceof JsonObject prepend) || !(list.get(1) instanceof JsonObject replace)) {
+            return false;
+        }
+        String sp = String.valueOf(SentencePieceTokenizer.SPACE);
+        return "Prepend".equals(string(prepend, "type")) && sp.equals(string(prepend, "prepend"))
+                && "Replace".equals(string(replace, "type")) && sp.equals(string(replace, "content"))
+                && replace.get("pattern") instanceof JsonObject pattern && " ".equals(string(pattern, "String"));
+    }
+
+    private static boolean isNull(JsonElement e) {
+        return e == null || e.isJsonNull();
     }
 
     /** llama.cpp's name for a byte-level pre-tokenizer, or null when it has none. */

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -196,10 +197,17 @@ class SentencePieceTokenizerTest {
     @Test
     void huggingFaceTokenizersAgreeOnTheSameVocabulary() throws Exception {
         Tokenizer ours = vocabulary().tokenizer("test");
-        try (HfTokenizer hf = Tokenizers.load(TestTokenizerFiles.llamaStyle(dir, tokens, merges))) {
+        Path json = TestTokenizerFiles.llamaStyle(Files.createDirectories(dir.resolve("hf")), tokens, merges);
+        // The same tokenizer.json exported to a GGUF vocabulary (scores from merge ranks), as cllm convert does.
+        GgufVocabulary exported = GgufTokenizerExport.fromTokenizerJson(json);
+        assertEquals(GgufVocabulary.LLAMA, exported.model());
+        assertArrayEquals(types, exported.types());
+        Tokenizer converted = exported.tokenizer("exported");
+        try (HfTokenizer hf = Tokenizers.load(json)) {
             for (String text : samples) {
                 int[] expected = hf.encode(text);
                 assertArrayEquals(expected, ours.encode(text), "encode: " + text);
+                assertArrayEquals(expected, converted.encode(text), "exported: " + text);
                 assertEquals(hf.decode(expected), ours.decode(expected), "decode: " + text);
             }
         }
