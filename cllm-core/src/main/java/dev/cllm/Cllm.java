@@ -23,7 +23,7 @@ import java.nio.file.Path;
 public final class Cllm {
     private Cllm() {}
 
-    /** Loads a checkpoint (HF directory or llama2.c .bin, see {@link Checkpoints}) and its tokenizer. */
+    /** Loads a checkpoint (HF directory, llama2.c .bin or GGUF file, see {@link Checkpoints}) and its tokenizer. */
     public static Model load(Path path, Device device) {
         if (path == null) throw new IllegalArgumentException("path must not be null");
         if (device == null) throw new IllegalArgumentException("device must not be null");
