@@ -59,7 +59,8 @@ public final class ConvertCommand implements Callable<Integer> {
         if (name != null) metadata.put(GgufNames.NAME, GgufValue.string(name));
         String tokenizer;
         try {
-            Optional<GgufVocabulary> vocab = GgufTokenizerExport.forCheckpoint(source);
+            Optional<GgufVocabulary> vocab = GgufTokenizerExport.forCheckpoint(source)
+                    .map(v -> v.padTo(weights.config().vocabSize()));
             if (vocab.isPresent()) {
                 metadata.putAll(vocab.get().toMetadata());
                 tokenizer = vocab.get().model() + " (" + vocab.get().size() + " tokens"

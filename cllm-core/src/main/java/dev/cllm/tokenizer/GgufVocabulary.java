@@ -135,6 +135,26 @@ public record GgufVocabulary(String model, String pre, String[] tokens, float[] 
                 false, false);
     }
 
+    /**
+     * This vocabulary with unused placeholder tokens ({@code [PAD<id>]}) up to {@code size}, as llama.cpp's
+     * converter pads models whose embedding has more rows than the tokenizer has tokens (llama.cpp wants
+     * one token per row). Encoding never produces the placeholders.
+     */
+    public GgufVocabulary padTo(int size) {
+        if (size <= tokens.length) return this;
+        String[] t = java.util.Arrays.copyOf(tokens, size);
+        int[] ty = types == null ? new int[size] : java.util.Arrays.copyOf(types, size);
+        if (types == null) java.util.Arrays.fill(ty, 0, tokens.length, NORMAL);
+        float[] sc = scores == null ? null : java.util.Arrays.copyOf(scores, size);
+        for (int i = tokens.length; i < size; i++) {
+            t[i] = "[PAD" + i + "]";
+            ty[i] = UNUSED;
+            if (sc != null) sc[i] = -Float.MAX_VALUE;
+        }
+        return new GgufVocabulary(model, pre, t, sc, ty, merges, bosId, eosId, unkId, padId, addBos, addEos,
+                addSpacePrefix);
+    }
+
     /** The type of token id (NORMAL when the file gives none, or gives 0). */
     public int type(int id) {
         return types == null || types[id] == 0 ? NORMAL : types[id];

@@ -87,6 +87,17 @@ class GgufBpeTokenizerTest {
     }
 
     @Test
+    void paddingToTheEmbeddingRowsAddsUnusedTokensThatEncodingNeverMakes() {
+        GgufVocabulary padded = GgufVocabulary.of(ours).padTo(ours.vocabSize() + 5);
+        assertEquals(ours.vocabSize() + 5, padded.size());
+        assertEquals("[PAD" + ours.vocabSize() + "]", padded.tokens()[ours.vocabSize()]);
+        assertEquals(GgufVocabulary.UNUSED, padded.type(ours.vocabSize() + 4));
+        Tokenizer t = throughGguf(padded, "padded");
+        for (String text : samples.subList(0, 50)) assertArrayEquals(ours.encode(text), t.encode(text), text);
+        assertEquals(padded, padded.padTo(3), "never shrinks");
+    }
+
+    @Test
     void exportingTheTokenizerJsonGivesTheSameVocabulary() {
         GgufVocabulary exported = GgufTokenizerExport.fromTokenizerJson(json);
         GgufVocabulary direct = GgufVocabulary.of(ours);
