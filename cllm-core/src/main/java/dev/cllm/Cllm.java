@@ -24,8 +24,8 @@ public final class Cllm {
     private Cllm() {}
 
     /**
-     * Loads a checkpoint (HF directory or llama2.c .bin, see {@link Checkpoints}) and its tokenizer onto
-     * device ({@link Device#auto()} is resolved now; {@link Model#device()} tells the result).
+     * Loads a checkpoint (HF directory, llama2.c .bin or GGUF file, see {@link Checkpoints}) and its tokenizer
+     * onto device ({@link Device#auto()} is resolved now; {@link Model#device()} tells the result).
      */
     public static Model load(Path path, Device device) {
         if (path == null) throw new IllegalArgumentException("path must not be null");

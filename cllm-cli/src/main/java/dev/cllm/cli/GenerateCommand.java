@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
         description = "Generate a continuation of a prompt (greedy, AR or Jacobi). Text to stdout, statistics to stderr.")
 public final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, paramLabel = "PATH",
-            description = "Checkpoint: a Hugging Face directory or a llama2.c .bin (default: the embedded CLLM).")
+            description = "Checkpoint: a Hugging Face directory, a llama2.c .bin or a .gguf file (default: the embedded CLLM).")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Consistency LLMs for the JVM: Jacobi decoding on a native engine, trajectory collection "
                 + "and consistency fine-tuning.",
         subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, GenerateCommand.class, BenchCommand.class, TrajectoriesCommand.class, TrainCommand.class, PretrainCommand.class, DemoCommand.class, DataCommand.class,
-                TokenizerCommand.class})
+                TokenizerCommand.class, ConvertCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -2,6 +2,7 @@ package dev.cllm.engine;
 
 import dev.cllm.CllmException;
 import dev.cllm.Device;
+import dev.cllm.model.DType;
 import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.model.Tensor;
@@ -9,6 +10,8 @@ import dev.cllm.model.TensorNames;
 import dev.cllm.nativelib.CllmNative;
 import dev.cllm.nativelib.CllmNative.cllm_config;
 import dev.cllm.nativelib.CllmNative.cllm_model;
+
+import org.bytedeco.javacpp.FloatPointer;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -108,14 +111,38 @@ public final class NativeModel implements AutoCloseable {
     /**
      * Uploads one tensor (kind: a CLLM_TENSOR_* constant). Its bytes are first copied into owned memory
      * ({@link OwnedTensorCopy}): a memory-mapped file truncated under a loaded model is an IO error, not a crash.
+     * A dtype the engine cannot take ({@link DType#NO_NATIVE_CODE}) is dequantised to F32 into native memory
+     * first, one tensor at a time and freed right after: exact, and what the CPU backend computes with anyway
+     * (the CUDA backend rounds every upload to bf16 itself).
      */
     public void upload(int kind, int layer, Tensor tensor) {
         guard.enter();
-        try (OwnedTensorCopy copy = OwnedTensorCopy.of(tensor)) {
-            NativeLibrary.Status.check(CllmNative.cllm_model_upload(handle, kind, layer, tensor.dtype().nativeCode(),
-                    copy.pointer(), tensor.size()), "uploading " + tensor.name());
+        try {
+            if (tensor.dtype().nativeCode() == DType.NO_NATIVE_CODE) {
+                uploadDequantised(kind, layer, tensor);
+                return;
+            }
+            try (OwnedTensorCopy copy = OwnedTensorCopy.of(tensor)) {
+                NativeLibrary.Status.check(CllmNative.cllm_model_upload(handle, kind, layer, tensor.dtype().nativeCode(),
+                        copy.pointer(), tensor.size()), "uploading " + tensor.name());
+            }
         } finally {
             guard.leave();
+        }
+    }
+
+    private void uploadDequantised(int kind, int layer, Tensor tensor) {
+        long n = tensor.size();
+        try (FloatPointer floats = new FloatPointer(n)) {
+            float[] chunk = new float[(int) Math.min(n, 1 << 16)];
+            for (long start = 0; start < n; start += chunk.length) {
+                int count = (int) Math.min(chunk.length, n - start);
+                tensor.getFloats(start, count, chunk, 0);
+                floats.position(start).put(chunk, 0, count);
+            }
+            floats.position(0); // JavaCPP passes address + position
+            NativeLibrary.Status.check(CllmNative.cllm_model_upload(handle, kind, layer, DType.F32.nativeCode(), floats,
+                    n), "uploading " + tensor.name() + " (" + tensor.dtype() + " dequantised to F32)");
         }
     }
 
