@@ -52,8 +52,8 @@ class ConvertCommandTest {
              Session sa = a.newSession(256); Session sb = b.newSession(256)) {
             assertTrue(b.tokenizer() instanceof GgufBpeTokenizer);
             assertArrayEquals(a.tokenizer().encode(PROMPT), b.tokenizer().encode(PROMPT));
-            Generation ga = sa.generate(PROMPT, Decoding.ar().maxNewTokens(64), null);
-            Generation gb = sb.generate(PROMPT, Decoding.jacobi(16).maxNewTokens(64), null);
+            Generation ga = sa.generate(PROMPT, Decoding.ar().withMaxNewTokens(64), null);
+            Generation gb = sb.generate(PROMPT, Decoding.jacobi(16).withMaxNewTokens(64), null);
             assertArrayEquals(ga.tokens(), gb.tokens());
             assertEquals(ga.text(), gb.text());
         }
