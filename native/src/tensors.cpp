@@ -37,6 +37,14 @@ int64_t tensor_elements(const cllm_config& c, int32_t tensor) {
   }
 }
 
+int64_t tensor_row_length(const cllm_config& c, int32_t tensor) {
+  switch (tensor) {
+    case CLLM_TENSOR_WO: return int64_t(c.n_heads) * c.head_dim;
+    case CLLM_TENSOR_W_DOWN: return c.hidden_dim;
+    default: return c.dim;  // the other matrices take the residual stream; the norm vectors are dim long
+  }
+}
+
 float bf16_to_float(uint16_t bits) {
   uint32_t u = uint32_t(bits) << 16;
   float f;
@@ -75,6 +83,26 @@ uint16_t float_to_bf16(float value) {
   if ((u & 0x7fffffffu) > 0x7f800000u) return uint16_t((u >> 16) | 0x40u);  // quiet NaN
   const uint32_t rounding = 0x7fffu + ((u >> 16) & 1u);
   return uint16_t((u + rounding) >> 16);
+}
+
+uint16_t float_to_f16(float value) {
+  uint32_t u;
+  std::memcpy(&u, &value, sizeof u);
+  const uint16_t sign = uint16_t((u >> 16) & 0x8000u);
+  const uint32_t magnitude = u & 0x7fffffffu;
+  if (magnitude > 0x7f800000u) return uint16_t(sign | 0x7e00u);  // quiet NaN
+  if (magnitude >= 0x477ff000u) return uint16_t(sign | 0x7c00u);  // 65520 and up round to infinity
+  if (magnitude < 0x38800000u) {
+    // Below 2^-14: a subnormal half counts units of 2^-24; rint rounds to nearest even (1024 is the
+    // smallest normal half, whose bits follow on seamlessly).
+    float f;
+    std::memcpy(&f, &magnitude, sizeof f);
+    return uint16_t(sign | uint16_t(std::rint(f * 16777216.0f)));
+  }
+  uint32_t half = ((magnitude >> 23) - 112) << 10 | ((magnitude >> 13) & 0x3ffu);
+  const uint32_t rest = magnitude & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) ++half;  // a carry moves into the exponent
+  return uint16_t(sign | half);
 }
 
 }  // namespace cllm
