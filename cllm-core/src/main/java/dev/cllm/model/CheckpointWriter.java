@@ -41,16 +41,18 @@ public final class CheckpointWriter {
     /**
      * Writes a checkpoint directory (created when absent).
      *
-     * @param dtype every tensor converted to this dtype, or null to keep each tensor's own dtype
+     * @param dtype every tensor converted to this dtype, or null to keep each tensor's own dtype (Q8_0
+     *              tensors, which safetensors cannot hold, become F32)
      * @param tokenizerJson a tokenizer.json to copy into the directory, or null
      */
     public static void write(ModelWeights weights, Path directory, DType dtype, Path tokenizerJson) {
+        if (dtype == DType.Q8_0) throw new IllegalArgumentException("dtype: safetensors files cannot hold Q8_0");
         weights.validate();
         Map<String, Tensor> ordered = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : ModelWeights.expectedShapes(weights.config())) {
             ordered.put(e.getKey(), weights.require(e.getKey()));
         }
-        DType declared = dtype != null ? dtype : weights.require(TensorNames.EMBED).dtype();
+        DType declared = dtype != null ? dtype : storable(weights.require(TensorNames.EMBED).dtype());
         try {
             Files.createDirectories(directory);
             if (tokenizerJson != null) copyTokenizer(tokenizerJson, directory);
@@ -89,8 +91,9 @@ public final class CheckpointWriter {
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Tensor t = e.getValue();
-            DType target = dtype != null ? dtype : t.dtype();
-            long bytes = t.size() * target.bytes();
+            DType target = dtype != null ? dtype : storable(t.dtype());
+            if (target == DType.Q8_0) throw new IllegalArgumentException("dtype: safetensors files cannot hold Q8_0");
+            long bytes = target.byteSize(t.size());
             JsonObject entry = new JsonObject();
             entry.addProperty("dtype", target.safetensorsName());
             JsonArray shape = new JsonArray();
@@ -116,7 +119,7 @@ public final class CheckpointWriter {
             writeFully(out, head);
             ByteBuffer chunk = null;
             for (Tensor t : tensors.values()) {
-                DType target = dtype != null ? dtype : t.dtype();
+                DType target = dtype != null ? dtype : storable(t.dtype());
                 if (target == t.dtype()) {
                     writeFully(out, t.data().duplicate());
                     continue;
@@ -139,6 +142,11 @@ public final class CheckpointWriter {
         move(tmp, file);
     }
 
+    /** The dtype a tensor keeps in a safetensors file: its own, except Q8_0, which becomes F32. */
+    private static DType storable(DType dtype) {
+        return dtype == DType.Q8_0 ? DType.F32 : dtype;
+    }
+
     private static void convert(Tensor t, long start, int count, DType target, ByteBuffer out) {
         ByteBuffer src = t.data();
         for (int i = 0; i < count; i++) {
@@ -147,11 +155,13 @@ public final class CheckpointWriter {
                 case F32 -> src.getFloat(index * 4);
                 case BF16 -> HalfFloats.bf16ToFloat(src.getShort(index * 2));
                 case F16 -> HalfFloats.f16ToFloat(src.getShort(index * 2));
+                case Q8_0 -> t.getFloat(index);
             };
             switch (target) {
                 case F32 -> out.putFloat(v);
                 case BF16 -> out.putShort(HalfFloats.floatToBf16(v));
                 case F16 -> out.putShort(HalfFloats.floatToF16(v));
+                case Q8_0 -> throw new IllegalArgumentException("dtype: safetensors files cannot hold Q8_0");
             }
         }
     }

@@ -12,7 +12,7 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
     public Tensor {
         shape = shape.clone();
         data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
-        long expected = elementCount(shape) * dtype.bytes();
+        long expected = dtype.byteSize(elementCount(shape));
         if (data.remaining() != expected) {
             throw new IllegalArgumentException("tensor " + name + ": " + data.remaining() + " bytes for shape "
                     + Arrays.toString(shape) + " of " + dtype + " (needs " + expected + ")");
@@ -42,6 +42,10 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
             case F32 -> data.getFloat(index * 4);
             case BF16 -> HalfFloats.bf16ToFloat(data.getShort(index * 2));
             case F16 -> HalfFloats.f16ToFloat(data.getShort(index * 2));
+            case Q8_0 -> {
+                int block = index / DType.Q8_0_BLOCK * DType.Q8_0_BLOCK_BYTES;
+                yield HalfFloats.f16ToFloat(data.getShort(block)) * data.get(block + 2 + index % DType.Q8_0_BLOCK);
+            }
         };
     }
 
