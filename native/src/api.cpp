@@ -9,10 +9,12 @@
 #include "backend.hpp"
 #include "cpu/cpu_kernels.hpp"
 #include "cpu/thread_pool.hpp"
+#include "cpu/weight_packing.hpp"
 #include "plugin_loader.hpp"
 
 struct cllm_model {
   cllm_config config;
+  cllm_dtype weight_dtype;  // what the backend stores matrices in
   std::unique_ptr<cllm::ModelBackend> backend;
   std::vector<uint8_t> uploaded;  // one flag per (tensor, layer) slot
 };
@@ -112,6 +114,42 @@ void validate_tokens(const cllm_config& c, const int32_t* tokens, int32_t n, con
   }
 }
 
+bool is_upload_dtype(int32_t dtype) { return dtype >= CLLM_DTYPE_F32 && dtype <= CLLM_DTYPE_Q8_0; }
+
+const char* dtype_name(int32_t dtype) {
+  switch (dtype) {
+    case CLLM_DTYPE_F32: return "f32";
+    case CLLM_DTYPE_F16: return "f16";
+    case CLLM_DTYPE_BF16: return "bf16";
+    case CLLM_DTYPE_Q8_0: return "q8_0";
+    default: return "default";
+  }
+}
+
+int64_t dtype_bytes(int32_t dtype, int64_t n) {
+  switch (dtype) {
+    case CLLM_DTYPE_F32: return n * 4;
+    case CLLM_DTYPE_Q8_0: return n / cllm::cpu::kQ8Block * cllm::cpu::kQ8BlockBytes;
+    default: return n * 2;
+  }
+}
+
+// The weight type a backend stores a model in, for a requested one (CLLM_DTYPE_DEFAULT: the backend's).
+cllm_dtype resolve_weight_dtype(int32_t backend, int32_t requested) {
+  require(requested == CLLM_DTYPE_DEFAULT || is_upload_dtype(requested),
+          "weight_dtype must be CLLM_DTYPE_DEFAULT (-1) or a cllm_dtype 0..3, got " + std::to_string(requested));
+  if (backend == CLLM_BACKEND_CUDA) {
+    if (requested != CLLM_DTYPE_DEFAULT && requested != CLLM_DTYPE_BF16) {
+      fail(CLLM_ERR_UNSUPPORTED, std::string("the CUDA backend stores weights as bf16 only, not ") + dtype_name(requested));
+    }
+    return CLLM_DTYPE_BF16;
+  }
+  if (requested == CLLM_DTYPE_F16) {
+    fail(CLLM_ERR_UNSUPPORTED, "the CPU backend stores weights as f32, bf16 or q8_0, not f16 (f16 uploads convert to any of them)");
+  }
+  return requested == CLLM_DTYPE_DEFAULT ? CLLM_DTYPE_F32 : cllm_dtype(requested);
+}
+
 void require_room(const cllm_session& s, int32_t n) {
   const int32_t length = s.backend->length(), capacity = s.backend->capacity();
   if (int64_t(length) + n > capacity) {
@@ -127,6 +165,17 @@ extern "C" {
 const char* cllm_last_error(void) { return last_error.c_str(); }
 
 int32_t cllm_abi_version(void) { return CLLM_ABI_VERSION; }
+
+cllm_status cllm_dtype_size(int32_t dtype, int64_t n_elements, int64_t* out_bytes) {
+  return guard([&] {
+    require_pointer(out_bytes, "out_bytes");
+    require(is_upload_dtype(dtype), "unknown dtype " + std::to_string(dtype));
+    require(n_elements >= 0 && n_elements < (int64_t(1) << 60), "n_elements must be in [0, 2^60), got " + std::to_string(n_elements));
+    require(dtype != CLLM_DTYPE_Q8_0 || n_elements % cllm::cpu::kQ8Block == 0,
+            "q8_0 holds whole blocks of 32 values; n_elements " + std::to_string(n_elements) + " is not a multiple of 32");
+    *out_bytes = dtype_bytes(dtype, n_elements);
+  });
+}
 
 cllm_status cllm_backend_available(int32_t backend) {
   return guard([&] {
@@ -177,6 +226,11 @@ cllm_status cllm_set_num_threads(int32_t n) {
 int32_t cllm_get_num_threads(void) { return cllm::cpu::num_threads(); }
 
 cllm_status cllm_model_create(const cllm_config* config, int32_t backend, int32_t device, cllm_model** out_model) {
+  return cllm_model_create_with_weights(config, backend, device, CLLM_DTYPE_DEFAULT, out_model);
+}
+
+cllm_status cllm_model_create_with_weights(const cllm_config* config, int32_t backend, int32_t device,
+                                           int32_t weight_dtype, cllm_model** out_model) {
   return guard([&] {
     require_pointer(config, "config");
     require_pointer(out_model, "out_model");
@@ -184,8 +238,11 @@ cllm_status cllm_model_create(const cllm_config* config, int32_t backend, int32_
     validate_config(*config);
     auto model = std::make_unique<cllm_model>();
     model->config = *config;
+    if (backend == CLLM_BACKEND_CPU || backend == CLLM_BACKEND_CUDA) {
+      model->weight_dtype = resolve_weight_dtype(backend, weight_dtype);
+    }
     if (backend == CLLM_BACKEND_CPU) {
-      model->backend = cllm::make_cpu_model(*config);
+      model->backend = cllm::make_cpu_model(*config, model->weight_dtype);
     } else if (backend == CLLM_BACKEND_CUDA) {
       require(device >= 0, "device must be a CUDA ordinal >= 0, got " + std::to_string(device));
       model->backend = cllm::cuda_plugin().make_model(*config, device);
@@ -213,13 +270,24 @@ cllm_status cllm_model_upload(cllm_model* model, int32_t tensor, int32_t layer, 
     }
     require(tensor != CLLM_TENSOR_OUTPUT || !c.tied_embeddings,
             "tensor output must not be uploaded: the config ties it to token_embedding");
-    require(dtype == CLLM_DTYPE_F32 || dtype == CLLM_DTYPE_F16 || dtype == CLLM_DTYPE_BF16,
-            "unsupported dtype " + std::to_string(dtype) + " for tensor " + name);
+    require(is_upload_dtype(dtype), "unsupported dtype " + std::to_string(dtype) + " for tensor " + name);
     require_pointer(data, "data");
     const int64_t expected = cllm::tensor_elements(c, tensor);
     require(n_elements == expected, "tensor " + name + (layer >= 0 ? " of layer " + std::to_string(layer) : "") +
                                         " has " + std::to_string(n_elements) + " elements, the config needs " +
                                         std::to_string(expected));
+    if (dtype == CLLM_DTYPE_Q8_0) {
+      const int64_t row = cllm::tensor_row_length(c, tensor);
+      require(row % cllm::cpu::kQ8Block == 0, "tensor " + name + " cannot be q8_0: its rows are " + std::to_string(row) +
+                                                  " values long, not a multiple of 32 (upload it as f32, f16 or bf16)");
+      if (model->backend->kind() != CLLM_BACKEND_CPU) {  // other backends take the values as fp32
+        std::vector<float> values(static_cast<size_t>(n_elements));
+        cllm::cpu::dequantize_q8_0(values.data(), static_cast<const uint8_t*>(data), n_elements);
+        model->backend->upload(tensor, layer, CLLM_DTYPE_F32, values.data(), n_elements);
+        model->uploaded[slot_of(c, tensor, layer)] = 1;
+        return;
+      }
+    }
     model->backend->upload(tensor, layer, cllm_dtype(dtype), data, n_elements);
     model->uploaded[slot_of(c, tensor, layer)] = 1;
   });
@@ -245,6 +313,13 @@ cllm_status cllm_model_backend(const cllm_model* model, int32_t* out_backend) {
   return guard([&] {
     require_pointer(out_backend, "out_backend");
     *out_backend = checked(model).backend->kind();
+  });
+}
+
+cllm_status cllm_model_weight_dtype(const cllm_model* model, int32_t* out_dtype) {
+  return guard([&] {
+    require_pointer(out_dtype, "out_dtype");
+    *out_dtype = checked(model).weight_dtype;
   });
 }
 

@@ -24,6 +24,8 @@ class __attribute__((visibility("default"))) Error : public std::runtime_error {
 
 // Number of elements of a tensor kind for a config (0 for the output head when tied).
 int64_t tensor_elements(const cllm_config& config, int32_t tensor);
+// Length of a tensor's rows: in_features for matrices, the whole length for vectors.
+int64_t tensor_row_length(const cllm_config& config, int32_t tensor);
 bool tensor_is_per_layer(int32_t tensor);
 const char* tensor_name(int32_t tensor);
 
@@ -64,7 +66,8 @@ class ModelBackend {
   virtual std::unique_ptr<SessionBackend> new_session(int32_t capacity) = 0;
 };
 
-std::unique_ptr<ModelBackend> make_cpu_model(const cllm_config& config);
+// weight_dtype: what the CPU backend stores matrices in: CLLM_DTYPE_F32, CLLM_DTYPE_BF16 or CLLM_DTYPE_Q8_0.
+std::unique_ptr<ModelBackend> make_cpu_model(const cllm_config& config, cllm_dtype weight_dtype);
 
 // The CUDA plugin (libcllm_cuda.so) exports these with C linkage; plugin_loader.cpp finds them.
 extern "C" {

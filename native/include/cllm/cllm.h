@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-#define CLLM_ABI_VERSION 1
+#define CLLM_ABI_VERSION 2
 
 typedef enum cllm_status {
   CLLM_OK = 0,
@@ -42,8 +42,22 @@ typedef enum cllm_status {
 
 typedef enum cllm_backend_kind { CLLM_BACKEND_CPU = 0, CLLM_BACKEND_CUDA = 1 } cllm_backend_kind;
 
-/* Element types of uploaded weights; backends convert (CPU to fp32, CUDA to bf16). */
-typedef enum cllm_dtype { CLLM_DTYPE_F32 = 0, CLLM_DTYPE_F16 = 1, CLLM_DTYPE_BF16 = 2 } cllm_dtype;
+/*
+ * Element types. Uploads may use any of F32..Q8_0; the backend converts each tensor to the type it stores
+ * weights in, the model's weight type (cllm_model_create_with_weights): on the CPU fp32, bf16 or Q8_0
+ * matrices (norm vectors always fp32), on CUDA bf16.
+ * CLLM_DTYPE_Q8_0 is GGUF's Q8_0 layout: every row of a tensor (its in_features; a norm vector is one
+ * row) is a multiple of 32 values long and stored as blocks of 32, each an fp16 scale d (little-endian)
+ * followed by 32 int8 values q, value = d * q; a tensor of n elements takes n / 32 * 34 bytes.
+ * CLLM_DTYPE_DEFAULT is a weight type only: the backend's own choice (CPU fp32, CUDA bf16).
+ */
+typedef enum cllm_dtype {
+  CLLM_DTYPE_DEFAULT = -1,
+  CLLM_DTYPE_F32 = 0,
+  CLLM_DTYPE_F16 = 1,
+  CLLM_DTYPE_BF16 = 2,
+  CLLM_DTYPE_Q8_0 = 3
+} cllm_dtype;
 
 /*
  * The tensors of a Llama model. Matrices are row-major [out_features, in_features] as in Hugging Face
@@ -87,6 +101,9 @@ typedef struct cllm_session cllm_session;
 const char* cllm_last_error(void);
 int32_t cllm_abi_version(void);
 
+/* Bytes that n_elements values of an upload dtype take (INVALID_ARGUMENT for Q8_0 unless n % 32 == 0). */
+cllm_status cllm_dtype_size(int32_t dtype, int64_t n_elements, int64_t* out_bytes);
+
 /* Whether a backend is usable here: CLLM_OK, or CLLM_ERR_UNSUPPORTED with the reason in last_error. */
 cllm_status cllm_backend_available(int32_t backend);
 
@@ -121,12 +138,26 @@ int32_t cllm_get_num_threads(void);
 
 /* ---- models ---- */
 
-/* Allocates a model on a backend (device: CUDA ordinal, ignored on CPU). Weights start unset. */
+/* Allocates a model on a backend (device: CUDA ordinal, ignored on CPU) with the backend's default weight
+ * type. Weights start unset. */
 cllm_status cllm_model_create(const cllm_config* config, int32_t backend, int32_t device,
                               cllm_model** out_model);
 /*
+ * The same with the weight type the backend stores the matrices in, whatever dtype they are uploaded in:
+ * CLLM_DTYPE_DEFAULT, or on the CPU CLLM_DTYPE_F32, CLLM_DTYPE_BF16 or CLLM_DTYPE_Q8_0 (fp32
+ * activations; bf16 uses vdpbf16ps where the CPU has AVX512-BF16, Q8_0 quantises each activation row to
+ * 8 bits per block of 32 and uses integer dot products; README "CPU backend" has the numerics), on CUDA
+ * CLLM_DTYPE_BF16 only. UNSUPPORTED for a type the backend lacks, INVALID_ARGUMENT for a value that is
+ * no dtype. Every weight type computes a row the same way whatever the number of rows in a forward.
+ */
+cllm_status cllm_model_create_with_weights(const cllm_config* config, int32_t backend, int32_t device,
+                                           int32_t weight_dtype, cllm_model** out_model);
+/* The weight type a model stores its matrices in (never CLLM_DTYPE_DEFAULT). */
+cllm_status cllm_model_weight_dtype(const cllm_model* model, int32_t* out_dtype);
+/*
  * Copies one tensor into the model. layer is 0..n_layers-1 for per-layer tensors and -1 otherwise.
- * n_elements must equal the tensor's size for the config. The data may be freed after the call.
+ * n_elements must equal the tensor's size for the config; data holds cllm_dtype_size(dtype, n_elements)
+ * bytes. The data may be freed after the call.
  */
 cllm_status cllm_model_upload(cllm_model* model, int32_t tensor, int32_t layer, int32_t dtype,
                               const void* data, int64_t n_elements);

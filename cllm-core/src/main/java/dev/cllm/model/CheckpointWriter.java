@@ -41,10 +41,12 @@ public final class CheckpointWriter {
     /**
      * Writes a checkpoint directory (created when absent).
      *
-     * @param dtype every tensor converted to this dtype, or null to keep each tensor's own dtype
+     * @param dtype every tensor converted to this dtype, or null to keep each tensor's own dtype (Q8_0
+     *              tensors, which safetensors cannot hold, become F32)
      * @param tokenizerJson a tokenizer.json to copy into the directory, or null
      */
     public static void write(ModelWeights weights, Path directory, DType dtype, Path tokenizerJson) {
+        if (dtype == DType.Q8_0) throw new IllegalArgumentException("dtype: safetensors files cannot hold Q8_0");
         weights.validate();
         Map<String, Tensor> ordered = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : ModelWeights.expectedShapes(weights.config())) {

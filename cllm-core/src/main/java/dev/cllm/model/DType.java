@@ -12,14 +12,10 @@ public enum DType {
     F16("F16", 2, 1, CllmNative.CLLM_DTYPE_F16),
     BF16("BF16", 2, 1, CllmNative.CLLM_DTYPE_BF16),
     /**
-     * GGUF's Q8_0 blocks. The native engine has no Q8_0 code yet ({@link #nativeCode()} is
-     * {@link #NO_NATIVE_CODE}): {@code NativeModel} dequantises such tensors at upload. Once the engine
-     * takes Q8_0 itself, this constant gets the native dtype code and the upload passes the blocks as they are.
+     * GGUF's Q8_0 blocks. Not a safetensors type; the engine takes the blocks as they are (the CPU backend
+     * computes with them, the CUDA backend converts them to bf16 at upload; see {@code cllm.h}).
      */
-    Q8_0(null, Q8Blocks.BLOCK_BYTES, Q8Blocks.BLOCK_ELEMENTS, DType.NO_NATIVE_CODE);
-
-    /** {@link #nativeCode()} of a dtype the native engine cannot take directly. */
-    public static final int NO_NATIVE_CODE = -1;
+    Q8_0(null, Q8Blocks.BLOCK_BYTES, Q8Blocks.BLOCK_ELEMENTS, CllmNative.CLLM_DTYPE_Q8_0);
 
     private final String safetensorsName;
     private final int blockBytes;
@@ -68,7 +64,7 @@ public enum DType {
         return Math.multiplyExact(elements / blockElements, (long) blockBytes);
     }
 
-    /** The native dtype code, or {@link #NO_NATIVE_CODE}. */
+    /** The native dtype code (cllm.h's cllm_dtype). */
     public int nativeCode() {
         return nativeCode;
     }

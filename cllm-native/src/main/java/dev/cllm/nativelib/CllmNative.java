@@ -45,9 +45,11 @@ public final class CllmNative {
     public static final int CLLM_BACKEND_CPU = 0;
     public static final int CLLM_BACKEND_CUDA = 1;
 
+    public static final int CLLM_DTYPE_DEFAULT = -1;
     public static final int CLLM_DTYPE_F32 = 0;
     public static final int CLLM_DTYPE_F16 = 1;
     public static final int CLLM_DTYPE_BF16 = 2;
+    public static final int CLLM_DTYPE_Q8_0 = 3;
 
     public static final int CLLM_TENSOR_TOKEN_EMBEDDING = 0;
     public static final int CLLM_TENSOR_ATTN_NORM = 1;
@@ -118,6 +120,9 @@ public final class CllmNative {
 
     public static native int cllm_abi_version();
 
+    public static native @Cast("cllm_status") int cllm_dtype_size(int dtype, long nElements,
+            @Cast("int64_t*") long[] outBytes);
+
     public static native @Cast("cllm_status") int cllm_backend_available(int backend);
 
     public static native @Cast("cllm_status") int cllm_cuda_plugin_load(String path);
@@ -133,6 +138,11 @@ public final class CllmNative {
 
     public static native @Cast("cllm_status") int cllm_model_create(@Const cllm_config config, int backend, int device,
             @ByPtrPtr cllm_model outModel);
+
+    public static native @Cast("cllm_status") int cllm_model_create_with_weights(@Const cllm_config config, int backend,
+            int device, int weightDtype, @ByPtrPtr cllm_model outModel);
+
+    public static native @Cast("cllm_status") int cllm_model_weight_dtype(@Const cllm_model model, IntPointer outDtype);
 
     public static native @Cast("cllm_status") int cllm_model_upload(cllm_model model, int tensor, int layer, int dtype,
             @Const Pointer data, long nElements);
