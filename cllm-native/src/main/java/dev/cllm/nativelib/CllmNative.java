@@ -31,7 +31,7 @@ public final class CllmNative {
      * classes compare it with {@link #cllm_abi_version()} when they load the library. Raise both together
      * whenever a function, struct or constant of cllm.h changes meaning.
      */
-    public static final int CLLM_ABI_VERSION = 1;
+    public static final int CLLM_ABI_VERSION = 2;
 
     public static final int CLLM_OK = 0;
     public static final int CLLM_ERR_INVALID_ARGUMENT = 1;
