@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds the embedded default models (src/main/resources/dev/cllm/models/): the teacher, pre-trained on
+# Rebuilds the embedded default models (cllm-models/src/main/resources/dev/cllm/models/): the teacher, pre-trained on
 # generated grade-school math, and the CLLM, consistency-fine-tuned on the teacher's Jacobi trajectories.
 # Every stage is skipped when its output exists, so an interrupted run continues where it stopped.
 # Usage: ci/make-default-models.sh [WORK_DIR]   (default: target/default-models)
@@ -19,8 +19,8 @@ CLLM_STEPS=${CLLM_STEPS:-1200}; CLLM_BATCH=16; CLLM_LR=${CLLM_LR:-5e-4}; AR_WEIG
 
 # Run the CLI from a copy of the jar, so rebuilding the project meanwhile cannot break a long run.
 if [[ ! -f bin/cllm.jar ]]; then
-  (cd "$root" && mvn -B -q package -DskipTests -Dcllm.skipNativeTests)
-  mkdir -p bin && cp -r "$root/target/cllm.jar" "$root/target/lib" bin/
+  (cd "$root" && mvn -B -q package -DskipTests -Dcllm.skipNativeTests -pl cllm-cli -am)
+  mkdir -p bin && cp -r "$root/cllm-cli/target/cllm.jar" "$root/cllm-cli/target/lib" bin/
 fi
 cllm() { java -jar "$work/bin/cllm.jar" "$@"; }
 stage() { echo "== $(date +%T) $*" >&2; }
@@ -48,8 +48,8 @@ stage "consistency fine-tuning"
   --steps $CLLM_STEPS --batch $CLLM_BATCH --lr $CLLM_LR --ar-weight $AR_WEIGHT --warmup 0.03 \
   --checkpoint-every 200 --seed $SEED --resume
 
-stage "install into src/main/resources/dev/cllm/models"
-dest="$root/src/main/resources/dev/cllm/models"
+stage "install into cllm-models/src/main/resources/dev/cllm/models"
+dest="$root/cllm-models/src/main/resources/dev/cllm/models"
 for m in teacher cllm; do
   mkdir -p "$dest/gsm-$m"
   cp "$m/config.json" "$m/model.safetensors" "$m/tokenizer.json" "$dest/gsm-$m/"
