@@ -470,7 +470,8 @@ SessionBackend::RunResult CudaSession::jacobi_run(const RunArgs& a) {
   const int32_t n = a.n;
   // A recorded run writes each iteration's predictions into JacobiState::states, which holds
   // kStateWords / n of them: such a call may take several launches, each continuing from the device
-  // state the last one left (history, window, prior). Unrecorded runs take one launch.
+  // state the last one left (history, window, prior), exactly as the iteration cap of cllm_jacobi_run
+  // allows. Unrecorded runs take one launch.
   const int32_t launch_cap = a.predictions ? kStateWords / n : std::numeric_limits<int32_t>::max();
   std::copy(a.history, a.history + a.history_length, host_history_.get());
   CLLM_CUDA_CHECK(cudaMemcpyAsync(history_.get(), host_history_.get(), size_t(a.history_length) * sizeof(int32_t),
@@ -483,7 +484,7 @@ SessionBackend::RunResult CudaSession::jacobi_run(const RunArgs& a) {
     const int32_t left = a.max_tokens - result.committed, room = capacity_ - length_;
     const int32_t most_tokens = std::min(left, room);
     JacobiBegin b = begin_header(kJacobiRun, a.window, n);
-    b.max_iterations = std::min(launch_cap, most_tokens);
+    b.max_iterations = std::min(std::min(launch_cap, most_tokens), a.max_iterations - result.iterations);
     b.eos = a.eos_token;
     b.record_states = a.predictions ? 1 : 0;
     b.max_tokens = left;
@@ -529,7 +530,10 @@ SessionBackend::RunResult CudaSession::jacobi_run(const RunArgs& a) {
     history_length = core.history_length;
     result.committed += core.produced_count;
     result.iterations += core.iterations;
-    if (core.hit_eos || result.committed >= a.max_tokens || length_ >= capacity_) break;
+    if (core.hit_eos || result.committed >= a.max_tokens || result.iterations >= a.max_iterations ||
+        length_ >= capacity_) {
+      break;
+    }
   }
   return result;
 }

@@ -360,7 +360,7 @@ cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* 
 }
 
 cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* prior, int32_t n, int32_t max_tokens,
-                            int32_t eos_token, int32_t guess_kind, int64_t guess_seed, int32_t pad_token,
+                            int32_t max_iterations, int32_t eos_token, int32_t guess_kind, int64_t guess_seed, int32_t pad_token,
                             const int32_t* history, int32_t history_length, int32_t* committed,
                             int32_t* out_committed, int32_t* out_iterations, int32_t* accepted, int32_t* stationary,
                             int32_t* iteration_predictions) {
@@ -371,6 +371,7 @@ cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* pri
     require(n >= 1 && n <= c.max_seq_len, "n must be in [1, max_seq_len = " + std::to_string(c.max_seq_len) +
                                               "], got " + std::to_string(n));
     require(max_tokens >= 1, "max_tokens must be at least 1, got " + std::to_string(max_tokens));
+    require(max_iterations >= 1, "max_iterations must be at least 1, got " + std::to_string(max_iterations));
     validate_tokens(c, window, n, "window");
     require_pointer(prior, "prior");
     for (int32_t i = 0; i < n; ++i) {
@@ -398,6 +399,7 @@ cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* pri
     args.prior = prior;
     args.n = n;
     args.max_tokens = max_tokens;
+    args.max_iterations = max_iterations;
     args.eos_token = eos_token;
     args.guess = {guess_kind, uint64_t(guess_seed), pad_token};
     args.history = history;

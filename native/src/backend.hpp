@@ -65,6 +65,7 @@ class SessionBackend {
     int32_t* prior;   // in/out, n
     int32_t n;
     int32_t max_tokens;
+    int32_t max_iterations;
     int32_t eos_token;
     GuessRule guess;
     const int32_t* history;

@@ -86,7 +86,7 @@ SessionBackend::RunResult SessionBackend::jacobi_run(const RunArgs& a) {
   std::vector<int32_t> predictions(static_cast<size_t>(n)), next_prior(static_cast<size_t>(n));
   const int32_t start = length();
   RunResult result{0, 0};
-  while (result.committed < a.max_tokens) {
+  while (result.committed < a.max_tokens && result.iterations < a.max_iterations) {
     const int32_t rows = std::min(std::min(n, a.max_tokens - result.committed), capacity() - length());
     if (rows < 1) break;  // the cache is full
     const int32_t k = jacobi_step(a.window, rows, predictions.data());

@@ -54,18 +54,24 @@ RefillOutput refill_with_runs(cllm_session* session, const std::vector<int32_t>&
   Start st = start(session, prompt, s);
   RefillOutput out;
   const int32_t capacity = capacity_of(session);
+  int32_t call_start = 0, in_call = 0;  // the token limit of a call spans the calls its iteration cap cuts
   while (int32_t(out.committed.size()) < s.max_tokens && !ended(out, s) && length_of(session) < capacity) {
-    const int32_t limit = std::min(s.tokens_per_call, s.max_tokens - int32_t(out.committed.size()));
+    if (in_call >= std::min(s.tokens_per_call, s.max_tokens - call_start)) {
+      call_start = int32_t(out.committed.size());
+      in_call = 0;
+    }
+    const int32_t limit = std::min(s.tokens_per_call, s.max_tokens - call_start) - in_call;
     const int32_t bound = std::min(limit, capacity - length_of(session));
     std::vector<int32_t> committed(size_t(bound), -9), accepted(size_t(bound), -9), stationary(size_t(bound), -9);
     std::vector<int32_t> predictions(s.record_predictions ? size_t(bound) * size_t(s.n) : 0, -9);
     int32_t count = 0, iterations = 0;
-    check(cllm_jacobi_run(session, st.window.data(), st.prior.data(), s.n, limit, s.eos, s.guess_kind,
-                          int64_t(s.seed), s.pad_token, st.history.data(), int32_t(st.history.size()),
+    check(cllm_jacobi_run(session, st.window.data(), st.prior.data(), s.n, limit, s.iterations_per_call, s.eos,
+                          s.guess_kind, int64_t(s.seed), s.pad_token, st.history.data(), int32_t(st.history.size()),
                           committed.data(), &count, &iterations, accepted.data(), stationary.data(),
                           s.record_predictions ? predictions.data() : nullptr),
           "jacobi run");
     ++out.calls;
+    in_call += count;
     out.committed.insert(out.committed.end(), committed.begin(), committed.begin() + count);
     st.history.insert(st.history.end(), committed.begin(), committed.begin() + count);
     out.accepted.insert(out.accepted.end(), accepted.begin(), accepted.begin() + iterations);

@@ -1,5 +1,6 @@
 // Refill-window Jacobi decoding driven through the C ABI two ways, for tests that compare them:
-//   - refill_with_runs: cllm_jacobi_run, a given number of tokens per call (the device-side loop);
+//   - refill_with_runs: cllm_jacobi_run (the device-side loop), with a token limit per call and an
+//     iteration cap per call (a token-limited call that the cap cuts short is continued by the next);
 //   - refill_with_steps: cllm_jacobi_step, one call per iteration, with the window rebuilt here by the
 //     rules of cllm.h (commit, stationary counts, prior, fresh guesses from the guess rule), narrowing
 //     at the same per-call token limits so that both must agree exactly.
@@ -18,6 +19,7 @@ struct RefillSettings {
   int32_t n = 8;                // window width
   int32_t max_tokens = 32;      // whole generation
   int32_t tokens_per_call = 32; // cllm_jacobi_run's max_tokens (the step driver narrows alike)
+  int32_t iterations_per_call = 1 << 30;  // cllm_jacobi_run's max_iterations (changes nothing for steps)
   int32_t eos = -1;
   int32_t guess_kind = CLLM_GUESS_RANDOM;
   uint64_t seed = 0;

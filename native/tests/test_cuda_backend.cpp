@@ -311,26 +311,29 @@ void test_refill_runs(const cllm_config& config) {
   // An EOS the output reaches, so some cases stop there.
   const int32_t eos = greedy[30];
   struct Case {
-    int32_t n, max_tokens, per_call, eos, kind, capacity;
+    int32_t n, max_tokens, per_call, iterations_per_call, eos, kind, capacity;
     bool record;
   };
+  const int32_t all = 1 << 30;
   const Case cases[] = {
-      {16, 120, 120, -1, CLLM_GUESS_RANDOM, 256, false}, {16, 120, 9, -1, CLLM_GUESS_LAST, 256, true},
-      {7, 100, 100, eos, CLLM_GUESS_PAD, 256, true},     {33, 100, 40, eos, CLLM_GUESS_RANDOM, 256, false},
-      {16, 200, 200, -1, CLLM_GUESS_RANDOM, 60, true},   {64, 150, 150, -1, CLLM_GUESS_RANDOM, 256, true},
-      {1, 20, 20, -1, CLLM_GUESS_RANDOM, 256, false},
+      {16, 120, 120, all, -1, CLLM_GUESS_RANDOM, 256, false}, {16, 120, 9, all, -1, CLLM_GUESS_LAST, 256, true},
+      {7, 100, 100, 5, eos, CLLM_GUESS_PAD, 256, true},       {33, 100, 40, all, eos, CLLM_GUESS_RANDOM, 256, false},
+      {16, 200, 200, all, -1, CLLM_GUESS_RANDOM, 60, true},   {64, 150, 150, all, -1, CLLM_GUESS_RANDOM, 256, true},
+      {64, 150, 150, 70, -1, CLLM_GUESS_LAST, 256, true},     {1, 20, 20, 3, -1, CLLM_GUESS_RANDOM, 256, false},
   };
   for (const Case& c : cases) {
     cllm::testing::RefillSettings s;
     s.n = c.n;
     s.max_tokens = c.max_tokens;
     s.tokens_per_call = c.per_call;
+    s.iterations_per_call = c.iterations_per_call;
     s.eos = c.eos;
     s.guess_kind = c.kind;
     s.seed = 1234567 + uint64_t(c.n);
     s.pad_token = 1;
     s.record_predictions = c.record;
-    const std::string what = "n=" + std::to_string(c.n) + " per call " + std::to_string(c.per_call) + " eos " +
+    const std::string what = "n=" + std::to_string(c.n) + " per call " + std::to_string(c.per_call) + " tokens, " +
+                             std::to_string(c.iterations_per_call) + " iterations, eos " +
                              std::to_string(c.eos) + " kind " + std::to_string(c.kind) + " capacity " +
                              std::to_string(c.capacity);
     std::vector<cllm::testing::RefillOutput> runs;

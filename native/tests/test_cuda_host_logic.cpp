@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -330,6 +331,7 @@ void test_jacobi_run_logic() {
     const uint64_t seed = (uint64_t(rng()) << 32) | rng();
     const int32_t pad = int32_t(rng() % model.vocab);
     const bool record = rng() % 2 == 0;
+    const int32_t call_iterations = rng() % 3 == 0 ? 1 + int32_t(rng() % 8) : std::numeric_limits<int32_t>::max();
     std::vector<int32_t> known(static_cast<size_t>(prefix + 1));  // the prompt; its last token is y0
     for (auto& t : known) t = int32_t(rng() % model.vocab);
     std::vector<int32_t> window(static_cast<size_t>(n)), prior(static_cast<size_t>(n));
@@ -350,6 +352,7 @@ void test_jacobi_run_logic() {
     a.prior = ref_prior.data();
     a.n = n;
     a.max_tokens = max_tokens;
+    a.max_iterations = call_iterations;
     a.eos_token = eos;
     a.guess = {kind, seed, pad};
     a.history = known.data();
@@ -368,7 +371,7 @@ void test_jacobi_run_logic() {
     }
     const bool hit_eos = ref.committed > 0 && committed.back() == eos;
     if (hit_eos) ++eos_stops;
-    if (!hit_eos && ref.committed < max_tokens) ++full_stops;
+    if (!hit_eos && ref.committed < max_tokens && ref.iterations < call_iterations) ++full_stops;
 
     // Device logic: launches of at most `launch_cap` iterations, each begun from what the last one left,
     // as CudaSession::jacobi_run does for recorded runs.
@@ -385,7 +388,8 @@ void test_jacobi_run_logic() {
       b.length = length;
       b.rows = n;
       b.mode = kJacobiRun;
-      b.max_iterations = std::min(launch_cap, std::min(max_tokens - total, capacity - length));
+      b.max_iterations = std::min(std::min(launch_cap, call_iterations - int32_t(dev_accepted.size())),
+                                  std::min(max_tokens - total, capacity - length));
       b.eos = eos;
       b.record_states = record ? 1 : 0;
       b.max_tokens = max_tokens - total;
@@ -418,7 +422,9 @@ void test_jacobi_run_logic() {
       length = c.length;
       history_length = c.history_length;
       total += c.produced_count;
-      if (c.hit_eos || total >= max_tokens || length >= capacity) break;
+      if (c.hit_eos || total >= max_tokens || int32_t(dev_accepted.size()) >= call_iterations || length >= capacity) {
+        break;
+      }
     }
     if (launches > 1) ++continued;
     const std::vector<int32_t> dev_committed(device.history.begin() + ptrdiff_t(known.size()),

@@ -2,7 +2,8 @@
 //   - cllm_jacobi_run (refill window, many iterations per call) equals the per-iteration path built on
 //     cllm_jacobi_step (testing/jacobi_driver.cpp) exactly: committed tokens, per-iteration accepted and
 //     stationary counts, recorded predictions, the next window and prior, and the cache length; for
-//     several n, every guess rule, EOS, token limits, a full cache, and generations cut into many calls;
+//     several n, every guess rule, EOS, token limits, a full cache, and generations cut into many calls
+//     by token limits and by iteration caps;
 //     and its output is the greedy AR output;
 //   - cllm_jacobi_block's per-iteration counts add up to the produced tokens and agree with its states;
 //   - every bad argument of cllm_jacobi_run is INVALID_ARGUMENT naming it, a full cache is
@@ -54,6 +55,7 @@ void test_run_equals_steps(const cllm_config& config, uint64_t seed) {
           s.seed = 977 * uint64_t(n) + uint64_t(kind);
           s.pad_token = 3;
           s.tokens_per_call = per_call;
+          s.iterations_per_call = variant == 1 ? 3 : 1 << 30;  // cut by iterations: nothing changes
           s.record_predictions = variant != 1;
           s.max_tokens = variant == 0 ? 90 : 50;
           // variant 1: an EOS that the greedy output reaches (the first occurrence of its 20th token).
@@ -169,14 +171,14 @@ void test_run_rejects_bad_arguments(const cllm_config& config) {
   const int32_t vocab = config.vocab_size;
   struct Args {
     std::vector<int32_t> window{4, 5, 6, 7}, prior{-1, -1, -1, -1}, history{1, 2, 3, 4};
-    int32_t n = 4, max_tokens = 8, eos = -1, kind = CLLM_GUESS_RANDOM, pad = 0, history_length = 4;
+    int32_t n = 4, max_tokens = 8, max_iterations = 100, eos = -1, kind = CLLM_GUESS_RANDOM, pad = 0, history_length = 4;
     std::vector<int32_t> committed = std::vector<int32_t>(16), accepted = std::vector<int32_t>(16),
                          stationary = std::vector<int32_t>(16);
     int32_t count = -5, iterations = -5;
     bool null_window = false, null_prior = false, null_history = false, null_committed = false, null_counts = false;
     cllm_status call(cllm_session* s) {
       return cllm_jacobi_run(s, null_window ? nullptr : window.data(), null_prior ? nullptr : prior.data(), n,
-                             max_tokens, eos, kind, 7, pad, null_history ? nullptr : history.data(), history_length,
+                             max_tokens, max_iterations, eos, kind, 7, pad, null_history ? nullptr : history.data(), history_length,
                              null_committed ? nullptr : committed.data(), &count, &iterations,
                              null_counts ? nullptr : accepted.data(), stationary.data(), nullptr);
     }
@@ -188,6 +190,7 @@ void test_run_rejects_bad_arguments(const cllm_config& config) {
   const Case cases[] = {
       {"n must", [](Args& a, int32_t) { a.n = 0; }},
       {"max_tokens", [](Args& a, int32_t) { a.max_tokens = 0; }},
+      {"max_iterations", [](Args& a, int32_t) { a.max_iterations = 0; }},
       {"window[2]", [](Args& a, int32_t v) { a.window[2] = v; }},
       {"window is NULL", [](Args& a, int32_t) { a.null_window = true; }},
       {"prior[1]", [](Args& a, int32_t) { a.prior[1] = -2; }},
@@ -218,8 +221,8 @@ void test_run_rejects_bad_arguments(const cllm_config& config) {
     expect(length == 3 && a.window == window_before && a.count == -5, std::string("a rejected run changes nothing (") +
                                                                             c.name + ")");
   }
-  expect(cllm_jacobi_run(nullptr, nullptr, nullptr, 4, 1, -1, 0, 0, 0, nullptr, 1, nullptr, nullptr, nullptr, nullptr,
-                         nullptr, nullptr) == CLLM_ERR_INVALID_ARGUMENT,
+  expect(cllm_jacobi_run(nullptr, nullptr, nullptr, 4, 1, 1, -1, 0, 0, 0, nullptr, 1, nullptr, nullptr, nullptr,
+                         nullptr, nullptr, nullptr) == CLLM_ERR_INVALID_ARGUMENT,
          "run on a NULL session");
   // A full cache: CONTEXT_FULL before anything changes; one free position is enough to run.
   std::vector<int32_t> fill(13, 1);

@@ -223,19 +223,21 @@ cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* 
                               int32_t* accepted, int32_t* stationary, int32_t* states);
 
 /*
- * Jacobi decoding with a refill window: n tokens stay in flight, and one call runs as many iterations
- * as it takes to commit max_tokens tokens (on CUDA with n <= 64: one graph launch with a device-side
- * loop, and one read-back of everything below). Each iteration forwards
+ * Jacobi decoding with a refill window: n tokens stay in flight, and one call runs iterations until
+ * max_tokens tokens are committed or max_iterations iterations have run (on CUDA with n <= 64: one graph
+ * launch with a device-side loop, and one read-back of everything below). Each iteration forwards
  *   rows = min(n, max_tokens - tokens committed so far in this call, capacity - length)
  * rows of the window (the window narrows at the token limit and at the end of the cache), accepts k as
  * cllm_jacobi_step does, commits p(0..k-1), and builds the next window
  *   (p(k-1), p(k), ..., p(rows-1), fresh guesses up to index n-1),
  * where the fresh guess at window index i is the guess rule (guess_kind, guess_seed, pad_token; see the
  * top) for absolute position length + i (length after the commit) over the history followed by the
- * tokens committed so far in this call. The call ends when max_tokens tokens are committed, when a
- * committed token equals eos_token (eos_token < 0: none; nothing after it is committed and the KV of
- * the rows after it is dropped), or when the cache is full (length == capacity). Always: length on
- * return = length at the call + *out_committed (the last committed token is the next y0, not cached).
+ * tokens committed so far in this call. The call ends when max_tokens tokens are committed, after
+ * max_iterations iterations, when a committed token equals eos_token (eos_token < 0: none; nothing after
+ * it is committed and the KV of the rows after it is dropped), or when the cache is full (length ==
+ * capacity). Always: length on return = length at the call + *out_committed (the last committed token
+ * is the next y0, not cached). max_tokens narrows the window, max_iterations does not: a generation
+ * cut into calls by max_iterations (to stream tokens early) runs exactly the iterations of one call.
  *
  * In and out (n ints each; on return they continue the generation, so the next call picks up exactly
  * where this one stopped; not updated after the iteration that committed EOS):
@@ -244,7 +246,8 @@ cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* 
  *                window[i], or -1 where there is none (all -1 at the start of a generation).
  * In: history[0..history_length): the known sequence, 1 <= history_length <= length + 1 (normally the
  *     prompt and the output so far, whose last token is y0).
- * Out, with T = min(max_tokens, capacity - length) (iterations never exceed committed tokens):
+ * Out, with T = min(max_tokens, capacity - length) (iterations never exceed committed tokens, so T ints
+ * are always enough; min(T, max_iterations) for the per-iteration arrays):
  *   committed: room for T ints: the committed tokens in order (EOS included), *out_committed of them;
  *   *out_iterations: forward passes run;
  *   accepted: room for T ints: accepted[j] is the number of tokens iteration j committed (its k; on the
@@ -256,7 +259,8 @@ cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* 
  * CONTEXT_FULL when length == capacity (no row fits); nothing changes then.
  */
 cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* prior, int32_t n,
-                            int32_t max_tokens, int32_t eos_token, int32_t guess_kind, int64_t guess_seed,
+                            int32_t max_tokens, int32_t max_iterations, int32_t eos_token,
+                            int32_t guess_kind, int64_t guess_seed,
                             int32_t pad_token, const int32_t* history, int32_t history_length,
                             int32_t* committed, int32_t* out_committed, int32_t* out_iterations,
                             int32_t* accepted, int32_t* stationary, int32_t* iteration_predictions);
