@@ -112,6 +112,8 @@ void validate_tokens(const cllm_config& c, const int32_t* tokens, int32_t n, con
   }
 }
 
+constexpr int32_t kMaxRunWindow = 1 << 20;
+
 void require_room(const cllm_session& s, int32_t n) {
   const int32_t length = s.backend->length(), capacity = s.backend->capacity();
   if (int64_t(length) + n > capacity) {
@@ -368,8 +370,9 @@ cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* pri
     cllm_session& s = checked(session);
     const cllm_config& c = s.model->config;
     const int32_t length = s.backend->length();
-    require(n >= 1 && n <= c.max_seq_len, "n must be in [1, max_seq_len = " + std::to_string(c.max_seq_len) +
-                                              "], got " + std::to_string(n));
+    // Rows beyond the free positions are never forwarded, so n is bounded only against absurd sizes.
+    require(n >= 1 && n <= kMaxRunWindow, "n must be in [1, " + std::to_string(kMaxRunWindow) + "], got " +
+                                              std::to_string(n));
     require(max_tokens >= 1, "max_tokens must be at least 1, got " + std::to_string(max_tokens));
     require(max_iterations >= 1, "max_iterations must be at least 1, got " + std::to_string(max_iterations));
     validate_tokens(c, window, n, "window");

@@ -223,9 +223,10 @@ cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* 
                               int32_t* accepted, int32_t* stationary, int32_t* states);
 
 /*
- * Jacobi decoding with a refill window: n tokens stay in flight, and one call runs iterations until
- * max_tokens tokens are committed or max_iterations iterations have run (on CUDA with n <= 64: one graph
- * launch with a device-side loop, and one read-back of everything below). Each iteration forwards
+ * Jacobi decoding with a refill window: n tokens stay in flight (1 <= n <= 2^20; n may exceed the free
+ * positions), and one call runs iterations until max_tokens tokens are committed or max_iterations
+ * iterations have run (on CUDA with n <= 64: one graph launch with a device-side loop, and one read-back
+ * of everything below). Each iteration forwards
  *   rows = min(n, max_tokens - tokens committed so far in this call, capacity - length)
  * rows of the window (the window narrows at the token limit and at the end of the cache), accepts k as
  * cllm_jacobi_step does, commits p(0..k-1), and builds the next window
@@ -240,28 +241,27 @@ cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* 
  * cut into calls by max_iterations (to stream tokens early) runs exactly the iterations of one call.
  *
  * In and out (n ints each; on return they continue the generation, so the next call picks up exactly
- * where this one stopped; not updated after the iteration that committed EOS):
+ * where this one stopped; the iteration that commits EOS leaves them as the one before it built them):
  *   window[0..n): (y0, g1, ..., g(n-1)) on entry, the next window on return;
  *   prior[0..n): prior[i] is the token that the previous iteration's window held at the position of
  *                window[i], or -1 where there is none (all -1 at the start of a generation).
  * In: history[0..history_length): the known sequence, 1 <= history_length <= length + 1 (normally the
  *     prompt and the output so far, whose last token is y0).
- * Out, with T = min(max_tokens, capacity - length) (iterations never exceed committed tokens, so T ints
- * are always enough; min(T, max_iterations) for the per-iteration arrays):
+ * Out, with T = min(max_tokens, capacity - length) and I = min(T, max_iterations) (every iteration
+ * commits at least one token):
  *   committed: room for T ints: the committed tokens in order (EOS included), *out_committed of them;
- *   *out_iterations: forward passes run;
- *   accepted: room for T ints: accepted[j] is the number of tokens iteration j committed (its k; on the
+ *   *out_iterations: forward passes run (<= I);
+ *   accepted: room for I ints: accepted[j] is the number of tokens iteration j committed (its k; on the
  *             iteration that committed EOS, up to and including it);
- *   stationary: room for T ints: stationary[j] counts the i in [1, accepted[j]) with prior[i] ==
+ *   stationary: room for I ints: stationary[j] counts the i in [1, accepted[j]) with prior[i] ==
  *             window[i] for iteration j's window (see "Stationary tokens" at the top);
- *   iteration_predictions: NULL, or room for T * n ints: row j (at j * n) holds iteration j's
+ *   iteration_predictions: NULL, or room for I * n ints: row j (at j * n) holds iteration j's
  *             predictions p(0..rows-1), then -1 up to n (for observers that draw every iteration).
  * CONTEXT_FULL when length == capacity (no row fits); nothing changes then.
  */
 cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* prior, int32_t n,
-                            int32_t max_tokens, int32_t max_iterations, int32_t eos_token,
-                            int32_t guess_kind, int64_t guess_seed,
-                            int32_t pad_token, const int32_t* history, int32_t history_length,
+                            int32_t max_tokens, int32_t max_iterations, int32_t eos_token, int32_t guess_kind,
+                            int64_t guess_seed, int32_t pad_token, const int32_t* history, int32_t history_length,
                             int32_t* committed, int32_t* out_committed, int32_t* out_iterations,
                             int32_t* accepted, int32_t* stationary, int32_t* iteration_predictions);
 

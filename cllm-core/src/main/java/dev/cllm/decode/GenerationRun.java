@@ -57,6 +57,11 @@ final class GenerationRun {
         if (maxNewTokens == 0) stopReason = StopReason.MAX_TOKENS;
     }
 
+    /** The end-of-sequence token (< 0: none). */
+    int eos() {
+        return eos;
+    }
+
     /** The last known token (the next forward pass's first row). */
     int y0() {
         return history[historyLength - 1];

@@ -24,6 +24,11 @@ public final class NativeLibrary {
             throw new CllmException(CllmException.Status.UNSUPPORTED,
                     "cannot load the cllm native library for " + Loader.getPlatform() + ": " + e.getMessage(), e);
         }
+        int abi = CllmNative.cllm_abi_version();
+        if (abi != CllmNative.CLLM_ABI_VERSION) {
+            throw new CllmException(CllmException.Status.UNSUPPORTED, "the cllm native library has C ABI version " + abi
+                    + ", this binding needs " + CllmNative.CLLM_ABI_VERSION + " (mixed versions on the class path?)");
+        }
     }
 
     /**

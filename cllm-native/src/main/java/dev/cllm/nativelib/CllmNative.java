@@ -112,6 +112,9 @@ public final class CllmNative {
 
     public static native @Cast("const char*") BytePointer cllm_last_error();
 
+    /** The CLLM_ABI_VERSION this binding was written for; {@code cllm_abi_version()} must return it. */
+    public static final int CLLM_ABI_VERSION = 2;
+
     public static native int cllm_abi_version();
 
     public static native @Cast("cllm_status") int cllm_backend_available(int backend);
@@ -173,7 +176,8 @@ public final class CllmNative {
 
     /** window and prior are read and updated in place (cllm.h); iterationPredictions may be null. */
     public static native @Cast("cllm_status") int cllm_jacobi_run(cllm_session session, IntPointer window,
-            IntPointer prior, int n, int maxTokens, int eosToken, int guessKind, @Cast("int64_t") long guessSeed,
+            IntPointer prior, int n, int maxTokens, int maxIterations, int eosToken, int guessKind,
+            @Cast("int64_t") long guessSeed,
             int padToken, @Const IntPointer history, int historyLength, IntPointer committed, IntPointer outCommitted,
             IntPointer outIterations, IntPointer accepted, IntPointer stationary, IntPointer iterationPredictions);
 }
