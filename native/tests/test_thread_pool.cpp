@@ -278,7 +278,14 @@ int main(int argc, char** argv) {
   }
   for (int32_t threads = 2; threads <= 4; ++threads) test_workers_take_part(threads);
   test_small_inline();
-  test_adaptive_team();
+  // The adaptive team is judged by the wall clock: run it once (not again in the environment variants,
+  // which check the default thread count), and not under sanitizers, which distort every timing
+  // (ci/native-sanitizers.sh sets CLLM_TEST_NO_TIMING).
+  if (expected_default == 0 && !std::getenv("CLLM_TEST_NO_TIMING")) {
+    test_adaptive_team();
+  } else {
+    std::printf("adaptive team: not checked in this run (timing-based; see main)\n");
+  }
   test_nested();
   test_concurrent_callers();
   test_exceptions();

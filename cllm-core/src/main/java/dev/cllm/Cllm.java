@@ -13,8 +13,8 @@ import java.nio.file.Path;
  *
  * <pre>{@code
  * try (Model model = Cllm.load(Path.of("model-dir"), Device.auto());
- *      Session session = model.newSession(4096)) {
- *     Generation g = session.generate("Question: ...", Decoding.jacobi(16).maxNewTokens(256),
+ *      Session session = model.newSession()) {
+ *     Generation g = session.generate("Question: ...", Decoding.jacobi(16).withMaxNewTokens(256),
  *                                     token -> System.out.print(token.text()));
  *     System.out.println(g.stats().tokensPerIteration());
  * }
@@ -23,7 +23,10 @@ import java.nio.file.Path;
 public final class Cllm {
     private Cllm() {}
 
-    /** Loads a checkpoint (HF directory or llama2.c .bin, see {@link Checkpoints}) and its tokenizer. */
+    /**
+     * Loads a checkpoint (HF directory or llama2.c .bin, see {@link Checkpoints}) and its tokenizer onto
+     * device ({@link Device#auto()} is resolved now; {@link Model#device()} tells the result).
+     */
     public static Model load(Path path, Device device) {
         if (path == null) throw new IllegalArgumentException("path must not be null");
         if (device == null) throw new IllegalArgumentException("device must not be null");

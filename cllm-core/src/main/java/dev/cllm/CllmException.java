@@ -8,7 +8,12 @@ package dev.cllm;
 public class CllmException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** Why it failed; the first values mirror the native {@code cllm_status} codes. */
+    /**
+     * Why it failed. The values below 100 are exactly the native {@code cllm_status} codes of cllm.h (a
+     * test pins them); the Java side uses {@link #STATE} too, for a model, session or tokenizer that is
+     * closed ("session is closed") or a session in use by another thread, and {@link #UNSUPPORTED} for a
+     * native library of another ABI version.
+     */
     public enum Status {
         OK(0), INVALID_ARGUMENT(1), OUT_OF_MEMORY(2), UNSUPPORTED(3), BACKEND(4), CONTEXT_FULL(5), STATE(6),
         INTERNAL(7),

@@ -7,66 +7,130 @@ import dev.cllm.decode.IterationListener;
 import dev.cllm.decode.JacobiDecoder;
 import dev.cllm.decode.WindowMode;
 
-/**
- * How to generate: greedy AR, or greedy Jacobi decoding with a block size. Immutable; the
- * {@code with}-style methods return copies. Defaults: 256 new tokens, stop at end-of-sequence, Jacobi
- * with the refill window, random initial guesses (seed 0) and an iteration cap per block equal to the
- * block size (enough for any block to converge).
- *
- * <pre>{@code Decoding.jacobi(16).maxNewTokens(128)}</pre>
- */
-public record Decoding(boolean jacobi, int blockSize, int maxNewTokens, WindowMode window, InitialGuess initialGuess,
-        int maxIterationsPerBlock, boolean stopAtEos) {
+import java.util.Locale;
 
-    public Decoding {
-        if (blockSize < 1) throw new IllegalArgumentException("blockSize must be >= 1, got " + blockSize);
-        if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
-        if (window == null) throw new IllegalArgumentException("window must not be null");
-        if (initialGuess == null) throw new IllegalArgumentException("initialGuess must not be null");
-        if (maxIterationsPerBlock < 1) {
-            throw new IllegalArgumentException("maxIterationsPerBlock must be >= 1, got " + maxIterationsPerBlock);
+/**
+ * How to generate: greedy autoregressive decoding ({@link Ar}) or greedy Jacobi decoding ({@link Jacobi}).
+ * Each kind is an immutable record holding only its own settings, validated once when it is built; the
+ * {@code with}-style methods return validated copies. Defaults: 256 new tokens, stop at
+ * end-of-sequence; Jacobi with the refill window, random initial guesses (seed 0) and an iteration cap
+ * per block equal to the block size (enough for any block to converge).
+ *
+ * <pre>{@code
+ * Decoding.jacobi(16).withMaxNewTokens(128)
+ * Decoding.ar().withStopAtEos(false)
+ * }</pre>
+ *
+ * <p>Code that needs the kind tests it with {@code instanceof Decoding.Jacobi j}; new kinds may be added
+ * to this sealed interface.
+ */
+public sealed interface Decoding permits Decoding.Ar, Decoding.Jacobi {
+    /** The token limit of {@link #ar()} and {@link #jacobi(int)}. */
+    int DEFAULT_MAX_NEW_TOKENS = 256;
+
+    /** Greedy autoregressive decoding: one forward pass per token. */
+    static Ar ar() {
+        return new Ar(DEFAULT_MAX_NEW_TOKENS, true);
+    }
+
+    /** Greedy Jacobi decoding with blockSize tokens in flight (1 or more). */
+    static Jacobi jacobi(int blockSize) {
+        return new Jacobi(blockSize, DEFAULT_MAX_NEW_TOKENS, WindowMode.REFILL, InitialGuess.random(0), blockSize, true);
+    }
+
+    /** Tokens to generate at most (the end-of-sequence token that stops a generation not counted). */
+    int maxNewTokens();
+
+    /** Whether the model's end-of-sequence token ends the generation. */
+    boolean stopAtEos();
+
+    /** A copy with another token limit (>= 0). */
+    Decoding withMaxNewTokens(int maxNewTokens);
+
+    /** A copy that does (or does not) stop at the end-of-sequence token. */
+    Decoding withStopAtEos(boolean stopAtEos);
+
+    /** The decoder these settings describe; iterations (may be null) observes each iteration. */
+    Decoder decoder(IterationListener iterations);
+
+    /** Greedy autoregressive decoding. */
+    record Ar(int maxNewTokens, boolean stopAtEos) implements Decoding {
+        public Ar {
+            requireTokenLimit(maxNewTokens);
+        }
+
+        @Override
+        public Ar withMaxNewTokens(int maxNewTokens) {
+            return new Ar(maxNewTokens, stopAtEos);
+        }
+
+        @Override
+        public Ar withStopAtEos(boolean stopAtEos) {
+            return new Ar(maxNewTokens, stopAtEos);
+        }
+
+        @Override
+        public Decoder decoder(IterationListener iterations) {
+            return new ArDecoder(maxNewTokens);
+        }
+
+        @Override
+        public String toString() {
+            return "ar";
         }
     }
 
-    /** Greedy autoregressive decoding. */
-    public static Decoding ar() {
-        return new Decoding(false, 1, 256, WindowMode.REFILL, InitialGuess.random(0), 1, true);
+    /**
+     * Greedy Jacobi decoding: blockSize tokens in flight, the window policy, how unknown tokens are
+     * guessed, and the cap on iterations per block (SHRINK window; at least 1).
+     */
+    record Jacobi(int blockSize, int maxNewTokens, WindowMode window, InitialGuess initialGuess,
+            int maxIterationsPerBlock, boolean stopAtEos) implements Decoding {
+        public Jacobi {
+            if (blockSize < 1) throw new IllegalArgumentException("blockSize must be >= 1, got " + blockSize);
+            requireTokenLimit(maxNewTokens);
+            if (window == null) throw new IllegalArgumentException("window must not be null");
+            if (initialGuess == null) throw new IllegalArgumentException("initialGuess must not be null");
+            if (maxIterationsPerBlock < 1) {
+                throw new IllegalArgumentException("maxIterationsPerBlock must be >= 1, got " + maxIterationsPerBlock);
+            }
+        }
+
+        @Override
+        public Jacobi withMaxNewTokens(int maxNewTokens) {
+            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos);
+        }
+
+        @Override
+        public Jacobi withStopAtEos(boolean stopAtEos) {
+            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos);
+        }
+
+        public Jacobi withWindow(WindowMode window) {
+            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos);
+        }
+
+        public Jacobi withInitialGuess(InitialGuess initialGuess) {
+            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos);
+        }
+
+        public Jacobi withMaxIterationsPerBlock(int maxIterationsPerBlock) {
+            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos);
+        }
+
+        @Override
+        public Decoder decoder(IterationListener iterations) {
+            return new JacobiDecoder(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, iterations);
+        }
+
+        @Override
+        public String toString() {
+            return "jacobi(n=" + blockSize + ", " + window.name().toLowerCase(Locale.ROOT) + ", "
+                    + initialGuess.kind().name().toLowerCase(Locale.ROOT) + " guesses)";
+        }
     }
 
-    /** Greedy Jacobi decoding with n tokens in flight. */
-    public static Decoding jacobi(int blockSize) {
-        return new Decoding(true, blockSize, 256, WindowMode.REFILL, InitialGuess.random(0), blockSize, true);
-    }
-
-    public Decoding maxNewTokens(int n) {
-        return new Decoding(jacobi, blockSize, n, window, initialGuess, maxIterationsPerBlock, stopAtEos);
-    }
-
-    public Decoding window(WindowMode mode) {
-        return new Decoding(jacobi, blockSize, maxNewTokens, mode, initialGuess, maxIterationsPerBlock, stopAtEos);
-    }
-
-    public Decoding initialGuess(InitialGuess guess) {
-        return new Decoding(jacobi, blockSize, maxNewTokens, window, guess, maxIterationsPerBlock, stopAtEos);
-    }
-
-    public Decoding maxIterationsPerBlock(int cap) {
-        return new Decoding(jacobi, blockSize, maxNewTokens, window, initialGuess, cap, stopAtEos);
-    }
-
-    public Decoding stopAtEos(boolean stop) {
-        return new Decoding(jacobi, blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stop);
-    }
-
-    /** The decoder these settings describe. */
-    public Decoder decoder(IterationListener listener) {
-        return jacobi ? new JacobiDecoder(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, listener)
-                : new ArDecoder(maxNewTokens);
-    }
-
-    @Override
-    public String toString() {
-        return jacobi ? "jacobi(n=" + blockSize + ", " + window.name().toLowerCase(java.util.Locale.ROOT) + ", "
-                + initialGuess.kind().name().toLowerCase(java.util.Locale.ROOT) + " guesses)" : "ar";
+    private static void requireTokenLimit(int maxNewTokens) {
+        if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
     }
 }

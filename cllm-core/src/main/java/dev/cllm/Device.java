@@ -1,17 +1,21 @@
 package dev.cllm;
 
-import dev.cllm.engine.NativeLibrary;
-
 /**
- * Where a model runs: the CPU, or a CUDA device by ordinal. {@link #auto()} picks CUDA device 0 when the
- * CUDA backend is built and a device answers, else the CPU.
+ * Where a model runs: the CPU, a CUDA device by ordinal, or {@link #auto()}. A plain value: creating,
+ * parsing or comparing devices loads no native code. {@code AUTO} is resolved when a model is loaded
+ * (CUDA device 0 when the CUDA backend is present and a device answers, else the CPU);
+ * {@link Model#device()} tells which device a model got.
  */
 public record Device(Kind kind, int index) {
-    public enum Kind { CPU, CUDA }
+    /** CPU, CUDA, or AUTO (decided when a model is loaded). */
+    public enum Kind { AUTO, CPU, CUDA }
 
     public Device {
         if (kind == null) throw new IllegalArgumentException("device kind must not be null");
         if (index < 0) throw new IllegalArgumentException("device index must be >= 0, got " + index);
+        if (kind != Kind.CUDA && index != 0) {
+            throw new IllegalArgumentException("device index must be 0 for " + kind + ", got " + index);
+        }
     }
 
     public static Device cpu() {
@@ -22,14 +26,14 @@ public record Device(Kind kind, int index) {
         return new Device(Kind.CUDA, index);
     }
 
-    /** CUDA device 0 when one answers, else the CPU. Never fails. */
+    /** CUDA device 0 when one answers at model load, else the CPU. Loads nothing now. */
     public static Device auto() {
-        try {
-            if (NativeLibrary.cudaDeviceCount() > 0) return cuda(0);
-        } catch (RuntimeException | LinkageError e) {
-            // No usable CUDA backend: the CPU it is.
-        }
-        return cpu();
+        return new Device(Kind.AUTO, 0);
+    }
+
+    /** Whether the choice is left to model loading. */
+    public boolean isAuto() {
+        return kind == Kind.AUTO;
     }
 
     /** Parses {@code auto}, {@code cpu}, {@code cuda} or {@code cuda:N}. */
@@ -49,8 +53,13 @@ public record Device(Kind kind, int index) {
         throw new IllegalArgumentException("device must be auto, cpu, cuda or cuda:N, got '" + text + "'");
     }
 
+    /** {@code auto}, {@code cpu} or {@code cuda:N}: what {@link #parse} reads back. */
     @Override
     public String toString() {
-        return kind == Kind.CPU ? "cpu" : "cuda:" + index;
+        return switch (kind) {
+            case AUTO -> "auto";
+            case CPU -> "cpu";
+            case CUDA -> "cuda:" + index;
+        };
     }
 }

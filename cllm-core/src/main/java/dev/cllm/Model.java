@@ -6,7 +6,12 @@ import dev.cllm.tokenizer.Tokenizer;
 
 /**
  * A model loaded onto a device, with its tokenizer. Sessions hold the per-sequence state; several
- * sessions may generate on different threads at once. Closing the model closes its sessions.
+ * sessions may generate on different threads at once (one thread per session).
+ *
+ * <p>{@link #close()} is safe from any thread at any time: it closes the model's sessions first (a
+ * generation running on one of them ends at its next native call with a {@link CllmException} of
+ * status STATE, "session is closed"), then frees the weights and the tokenizer. Every later call
+ * ({@code newSession}, {@code generate}) throws a {@link CllmException} of status STATE.
  */
 public final class Model implements AutoCloseable {
     private final NativeModel engine;
@@ -19,13 +24,17 @@ public final class Model implements AutoCloseable {
         this.name = name;
     }
 
-    /** A session whose context holds the model's whole max_seq_len. */
+    /** A session whose context is the model's whole context ({@code config().maxSeqLen()} positions). */
     public Session newSession() {
         return newSession(engine.config().maxSeqLen());
     }
 
-    /** A session whose KV cache holds capacity positions (prompt plus output). */
+    /**
+     * A session whose KV cache holds capacity positions (prompt plus output), 1 to
+     * {@code config().maxSeqLen()}; {@link #newSession()} takes them all.
+     */
     public Session newSession(int capacity) {
+        checkOpen();
         return new Session(this, engine.newSession(capacity));
     }
 
@@ -56,6 +65,19 @@ public final class Model implements AutoCloseable {
         return engine;
     }
 
+    /** Whether {@link #close()} was called (by any thread). */
+    public boolean isClosed() {
+        return engine.isClosed();
+    }
+
+    void checkOpen() {
+        if (engine.isClosed()) throw new CllmException(CllmException.Status.STATE, "model " + name + " is closed");
+    }
+
+    /**
+     * Closes the sessions (stopping their generations), then frees the weights and the tokenizer. Safe
+     * from any thread at any time; closing twice is harmless.
+     */
     @Override
     public void close() {
         engine.close();

@@ -107,10 +107,10 @@ public final class BenchCommand implements Callable<Integer> {
                 : LoadedModel.load(model.path);
         LlamaConfig config = loaded.weights().config();
         int capacity = Math.min(config.maxSeqLen(), promptLength + maxNewTokens + 64 + 1);
-        System.err.printf(Locale.ROOT, "cllm bench: %s on %s, %,d parameters%n", loaded.description(), target,
-                config.parameterCount());
         try (NativeModel nativeModel = NativeModel.load(loaded.weights(), target);
              NativeSession session = nativeModel.newSession(Math.max(capacity, 2))) {
+            System.err.printf(Locale.ROOT, "cllm bench: %s on %s, %,d parameters%n", loaded.description(),
+                    nativeModel.device(), config.parameterCount());
             List<int[]> promptIds = prompts != null ? loaded.encodePrompts(prompts)
                     : randomPrompts(config.vocabSize(), randomPrompts, promptLength, seed);
             DecodeBenchmark bench = new DecodeBenchmark(session);
@@ -126,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
                     loaded.eos(), true));
             System.out.print(BenchReport.table(rows));
             String title = String.format(Locale.ROOT, "cllm bench: %s on %s, %d prompts x %d new tokens",
-                    loaded.description(), target, promptIds.size(), maxNewTokens);
+                    loaded.description(), nativeModel.device(), promptIds.size(), maxNewTokens);
             if (json != null) Files.writeString(json, BenchReport.json(rows));
             if (markdown != null) Files.writeString(markdown, BenchReport.markdown(rows, title));
         }

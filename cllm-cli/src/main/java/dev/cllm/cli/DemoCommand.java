@@ -86,14 +86,15 @@ public final class DemoCommand implements Callable<Integer> {
         };
         Device target = Device.parse(device);
         List<MathProblem> problems = new MathGenerator(Split.TEST, seed).generate(questions);
-        Decoding ar = Decoding.ar().maxNewTokens(maxNewTokens);
-        Decoding jacobi = Decoding.jacobi(block).maxNewTokens(maxNewTokens).window(mode).initialGuess(InitialGuess.random(seed));
+        Decoding ar = Decoding.ar().withMaxNewTokens(maxNewTokens);
+        Decoding jacobi = Decoding.jacobi(block).withMaxNewTokens(maxNewTokens).withWindow(mode)
+                .withInitialGuess(InitialGuess.random(seed));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         List<DemoRow> rows = new ArrayList<>();
         try (Model teacherModel = open(teacher, EmbeddedModels.TEACHER, target);
              Model cllmModel = open(cllm, EmbeddedModels.CLLM, target)) {
             out.printf(Locale.ROOT, "cllm demo: %d held-out questions, Jacobi n=%d (%s window), on %s%n", questions, block,
-                    mode.name().toLowerCase(Locale.ROOT), target);
+                    mode.name().toLowerCase(Locale.ROOT), cllmModel.device());
             out.printf(Locale.ROOT, "teacher: %s (%,d parameters); CLLM: %s%n%n", teacherModel.name(),
                     teacherModel.config().parameterCount(), cllmModel.name());
             MathEvaluation.Result teacherAr, teacherJacobi, cllmAr, cllmJacobi;

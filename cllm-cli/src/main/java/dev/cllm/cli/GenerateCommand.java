@@ -80,9 +80,12 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0");
-        Decoding decoding = (jacobi ? Decoding.jacobi(block) : Decoding.ar()).maxNewTokens(maxTokens)
-                .window(WindowMode.valueOf(parseWindow(window))).initialGuess(InitialGuess.parse(init, seed, padToken))
-                .stopAtEos(!noEos);
+        WindowMode windowMode = WindowMode.valueOf(parseWindow(window));
+        InitialGuess guess = InitialGuess.parse(init, seed, padToken);
+        Decoding decoding = jacobi
+                ? Decoding.jacobi(block).withWindow(windowMode).withInitialGuess(guess).withMaxNewTokens(maxTokens)
+                        .withStopAtEos(!noEos)
+                : Decoding.ar().withMaxNewTokens(maxTokens).withStopAtEos(!noEos);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Device target = Device.parse(device);
         try (Model m = model != null ? Cllm.load(model, target) : EmbeddedModels.load(EmbeddedModels.CLLM, target)) {

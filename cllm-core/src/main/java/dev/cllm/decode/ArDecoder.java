@@ -1,5 +1,6 @@
 package dev.cllm.decode;
 
+import dev.cllm.Cancellation;
 import dev.cllm.engine.NativeSession;
 
 /**
@@ -15,15 +16,17 @@ public final class ArDecoder implements Decoder {
     }
 
     @Override
-    public DecodeResult decode(NativeSession session, int[] prompt, int eos, TokenSink sink) {
-        GenerationRun run = new GenerationRun(session, prompt, eos, maxNewTokens, sink);
-        int[] window = new int[1];
-        int[] accepted = new int[1];
-        while (!run.done() && run.rowsAllowed(1) == 1) {
-            window[0] = run.y0();
-            accepted[0] = session.jacobiStep(window, 1).predictions()[0];
-            run.acceptIteration(accepted, 1, 0);
+    public DecodeResult decode(NativeSession session, int[] prompt, int eos, TokenSink sink, Cancellation cancellation) {
+        try (NativeSession.Claim claim = session.claim()) {
+            GenerationRun run = new GenerationRun(session, prompt, eos, maxNewTokens, sink, cancellation);
+            int[] window = new int[1];
+            int[] accepted = new int[1];
+            while (!run.done() && run.rowsAllowed(1) == 1) {
+                window[0] = run.y0();
+                accepted[0] = session.jacobiStep(window, 1).predictions()[0];
+                run.acceptIteration(accepted, 1, 0);
+            }
+            return run.finish();
         }
-        return run.finish();
     }
 }

@@ -1,12 +1,13 @@
 package dev.cllm.decode;
 
+import dev.cllm.Cancellation;
 import dev.cllm.engine.NativeSession;
 
 import java.util.Arrays;
 
 /**
  * The bookkeeping every decoder shares: prefill, the known sequence (prompt + output), emission with
- * end-of-sequence and token-limit handling, room left in the cache, statistics.
+ * end-of-sequence and token-limit handling, room left in the cache, cancellation, statistics.
  *
  * <p>Convention (cllm.h): the session caches the sequence except its last known token y0, which is the
  * first row of the next forward pass.
@@ -16,6 +17,7 @@ final class GenerationRun {
     private final int eos;
     private final int maxNewTokens;
     private final TokenSink sink;
+    private final Cancellation cancellation;
     private int[] history;
     private int historyLength;
     private final int promptLength;
@@ -25,7 +27,9 @@ final class GenerationRun {
     private final long prefillNanos;
     private final long decodeStart;
 
-    GenerationRun(NativeSession session, int[] prompt, int eos, int maxNewTokens, TokenSink sink) {
+    /** cancellation may be null (then only an interrupt of the generating thread stops it early). */
+    GenerationRun(NativeSession session, int[] prompt, int eos, int maxNewTokens, TokenSink sink,
+            Cancellation cancellation) {
         if (prompt == null || prompt.length == 0) {
             throw new IllegalArgumentException("prompt must hold at least one token");
         }
@@ -45,16 +49,21 @@ final class GenerationRun {
         this.eos = eos;
         this.maxNewTokens = maxNewTokens;
         this.sink = sink == null ? TokenSink.NONE : sink;
+        this.cancellation = cancellation;
         this.promptLength = prompt.length;
         // Every generated token but the last enters the cache, so the capacity bounds the output too.
         this.history = Arrays.copyOf(prompt, prompt.length + Math.min(maxNewTokens, session.capacity()) + 1);
         this.historyLength = prompt.length;
         long start = System.nanoTime();
-        session.truncate(0);
-        if (prompt.length > 1) session.forward(prompt, 0, prompt.length - 1, false);
+        if (Cancellation.requested(cancellation)) {
+            stopReason = StopReason.CANCELLED;
+        } else {
+            session.truncate(0);
+            if (prompt.length > 1) session.forward(prompt, 0, prompt.length - 1, false);
+            if (maxNewTokens == 0) stopReason = StopReason.MAX_TOKENS;
+        }
         this.prefillNanos = System.nanoTime() - start;
         this.decodeStart = System.nanoTime();
-        if (maxNewTokens == 0) stopReason = StopReason.MAX_TOKENS;
     }
 
     /** The end-of-sequence token (< 0: none). */
@@ -86,9 +95,12 @@ final class GenerationRun {
 
     /**
      * Rows the next pass may use, at most wanted: bounded by the token limit and by the cache. Sets the
-     * stop reason and returns 0 when nothing more can be generated.
+     * stop reason and returns 0 when nothing more can be generated, or when cancellation was requested
+     * (every decoder asks before each forward pass, so this is where cancellation takes effect).
      */
     int rowsAllowed(int wanted) {
+        if (stopReason == null && Cancellation.requested(cancellation)) stopReason = StopReason.CANCELLED;
+        if (stopReason != null) return 0;
         int room = session.capacity() - session.length();
         int rows = Math.min(wanted, Math.min(remaining(), room));
         if (rows < 1 && stopReason == null) stopReason = remaining() < 1 ? StopReason.MAX_TOKENS : StopReason.CONTEXT_FULL;
@@ -116,6 +128,7 @@ final class GenerationRun {
             emitted++;
             sink.accept(token);
             if (emitted >= maxNewTokens) stopReason = StopReason.MAX_TOKENS;
+            else if (Cancellation.requested(cancellation)) stopReason = StopReason.CANCELLED;
         }
         // Stationary tokens are fast-forwarded ones; never count one that was cut off.
         stationary += Math.min(stationaryCount, Math.max(taken - 1, 0));

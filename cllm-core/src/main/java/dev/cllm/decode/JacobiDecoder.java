@@ -1,5 +1,6 @@
 package dev.cllm.decode;
 
+import dev.cllm.Cancellation;
 import dev.cllm.engine.NativeSession;
 
 import java.util.Arrays;
@@ -17,15 +18,21 @@ import java.util.Arrays;
  * <p>Native calls: SHRINK runs each block in one call; REFILL runs many iterations per call
  * ({@code cllm_jacobi_run}, on CUDA one graph launch with a device-side loop) and streams the committed
  * tokens and per-iteration data to the sink and the {@link IterationListener} when the call returns.
- * Without a sink or listener one call runs the whole generation; with one, a call runs at most
- * {@link #ITERATIONS_PER_STREAMED_CALL} iterations so that tokens arrive early. Cutting a generation
- * into calls by iterations changes nothing else: the windows, outputs and statistics are those of one
- * call, and of the per-iteration path (one {@code cllm_jacobi_step} per iteration, window rebuilt in
- * Java), which tests keep for comparison.
+ * A call runs at most {@link #ITERATIONS_PER_STREAMED_CALL} iterations when a sink, a listener or a
+ * {@link Cancellation} is given (tokens arrive early, a cancellation takes effect within that many
+ * passes), else at most {@link #ITERATIONS_PER_CALL}. Cutting a generation into calls by iterations
+ * changes nothing else: the windows, outputs and statistics are those of one call, and of the
+ * per-iteration path (one {@code cllm_jacobi_step} per iteration, window rebuilt in Java), which tests
+ * keep for comparison.
  */
 public final class JacobiDecoder implements Decoder {
     /** Iterations per native refill call when a sink or listener wants tokens as they come. */
     static final int ITERATIONS_PER_STREAMED_CALL = 8;
+    /**
+     * Iterations per native refill call otherwise: one host round trip per 64 passes costs next to
+     * nothing, and an interrupt still stops a long generation within 64 passes.
+     */
+    static final int ITERATIONS_PER_CALL = 64;
 
     private final int blockSize;
     private final int maxNewTokens;
@@ -67,22 +74,25 @@ public final class JacobiDecoder implements Decoder {
     }
 
     @Override
-    public DecodeResult decode(NativeSession session, int[] prompt, int eos, TokenSink sink) {
+    public DecodeResult decode(NativeSession session, int[] prompt, int eos, TokenSink sink, Cancellation cancellation) {
         int vocab = session.model().config().vocabSize();
         if (initialGuess.kind() == InitialGuess.Kind.PAD && initialGuess.padToken() >= vocab) {
             throw new IllegalArgumentException("pad token " + initialGuess.padToken() + " is outside the vocabulary of "
                     + vocab);
         }
-        GenerationRun run = new GenerationRun(session, prompt, eos, maxNewTokens, sink);
-        if (mode == WindowMode.SHRINK) {
-            decodeShrink(session, run, eos);
-        } else if (perIterationRefill) {
-            decodeRefillByStep(session, run);
-        } else {
-            boolean streaming = (sink != null && sink != TokenSink.NONE) || listener != IterationListener.NONE;
-            decodeRefill(session, run, eos, streaming);
+        try (NativeSession.Claim claim = session.claim()) {
+            GenerationRun run = new GenerationRun(session, prompt, eos, maxNewTokens, sink, cancellation);
+            if (mode == WindowMode.SHRINK) {
+                decodeShrink(session, run, eos);
+            } else if (perIterationRefill) {
+                decodeRefillByStep(session, run);
+            } else {
+                boolean streaming = (sink != null && sink != TokenSink.NONE) || listener != IterationListener.NONE
+                        || cancellation != null;
+                decodeRefill(session, run, eos, streaming ? ITERATIONS_PER_STREAMED_CALL : ITERATIONS_PER_CALL);
+            }
+            return run.finish();
         }
-        return run.finish();
     }
 
     /** The first refill window: y0, then guesses for the n-1 positions after it. */
@@ -94,9 +104,9 @@ public final class JacobiDecoder implements Decoder {
     }
 
     /** n rows per pass, topped up with fresh guesses after each commit; many iterations per native call. */
-    private void decodeRefill(NativeSession session, GenerationRun run, int eos, boolean streaming) {
+    private void decodeRefill(NativeSession session, GenerationRun run, int eos, int iterationsPerCall) {
+        if (run.done()) return;
         NativeSession.RefillWindow refill = firstWindow(session, run);
-        int iterationsPerCall = streaming ? ITERATIONS_PER_STREAMED_CALL : Integer.MAX_VALUE;
         boolean observed = listener != IterationListener.NONE;
         int iteration = 0;
         while (!run.done() && run.rowsAllowed(blockSize) > 0) {
@@ -104,7 +114,8 @@ public final class JacobiDecoder implements Decoder {
                     initialGuess.kind().nativeValue(), initialGuess.seed(), initialGuess.padToken(), run.history(),
                     run.historyLength(), observed);
             int offset = 0;
-            for (int j = 0; j < r.iterations(); j++) {
+            // A cancellation seen while streaming drops the rest of the call's iterations.
+            for (int j = 0; j < r.iterations() && !run.done(); j++) {
                 int count = r.accepted()[j];
                 int[] accepted = Arrays.copyOfRange(r.committed(), offset, offset + count);
                 offset += count;

@@ -7,5 +7,10 @@ public enum StopReason {
     /** The token limit was reached. */
     MAX_TOKENS,
     /** The session's KV cache is full: generation stops cleanly with what it has. */
-    CONTEXT_FULL
+    CONTEXT_FULL,
+    /**
+     * A {@link dev.cllm.Cancellation} was cancelled, or the generating thread was interrupted: generation
+     * stops before its next forward pass (and emits no token after the request) with what it has.
+     */
+    CANCELLED
 }

@@ -1,6 +1,7 @@
 package dev.cllm.engine;
 
 import dev.cllm.CllmException;
+import dev.cllm.Device;
 import dev.cllm.nativelib.CllmNative;
 
 import org.bytedeco.javacpp.Loader;
@@ -13,22 +14,62 @@ import java.io.File;
  */
 public final class NativeLibrary {
     private static volatile boolean cudaPluginLoaded;
+    private static volatile boolean loaded;
 
     private NativeLibrary() {}
 
-    /** Loads libcllm and its JNI glue; throws UNSUPPORTED with the cause when that is impossible. */
+    /**
+     * Loads libcllm and its JNI glue once and checks that the library speaks the ABI this binding was
+     * written for ({@link CllmNative#CLLM_ABI_VERSION}). Throws UNSUPPORTED with the cause when the library
+     * cannot be loaded, or when its ABI version differs (naming both versions and the library file).
+     */
     public static void ensureLoaded() {
+        if (loaded) return;
+        synchronized (NativeLibrary.class) {
+            if (loaded) return;
+            String jni;
+            try {
+                jni = Loader.load(CllmNative.class);
+            } catch (UnsatisfiedLinkError e) {
+                throw new CllmException(CllmException.Status.UNSUPPORTED,
+                        "cannot load the cllm native library for " + Loader.getPlatform() + ": " + e.getMessage(), e);
+            }
+            checkAbiVersion(CllmNative.CLLM_ABI_VERSION, CllmNative.cllm_abi_version(), libraryFile(jni));
+            loaded = true;
+        }
+    }
+
+    /** Throws UNSUPPORTED naming both versions and the file unless the library's ABI version is expected. */
+    static void checkAbiVersion(int expected, int actual, String file) {
+        if (expected != actual) {
+            throw new CllmException(CllmException.Status.UNSUPPORTED, "the cllm native library " + file
+                    + " has ABI version " + actual + " but this cllm-core needs ABI version " + expected
+                    + ": use the cllm-native jars of the same cllm version as cllm-core");
+        }
+    }
+
+    /** The path of the loaded libcllm (where JavaCPP extracted it), else of the JNI glue. */
+    private static String libraryFile(String jniPath) {
+        for (String path : Loader.getLoadedLibraries().values()) {
+            if (path != null && new File(path).getName().startsWith("libcllm.so")) return path;
+        }
+        return jniPath;
+    }
+
+    /**
+     * The device a model asking for {@code device} gets: {@link Device.Kind#AUTO} becomes CUDA device 0
+     * when the CUDA backend is present and a device answers, else the CPU (never fails); other devices
+     * are returned as they are.
+     */
+    public static Device resolve(Device device) {
+        if (device == null) throw new IllegalArgumentException("device must not be null");
+        if (!device.isAuto()) return device;
         try {
-            Loader.load(CllmNative.class);
-        } catch (UnsatisfiedLinkError e) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED,
-                    "cannot load the cllm native library for " + Loader.getPlatform() + ": " + e.getMessage(), e);
+            if (cudaDeviceCount() > 0) return Device.cuda(0);
+        } catch (RuntimeException | LinkageError e) {
+            // No usable CUDA backend: the CPU it is.
         }
-        int abi = CllmNative.cllm_abi_version();
-        if (abi != CllmNative.CLLM_ABI_VERSION) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, "the cllm native library has C ABI version " + abi
-                    + ", this binding needs " + CllmNative.CLLM_ABI_VERSION + " (mixed versions on the class path?)");
-        }
+        return Device.cpu();
     }
 
     /**
@@ -58,9 +99,6 @@ public final class NativeLibrary {
             return status == CllmNative.CLLM_OK ? count.get() : 0;
         }
     }
-
-    /** A CUDA device as the engine's CUDA backend sees it. */
-    public record CudaDeviceInfo(int index, String name, long totalMemory, int ccMajor, int ccMinor) {}
 
     /**
      * Name, memory and compute capability of a CUDA device through the engine (no Bytedeco CUDA classes

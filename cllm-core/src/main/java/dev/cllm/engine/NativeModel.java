@@ -20,11 +20,17 @@ import java.util.Set;
 /**
  * A model's weights on one device (native handle). Close it when done; closing also closes its open
  * sessions. Different sessions of one model may run on different threads at once.
+ *
+ * <p>{@link #close()} is safe from any thread at any time: it refuses new calls, closes the sessions
+ * (each waits for its native call in flight, so a generation running meanwhile ends at its next call
+ * with {@link CllmException} STATE, "session is closed"), then frees the weights. Calls after close
+ * throw {@link CllmException} STATE, "model is closed".
  */
 public final class NativeModel implements AutoCloseable {
     private final LlamaConfig config;
     private final Device device;
     private final Set<NativeSession> sessions = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final HandleGuard guard = HandleGuard.shared("model");
     private cllm_model handle;
 
     private NativeModel(LlamaConfig config, Device device, cllm_model handle) {
@@ -46,10 +52,14 @@ public final class NativeModel implements AutoCloseable {
         }
     }
 
-    /** An empty model (weights still to upload). */
+    /**
+     * An empty model (weights still to upload). {@link Device#auto()} is resolved here, to CUDA device
+     * 0 when one answers and the CPU otherwise; {@link #device()} tells which.
+     */
     public static NativeModel create(LlamaConfig config, Device device) {
         config.validate();
         NativeLibrary.ensureLoaded();
+        device = NativeLibrary.resolve(device);
         int backend = CllmNative.CLLM_BACKEND_CPU;
         if (device.kind() == Device.Kind.CUDA) {
             if (!NativeLibrary.loadCudaPlugin()) {
@@ -90,7 +100,12 @@ public final class NativeModel implements AutoCloseable {
         }
         upload(CllmNative.CLLM_TENSOR_FINAL_NORM, -1, weights.require(TensorNames.FINAL_NORM));
         if (!config.tiedEmbeddings()) upload(CllmNative.CLLM_TENSOR_OUTPUT, -1, weights.require(TensorNames.LM_HEAD));
-        NativeLibrary.Status.check(CllmNative.cllm_model_check_complete(handle()), "checking the uploaded model");
+        guard.enter();
+        try {
+            NativeLibrary.Status.check(CllmNative.cllm_model_check_complete(handle), "checking the uploaded model");
+        } finally {
+            guard.leave();
+        }
     }
 
     /** Uploads one tensor (kind: a CLLM_TENSOR_* constant). Direct buffers are passed without a copy. */
@@ -101,9 +116,12 @@ public final class NativeModel implements AutoCloseable {
             direct.put(data.duplicate()).flip();
             data = direct;
         }
+        guard.enter();
         try (BytePointer pointer = new BytePointer(data)) {
-            NativeLibrary.Status.check(CllmNative.cllm_model_upload(handle(), kind, layer, tensor.dtype().nativeCode(),
+            NativeLibrary.Status.check(CllmNative.cllm_model_upload(handle, kind, layer, tensor.dtype().nativeCode(),
                     pointer, tensor.size()), "uploading " + tensor.name());
+        } finally {
+            guard.leave();
         }
     }
 
@@ -112,10 +130,15 @@ public final class NativeModel implements AutoCloseable {
         if (capacity < 1 || capacity > config.maxSeqLen()) {
             throw new IllegalArgumentException("capacity must be in [1, " + config.maxSeqLen() + "], got " + capacity);
         }
-        synchronized (sessions) {
-            NativeSession session = new NativeSession(this, capacity);
-            sessions.add(session);
-            return session;
+        guard.enter();
+        try {
+            synchronized (sessions) {
+                NativeSession session = new NativeSession(this, capacity);
+                sessions.add(session);
+                return session;
+            }
+        } finally {
+            guard.leave();
         }
     }
 
@@ -129,34 +152,51 @@ public final class NativeModel implements AutoCloseable {
         return config;
     }
 
+    /** The device the weights are on (never {@link Device.Kind#AUTO}: that was resolved at creation). */
     public Device device() {
         return device;
     }
 
     /** Bytes of weights held by the backend after its dtype conversion. */
     public long weightBytes() {
-        long[] out = new long[1];
-        NativeLibrary.Status.check(CllmNative.cllm_model_weight_bytes(handle(), out), "reading the weight size");
-        return out[0];
+        guard.enter();
+        try {
+            long[] out = new long[1];
+            NativeLibrary.Status.check(CllmNative.cllm_model_weight_bytes(handle, out), "reading the weight size");
+            return out[0];
+        } finally {
+            guard.leave();
+        }
     }
 
+    /** The native handle, for a session being created inside {@link #newSession}'s guarded call. */
     cllm_model handle() {
-        if (handle == null) throw new IllegalStateException("model is closed");
         return handle;
     }
 
+    /** Whether {@link #close()} was called (by any thread). */
+    public boolean isClosed() {
+        return guard.isClosed();
+    }
+
+    /**
+     * Closes the open sessions (stopping generations that run on them), then frees the weights. Safe
+     * from any thread at any time; closing twice is harmless.
+     */
     @Override
     public void close() {
-        if (handle == null) return;
-        NativeSession[] open;
-        synchronized (sessions) {
-            open = sessions.toArray(new NativeSession[0]);
-        }
-        for (NativeSession s : open) s.close();
-        CllmNative.cllm_model_free(handle);
-        handle.setNull();
-        handle.close();
-        handle = null;
+        guard.close(() -> {
+            // No session can be created any more (the guard is closed), so this list is complete.
+            NativeSession[] open;
+            synchronized (sessions) {
+                open = sessions.toArray(new NativeSession[0]);
+            }
+            for (NativeSession s : open) s.close();
+            CllmNative.cllm_model_free(handle);
+            handle.setNull();
+            handle.close();
+            handle = null;
+        });
     }
 
 }

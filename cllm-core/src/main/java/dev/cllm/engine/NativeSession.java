@@ -8,14 +8,22 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * One sequence on a {@link NativeModel}: its KV cache and scratch. Not thread-safe; use one session per
- * thread. Every method validates its input in native code and throws {@link dev.cllm.CllmException}
- * carrying the native status (CONTEXT_FULL when the cache has no room).
+ * One sequence on a {@link NativeModel}: its KV cache and scratch. Every method validates its input in
+ * native code and throws {@link dev.cllm.CllmException} carrying the native status (CONTEXT_FULL when the
+ * cache has no room).
+ *
+ * <p>Threads: a session serves one thread at a time. A call while another thread is inside a call, or
+ * holds a {@link #claim()} (decoders claim the session for a whole generation), fails with status STATE
+ * instead of corrupting the cache. {@link #close()} is safe from any thread at any time: it waits for
+ * the native call in flight (at most one forward, Jacobi iteration or block), frees the session, and
+ * every later call fails with status STATE, "session is closed"; a generation running meanwhile ends
+ * with that exception at its next call.
  */
 public final class NativeSession implements AutoCloseable {
     private final NativeModel model;
     private final int capacity;
     private final int vocab;
+    private final HandleGuard guard = HandleGuard.exclusive("session");
     private cllm_session handle;
     private IntPointer ints = new IntPointer(64);
     private IntPointer ints2 = new IntPointer(64);
@@ -39,29 +47,64 @@ public final class NativeSession implements AutoCloseable {
         return capacity;
     }
 
+    /** A hold on this session for the calling thread; close it (try-with-resources) to let others in. */
+    public final class Claim implements AutoCloseable {
+        private boolean released;
+
+        private Claim() {}
+
+        @Override
+        public void close() {
+            if (released) return;
+            released = true;
+            guard.release();
+        }
+    }
+
+    /**
+     * Holds this session for the calling thread until the claim is closed, so that a sequence of calls
+     * (a generation) cannot interleave with another thread's: their calls fail with status STATE
+     * meanwhile. Claims nest within a thread. Throws {@link dev.cllm.CllmException} (STATE) when the
+     * session is closed or another thread holds it. Closing the session does not wait for claims.
+     */
+    public Claim claim() {
+        guard.claim();
+        return new Claim();
+    }
+
     /** Positions held in the KV cache. */
     public int length() {
-        NativeLibrary.Status.check(CllmNative.cllm_session_length(handle(), scalars), "reading the session length");
-        return scalars.get(0);
+        guard.enter();
+        try {
+            NativeLibrary.Status.check(CllmNative.cllm_session_length(handle, scalars), "reading the session length");
+            return scalars.get(0);
+        } finally {
+            guard.leave();
+        }
     }
 
     /** Forwards tokens[offset..offset+n) and returns their logits [n * vocab], or null when !wantLogits. */
     public float[] forward(int[] tokens, int offset, int n, boolean wantLogits) {
-        IntPointer in = fill(tokens, offset, n);
-        FloatPointer out = null;
-        if (wantLogits) {
-            long needed = (long) n * vocab;
-            if (logits.capacity() < needed) {
-                logits.close();
-                logits = new FloatPointer(needed);
+        guard.enter();
+        try {
+            IntPointer in = fill(tokens, offset, n);
+            FloatPointer out = null;
+            if (wantLogits) {
+                long needed = (long) n * vocab;
+                if (logits.capacity() < needed) {
+                    logits.close();
+                    logits = new FloatPointer(needed);
+                }
+                out = logits;
             }
-            out = logits;
+            NativeLibrary.Status.check(CllmNative.cllm_session_forward(handle, in, n, out), "forward");
+            if (!wantLogits) return null;
+            float[] result = new float[Math.multiplyExact(n, vocab)];
+            logits.get(result);
+            return result;
+        } finally {
+            guard.leave();
         }
-        NativeLibrary.Status.check(CllmNative.cllm_session_forward(handle(), in, n, out), "forward");
-        if (!wantLogits) return null;
-        float[] result = new float[Math.multiplyExact(n, vocab)];
-        logits.get(result);
-        return result;
     }
 
     /** Forwards all tokens. */
@@ -71,7 +114,12 @@ public final class NativeSession implements AutoCloseable {
 
     /** Drops cached positions at or after length. */
     public void truncate(int length) {
-        NativeLibrary.Status.check(CllmNative.cllm_session_truncate(handle(), length), "truncate");
+        guard.enter();
+        try {
+            NativeLibrary.Status.check(CllmNative.cllm_session_truncate(handle, length), "truncate");
+        } finally {
+            guard.leave();
+        }
     }
 
     /**
@@ -82,7 +130,12 @@ public final class NativeSession implements AutoCloseable {
      * {@link dev.cllm.CllmException} with status UNSUPPORTED on the CPU backend.
      */
     public void setCudaStream(Pointer stream) {
-        NativeLibrary.Status.check(CllmNative.cllm_session_set_cuda_stream(handle(), stream), "setting the CUDA stream");
+        guard.enter();
+        try {
+            NativeLibrary.Status.check(CllmNative.cllm_session_set_cuda_stream(handle, stream), "setting the CUDA stream");
+        } finally {
+            guard.leave();
+        }
     }
 
     /** The result of one Jacobi iteration: predictions per window row, and k rows accepted. */
@@ -90,12 +143,17 @@ public final class NativeSession implements AutoCloseable {
 
     /** One Jacobi iteration on window[0..n) (window[0] = y0); see cllm.h. */
     public Step jacobiStep(int[] window, int n) {
-        IntPointer in = fill(window, 0, n);
-        IntPointer predictions = room2(n);
-        NativeLibrary.Status.check(CllmNative.cllm_jacobi_step(handle(), in, n, predictions, scalars), "jacobi step");
-        int[] p = new int[n];
-        predictions.get(p);
-        return new Step(p, scalars.get(0));
+        guard.enter();
+        try {
+            IntPointer in = fill(window, 0, n);
+            IntPointer predictions = room2(n);
+            NativeLibrary.Status.check(CllmNative.cllm_jacobi_step(handle, in, n, predictions, scalars), "jacobi step");
+            int[] p = new int[n];
+            predictions.get(p);
+            return new Step(p, scalars.get(0));
+        } finally {
+            guard.leave();
+        }
     }
 
     /**
@@ -107,26 +165,31 @@ public final class NativeSession implements AutoCloseable {
 
     /** Runs a Jacobi block of initState.length tokens after y0 (see cllm.h); eos < 0 for none. */
     public Block jacobiBlock(int y0, int[] initState, int maxIterations, int eos, boolean recordStates) {
-        int n = initState.length;
-        int counts = Math.max(1, Math.min(maxIterations, n));
-        IntPointer init = fill(initState, 0, n);
-        IntPointer produced = room2(n);
-        try (IntPointer states = recordStates ? new IntPointer((long) (maxIterations + 1) * n) : null;
-             IntPointer accepted = new IntPointer(counts);
-             IntPointer stationary = new IntPointer(counts);
-             IntPointer out = new IntPointer(2)) {
-            NativeLibrary.Status.check(CllmNative.cllm_jacobi_block(handle(), y0, init, n, maxIterations, eos, produced,
-                    out, out.getPointer(1), accepted, stationary, states), "jacobi block");
-            int count = out.get(0), iterations = out.get(1);
-            int[] p = new int[count];
-            produced.get(p);
-            int[][] s = null;
-            if (recordStates) {
-                s = new int[iterations + 1][n];
-                for (int j = 0; j <= iterations; j++) states.position((long) j * n).get(s[j]);
-                states.position(0);
+        guard.enter();
+        try {
+            int n = initState.length;
+            int counts = Math.max(1, Math.min(maxIterations, n));
+            IntPointer init = fill(initState, 0, n);
+            IntPointer produced = room2(n);
+            try (IntPointer states = recordStates ? new IntPointer((long) (maxIterations + 1) * n) : null;
+                 IntPointer accepted = new IntPointer(counts);
+                 IntPointer stationary = new IntPointer(counts);
+                 IntPointer out = new IntPointer(2)) {
+                NativeLibrary.Status.check(CllmNative.cllm_jacobi_block(handle, y0, init, n, maxIterations, eos, produced,
+                        out, out.getPointer(1), accepted, stationary, states), "jacobi block");
+                int count = out.get(0), iterations = out.get(1);
+                int[] p = new int[count];
+                produced.get(p);
+                int[][] s = null;
+                if (recordStates) {
+                    s = new int[iterations + 1][n];
+                    for (int j = 0; j <= iterations; j++) states.position((long) j * n).get(s[j]);
+                    states.position(0);
+                }
+                return new Block(p, iterations, ints(accepted, iterations), ints(stationary, iterations), s);
             }
-            return new Block(p, iterations, ints(accepted, iterations), ints(stationary, iterations), s);
+        } finally {
+            guard.leave();
         }
     }
 
@@ -184,6 +247,7 @@ public final class NativeSession implements AutoCloseable {
         // Every iteration commits at least one token, and at most the free positions are committed.
         int bound = Math.max(1, Math.min(maxTokens, capacity));
         int iterationBound = Math.max(1, Math.min(bound, maxIterations));
+        guard.enter();
         try (IntPointer window = new IntPointer(refill.window);
              IntPointer prior = new IntPointer(refill.prior);
              IntPointer known = new IntPointer(Math.max(1, historyLength));
@@ -193,7 +257,7 @@ public final class NativeSession implements AutoCloseable {
              IntPointer predictions = recordPredictions ? new IntPointer((long) iterationBound * n) : null;
              IntPointer out = new IntPointer(2)) {
             known.put(history, 0, historyLength);
-            NativeLibrary.Status.check(CllmNative.cllm_jacobi_run(handle(), window, prior, n, maxTokens, maxIterations, eos,
+            NativeLibrary.Status.check(CllmNative.cllm_jacobi_run(handle, window, prior, n, maxTokens, maxIterations, eos,
                     guessKind, guessSeed, padToken, known, historyLength, committed, out, out.getPointer(1), accepted,
                     stationary, predictions), "jacobi run");
             int count = out.get(0), iterations = out.get(1);
@@ -206,6 +270,8 @@ public final class NativeSession implements AutoCloseable {
                 predictions.position(0);
             }
             return new Run(ints(committed, count), iterations, ints(accepted, iterations), ints(stationary, iterations), rows);
+        } finally {
+            guard.leave();
         }
     }
 
@@ -236,21 +302,27 @@ public final class NativeSession implements AutoCloseable {
         return ints2;
     }
 
-    cllm_session handle() {
-        if (handle == null) throw new IllegalStateException("session is closed");
-        return handle;
+    /** Whether {@link #close()} was called (by any thread). */
+    public boolean isClosed() {
+        return guard.isClosed();
     }
 
+    /**
+     * Frees the session. Safe from any thread, also while another thread generates on it: waits for the
+     * native call in flight, then frees; later calls throw {@link dev.cllm.CllmException} (STATE,
+     * "session is closed"). Closing twice is harmless.
+     */
     @Override
     public void close() {
-        if (handle == null) return;
-        CllmNative.cllm_session_free(handle);
-        handle.setNull();
-        handle = null;
-        ints.close();
-        ints2.close();
-        scalars.close();
-        logits.close();
-        model.forget(this);
+        guard.close(() -> {
+            CllmNative.cllm_session_free(handle);
+            handle.setNull();
+            handle = null;
+            ints.close();
+            ints2.close();
+            scalars.close();
+            logits.close();
+            model.forget(this);
+        });
     }
 }

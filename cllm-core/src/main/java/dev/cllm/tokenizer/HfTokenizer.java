@@ -2,13 +2,17 @@ package dev.cllm.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 
+import dev.cllm.engine.HandleGuard;
+
 import java.nio.file.Path;
 
 /**
  * A Hugging Face {@code tokenizer.json} through DJL's tokenizers binding (the Rust library). Built without
  * truncation or padding; {@link #encode} adds special tokens exactly as the tokenizer's post-processor
  * says; {@link #decode} skips special tokens (ids outside the vocabulary are ignored). Create it with
- * {@link Tokenizers#load}. Thread-safe; close it to free the native tokenizer.
+ * {@link Tokenizers#load}. Thread-safe; close it to free the native tokenizer. Closing is safe from any
+ * thread at any time (it waits for encodings in flight); use after close throws
+ * {@link dev.cllm.CllmException} (STATE, "tokenizer is closed").
  */
 public final class HfTokenizer implements Tokenizer {
     private final HuggingFaceTokenizer tokenizer;
@@ -18,6 +22,7 @@ public final class HfTokenizer implements Tokenizer {
     private final int eosId;
     private final String bosToken;
     private final String eosToken;
+    private final HandleGuard guard = HandleGuard.shared("tokenizer");
 
     HfTokenizer(HuggingFaceTokenizer tokenizer, Path file, int vocabSize, int bosId, String bosToken, int eosId,
             String eosToken) {
@@ -33,7 +38,7 @@ public final class HfTokenizer implements Tokenizer {
     @Override
     public int[] encode(String text) {
         if (text == null) throw new IllegalArgumentException("text must not be null");
-        long[] ids = tokenizer.encode(text, true, false).getIds();
+        long[] ids = encodeIds(text, true);
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) out[i] = Math.toIntExact(ids[i]);
         return out;
@@ -42,7 +47,7 @@ public final class HfTokenizer implements Tokenizer {
     /** Encodes without the post-processor's special tokens (no BOS). */
     public int[] encodeWithoutSpecialTokens(String text) {
         if (text == null) throw new IllegalArgumentException("text must not be null");
-        long[] ids = tokenizer.encode(text, false, false).getIds();
+        long[] ids = encodeIds(text, false);
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) out[i] = Math.toIntExact(ids[i]);
         return out;
@@ -56,7 +61,21 @@ public final class HfTokenizer implements Tokenizer {
         for (int id : ids) {
             if (id >= 0 && id < vocabSize) in[n++] = id;
         }
-        return tokenizer.decode(n == in.length ? in : java.util.Arrays.copyOf(in, n), true);
+        guard.enter();
+        try {
+            return tokenizer.decode(n == in.length ? in : java.util.Arrays.copyOf(in, n), true);
+        } finally {
+            guard.leave();
+        }
+    }
+
+    private long[] encodeIds(String text, boolean specialTokens) {
+        guard.enter();
+        try {
+            return tokenizer.encode(text, specialTokens, false).getIds();
+        } finally {
+            guard.leave();
+        }
     }
 
     @Override
@@ -91,7 +110,7 @@ public final class HfTokenizer implements Tokenizer {
 
     @Override
     public void close() {
-        tokenizer.close();
+        guard.close(tokenizer::close);
     }
 
     @Override

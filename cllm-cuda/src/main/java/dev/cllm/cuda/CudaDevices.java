@@ -1,5 +1,7 @@
 package dev.cllm.cuda;
 
+import dev.cllm.engine.CudaDeviceInfo;
+
 import org.bytedeco.cuda.cudart.cudaDeviceProp;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.Loader;
@@ -9,23 +11,15 @@ import java.util.List;
 
 /**
  * CUDA device discovery through the Bytedeco CUDA preset: name, memory and compute capability of each
- * device. This class is the only one that loads the preset's native library, which needs the driver
+ * device, as the library's one device record {@link CudaDeviceInfo} (the same record the engine's
+ * {@link dev.cllm.engine.NativeLibrary#cudaDeviceInfo} returns). This class is the only one that loads the preset's native library, which needs the driver
  * ({@code libcuda.so.1}); nothing on the CPU path references it, so a machine without a driver never
  * loads it. Without a driver {@link #discover()} reports "no CUDA driver" instead of failing (the
  * preset's classes stay unusable in that JVM, which survives).
  */
 public final class CudaDevices {
-    /** One device. */
-    public record Info(int index, String name, long totalMemory, int ccMajor, int ccMinor) {
-        @Override
-        public String toString() {
-            return String.format("cuda:%d %s (%.1f GiB, compute capability %d.%d)", index, name,
-                    totalMemory / (double) (1L << 30), ccMajor, ccMinor);
-        }
-    }
-
     /** The devices found, or none and the reason. */
-    public record Discovery(List<Info> devices, String problem) {
+    public record Discovery(List<CudaDeviceInfo> devices, String problem) {
         public boolean available() {
             return !devices.isEmpty();
         }
@@ -60,7 +54,7 @@ public final class CudaDevices {
             if (status != cudart.cudaSuccess) {
                 return new Discovery(List.of(), "no CUDA device: " + cudart.cudaGetErrorString(status).getString());
             }
-            List<Info> devices = new ArrayList<>();
+            List<CudaDeviceInfo> devices = new ArrayList<>();
             for (int i = 0; i < count[0]; i++) {
                 try (cudaDeviceProp prop = new cudaDeviceProp()) {
                     status = cudart.cudaGetDeviceProperties(prop, i);
@@ -68,7 +62,8 @@ public final class CudaDevices {
                         return new Discovery(List.copyOf(devices), "cannot query CUDA device " + i + ": "
                                 + cudart.cudaGetErrorString(status).getString());
                     }
-                    devices.add(new Info(i, prop.name().getString(), prop.totalGlobalMem(), prop.major(), prop.minor()));
+                    devices.add(new CudaDeviceInfo(i, prop.name().getString(), prop.totalGlobalMem(), prop.major(),
+                            prop.minor()));
                 }
             }
             return new Discovery(List.copyOf(devices), devices.isEmpty() ? "no CUDA device" : "");

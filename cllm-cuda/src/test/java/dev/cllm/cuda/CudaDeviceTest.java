@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cllm.CllmException;
 import dev.cllm.Device;
+import dev.cllm.engine.CudaDeviceInfo;
 import dev.cllm.engine.NativeLibrary;
 import dev.cllm.engine.NativeModel;
 import dev.cllm.engine.NativeSession;
@@ -29,7 +30,10 @@ class CudaDeviceTest {
         CudaDevices.Discovery discovery = CudaDevices.discover();
         if (!discovery.available()) {
             assertFalse(discovery.problem().isEmpty(), "a reason is given when no device is found");
-            assertEquals(Device.cpu(), Device.auto());
+            assertEquals(Device.cpu(), NativeLibrary.resolve(Device.auto()));
+            try (NativeModel auto = NativeModel.load(RandomWeights.create(CONFIG, 1), Device.auto())) {
+                assertEquals(Device.cpu(), auto.device(), "auto resolves to the CPU without a device");
+            }
             CllmException e = assertThrows(CllmException.class,
                     () -> NativeModel.load(RandomWeights.create(CONFIG, 1), Device.cuda(0)));
             assertEquals(CllmException.Status.UNSUPPORTED, e.status());
@@ -41,9 +45,9 @@ class CudaDeviceTest {
                 assertEquals(4 * 50, session.forward(new int[] {1, 2, 3, 4}, true).length);
             }
         } else {
-            assertEquals(Device.cuda(0), Device.auto());
-            CudaDevices.Info first = discovery.devices().get(0);
-            NativeLibrary.CudaDeviceInfo engine = NativeLibrary.cudaDeviceInfo(0);
+            assertEquals(Device.cuda(0), NativeLibrary.resolve(Device.auto()));
+            CudaDeviceInfo first = discovery.devices().get(0);
+            CudaDeviceInfo engine = NativeLibrary.cudaDeviceInfo(0);
             assertEquals(first.name(), engine.name());
             assertEquals(first.ccMajor(), engine.ccMajor());
             try (NativeModel gpu = NativeModel.load(RandomWeights.create(CONFIG, 1), Device.cuda(0));

@@ -35,12 +35,26 @@ class EmbeddedModelsTest {
         assertThrows(IllegalArgumentException.class, () -> EmbeddedModels.path("nope"));
     }
 
+    /** The README's "From Java" example, as written there (the embedded CLLM has a 512-token context). */
+    @Test
+    void theReadmeExampleRuns() {
+        StringBuilder streamed = new StringBuilder();
+        try (Model model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.auto());
+             Session session = model.newSession()) {
+            Generation g = session.generate("Question: Tom has 5 apples and buys 7 more. How many apples does he have?\nAnswer:",
+                    Decoding.jacobi(16).withMaxNewTokens(256), token -> streamed.append(token.text()));
+            assertEquals(g.text(), streamed.toString());
+            assertTrue(g.stats().tokensPerIteration() >= 1.0, g.stats().toString());
+            assertEquals(model.config().maxSeqLen(), session.capacity());
+        }
+    }
+
     @Test
     void theCllmSolvesQuestionsAndJacobiEqualsAr() {
         List<MathProblem> problems = new MathGenerator(Split.TEST, 99).generate(8);
         int correct = 0;
         int endedWithEos = 0;
-        try (Model model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.cpu()); Session session = model.newSession(512)) {
+        try (Model model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.cpu()); Session session = model.newSession()) {
             for (MathProblem p : problems) {
                 String prompt = MathPrompt.format(p.question());
                 Generation ar = session.generate(prompt, Decoding.ar(), null);

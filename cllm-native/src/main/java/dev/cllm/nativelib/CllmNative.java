@@ -26,6 +26,13 @@ public final class CllmNative {
 
     private CllmNative() {}
 
+    /**
+     * The ABI version this binding was written for ({@code CLLM_ABI_VERSION} in cllm.h); the engine
+     * classes compare it with {@link #cllm_abi_version()} when they load the library. Raise both together
+     * whenever a function, struct or constant of cllm.h changes meaning.
+     */
+    public static final int CLLM_ABI_VERSION = 2;
+
     public static final int CLLM_OK = 0;
     public static final int CLLM_ERR_INVALID_ARGUMENT = 1;
     public static final int CLLM_ERR_OUT_OF_MEMORY = 2;
@@ -58,6 +65,7 @@ public final class CllmNative {
     public static final int CLLM_TENSOR_W_DOWN = 9;
     public static final int CLLM_TENSOR_FINAL_NORM = 10;
     public static final int CLLM_TENSOR_OUTPUT = 11;
+    public static final int CLLM_TENSOR_KIND_COUNT = 12;
 
     /** Opaque model handle ({@code cllm_model*}). */
     @Opaque
@@ -111,9 +119,6 @@ public final class CllmNative {
     }
 
     public static native @Cast("const char*") BytePointer cllm_last_error();
-
-    /** The CLLM_ABI_VERSION this binding was written for; {@code cllm_abi_version()} must return it. */
-    public static final int CLLM_ABI_VERSION = 2;
 
     public static native int cllm_abi_version();
 

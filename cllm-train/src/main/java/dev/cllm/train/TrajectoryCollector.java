@@ -37,30 +37,33 @@ public final class TrajectoryCollector {
             throw new IllegalArgumentException("prompt " + dataId + " has " + prompt.length
                     + " tokens, more than the session's capacity of " + session.capacity());
         }
-        // Per-prompt seed: shards and resumed runs give the same guesses for the same prompt.
-        SplittableRandom random = new SplittableRandom(settings.seed() * 1_000_003L + dataId);
-        List<TrajectoryRecord> records = new ArrayList<>();
-        session.truncate(0);
-        if (prompt.length > 1) session.forward(prompt, 0, prompt.length - 1, false);
-        int[] context = prompt.clone();
-        int generated = 0;
-        for (int block = 0; generated < settings.maxNewTokens(); block++) {
-            int room = session.capacity() - session.length();
-            int n = Math.min(settings.blockSize(), Math.min(room, settings.maxNewTokens() - generated));
-            if (n < 1) break;
-            int[] guess = new int[n];
-            for (int i = 0; i < n; i++) guess[i] = prompt[random.nextInt(prompt.length)];
-            NativeSession.Block result = session.jacobiBlock(context[context.length - 1], guess, n, settings.eos(), true);
-            int produced = result.produced().length;
-            int[][] states = new int[result.iterations() + 1][];
-            for (int s = 0; s < states.length; s++) states[s] = Arrays.copyOf(result.states()[s], produced);
-            records.add(new TrajectoryRecord(dataId, block, context, states, result.produced(), labels));
-            int[] next = Arrays.copyOf(context, context.length + produced);
-            System.arraycopy(result.produced(), 0, next, context.length, produced);
-            context = next;
-            generated += produced;
-            if (produced < n) break;  // end of sequence
+        try (NativeSession.Claim claim = session.claim()) {  // no other thread may interleave its calls
+            // Per-prompt seed: shards and resumed runs give the same guesses for the same prompt.
+            SplittableRandom random = new SplittableRandom(settings.seed() * 1_000_003L + dataId);
+            List<TrajectoryRecord> records = new ArrayList<>();
+            session.truncate(0);
+            if (prompt.length > 1) session.forward(prompt, 0, prompt.length - 1, false);
+            int[] context = prompt.clone();
+            int generated = 0;
+            for (int block = 0; generated < settings.maxNewTokens(); block++) {
+                int room = session.capacity() - session.length();
+                int n = Math.min(settings.blockSize(), Math.min(room, settings.maxNewTokens() - generated));
+                if (n < 1) break;
+                int[] guess = new int[n];
+                for (int i = 0; i < n; i++) guess[i] = prompt[random.nextInt(prompt.length)];
+                NativeSession.Block result =
+                        session.jacobiBlock(context[context.length - 1], guess, n, settings.eos(), true);
+                int produced = result.produced().length;
+                int[][] states = new int[result.iterations() + 1][];
+                for (int s = 0; s < states.length; s++) states[s] = Arrays.copyOf(result.states()[s], produced);
+                records.add(new TrajectoryRecord(dataId, block, context, states, result.produced(), labels));
+                int[] next = Arrays.copyOf(context, context.length + produced);
+                System.arraycopy(result.produced(), 0, next, context.length, produced);
+                context = next;
+                generated += produced;
+                if (produced < n) break;  // end of sequence
+            }
+            return records;
         }
-        return records;
     }
 }
