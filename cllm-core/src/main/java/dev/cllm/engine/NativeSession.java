@@ -15,7 +15,7 @@ import org.bytedeco.javacpp.Pointer;
  * <p>Threads: a session serves one thread at a time. A call while another thread is inside a call, or
  * holds a {@link #claim()} (decoders claim the session for a whole generation), fails with status STATE
  * instead of corrupting the cache. {@link #close()} is safe from any thread at any time: it waits for
- * the native call in flight (at most one forward, Jacobi iteration or block), frees the session, and
+ * the native call in flight (at most one forward, Jacobi iteration, block or refill run), frees the session, and
  * every later call fails with status STATE, "session is closed"; a generation running meanwhile ends
  * with that exception at its next call.
  */
