@@ -11,6 +11,11 @@
 //
 // The KV cache is bf16 (half the bytes of fp32 on the path that grows with the context); scores,
 // softmax and the output accumulate in fp32.
+//
+// version 2 (CLLM_CUDA_ATTN_V2, off by default; attention_v2_plan.hpp): 16-byte loads of the cache,
+// warps over positions when a KV head has fewer than 4 query vectors per row, blocks of the same
+// chunk launched next to each other (they share the chunk through L2), and the session picks a finer
+// chunk (attention_v2_chunk) so that short contexts fill the SMs. Same merge kernel.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +23,7 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
+#include "launch_options.cuh"
 #include "layout.hpp"
 
 namespace cllm::cuda {
@@ -38,12 +44,20 @@ struct AttentionArgs {
   __nv_bfloat16* out;           // [rows][ld_out], head h at columns h*head_dim..
   int32_t ld_out;
   float scale;                  // 1 / sqrt(head_dim)
+  int32_t version;              // 0 or 1: the first variant; 2: the second (chunk from attention_v2_chunk)
 };
 
 // Raises the shared-memory limit of the kernel variant for head_dim when it needs more than 48 KB.
 // Call once before launching (and before capturing a graph that launches it).
 cudaError_t prepare_attention(int32_t head_dim);
+// The same for the second variant (its shared memory depends on head_dim and the group size too);
+// cudaErrorInvalidValue when the device cannot give a block that much shared memory.
+cudaError_t prepare_attention_v2(int32_t head_dim, int32_t group);
+// Shared memory bytes one block of the second variant uses.
+size_t attention_v2_smem_bytes(int32_t head_dim, int32_t group);
 
-cudaError_t launch_attention(const AttentionArgs& args, cudaStream_t stream);
+// options.pdl: both kernels (split and merge) with programmatic dependent launch.
+cudaError_t launch_attention(const AttentionArgs& args, cudaStream_t stream,
+                             const LaunchOptions& options = LaunchOptions{});
 
 }  // namespace cllm::cuda

@@ -2,15 +2,16 @@
 
 #include "common.cuh"
 #include "gemm_fragments.hpp"
+#include "gemm_schedule.hpp"
 
 namespace cllm::cuda {
 namespace {
 
-constexpr int kWarps = 8;
+constexpr int kWarps = kGemmWarps;
 constexpr int kThreads = kWarps * 32;
 // Chunks of 32 k per warp whose weight loads are issued before the first is used: 8 independent
 // 16-byte loads per thread in flight.
-constexpr int kUnroll = 4;
+constexpr int kUnroll = kGemmUnroll;
 
 // Weights are read once per call: bypass L1 so they do not evict the activations that are re-read.
 __device__ __forceinline__ uint4 load_weights(const __nv_bfloat16* p) {
@@ -20,6 +21,18 @@ __device__ __forceinline__ uint4 load_weights(const __nv_bfloat16* p) {
       : "l"(p));
   return v;
 }
+
+// The same load for the prologue that runs before the PDL wait: volatile, so the compiler keeps it
+// ahead of the wait instead of sinking it to its first use.
+__device__ __forceinline__ uint4 load_weights_early(const __nv_bfloat16* p) {
+  uint4 v;
+  asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
+               : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+               : "l"(p));
+  return v;
+}
+
+__device__ __forceinline__ void prefetch_l2(const __nv_bfloat16* p) { asm volatile("prefetch.global.L2 [%0];" ::"l"(p)); }
 
 // Activations are re-read by every block of output rows: keep them in the caches.
 __device__ __forceinline__ uint4 load_activations(const __nv_bfloat16* p) {
@@ -90,18 +103,48 @@ __device__ __forceinline__ void fma_chunk(float (&lo)[kGemvMaxRows], float (&hi)
 
 __device__ __forceinline__ float silu(float v) { return v / (1.0f + __expf(-v)); }
 
-template <int NT, GemmEpilogue E>
+// kPrefetch: the double-buffered schedule of gemm_schedule.hpp; otherwise the plain loop below. Both
+// consume the chunks in the same order, so both give the same bits.
+template <int NT, GemmEpilogue E, bool kPrefetch>
 __global__ void __launch_bounds__(kThreads, 2) gemm_rows_kernel(const GemmRowsArgs p) {
-  const int rows = active_rows(p.active_rows, p.max_rows);
-  if (rows == 0) return;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
   const int64_t tile = blockIdx.x;
   // This warp's share of the reduction, in chunks of kGemmK.
   const int chunks = p.ld / kGemmK;
-  const int c_begin = warp * chunks / kWarps, c_end = (warp + 1) * chunks / kWarps;
+  const int c_begin = gemm_warp_first_chunk(chunks, warp), c_end = gemm_warp_first_chunk(chunks, warp + 1);
   const __nv_bfloat16* w_lo = p.w + (tile * kGemmTileOut + g) * p.ld + 8 * t;
   const __nv_bfloat16* w_hi = w_lo + int64_t(8) * p.ld;
   const __nv_bfloat16* x_lane = p.x + 8 * t;
+
+  // Prefetch variant: two register buffers of kBatch chunks each. With 8 n tiles the 32 accumulators
+  // leave room for batches of 2 only (4 would spill under the 128-register bound of 2 blocks per SM).
+  constexpr int kBatch = NT >= 8 ? 2 : kUnroll;
+  uint4 buf_lo[2][kBatch], buf_hi[2][kBatch];
+  // Before the PDL wait only the weights are read (no kernel ever writes them; launch_options.cuh).
+  // Without the PDL attribute the wait returns at once and this is just the first batch's loads.
+  if constexpr (kPrefetch) {
+    auto load_early = [&](auto slot, int u, int c) {
+      constexpr int s = decltype(slot)::value;
+      buf_lo[s][u] = load_weights_early(w_lo + int64_t(c) * kGemmK);
+      buf_hi[s][u] = load_weights_early(w_hi + int64_t(c) * kGemmK);
+    };
+    gemm_prefetch_prologue<kBatch>(c_begin, c_end, load_early);
+  } else if (p.early_weights && t == 0) {
+    // The first batch of rows g and g + 8 into L2 (lane t == 0 of each quad: 64 bytes per chunk).
+    for (int c = c_begin; c < c_end && c < c_begin + kUnroll; ++c) {
+      prefetch_l2(w_lo + int64_t(c) * kGemmK);
+      prefetch_l2(w_hi + int64_t(c) * kGemmK);
+    }
+  }
+  pdl_wait();
+  pdl_launch_dependents();
+  const int rows = active_rows(p.active_rows, p.max_rows);
+  if (rows == 0) return;
+  auto load = [&](auto slot, int u, int c) {
+    constexpr int s = decltype(slot)::value;
+    buf_lo[s][u] = load_weights(w_lo + int64_t(c) * kGemmK);
+    buf_hi[s][u] = load_weights(w_hi + int64_t(c) * kGemmK);
+  };
 
   float acc[NT][4];
 #pragma unroll
@@ -111,20 +154,28 @@ __global__ void __launch_bounds__(kThreads, 2) gemm_rows_kernel(const GemmRowsAr
     float lo[kGemvMaxRows], hi[kGemvMaxRows];
 #pragma unroll
     for (int b = 0; b < kGemvMaxRows; ++b) lo[b] = hi[b] = 0.0f;
-    int c = c_begin;
-    for (; c + kUnroll <= c_end; c += kUnroll) {
-      uint4 wl[kUnroll], wh[kUnroll];
+    if constexpr (kPrefetch) {
+      auto consume = [&](auto slot, int u, int c) {
+        constexpr int s = decltype(slot)::value;
+        fma_chunk(lo, hi, buf_lo[s][u], buf_hi[s][u], x_lane + int64_t(c) * kGemmK, p.ld_x, rows);
+      };
+      gemm_prefetch_loop<kBatch>(c_begin, c_end, load, consume);
+    } else {
+      int c = c_begin;
+      for (; c + kUnroll <= c_end; c += kUnroll) {
+        uint4 wl[kUnroll], wh[kUnroll];
 #pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        wl[u] = load_weights(w_lo + int64_t(c + u) * kGemmK);
-        wh[u] = load_weights(w_hi + int64_t(c + u) * kGemmK);
+        for (int u = 0; u < kUnroll; ++u) {
+          wl[u] = load_weights(w_lo + int64_t(c + u) * kGemmK);
+          wh[u] = load_weights(w_hi + int64_t(c + u) * kGemmK);
+        }
+#pragma unroll
+        for (int u = 0; u < kUnroll; ++u) fma_chunk(lo, hi, wl[u], wh[u], x_lane + int64_t(c + u) * kGemmK, p.ld_x, rows);
       }
-#pragma unroll
-      for (int u = 0; u < kUnroll; ++u) fma_chunk(lo, hi, wl[u], wh[u], x_lane + int64_t(c + u) * kGemmK, p.ld_x, rows);
-    }
-    for (; c < c_end; ++c) {
-      fma_chunk(lo, hi, load_weights(w_lo + int64_t(c) * kGemmK), load_weights(w_hi + int64_t(c) * kGemmK),
-                x_lane + int64_t(c) * kGemmK, p.ld_x, rows);
+      for (; c < c_end; ++c) {
+        fma_chunk(lo, hi, load_weights(w_lo + int64_t(c) * kGemmK), load_weights(w_hi + int64_t(c) * kGemmK),
+                  x_lane + int64_t(c) * kGemmK, p.ld_x, rows);
+      }
     }
     // Sum the quad (lanes 4g..4g+3). With two commutative steps every lane gets the same bits.
 #pragma unroll
@@ -146,6 +197,12 @@ __global__ void __launch_bounds__(kThreads, 2) gemm_rows_kernel(const GemmRowsAr
         acc[0][3] = hi[b];
       }
     }
+  } else if constexpr (kPrefetch) {
+    auto consume = [&](auto slot, int u, int c) {
+      constexpr int s = decltype(slot)::value;
+      mma_chunk<NT>(acc, buf_lo[s][u], buf_hi[s][u], x_lane + int64_t(c) * kGemmK, p.ld_x, rows, g);
+    };
+    gemm_prefetch_loop<kBatch>(c_begin, c_end, load, consume);
   } else {
     int c = c_begin;
     for (; c + kUnroll <= c_end; c += kUnroll) {
@@ -199,24 +256,25 @@ __global__ void __launch_bounds__(kThreads, 2) gemm_rows_kernel(const GemmRowsAr
   }
 }
 
+template <GemmEpilogue E, bool kPrefetch>
+cudaError_t launch_variant(const GemmRowsArgs& a, dim3 grid, cudaStream_t stream, bool pdl) {
+  if (a.max_rows <= 8) return launch_kernel(gemm_rows_kernel<1, E, kPrefetch>, grid, dim3(kThreads), 0, stream, pdl, a);
+  if (a.max_rows <= 16) return launch_kernel(gemm_rows_kernel<2, E, kPrefetch>, grid, dim3(kThreads), 0, stream, pdl, a);
+  if (a.max_rows <= 32) return launch_kernel(gemm_rows_kernel<4, E, kPrefetch>, grid, dim3(kThreads), 0, stream, pdl, a);
+  return launch_kernel(gemm_rows_kernel<8, E, kPrefetch>, grid, dim3(kThreads), 0, stream, pdl, a);
+}
+
 template <GemmEpilogue E>
-void launch_for_width(const GemmRowsArgs& a, dim3 grid, cudaStream_t stream) {
-  if (a.max_rows <= 8) {
-    gemm_rows_kernel<1, E><<<grid, kThreads, 0, stream>>>(a);
-  } else if (a.max_rows <= 16) {
-    gemm_rows_kernel<2, E><<<grid, kThreads, 0, stream>>>(a);
-  } else if (a.max_rows <= 32) {
-    gemm_rows_kernel<4, E><<<grid, kThreads, 0, stream>>>(a);
-  } else {
-    gemm_rows_kernel<8, E><<<grid, kThreads, 0, stream>>>(a);
-  }
+cudaError_t launch_for_width(const GemmRowsArgs& a, dim3 grid, cudaStream_t stream, bool pdl) {
+  return a.prefetch ? launch_variant<E, true>(a, grid, stream, pdl) : launch_variant<E, false>(a, grid, stream, pdl);
 }
 
 bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
 
 }  // namespace
 
-cudaError_t launch_gemm_rows(const GemmRowsArgs& args, GemmEpilogue epilogue, cudaStream_t stream) {
+cudaError_t launch_gemm_rows(const GemmRowsArgs& args, GemmEpilogue epilogue, cudaStream_t stream,
+                             const LaunchOptions& options) {
   if (args.w == nullptr || args.x == nullptr || args.y == nullptr || args.max_rows < 1 || args.max_rows > kMaxRows ||
       args.ld <= 0 || args.ld % kGemmK != 0 || args.ld_x < args.ld || args.ld_x % 8 != 0 || args.out_rows <= 0 ||
       args.out_features <= 0 || args.ld_y < args.out_features || !aligned16(args.w) || !aligned16(args.x)) {
@@ -227,12 +285,11 @@ cudaError_t launch_gemm_rows(const GemmRowsArgs& args, GemmEpilogue epilogue, cu
   a.gemv_max_rows = a.gemv_max_rows < 0 ? 0 : (a.gemv_max_rows > kGemvMaxRows ? kGemvMaxRows : a.gemv_max_rows);
   const dim3 grid(unsigned(gemm_rows_padded(a.out_rows) / kGemmTileOut));
   switch (epilogue) {
-    case GemmEpilogue::kStore: launch_for_width<GemmEpilogue::kStore>(a, grid, stream); break;
-    case GemmEpilogue::kAccumulate: launch_for_width<GemmEpilogue::kAccumulate>(a, grid, stream); break;
-    case GemmEpilogue::kSwiGLU: launch_for_width<GemmEpilogue::kSwiGLU>(a, grid, stream); break;
+    case GemmEpilogue::kStore: return launch_for_width<GemmEpilogue::kStore>(a, grid, stream, options.pdl);
+    case GemmEpilogue::kAccumulate: return launch_for_width<GemmEpilogue::kAccumulate>(a, grid, stream, options.pdl);
+    case GemmEpilogue::kSwiGLU: return launch_for_width<GemmEpilogue::kSwiGLU>(a, grid, stream, options.pdl);
     default: return cudaErrorInvalidValue;
   }
-  return cudaGetLastError();
 }
 
 }  // namespace cllm::cuda

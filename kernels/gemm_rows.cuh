@@ -12,6 +12,11 @@
 //
 // The row count may live in device memory (active_rows), so one captured graph serves every width of
 // a shrinking Jacobi window: row tiles past the active count cost neither loads nor MMAs.
+//
+// Opt-in variants (off by default; native/cuda/NOTES.md): `prefetch` selects the double-buffered
+// weight-load schedule (gemm_schedule.hpp; bit-identical results), and LaunchOptions::pdl launches
+// the kernel with programmatic dependent launch: it issues its first weight loads (prefetch variant:
+// into registers; plain variant with `early_weights`: into L2) before waiting for the previous kernel.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +24,7 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
+#include "launch_options.cuh"
 #include "layout.hpp"
 
 namespace cllm::cuda {
@@ -44,8 +50,11 @@ struct GemmRowsArgs {
   const int32_t* active_rows;  // device int with the row count, or nullptr for max_rows
   int32_t max_rows;            // 1..kMaxRows: rows the launch is sized for
   int32_t gemv_max_rows;       // rows <= this take the CUDA-core path; 0 = always tensor cores
+  int32_t prefetch;            // 1: double-buffered weight loads (CLLM_CUDA_GEMM_PREFETCH); 0: plain
+  int32_t early_weights;       // plain variant: prefetch the first weight batch into L2 before the PDL wait
 };
 
-cudaError_t launch_gemm_rows(const GemmRowsArgs& args, GemmEpilogue epilogue, cudaStream_t stream);
+cudaError_t launch_gemm_rows(const GemmRowsArgs& args, GemmEpilogue epilogue, cudaStream_t stream,
+                             const LaunchOptions& options = LaunchOptions{});
 
 }  // namespace cllm::cuda

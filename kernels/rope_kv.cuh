@@ -9,6 +9,8 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
+#include "launch_options.cuh"
+
 namespace cllm::cuda {
 
 struct RopeKvArgs {
@@ -23,8 +25,18 @@ struct RopeKvArgs {
   __nv_bfloat16* k_cache;  // this layer's cache, [capacity][n_kv_heads*head_dim]
   __nv_bfloat16* v_cache;
   int32_t capacity;        // rows whose position would reach capacity are skipped (never happens via the ABI)
+  // Optional (CLLM_CUDA_ROPE_TABLE): (cos, sin) per position and pair, [capacity][head_dim/2], filled by
+  // launch_rope_table; nullptr computes them per pair (the same values, rope_table.hpp).
+  const float2* cos_sin;
 };
 
-cudaError_t launch_rope_kv(const RopeKvArgs& args, cudaStream_t stream);
+// One block per row, or options.spread blocks per row (each rotates a slice of the row's pairs and
+// copies a slice of its values; row_spread.hpp). options.pdl: programmatic dependent launch.
+cudaError_t launch_rope_kv(const RopeKvArgs& args, cudaStream_t stream, const LaunchOptions& options = LaunchOptions{});
+
+// Fills table[rope_table_index(p, i, half)] = (cos, sin) of the angle of pair i at position p for
+// positions 0..positions-1, with the code the RoPE kernel uses per pair (so both give the same bits).
+cudaError_t launch_rope_table(float2* table, int32_t positions, const float* inv_freq, int32_t head_dim,
+                              cudaStream_t stream);
 
 }  // namespace cllm::cuda

@@ -5,10 +5,13 @@
 //
 // Per block size n: one n-token forward with logits copied back, and one Jacobi iteration
 // (cllm_jacobi_step: forward, output head, argmax, accept; n = 1 is exactly an AR step), with the
-// weight-read bandwidth the iteration achieves and its fraction of the peak (memory clock x bus width
-// x 2). --graph times whole Jacobi blocks (cllm_jacobi_block) with the WHILE-node graph and with the
-// host-loop fallback. --gemm times the block GEMM alone on the 7B shapes (and cuBLAS where built).
-// The last thing printed is a markdown table.
+// weight-read bandwidth the iteration achieves as a share of the measured device-to-device copy
+// bandwidth (the unit of the goals) and of the spec peak (memory clock x bus width x 2), and the AR
+// step on both GEMM paths (gpu_report.hpp). --graph times whole Jacobi blocks (cllm_jacobi_block)
+// with the WHILE-node graph and with the host-loop fallback. --gemm times the block GEMM alone on the
+// 7B shapes: the default tensor-core path, the GEMV opt-in for n <= 4, and cuBLAS where built.
+// --switches A/B-tests the opt-in speed switches of the CUDA backend (gpu_switches.hpp). Every CUDA
+// event pair brackets several calls (gpu_timer.hpp). The last thing printed is a markdown table.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -24,6 +27,7 @@
 #include "gpu_device.hpp"
 #include "gpu_model.hpp"
 #include "gpu_report.hpp"
+#include "gpu_switches.hpp"
 #include "gpu_timer.hpp"
 #include "layout.hpp"
 #include "presets.hpp"
@@ -40,7 +44,7 @@ struct Options {
   int32_t device = 0;
   std::vector<int32_t> blocks = {1, 8, 16, 32, 64};
   int32_t iters = 10, warmup = 3, context = 64;
-  bool graph = false, gemm = false, model = true;
+  bool graph = false, gemm = false, model = true, switches = false;
   uint64_t seed = 1;
 };
 
@@ -48,14 +52,17 @@ struct Options {
   if (error) std::fprintf(stderr, "cllm-gpu-bench: %s\n\n", error);
   std::fprintf(error ? stderr : stdout,
                "usage: cllm-gpu-bench [options]\n"
-               "  --preset 110m|1b|7b|3m|tiny model shape (hashed random bf16 weights), default 1b\n"
+               "  --preset NAME              model shape (hashed random bf16 weights), default 1b: %s\n"
                "  --device N                 CUDA device, default 0\n"
                "  --blocks 1,8,16,32,64      block sizes n\n"
-               "  --iters N / --warmup N     timed (median) / untimed repeats, default 10 / 3\n"
+               "  --iters N / --warmup N     timed samples (median; each a CUDA event pair around several\n"
+               "                             calls) / untimed calls first, default 10 / 3\n"
                "  --context N                tokens cached before each timed call, default 64\n"
                "  --graph                    also time whole Jacobi blocks: WHILE graph vs host loop\n"
                "  --gemm                     also time the block GEMM alone on the 7B shapes\n"
-               "  --no-model                 skip the model timings (GEMM only)\n");
+               "  --no-model                 skip the model timings (GEMM only)\n"
+               "  --switches                 A/B the CUDA speed switches (NOTES.md) on the preset's shape\n",
+               preset_names("|").c_str());
   std::exit(error ? 2 : 0);
 }
 
@@ -83,6 +90,7 @@ Options parse(int argc, char** argv) {
     else if (arg == "--graph") o.graph = true;
     else if (arg == "--gemm") o.gemm = true;
     else if (arg == "--no-model") o.model = false;
+    else if (arg == "--switches") o.switches = true;
     else if (arg == "--blocks") {
       o.blocks.clear();
       std::stringstream list(value());
@@ -116,8 +124,12 @@ void check_cuda(cudaError_t status, const char* what) {
 struct GemmRow {
   std::string shape;
   int32_t n;
-  double ms, gb_per_s, cublas_ms;
+  double ms, gb_per_s, gemv_ms, cublas_ms;  // gemv_ms, cublas_ms: 0 where not timed
 };
+
+// GEMM launches per CUDA event pair: enough that the host's launch latency, paid once per pair,
+// stays under about 1% of a 7B GEMM.
+constexpr int kLaunchesPerPair = 16;
 
 // The block GEMM alone on the 7B decode shapes; weights rotate over copies that exceed the L2.
 std::vector<GemmRow> time_gemm(const Options& o, const GpuInfo& gpu) {
@@ -158,7 +170,7 @@ std::vector<GemmRow> time_gemm(const Options& o, const GpuInfo& gpu) {
     check_cuda(cudaMalloc(&y, size_t(cuda::kMaxRows) * size_t(s.out) * sizeof(float)), "gemm y");
     for (int32_t n : o.blocks) {
       int which = 0;
-      cuda::GemmRowsArgs a{};
+      cuda::GemmRowsArgs a{};  // value-initialised: every switch at its default
       a.ld = int32_t(ld);
       a.out_rows = s.out;
       a.out_features = s.out;
@@ -167,22 +179,28 @@ std::vector<GemmRow> time_gemm(const Options& o, const GpuInfo& gpu) {
       a.y = y;
       a.ld_y = s.out;
       a.max_rows = n;
-      a.gemv_max_rows = cuda::kGemvMaxRows;
-      const double ms = timer.median_ms(o.warmup, o.iters * 5, [&] {
+      auto launch = [&] {
         a.w = static_cast<const __nv_bfloat16*>(weights[size_t(which++ % copies)]);
         check_cuda(cuda::launch_gemm_rows(a, cuda::GemmEpilogue::kStore, stream), "gemm");
-      });
+      };
+      a.gemv_max_rows = 0;  // the default: tensor cores for every n (exact)
+      const double ms = timer.median_ms(o.warmup, o.iters, kLaunchesPerPair, launch);
+      double gemv_ms = 0;
+      if (n <= cuda::kGemvMaxRows) {
+        a.gemv_max_rows = cuda::kGemvMaxRows;  // the CLLM_CUDA_GEMV_ROWS opt-in
+        gemv_ms = timer.median_ms(o.warmup, o.iters, kLaunchesPerPair, launch);
+      }
       double cublas_ms = 0;
 #ifdef CLLM_HAVE_CUBLAS
       if (handle) {
-        cublas_ms = timer.median_ms(o.warmup, o.iters * 5, [&] {
+        cublas_ms = timer.median_ms(o.warmup, o.iters, kLaunchesPerPair, [&] {
           cuda::cublas_gemm_rows(handle, static_cast<const __nv_bfloat16*>(weights[size_t(which++ % copies)]),
                                  int32_t(ld), s.out, s.in, static_cast<const __nv_bfloat16*>(x), int32_t(ld), n,
                                  static_cast<float*>(y), s.out);
         });
       }
 #endif
-      rows.push_back(GemmRow{s.name, n, ms, double(matrix_bytes) / (ms * 1e-3) / 1e9, cublas_ms});
+      rows.push_back(GemmRow{s.name, n, ms, double(matrix_bytes) / (ms * 1e-3) / 1e9, gemv_ms, cublas_ms});
     }
     for (auto& w : weights) cudaFree(w);
     cudaFree(x);
@@ -200,9 +218,12 @@ std::vector<GemmRow> time_gemm(const Options& o, const GpuInfo& gpu) {
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
   int count = 0;
-  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
-    std::printf("SKIP: no CUDA device\n");
-    return 0;
+  const cudaError_t counted = cudaGetDeviceCount(&count);
+  if (counted != cudaSuccess || count == 0) {
+    // A benchmark that measured nothing must not look like one that did (ci/gpu-check.sh counts on it).
+    std::fprintf(stderr, "cllm-gpu-bench: no CUDA device (%s)\n",
+                 counted != cudaSuccess ? cudaGetErrorString(counted) : "0 devices");
+    return 3;
   }
   GpuInfo gpu;
   if (!query_gpu(o.device, &gpu)) return 1;
@@ -235,18 +256,33 @@ int main(int argc, char** argv) {
     report.warmup = o.warmup;
     report.iters = o.iters;
     report.graph = o.graph;
+    report.seed = o.seed;
+    report.copy_gb_per_s = copy_gb;
     const std::string markdown = gpu_report(model, config, report);
     cllm_model_free(model);
     std::printf("%s", markdown.c_str());
   }
+  if (o.switches) {
+    SwitchBenchOptions switch_options;
+    switch_options.preset = o.preset;
+    switch_options.device = o.device;
+    switch_options.warmup = o.warmup;
+    switch_options.iters = o.iters;
+    std::printf("%s", switch_report(switch_options).c_str());
+  }
   std::vector<GemmRow> gemms;
   if (o.gemm) gemms = time_gemm(o, gpu);
   if (!gemms.empty()) {
-    std::printf("\n| GEMM | n | ms | GB/s | %% of peak | cuBLAS ms |\n|---|---|---|---|---|---|\n");
+    auto percent = [](double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; };
+    auto ms_or_dash = [](double ms) { return ms > 0 ? std::to_string(ms).substr(0, 6) : std::string("-"); };
+    std::printf("\n## Block GEMM alone (7B shapes; tensor-core path; %d launches per event pair; measured copy %.0f GB/s,"
+                " spec peak %.0f GB/s)\n\n",
+                kLaunchesPerPair, copy_gb, gpu.peak_gb_per_s);
+    std::printf("| GEMM | n | ms | GB/s | %% of copy | %% of peak | GEMV ms | cuBLAS ms |\n|---|---|---|---|---|---|---|---|\n");
     for (const GemmRow& g : gemms) {
-      std::printf("| %s | %d | %.4f | %.0f | %.0f%% | %s |\n", g.shape.c_str(), g.n, g.ms, g.gb_per_s,
-                  gpu.peak_gb_per_s > 0 ? 100.0 * g.gb_per_s / gpu.peak_gb_per_s : 0.0,
-                  g.cublas_ms > 0 ? std::to_string(g.cublas_ms).substr(0, 6).c_str() : "-");
+      std::printf("| %s | %d | %.4f | %.0f | %.0f%% | %.0f%% | %s | %s |\n", g.shape.c_str(), g.n, g.ms, g.gb_per_s,
+                  percent(g.gb_per_s, copy_gb), percent(g.gb_per_s, gpu.peak_gb_per_s), ms_or_dash(g.gemv_ms).c_str(),
+                  ms_or_dash(g.cublas_ms).c_str());
     }
   }
   return 0;

@@ -51,11 +51,11 @@ std::vector<GpuStepTiming> time_gpu_steps(cllm_model* model, const cllm_config& 
     std::vector<int32_t> predictions(static_cast<size_t>(n));
     GpuStepTiming r;
     r.n = n;
-    r.forward_ms = timer.median_ms(warmup, iters, [&] {
+    r.forward_ms = timer.median_ms_auto(warmup, iters, [&] {
       check(cllm_session_forward(session, tokens.data(), n, logits.data()), "forward");
       check(cllm_session_truncate(session, context), "truncate");
     });
-    r.iteration_ms = timer.median_ms(warmup, iters, [&] {
+    r.iteration_ms = timer.median_ms_auto(warmup, iters, [&] {
       int32_t accepted = 0;
       check(cllm_jacobi_step(session, tokens.data(), n, predictions.data(), &accepted), "jacobi step");
       check(cllm_session_truncate(session, context), "truncate");
@@ -82,7 +82,7 @@ std::vector<GpuBlockTiming> time_gpu_blocks(cllm_model* model, const cllm_config
       const auto init = some_tokens(n, config.vocab_size, 7 * n);
       std::vector<int32_t> produced(static_cast<size_t>(n));
       int32_t iterations = 0;
-      const double ms = timer.median_ms(warmup, iters, [&] {
+      const double ms = timer.median_ms_auto(warmup, iters, [&] {
         int32_t count = 0;
         check(cllm_jacobi_block(session, 5, init.data(), n, n, -1, produced.data(), &count, &iterations, nullptr,
                                 nullptr, nullptr),

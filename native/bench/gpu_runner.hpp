@@ -24,7 +24,8 @@ struct GpuBlockTiming {
   double while_ms = 0, loop_ms = 0;  // one cllm_jacobi_block: WHILE-node graph, host-loop fallback
 };
 
-// Median device times per block size, at a cache of `context` tokens (truncated back after each call).
+// Median device times per call and block size, at a cache of `context` tokens (truncated back after
+// each call); each CUDA event pair brackets several calls in a row (gpu_timer.hpp).
 std::vector<GpuStepTiming> time_gpu_steps(cllm_model* model, const cllm_config& config,
                                           const std::vector<int32_t>& blocks, int32_t context, int warmup,
                                           int iters, cudaStream_t stream);

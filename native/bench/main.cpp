@@ -6,8 +6,9 @@
 // (cllm_jacobi_step: forward, argmax, accept), their ratio to n = 1, and the weight-read bandwidth that
 // the forward achieves (weight bytes / time: every forward reads all weights once). Then greedy AR
 // tokens/s. Only the backend constant differs between CPU and CUDA runs. Built with the CUDA backend
-// (CLLM_BENCH_CUDA), --backend cuda adds the GPU section: device times from CUDA events, the fraction
-// of the peak memory bandwidth, and with --graph whole Jacobi blocks (WHILE graph vs host loop).
+// (CLLM_BENCH_CUDA), --backend cuda adds the GPU section (gpu_report.hpp): device times from CUDA
+// events, the share of the measured copy bandwidth and of the spec peak, the AR step on both GEMM
+// paths, and with --graph whole Jacobi blocks (WHILE graph vs host loop).
 
 #include <cstdio>
 #include <cstdlib>
@@ -53,8 +54,15 @@ int main(int argc, char** argv) {
   int32_t largest = 1;
   for (int32_t n : options.blocks) largest = n > largest ? n : largest;
   const int32_t max_seq = options.context + (largest > options.ar_tokens + 1 ? largest : options.ar_tokens + 1);
+  if (options.list_presets) {  // the shape columns of the table, as bench_presets_match_table compares them
+    for (const ModelPreset& p : model_presets()) {
+      std::printf("%s %d %d %d %d %d %d %d %s\n", p.name, p.dim, p.hidden_dim, p.n_layers, p.n_heads, p.n_kv_heads,
+                  p.vocab_size, p.max_seq_len, p.tied ? "tied" : "untied");
+    }
+    return 0;
+  }
   if (!preset_config(options.preset, max_seq, &report.config)) {
-    std::fprintf(stderr, "cllm-bench: unknown preset %s (110m, 1b, 7b, 3m, tiny)\n", options.preset.c_str());
+    std::fprintf(stderr, "cllm-bench: unknown preset %s (%s)\n", options.preset.c_str(), preset_names(", ").c_str());
     return 2;
   }
   const cllm_config& config = report.config;
@@ -113,6 +121,7 @@ int main(int argc, char** argv) {
     gpu.warmup = options.warmup;
     gpu.iters = options.iters;
     gpu.graph = options.graph;
+    gpu.seed = options.seed;
     gpu_section = gpu_report(model, config, gpu);
   }
 #endif

@@ -10,6 +10,7 @@
 #include "cuda_session.hpp"
 #include "layout.hpp"
 #include "attention.cuh"
+#include "rope_table.hpp"
 
 namespace cllm::cuda {
 namespace {
@@ -71,8 +72,13 @@ CudaModel::CudaModel(const cllm_config& config, int32_t device) : config_(config
                                           std::to_string(kAttentionMaxHeadDim) + ", got " +
                                           std::to_string(config.head_dim));
   }
-  // CUDA-core (GEMV) path for up to this many rows; 0 = tensor cores for every row count.
-  gemv_max_rows_ = env_int("CLLM_CUDA_GEMV_ROWS", 4);
+  cc_major_ = props.major;
+  multiprocessors_ = props.multiProcessorCount > 0 ? props.multiProcessorCount : 1;
+  CLLM_CUDA_CHECK(cudaDriverGetVersion(&driver_version_));
+  // CUDA-core (GEMV) path for up to this many rows; 0 = tensor cores for every row count. The default
+  // is 0: one GEMM path for every n rounds a row the same way at any width, so Jacobi output equals AR
+  // output exactly; the GEMV rounds differently and is an opt-in for benchmarks.
+  gemv_max_rows_ = env_int("CLLM_CUDA_GEMV_ROWS", 0);
   verbose_ = env_int("CLLM_CUDA_VERBOSE", 0) != 0;
   CLLM_CUDA_CHECK(prepare_attention(config.head_dim));
 
@@ -93,15 +99,17 @@ CudaModel::CudaModel(const cllm_config& config, int32_t device) : config_(config
   const int32_t half = config.head_dim / 2;
   std::vector<float> inv_freq(static_cast<size_t>(half));
   for (int32_t i = 0; i < half; ++i) {
-    inv_freq[size_t(i)] = float(1.0 / std::pow(double(config.rope_theta), double(2 * i) / double(config.head_dim)));
+    inv_freq[size_t(i)] = rope_inv_freq(i, config.head_dim, config.rope_theta);
   }
   inv_freq_ = DeviceArray<float>(size_t(half), "rotary frequencies");
   CLLM_CUDA_CHECK(cudaMemcpy(inv_freq_.get(), inv_freq.data(), inv_freq.size() * sizeof(float), cudaMemcpyHostToDevice));
   // Zero fills (the padding the GEMM relies on) ran on the legacy stream; sessions use their own.
   CLLM_CUDA_CHECK(cudaStreamSynchronize(nullptr));
   if (verbose_) {
-    std::fprintf(stderr, "cllm cuda: model on %s (cc %d.%d), %.1f MiB of weights, GEMV path up to %d rows\n",
-                 props.name, props.major, props.minor, double(weight_bytes()) / (1024.0 * 1024.0), gemv_max_rows_);
+    std::fprintf(stderr, "cllm cuda: model on %s (cc %d.%d), %.1f MiB of weights, %s\n", props.name, props.major,
+                 props.minor, double(weight_bytes()) / (1024.0 * 1024.0),
+                 gemv_max_rows_ > 0 ? ("GEMV path up to " + std::to_string(gemv_max_rows_) + " rows (opt-in)").c_str()
+                                    : "tensor-core GEMM for every row count (exact)");
   }
 }
 

@@ -59,6 +59,11 @@ class CudaModel final : public ModelBackend {
   const float* inv_freq() const { return inv_freq_.get(); }
   int32_t gemv_max_rows() const { return gemv_max_rows_; }
   bool verbose() const { return verbose_; }
+  // Device facts the sessions' speed switches depend on (speed_switches.hpp): compute capability major,
+  // number of SMs, driver version (e.g. 12040).
+  int32_t cc_major() const { return cc_major_; }
+  int32_t multiprocessors() const { return multiprocessors_; }
+  int32_t driver_version() const { return driver_version_; }
 
  private:
   void upload_matrix(Bf16Matrix& target, int32_t placement, int64_t row_offset, cllm_dtype dtype, const void* data,
@@ -72,6 +77,7 @@ class CudaModel final : public ModelBackend {
   DeviceArray<float> final_norm_, inv_freq_;
   int32_t gemv_max_rows_;
   bool verbose_;
+  int32_t cc_major_ = 0, multiprocessors_ = 1, driver_version_ = 0;
 };
 
 }  // namespace cllm::cuda

@@ -8,12 +8,14 @@
 
 #include "argmax.cuh"
 #include "attention.cuh"
+#include "attention_v2_plan.hpp"
 #include "embedding.cuh"
 #include "gemm_rows.cuh"
 #include "jacobi.cuh"
 #include "nvtx.hpp"
 #include "rmsnorm.cuh"
 #include "rope_kv.cuh"
+#include "row_spread.hpp"
 
 namespace cllm::cuda {
 namespace {
@@ -44,6 +46,14 @@ GraphExec instantiate(cudaGraph_t graph) {
   return GraphExec(exec);
 }
 
+// Positions per attention split: the first variant's rule (capacity only), or with CLLM_CUDA_ATTN_V2 the
+// second's (capacity, head counts and SMs: attention_v2_plan.hpp). Fixed for the session either way.
+int32_t session_attention_chunk(const SpeedSwitches& switches, const CudaModel& model, int32_t capacity) {
+  const cllm_config& c = model.config();
+  if (!switches.attention_v2) return attention_chunk(capacity);
+  return attention_v2_chunk(capacity, c.n_kv_heads, c.n_heads / c.n_kv_heads, model.multiprocessors());
+}
+
 struct GraphOwner {
   cudaGraph_t graph = nullptr;
   ~GraphOwner() {
@@ -56,8 +66,9 @@ struct GraphOwner {
 CudaSession::CudaSession(const CudaModel& model, int32_t capacity)
     : model_(model),
       capacity_(capacity),
-      attention_chunk_(attention_chunk(capacity)),
-      attention_splits_(attention_splits(capacity)),
+      switches_(speed_switches_from_environment(model.cc_major(), model.driver_version())),
+      attention_chunk_(session_attention_chunk(switches_, model, capacity)),
+      attention_splits_(attention_v2_splits(capacity, attention_chunk_)),
       graph_mode_(graph_mode_from_environment()) {
   DeviceScope scope(model.device());
   const cllm_config& c = model.config();
@@ -86,6 +97,21 @@ CudaSession::CudaSession(const CudaModel& model, int32_t capacity)
     host_counts_ = PinnedArray<int32_t>(2 * positions, "Jacobi iteration counts");
     host_history_ = PinnedArray<int32_t>(positions, "the Jacobi run history");
     host_logits_ = PinnedArray<float>(rows * size_t(c.vocab_size), "logits");
+    if (switches_.rope_table) {
+      // After the KV cache, so a session too large for the device fails there first. Filled on the
+      // legacy stream, after the zero fills and before the synchronization below.
+      rope_table_ = DeviceArray<float2>(size_t(capacity) * size_t(c.head_dim / 2), "the RoPE table");
+      CLLM_CUDA_CHECK(launch_rope_table(rope_table_.get(), capacity, model.inv_freq(), c.head_dim, nullptr));
+    }
+    if (switches_.attention_v2) {
+      const cudaError_t prepared = prepare_attention_v2(c.head_dim, c.n_heads / c.n_kv_heads);
+      if (prepared != cudaSuccess) {
+        cudaGetLastError();
+        throw Error(CLLM_ERR_UNSUPPORTED, "CLLM_CUDA_ATTN_V2: the device cannot give an attention block " +
+                                              std::to_string(attention_v2_smem_bytes(c.head_dim, c.n_heads / c.n_kv_heads)) +
+                                              " bytes of shared memory (" + cudaGetErrorString(prepared) + ")");
+      }
+    }
     // The zero fills above run on the legacy default stream, which does not order with the session's
     // non-blocking stream: finish them before any kernel relies on the zero padding.
     CLLM_CUDA_CHECK(cudaStreamSynchronize(nullptr));
@@ -97,6 +123,7 @@ CudaSession::CudaSession(const CudaModel& model, int32_t capacity)
     std::fprintf(stderr, "cllm cuda: session of %d positions, KV cache %.1f MiB (bf16), attention chunk %d x %d\n",
                  capacity, double(k_cache_.bytes() + v_cache_.bytes()) / (1024.0 * 1024.0), attention_chunk_,
                  attention_splits_);
+    std::fprintf(stderr, "cllm cuda: speed switches: %s\n", describe(switches_).c_str());
   }
 }
 
@@ -153,7 +180,16 @@ void CudaSession::gemm(cudaStream_t stream, const Bf16Matrix& w, int32_t out_fea
   a.active_rows = &state_.get()->core.rows;
   a.max_rows = width;
   a.gemv_max_rows = model_.gemv_max_rows();
-  CLLM_CUDA_CHECK(launch_gemm_rows(a, GemmEpilogue(epilogue), stream));
+  a.prefetch = switches_.gemm_prefetch ? 1 : 0;
+  a.early_weights = switches_.pdl ? 1 : 0;
+  CLLM_CUDA_CHECK(launch_gemm_rows(a, GemmEpilogue(epilogue), stream, launch_options(width)));
+}
+
+LaunchOptions CudaSession::launch_options(int32_t width) const {
+  LaunchOptions options;
+  options.pdl = switches_.pdl;
+  options.spread = switches_.row_spread ? spread_blocks_per_row(width, model_.multiprocessors()) : 1;
+  return options;
 }
 
 void CudaSession::record_forward(cudaStream_t s, int32_t width, bool head) {
@@ -164,6 +200,11 @@ void CudaSession::record_forward(cudaStream_t s, int32_t width, bool head) {
   const int32_t dim = c.dim, ld_dim = gemm_ld(dim), q_dim = model_.q_dim(), kv_dim = model_.kv_dim();
   const int32_t qkv_ld = q_dim + 2 * kv_dim, ld_q = gemm_ld(q_dim), ld_hidden = gemm_ld(c.hidden_dim);
   const int32_t store = int32_t(GemmEpilogue::kStore), accumulate = int32_t(GemmEpilogue::kAccumulate);
+  // Everything after the embedding may run with programmatic dependent launch (CLLM_CUDA_PDL): each of
+  // those kernels waits for the previous one before touching anything but weights
+  // (launch_options.cuh). The embedding itself (first kernel, after jacobi_begin or a previous graph)
+  // and the argmax and Jacobi kernels after the head launch normally, i.e. fully serialized.
+  const LaunchOptions options = launch_options(width);
   CLLM_CUDA_CHECK(launch_embed_rows(st->core.window, model_.embedding().data.get(), model_.embedding().ld,
                                     c.vocab_size, dim, x_.get(), dim, rows, width, s));
   for (int32_t l = 0; l < c.n_layers; ++l) {
@@ -171,7 +212,7 @@ void CudaSession::record_forward(cudaStream_t s, int32_t width, bool head) {
     __nv_bfloat16* k_layer = k_cache_.get() + size_t(l) * size_t(capacity_) * size_t(kv_dim);
     __nv_bfloat16* v_layer = v_cache_.get() + size_t(l) * size_t(capacity_) * size_t(kv_dim);
     CLLM_CUDA_CHECK(launch_rmsnorm_rows(x_.get(), dim, layer.attn_norm.get(), dim, c.norm_eps, xb_.get(), ld_dim, rows,
-                                        width, s));
+                                        width, s, options));
     gemm(s, layer.wqkv, qkv_ld, xb_.get(), ld_dim, qkv_.get(), qkv_ld, store, width);
 
     RopeKvArgs rope{};
@@ -188,7 +229,8 @@ void CudaSession::record_forward(cudaStream_t s, int32_t width, bool head) {
     rope.k_cache = k_layer;
     rope.v_cache = v_layer;
     rope.capacity = capacity_;
-    CLLM_CUDA_CHECK(launch_rope_kv(rope, s));
+    rope.cos_sin = switches_.rope_table ? rope_table_.get() : nullptr;
+    CLLM_CUDA_CHECK(launch_rope_kv(rope, s, options));
 
     AttentionArgs attention{};
     attention.q = q_.get();
@@ -208,18 +250,19 @@ void CudaSession::record_forward(cudaStream_t s, int32_t width, bool head) {
     attention.out = attn_.get();
     attention.ld_out = ld_q;
     attention.scale = 1.0f / std::sqrt(float(c.head_dim));
-    CLLM_CUDA_CHECK(launch_attention(attention, s));
+    attention.version = switches_.attention_v2 ? 2 : 1;
+    CLLM_CUDA_CHECK(launch_attention(attention, s, options));
 
     gemm(s, layer.wo, dim, attn_.get(), ld_q, x_.get(), dim, accumulate, width);
     CLLM_CUDA_CHECK(launch_rmsnorm_rows(x_.get(), dim, layer.ffn_norm.get(), dim, c.norm_eps, xb_.get(), ld_dim, rows,
-                                        width, s));
+                                        width, s, options));
     gemm(s, layer.w_gate_up, c.hidden_dim, xb_.get(), ld_dim, act_.get(), ld_hidden, int32_t(GemmEpilogue::kSwiGLU),
          width);
     gemm(s, layer.w_down, dim, act_.get(), ld_hidden, x_.get(), dim, accumulate, width);
   }
   if (head) {
     CLLM_CUDA_CHECK(launch_rmsnorm_rows(x_.get(), dim, model_.final_norm(), dim, c.norm_eps, xb_.get(), ld_dim, rows,
-                                        width, s));
+                                        width, s, options));
     gemm(s, model_.output_head(), c.vocab_size, xb_.get(), ld_dim, logits_.get(), c.vocab_size, store, width);
   }
 }

@@ -23,6 +23,8 @@
 
 #include "cuda_model.hpp"
 #include "jacobi_state.hpp"
+#include "launch_options.cuh"
+#include "speed_switches.hpp"
 
 namespace cllm::cuda {
 
@@ -82,6 +84,9 @@ class CudaSession final : public SessionBackend {
   void record_iteration(cudaStream_t stream, int32_t width);
   void gemm(cudaStream_t stream, const Bf16Matrix& w, int32_t out_features, const __nv_bfloat16* x, int32_t ld_x,
             void* y, int32_t ld_y, int32_t epilogue, int32_t width);
+  // Launch options of the per-layer kernels from the speed switches: PDL, and the blocks per row of
+  // RMSNorm and RoPE/KV for a launch sized for `width` rows.
+  LaunchOptions launch_options(int32_t width) const;
   // Graph runners: capture on first use per width bucket; eager launches in GraphMode::kEager.
   void run_forward(int32_t rows, bool head);
   void run_iteration(int32_t rows);
@@ -117,6 +122,7 @@ class CudaSession final : public SessionBackend {
   DeviceArray<__nv_bfloat16> act_;  // SwiGLU output [rows][gemm_ld(hidden)]
   DeviceArray<float> logits_;       // [rows][vocab]
   DeviceArray<__nv_bfloat16> k_cache_, v_cache_;  // [layer][capacity][kv_dim]
+  DeviceArray<float2> rope_table_;  // CLLM_CUDA_ROPE_TABLE: (cos, sin) [capacity][head_dim / 2]
   DeviceArray<JacobiState> state_;
   PinnedArray<JacobiState> host_state_;
   // Blocks and refill runs: per-iteration counts (accepted, then stationary; capacity + 1 each, as
@@ -125,6 +131,7 @@ class CudaSession final : public SessionBackend {
   DeviceArray<int32_t> counts_, history_;
   PinnedArray<int32_t> host_counts_, host_history_;
   PinnedArray<float> host_logits_;
+  SpeedSwitches switches_;  // read when the session is created (speed_switches.hpp)
   int32_t attention_chunk_, attention_splits_;
   GraphMode graph_mode_;
 

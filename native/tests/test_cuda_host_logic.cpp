@@ -10,7 +10,8 @@
 //     full cache, every guess rule, and launches cut short by an iteration cap and continued as the
 //     CUDA session continues them; the reference itself commits the fake model's greedy output;
 //   - the guess rule's hash on fixed values (Java's InitialGuess pins the same ones);
-//   - the padding and attention-split rules.
+//   - the padding and attention-split rules;
+//   - the index logic of the speed switches (cuda_switch_logic_checks.hpp).
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "backend.hpp"
+#include "cuda_switch_logic_checks.hpp"
 #include "gemm_fragments.hpp"
 #include "jacobi_guess.hpp"
 #include "jacobi_state.hpp"
@@ -466,6 +468,7 @@ int main() {
   test_jacobi_logic();
   test_jacobi_run_logic();
   test_guess_rule();
+  switch_checks::run_all(expect);
   if (failures) {
     std::fprintf(stderr, "%d check(s) failed\n", failures);
     return 1;
