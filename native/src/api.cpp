@@ -150,6 +150,8 @@ cllm_dtype resolve_weight_dtype(int32_t backend, int32_t requested) {
   return requested == CLLM_DTYPE_DEFAULT ? CLLM_DTYPE_F32 : cllm_dtype(requested);
 }
 
+constexpr int32_t kMaxRunWindow = 1 << 20;
+
 void require_room(const cllm_session& s, int32_t n) {
   const int32_t length = s.backend->length(), capacity = s.backend->capacity();
   if (int64_t(length) + n > capacity) {
@@ -414,7 +416,7 @@ cllm_status cllm_jacobi_step(cllm_session* session, const int32_t* window, int32
 
 cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* init_state, int32_t n,
                               int32_t max_iterations, int32_t eos_token, int32_t* produced, int32_t* out_produced,
-                              int32_t* out_iterations, int32_t* states) {
+                              int32_t* out_iterations, int32_t* accepted, int32_t* stationary, int32_t* states) {
   return guard([&] {
     cllm_session& s = checked(session);
     const cllm_config& c = s.model->config;
@@ -427,8 +429,65 @@ cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* 
     require_pointer(out_produced, "out_produced");
     require_pointer(out_iterations, "out_iterations");
     require_room(s, n);  // the first iteration forwards n rows
-    const auto result = s.backend->jacobi_block(y0, init_state, n, max_iterations, eos_token, produced, states);
+    const auto result =
+        s.backend->jacobi_block(y0, init_state, n, max_iterations, eos_token, produced, accepted, stationary, states);
     *out_produced = result.produced;
+    *out_iterations = result.iterations;
+  });
+}
+
+cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* prior, int32_t n, int32_t max_tokens,
+                            int32_t max_iterations, int32_t eos_token, int32_t guess_kind, int64_t guess_seed, int32_t pad_token,
+                            const int32_t* history, int32_t history_length, int32_t* committed,
+                            int32_t* out_committed, int32_t* out_iterations, int32_t* accepted, int32_t* stationary,
+                            int32_t* iteration_predictions) {
+  return guard([&] {
+    cllm_session& s = checked(session);
+    const cllm_config& c = s.model->config;
+    const int32_t length = s.backend->length();
+    // Rows beyond the free positions are never forwarded, so n is bounded only against absurd sizes.
+    require(n >= 1 && n <= kMaxRunWindow, "n must be in [1, " + std::to_string(kMaxRunWindow) + "], got " +
+                                              std::to_string(n));
+    require(max_tokens >= 1, "max_tokens must be at least 1, got " + std::to_string(max_tokens));
+    require(max_iterations >= 1, "max_iterations must be at least 1, got " + std::to_string(max_iterations));
+    validate_tokens(c, window, n, "window");
+    require_pointer(prior, "prior");
+    for (int32_t i = 0; i < n; ++i) {
+      require(prior[i] >= -1 && prior[i] < c.vocab_size,
+              "prior[" + std::to_string(i) + "] = " + std::to_string(prior[i]) +
+                  " is neither -1 nor inside the vocabulary [0, " + std::to_string(c.vocab_size) + ")");
+    }
+    require(eos_token < c.vocab_size, "eos_token " + std::to_string(eos_token) + " is outside the vocabulary");
+    require(guess_kind == CLLM_GUESS_RANDOM || guess_kind == CLLM_GUESS_LAST || guess_kind == CLLM_GUESS_PAD,
+            "guess_kind must be CLLM_GUESS_RANDOM, CLLM_GUESS_LAST or CLLM_GUESS_PAD, got " +
+                std::to_string(guess_kind));
+    if (guess_kind == CLLM_GUESS_PAD) validate_tokens(c, &pad_token, 1, "pad_token");
+    require(history_length >= 1 && history_length <= length + 1,
+            "history_length must be in [1, session length + 1 = " + std::to_string(length + 1) + "], got " +
+                std::to_string(history_length));
+    validate_tokens(c, history, history_length, "history");
+    require_pointer(committed, "committed");
+    require_pointer(out_committed, "out_committed");
+    require_pointer(out_iterations, "out_iterations");
+    require_pointer(accepted, "accepted");
+    require_pointer(stationary, "stationary");
+    require_room(s, 1);  // the window narrows to the room left, but one row must fit
+    cllm::SessionBackend::RunArgs args{};
+    args.window = window;
+    args.prior = prior;
+    args.n = n;
+    args.max_tokens = max_tokens;
+    args.max_iterations = max_iterations;
+    args.eos_token = eos_token;
+    args.guess = {guess_kind, uint64_t(guess_seed), pad_token};
+    args.history = history;
+    args.history_length = history_length;
+    args.committed = committed;
+    args.accepted = accepted;
+    args.stationary = stationary;
+    args.predictions = iteration_predictions;
+    const auto result = s.backend->jacobi_run(args);
+    *out_committed = result.committed;
     *out_iterations = result.iterations;
   });
 }

@@ -40,16 +40,44 @@ class SessionBackend {
   // Forward and write the row-wise argmax (ties to the lowest index) to host memory predictions[n].
   virtual void forward_argmax(const int32_t* tokens, int32_t n, int32_t* predictions) = 0;
   virtual void truncate(int32_t length) = 0;
-  // Jacobi iteration and block as documented in cllm.h. The defaults (jacobi.cpp) are built on
-  // forward_argmax and truncate; a device backend overrides them to stay on the device.
+  // Jacobi iteration, block and refill run as documented in cllm.h. The defaults (jacobi.cpp) are built
+  // on forward_argmax and truncate; a device backend overrides them to stay on the device.
   virtual int32_t jacobi_step(const int32_t* window, int32_t n, int32_t* predictions);
   struct BlockResult {
     int32_t produced;
     int32_t iterations;
   };
+  // accepted, stationary and states may be nullptr (not wanted).
   virtual BlockResult jacobi_block(int32_t y0, const int32_t* init_state, int32_t n,
                                    int32_t max_iterations, int32_t eos_token, int32_t* produced,
-                                   int32_t* states);
+                                   int32_t* accepted, int32_t* stationary, int32_t* states);
+  // cllm_jacobi_run: the refill-window loop. api.cpp has checked every argument and that at least one
+  // row fits; predictions may be nullptr.
+  struct GuessRule {
+    int32_t kind;  // CLLM_GUESS_*
+    uint64_t seed;
+    int32_t pad_token;
+  };
+  struct RunArgs {
+    int32_t* window;  // in/out, n
+    int32_t* prior;   // in/out, n
+    int32_t n;
+    int32_t max_tokens;
+    int32_t max_iterations;
+    int32_t eos_token;
+    GuessRule guess;
+    const int32_t* history;
+    int32_t history_length;
+    int32_t* committed;    // out, see cllm.h
+    int32_t* accepted;     // out
+    int32_t* stationary;   // out
+    int32_t* predictions;  // out or nullptr
+  };
+  struct RunResult {
+    int32_t committed;
+    int32_t iterations;
+  };
+  virtual RunResult jacobi_run(const RunArgs& args);
   // Runs the session's device work on a caller's stream (a cudaStream_t; nullptr: the session's
   // own). The default (CPU) throws UNSUPPORTED.
   virtual void set_cuda_stream(void* stream);

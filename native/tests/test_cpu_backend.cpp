@@ -101,7 +101,7 @@ void test_jacobi_block_equals_greedy(const cllm_config& config, int32_t block_si
   while (int32_t(output.size()) < total) {
     int32_t count = 0, iterations = 0;
     check(cllm_jacobi_block(jacobi, y0, state.data(), block_size, block_size, -1, produced.data(), &count, &iterations,
-                            states.data()),
+                            nullptr, nullptr, states.data()),
           "jacobi block");
     expect(count == block_size, "a block with enough iterations produces all n tokens");
     expect(iterations >= 1 && iterations <= block_size, "iterations within [1, n]");

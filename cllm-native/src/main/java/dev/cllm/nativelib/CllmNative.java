@@ -31,7 +31,7 @@ public final class CllmNative {
      * classes compare it with {@link #cllm_abi_version()} when they load the library. Raise both together
      * whenever a function, struct or constant of cllm.h changes meaning.
      */
-    public static final int CLLM_ABI_VERSION = 2;
+    public static final int CLLM_ABI_VERSION = 3;
 
     public static final int CLLM_OK = 0;
     public static final int CLLM_ERR_INVALID_ARGUMENT = 1;
@@ -44,6 +44,10 @@ public final class CllmNative {
 
     public static final int CLLM_BACKEND_CPU = 0;
     public static final int CLLM_BACKEND_CUDA = 1;
+
+    public static final int CLLM_GUESS_RANDOM = 0;
+    public static final int CLLM_GUESS_LAST = 1;
+    public static final int CLLM_GUESS_PAD = 2;
 
     public static final int CLLM_DTYPE_DEFAULT = -1;
     public static final int CLLM_DTYPE_F32 = 0;
@@ -182,5 +186,13 @@ public final class CllmNative {
 
     public static native @Cast("cllm_status") int cllm_jacobi_block(cllm_session session, int y0,
             @Const IntPointer initState, int n, int maxIterations, int eosToken, IntPointer produced,
-            IntPointer outProduced, IntPointer outIterations, IntPointer states);
+            IntPointer outProduced, IntPointer outIterations, IntPointer accepted, IntPointer stationary,
+            IntPointer states);
+
+    /** window and prior are read and updated in place (cllm.h); iterationPredictions may be null. */
+    public static native @Cast("cllm_status") int cllm_jacobi_run(cllm_session session, IntPointer window,
+            IntPointer prior, int n, int maxTokens, int maxIterations, int eosToken, int guessKind,
+            @Cast("int64_t") long guessSeed,
+            int padToken, @Const IntPointer history, int historyLength, IntPointer committed, IntPointer outCommitted,
+            IntPointer outIterations, IntPointer accepted, IntPointer stationary, IntPointer iterationPredictions);
 }
