@@ -1,9 +1,7 @@
 package dev.cllm.cli;
 
-import dev.cllm.Cllm;
 import dev.cllm.Decoding;
 import dev.cllm.Device;
-import dev.cllm.models.EmbeddedModels;
 import dev.cllm.Generation;
 import dev.cllm.Model;
 import dev.cllm.Session;
@@ -12,8 +10,6 @@ import dev.cllm.data.MathGenerator;
 import dev.cllm.data.MathProblem;
 import dev.cllm.data.MathPrompt;
 import dev.cllm.data.Split;
-import dev.cllm.decode.InitialGuess;
-import dev.cllm.decode.WindowMode;
 import dev.cllm.demo.DemoReport;
 import dev.cllm.demo.DemoRow;
 import dev.cllm.demo.JacobiTrace;
@@ -21,6 +17,7 @@ import dev.cllm.demo.MathEvaluation;
 import dev.cllm.demo.TraceRenderer;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -45,26 +42,22 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--questions", defaultValue = "100", description = "Held-out test questions (default: ${DEFAULT-VALUE}).")
     int questions;
 
-    @Option(names = "--block", defaultValue = "16", description = "Jacobi block size n (default: ${DEFAULT-VALUE}).")
-    int block;
+    @Mixin
+    DecodingOptions decoding = new DecodingOptions("16", 256, 2026);
 
-    @Option(names = "--window", defaultValue = "refill", description = "Jacobi window: refill or shrink (default: ${DEFAULT-VALUE}).")
-    String window;
+    @Mixin
+    WindowOptions window;
 
-    @Option(names = "--max-new-tokens", defaultValue = "256", description = "Token limit per answer (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
+    @Option(names = "--teacher", paramLabel = "MODEL", defaultValue = "embedded:teacher",
+            description = "Teacher checkpoint (default: ${DEFAULT-VALUE}).")
+    ModelLocation teacher;
 
-    @Option(names = "--seed", defaultValue = "2026", description = "Seed of the test questions (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--cllm", paramLabel = "MODEL", defaultValue = "embedded:cllm",
+            description = "CLLM checkpoint (default: ${DEFAULT-VALUE}).")
+    ModelLocation cllm;
 
-    @Option(names = "--teacher", paramLabel = "PATH", description = "Teacher checkpoint (default: the embedded one).")
-    Path teacher;
-
-    @Option(names = "--cllm", paramLabel = "PATH", description = "CLLM checkpoint (default: the embedded one).")
-    Path cllm;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the table as JSON.")
     Path json;
@@ -77,23 +70,17 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (questions < 1) throw new IllegalArgumentException("--questions must be >= 1");
-        if (block < 1) throw new IllegalArgumentException("--block must be >= 1");
-        WindowMode mode = switch (window.toLowerCase(Locale.ROOT)) {
-            case "refill" -> WindowMode.REFILL;
-            case "shrink" -> WindowMode.SHRINK;
-            default -> throw new IllegalArgumentException("--window must be refill or shrink, got '" + window + "'");
-        };
-        Device target = Device.parse(device);
-        List<MathProblem> problems = new MathGenerator(Split.TEST, seed).generate(questions);
-        Decoding ar = Decoding.ar().maxNewTokens(maxNewTokens);
-        Decoding jacobi = Decoding.jacobi(block).maxNewTokens(maxNewTokens).window(mode).initialGuess(InitialGuess.random(seed));
+        if (questions < 1) throw new IllegalArgumentException("--questions must be >= 1, got " + questions);
+        Decoding ar = decoding.ar();
+        Decoding jacobi = decoding.jacobi(window);
+        Device target = device.device();
+        List<MathProblem> problems = new MathGenerator(Split.TEST, decoding.seed()).generate(questions);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         List<DemoRow> rows = new ArrayList<>();
-        try (Model teacherModel = open(teacher, EmbeddedModels.TEACHER, target);
-             Model cllmModel = open(cllm, EmbeddedModels.CLLM, target)) {
-            out.printf(Locale.ROOT, "cllm demo: %d held-out questions, Jacobi n=%d (%s window), on %s%n", questions, block,
-                    mode.name().toLowerCase(Locale.ROOT), target);
+        try (Model teacherModel = teacher.open(target);
+             Model cllmModel = cllm.open(target)) {
+            out.printf(Locale.ROOT, "cllm demo: %d held-out questions, Jacobi n=%d (%s window), on %s%n", questions,
+                    decoding.blockSize(), window.mode().name().toLowerCase(Locale.ROOT), target);
             out.printf(Locale.ROOT, "teacher: %s (%,d parameters); CLLM: %s%n%n", teacherModel.name(),
                     teacherModel.config().parameterCount(), cllmModel.name());
             MathEvaluation.Result teacherAr, teacherJacobi, cllmAr, cllmJacobi;
@@ -117,12 +104,8 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Model open(Path path, String embedded, Device device) {
-        return path != null ? Cllm.load(path, device) : EmbeddedModels.load(embedded, device);
-    }
-
     private int capacity(Model m) {
-        return Math.min(m.config().maxSeqLen(), 160 + maxNewTokens);
+        return Math.min(m.config().maxSeqLen(), 160 + decoding.maxNewTokens());
     }
 
     private static DemoRow row(String mode, String model, MathEvaluation.Result r, MathEvaluation.Result ar, double base) {

@@ -27,8 +27,9 @@ import java.util.concurrent.Callable;
                 + "--ar-weight times the AR loss, AdamW with cosine schedule. Writes the model as safetensors + "
                 + "config.json, a CSV log, a loss plot and resumable checkpoints to --out.")
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "PATH", description = "The model to fine-tune.")
-    Path model;
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
+            description = "The model to fine-tune (a checkpoint, or embedded:teacher).")
+    ModelLocation location;
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "Trajectory JSONL (.gz allowed).")
     Path data;
@@ -67,6 +68,7 @@ public final class TrainCommand implements Callable<Integer> {
         };
         DType saveAs = parseDtype(dtype);
         if (training.threads > 0) TorchRuntime.setThreads(1, training.threads);
+        Path model = location.path();
         ModelWeights weights = Checkpoints.load(model);
         List<TrajectoryRecord> records = TrajectoryFiles.readAll(data);
         int length = maxLength > 0 ? Math.min(maxLength, weights.config().maxSeqLen()) : weights.config().maxSeqLen();
@@ -74,7 +76,7 @@ public final class TrainCommand implements Callable<Integer> {
                 arLabels ? ConsistencyTask.ArTarget.LABELS : ConsistencyTask.ArTarget.TEACHER, length));
         Path tokenizer = Checkpoints.tokenizerFile(model).orElse(null);
         JsonObject info = new JsonObject();
-        info.addProperty("model", model.toString());
+        info.addProperty("model", location.toString());
         info.addProperty("data", data.toString());
         info.addProperty("records", records.size());
         info.addProperty("ar_weight", arWeight);
