@@ -77,7 +77,7 @@ public final class NativeSession implements AutoCloseable {
     /**
      * CUDA sessions: runs all further device work of this session on the caller's CUDA stream, for
      * example a Bytedeco {@code org.bytedeco.cuda.cudart.CUstream_st} the application already uses (see
-     * {@link dev.cllm.cuda.CudaStreams}); null returns to the session's own stream. Work already queued
+     * {@code dev.cllm.cuda.CudaStreams} in cllm-cuda); null returns to the session's own stream. Work already queued
      * finishes first. The caller keeps the stream alive while the session uses it. Throws
      * {@link dev.cllm.CllmException} with status UNSUPPORTED on the CPU backend.
      */
@@ -101,7 +101,7 @@ public final class NativeSession implements AutoCloseable {
     /** A whole Jacobi block: produced tokens, iterations run, and the states when recorded (else null). */
     public record Block(int[] produced, int iterations, int[][] states) {}
 
-    /** Runs a Jacobi block of initState.length tokens after y0 (see cllm.h); eos < 0 for none. */
+    /** Runs a Jacobi block of initState.length tokens after y0 (see cllm.h); {@code eos < 0} for none. */
     public Block jacobiBlock(int y0, int[] initState, int maxIterations, int eos, boolean recordStates) {
         int n = initState.length;
         IntPointer init = fill(initState, 0, n);
