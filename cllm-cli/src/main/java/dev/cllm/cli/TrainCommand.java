@@ -67,6 +67,11 @@ public final class TrainCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--loss must be kl or soft-ce, got '" + loss + "'");
         };
         DType saveAs = parseDtype(dtype);
+        Trainer.Settings settings = training.settings(2e-5);
+        if (arWeight < 0) throw new IllegalArgumentException("--ar-weight must be >= 0, got " + arWeight);
+        if (maxLength < 0 || maxLength > 0 && maxLength < 4) {
+            throw new IllegalArgumentException("--max-length must be 0 (the model's) or >= 4, got " + maxLength);
+        }
         if (training.threads > 0) TorchRuntime.setThreads(1, training.threads);
         Path model = location.path();
         ModelWeights weights = Checkpoints.load(model);
@@ -85,7 +90,7 @@ public final class TrainCommand implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "train: %d records from %s, %,d parameters%n", records.size(), data,
                 weights.config().parameterCount());
         try (TorchLlama torch = TorchLlama.fromWeights(weights)) {
-            Trainer.Summary s = new Trainer(torch, task, training.settings(2e-5), out, tokenizer, saveAs)
+            Trainer.Summary s = new Trainer(torch, task, settings, out, tokenizer, saveAs)
                     .run(training.resume, info);
             System.err.printf(Locale.ROOT, "train: %d steps in %.1f s (%.2f steps/s), peak RSS %.0f MiB; model in %s%n",
                     s.steps() - s.firstStep(), s.seconds(), s.stepsPerSecond(), s.peakRssBytes() / 1048576.0, out);

@@ -2,7 +2,6 @@ package dev.cllm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cllm.models.EmbeddedModels;
@@ -10,6 +9,7 @@ import dev.cllm.models.EmbeddedModels;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -27,10 +27,20 @@ class PromptAndModelInputTest {
             assertEquals(0, piped.code(), piped.err());
             assertEquals(direct.out(), piped.out(), "same text as -p with the same prompt: " + stdin.replace("\n", "\\n"));
         }
-        // The newline is part of the prompt: without it the model continues differently.
-        InfoCommandTest.Result flat = withStdin(PROMPT.replace("\n", " "), () -> generate("embedded:cllm", "-"));
-        assertEquals(0, flat.code(), flat.err());
-        assertNotEquals(direct.out(), flat.out());
+    }
+
+    @Test
+    void standardInputKeepsInnerNewlinesAndDropsOneTrailingNewline() throws IOException {
+        String[][] cases = {{PROMPT, PROMPT}, {PROMPT + "\n", PROMPT}, {PROMPT + "\r\n", PROMPT}, {"a\n\n", "a\n"}, {"", ""}};
+        for (String[] c : cases) {
+            InputStream saved = System.in;
+            try {
+                System.setIn(new ByteArrayInputStream(c[0].getBytes(StandardCharsets.UTF_8)));
+                assertEquals(c[1], GenerateCommand.readStandardInput(), c[0]);
+            } finally {
+                System.setIn(saved);
+            }
+        }
     }
 
     @Test

@@ -34,6 +34,10 @@ class SharedOptionsTest {
             {"--device", "bench", "--random", "tiny", "--device", "cuda:x"},
             {"--random", "bench", "--random", "huge"},
             {"--questions", "demo", "--questions", "0"},
+            {"--ar-weight", "train", "--model", "m", "--data", "d", "--out", "o", "--ar-weight", "-1"},
+            {"--max-length", "train", "--model", "m", "--data", "d", "--out", "o", "--max-length", "2"},
+            {"--steps", "train", "--model", "m", "--data", "d", "--out", "o", "--steps", "0"},
+            {"--seq-len", "pretrain", "--tokenizer", "t", "--corpus", "c", "--out", "o", "--seq-len", "1"},
         };
         for (String[] c : cases) {
             String option = c[0];
