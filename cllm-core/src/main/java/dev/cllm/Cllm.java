@@ -2,19 +2,21 @@ package dev.cllm;
 
 import dev.cllm.engine.NativeModel;
 import dev.cllm.model.Checkpoints;
+import dev.cllm.model.LoadedCheckpoint;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.tokenizer.Tokenizer;
-import dev.cllm.tokenizer.Tokenizers;
 
 import java.nio.file.Path;
 
 /**
- * The entry point: load a model onto a device.
+ * The entry point: load a model onto a device. Loading the checkpoint named by {@code args[0]} and
+ * continuing the prompt {@code args[1]} with Jacobi decoding (the example
+ * {@code dev.cllm.examples.GenerateFromCheckpoint}, which the build compiles and runs):
  *
  * <pre>{@code
- * try (Model model = Cllm.load(Path.of("model-dir"), Device.auto());
+ * try (Model model = Cllm.load(Path.of(args[0]), Device.auto());
  *      Session session = model.newSession()) {
- *     Generation g = session.generate("Question: ...", Decoding.jacobi(16).withMaxNewTokens(256),
+ *     Generation g = session.generate(args[1], Decoding.jacobi(16).withMaxNewTokens(256),
  *                                     token -> System.out.print(token.text()));
  *     System.out.println(g.stats().tokensPerIteration());
  * }
@@ -39,9 +41,19 @@ public final class Cllm {
     public static Model load(Path path, Device device, WeightType weights) {
         if (path == null) throw new IllegalArgumentException("path must not be null");
         if (device == null) throw new IllegalArgumentException("device must not be null");
-        ModelWeights loaded = Checkpoints.load(path);
-        Tokenizer tokenizer = Tokenizers.forCheckpoint(path, loaded.config());
-        return fromWeights(loaded, tokenizer, device, path.toString(), weights);
+        return load(LoadedCheckpoint.load(path), device, weights);
+    }
+
+    /** Puts a checkpoint already read into memory onto a device; the model takes over its tokenizer. */
+    public static Model load(LoadedCheckpoint checkpoint, Device device) {
+        return load(checkpoint, device, null);
+    }
+
+    /** The same with the matrices converted to a weight type (null: the checkpoint's own). */
+    public static Model load(LoadedCheckpoint checkpoint, Device device, WeightType weights) {
+        if (checkpoint == null) throw new IllegalArgumentException("checkpoint must not be null");
+        if (device == null) throw new IllegalArgumentException("device must not be null");
+        return fromWeights(checkpoint.weights(), checkpoint.tokenizer(), device, checkpoint.name(), weights);
     }
 
     /** Loads onto {@link Device#auto()}. */

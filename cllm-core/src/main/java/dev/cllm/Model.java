@@ -2,6 +2,7 @@ package dev.cllm;
 
 import dev.cllm.engine.NativeModel;
 import dev.cllm.model.LlamaConfig;
+import dev.cllm.model.LoadedCheckpoint;
 import dev.cllm.tokenizer.Tokenizer;
 
 /**
@@ -60,9 +61,9 @@ public final class Model implements AutoCloseable {
         return name;
     }
 
-    /** The end-of-sequence id: the tokenizer's, else the config's, else -1. */
+    /** The end-of-sequence id: the tokenizer's, else the config's, else -1 ({@link LoadedCheckpoint#eosId}). */
     public int eosId() {
-        return tokenizer.eosId() >= 0 ? tokenizer.eosId() : engine.config().eosTokenId();
+        return LoadedCheckpoint.eosId(tokenizer, engine.config());
     }
 
     /** The native engine underneath, for the lower-level API (decoders, benchmarks). */

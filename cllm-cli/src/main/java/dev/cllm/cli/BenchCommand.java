@@ -1,7 +1,6 @@
 package dev.cllm.cli;
 
 import dev.cllm.Device;
-import dev.cllm.WeightType;
 import dev.cllm.bench.BenchReport;
 import dev.cllm.bench.BenchRow;
 import dev.cllm.bench.DecodeBenchmark;
@@ -12,9 +11,12 @@ import dev.cllm.decode.WindowMode;
 import dev.cllm.engine.NativeModel;
 import dev.cllm.engine.NativeSession;
 import dev.cllm.model.LlamaConfig;
+import dev.cllm.model.LoadedCheckpoint;
+import dev.cllm.tokenizer.Tokenizer;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -35,8 +37,9 @@ public final class BenchCommand implements Callable<Integer> {
     ModelChoice model;
 
     static final class ModelChoice {
-        @Option(names = "--model", paramLabel = "PATH", description = "Checkpoint: HF directory or llama2.c .bin.")
-        Path path;
+        @Option(names = "--model", paramLabel = "MODEL",
+                description = "Checkpoint: HF directory, llama2.c .bin, or embedded:cllm / embedded:teacher.")
+        ModelLocation location;
 
         @Option(names = "--random", paramLabel = "SHAPE",
                 description = "A seeded random-weight model of a named shape: 110m, 15m, 3m, tiny, 1b, 7b "
@@ -55,18 +58,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prompt-length", defaultValue = "16", description = "Length of random prompts (default: ${DEFAULT-VALUE}).")
     int promptLength;
 
-    @Option(names = "--block", split = ",", defaultValue = "8,16,32", description = "Jacobi block sizes (default: ${DEFAULT-VALUE}).")
-    int[] blocks;
+    @Mixin
+    DecodingOptions decoding = new DecodingOptions("8,16,32", 128, 1);
 
-    @Option(names = "--max-new-tokens", defaultValue = "128", description = "Tokens per prompt (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
-
-    @Option(names = "--window", split = ",", defaultValue = "refill",
-            description = "Jacobi window modes: refill, shrink, or both (default: ${DEFAULT-VALUE}).")
-    List<String> windows;
-
-    @Option(names = "--init", defaultValue = "random", description = "Initial guess: random, last or pad (default: ${DEFAULT-VALUE}).")
-    String init;
+    @Mixin
+    WindowOptions window;
 
     // A string, not int[]: picocli cannot turn "" or "none" into an empty int array.
     @Option(names = "--forward-blocks", defaultValue = "1,4,16,32,64",
@@ -74,15 +70,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String forwardBlocksSpec;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of random weights, prompts and guesses.")
-    long seed;
+    @Mixin
+    DeviceOption device;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--weights", paramLabel = "TYPE", description = "Weight type the engine computes with: f32, bf16 "
-            + "or q8_0 (default: the checkpoint's own).")
-    String weights;
+    @Mixin
+    WeightsOption weights;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON.")
     Path json;
@@ -92,33 +84,25 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be >= 1");
-        for (int b : blocks) if (b < 1) throw new IllegalArgumentException("--block values must be >= 1, got " + b);
+        int maxNewTokens = decoding.maxNewTokens();
+        if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be >= 1, got " + maxNewTokens);
+        int[] blocks = decoding.blockSizes();
+        List<WindowMode> modes = window.modes();
+        InitialGuess guess = window.initialGuess(decoding.seed());
         int[] forwardBlocks = parseForwardBlocks(forwardBlocksSpec);
         if (promptLength < 1 || randomPrompts < 1) throw new IllegalArgumentException("--random-prompts and --prompt-length must be >= 1");
-        List<WindowMode> modes = new ArrayList<>();
-        for (String w : windows) {
-            switch (w.toLowerCase(Locale.ROOT)) {
-                case "refill" -> modes.add(WindowMode.REFILL);
-                case "shrink" -> modes.add(WindowMode.SHRINK);
-                case "both" -> {
-                    modes.add(WindowMode.REFILL);
-                    modes.add(WindowMode.SHRINK);
-                }
-                default -> throw new IllegalArgumentException("--window must be refill, shrink or both, got '" + w + "'");
-            }
-        }
-        Device target = Device.parse(device);
-        WeightType weightType = weights == null ? null : WeightType.parse(weights);
-        LoadedModel loaded = model.shape != null ? LoadedModel.random(ModelShapes.get(model.shape), seed)
-                : LoadedModel.load(model.path);
+        Device target = device.device();
+        long seed = decoding.seed();
+        LoadedCheckpoint loaded = model.shape != null ? LoadedCheckpoint.random(shape(model.shape), seed)
+                : model.location.load();
         LlamaConfig config = loaded.weights().config();
         int capacity = Math.min(config.maxSeqLen(), promptLength + maxNewTokens + 64 + 1);
-        try (NativeModel nativeModel = NativeModel.load(loaded.weights(), target, weightType);
+        try (Tokenizer tokenizer = loaded.tokenizer();
+             NativeModel nativeModel = NativeModel.load(loaded.weights(), target, weights.weightType());
              NativeSession session = nativeModel.newSession(Math.max(capacity, 2))) {
-            System.err.printf(Locale.ROOT, "cllm bench: %s on %s, %,d parameters, %s weights%n", loaded.description(),
+            System.err.printf(Locale.ROOT, "cllm bench: %s on %s, %,d parameters, %s weights%n", loaded.name(),
                     nativeModel.device(), config.parameterCount(), nativeModel.weightType().cliName());
-            List<int[]> promptIds = prompts != null ? loaded.encodePrompts(prompts)
+            List<int[]> promptIds = prompts != null ? PromptFile.read(prompts).stream().map(tokenizer::encode).toList()
                     : randomPrompts(config.vocabSize(), randomPrompts, promptLength, seed);
             DecodeBenchmark bench = new DecodeBenchmark(session);
             if (forwardBlocks.length > 0) {
@@ -128,16 +112,23 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.print(BenchReport.forwardTable(timings));
                 System.out.println();
             }
-            InitialGuess guess = InitialGuess.parse(init, seed, 0);
             List<BenchRow> rows = bench.run(new DecodeBenchmark.Settings(promptIds, maxNewTokens, blocks, modes, guess,
-                    loaded.eos(), true));
+                    decoding.stopAtEos() ? loaded.eosId() : -1, true));
             System.out.print(BenchReport.table(rows));
             String title = String.format(Locale.ROOT, "cllm bench: %s on %s (%s weights), %d prompts x %d new tokens",
-                    loaded.description(), nativeModel.device(), nativeModel.weightType().cliName(), promptIds.size(), maxNewTokens);
+                    loaded.name(), nativeModel.device(), nativeModel.weightType().cliName(), promptIds.size(), maxNewTokens);
             if (json != null) Files.writeString(json, BenchReport.json(rows));
             if (markdown != null) Files.writeString(markdown, BenchReport.markdown(rows, title));
         }
         return 0;
+    }
+
+    private static LlamaConfig shape(String name) {
+        try {
+            return ModelShapes.get(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--random: " + e.getMessage(), e);
+        }
     }
 
     static List<int[]> randomPrompts(int vocab, int count, int length, long seed) {

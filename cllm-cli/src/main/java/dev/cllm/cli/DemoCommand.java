@@ -1,20 +1,15 @@
 package dev.cllm.cli;
 
-import dev.cllm.Cllm;
 import dev.cllm.Decoding;
 import dev.cllm.Device;
-import dev.cllm.models.EmbeddedModels;
 import dev.cllm.Generation;
 import dev.cllm.Model;
 import dev.cllm.Session;
-import dev.cllm.WeightType;
 import dev.cllm.data.AnswerChecker;
 import dev.cllm.data.MathGenerator;
 import dev.cllm.data.MathProblem;
 import dev.cllm.data.MathPrompt;
 import dev.cllm.data.Split;
-import dev.cllm.decode.InitialGuess;
-import dev.cllm.decode.WindowMode;
 import dev.cllm.demo.DemoReport;
 import dev.cllm.demo.DemoRow;
 import dev.cllm.demo.JacobiTrace;
@@ -22,6 +17,7 @@ import dev.cllm.demo.MathEvaluation;
 import dev.cllm.demo.TraceRenderer;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -46,30 +42,25 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--questions", defaultValue = "100", description = "Held-out test questions (default: ${DEFAULT-VALUE}).")
     int questions;
 
-    @Option(names = "--block", defaultValue = "16", description = "Jacobi block size n (default: ${DEFAULT-VALUE}).")
-    int block;
+    @Mixin
+    DecodingOptions decoding = new DecodingOptions("16", 256, 2026);
 
-    @Option(names = "--window", defaultValue = "refill", description = "Jacobi window: refill or shrink (default: ${DEFAULT-VALUE}).")
-    String window;
+    @Mixin
+    WindowOptions window;
 
-    @Option(names = "--max-new-tokens", defaultValue = "256", description = "Token limit per answer (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
+    @Option(names = "--teacher", paramLabel = "MODEL", defaultValue = "embedded:teacher",
+            description = "Teacher checkpoint (default: ${DEFAULT-VALUE}).")
+    ModelLocation teacher;
 
-    @Option(names = "--seed", defaultValue = "2026", description = "Seed of the test questions (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--cllm", paramLabel = "MODEL", defaultValue = "embedded:cllm",
+            description = "CLLM checkpoint (default: ${DEFAULT-VALUE}).")
+    ModelLocation cllm;
 
-    @Option(names = "--teacher", paramLabel = "PATH", description = "Teacher checkpoint (default: the embedded one).")
-    Path teacher;
+    @Mixin
+    DeviceOption device;
 
-    @Option(names = "--cllm", paramLabel = "PATH", description = "CLLM checkpoint (default: the embedded one).")
-    Path cllm;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--weights", paramLabel = "TYPE", description = "Weight type the engine computes with: f32, bf16 "
-            + "or q8_0 (default: the checkpoint's own).")
-    String weights;
+    @Mixin
+    WeightsOption weights;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the table as JSON.")
     Path json;
@@ -82,25 +73,18 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (questions < 1) throw new IllegalArgumentException("--questions must be >= 1");
-        if (block < 1) throw new IllegalArgumentException("--block must be >= 1");
-        WindowMode mode = switch (window.toLowerCase(Locale.ROOT)) {
-            case "refill" -> WindowMode.REFILL;
-            case "shrink" -> WindowMode.SHRINK;
-            default -> throw new IllegalArgumentException("--window must be refill or shrink, got '" + window + "'");
-        };
-        Device target = Device.parse(device);
-        WeightType weightType = weights == null ? null : WeightType.parse(weights);
-        List<MathProblem> problems = new MathGenerator(Split.TEST, seed).generate(questions);
-        Decoding ar = Decoding.ar().withMaxNewTokens(maxNewTokens);
-        Decoding jacobi = Decoding.jacobi(block).withMaxNewTokens(maxNewTokens).withWindow(mode)
-                .withInitialGuess(InitialGuess.random(seed));
+        if (questions < 1) throw new IllegalArgumentException("--questions must be >= 1, got " + questions);
+        Decoding ar = decoding.ar();
+        Decoding jacobi = decoding.jacobi(window);
+        Device target = device.device();
+        List<MathProblem> problems = new MathGenerator(Split.TEST, decoding.seed()).generate(questions);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         List<DemoRow> rows = new ArrayList<>();
-        try (Model teacherModel = open(teacher, EmbeddedModels.TEACHER, target, weightType);
-             Model cllmModel = open(cllm, EmbeddedModels.CLLM, target, weightType)) {
+        try (Model teacherModel = teacher.open(target, weights.weightType());
+             Model cllmModel = cllm.open(target, weights.weightType())) {
             out.printf(Locale.ROOT, "cllm demo: %d held-out questions, Jacobi n=%d (%s window), on %s, %s weights%n",
-                    questions, block, mode.name().toLowerCase(Locale.ROOT), cllmModel.device(), cllmModel.weightType().cliName());
+                    questions, decoding.blockSize(), window.mode().name().toLowerCase(Locale.ROOT), cllmModel.device(),
+                    cllmModel.weightType().cliName());
             out.printf(Locale.ROOT, "teacher: %s (%,d parameters); CLLM: %s%n%n", teacherModel.name(),
                     teacherModel.config().parameterCount(), cllmModel.name());
             MathEvaluation.Result teacherAr, teacherJacobi, cllmAr, cllmJacobi;
@@ -124,12 +108,8 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Model open(Path path, String embedded, Device device, WeightType weights) {
-        return path != null ? Cllm.load(path, device, weights) : EmbeddedModels.load(embedded, device, weights);
-    }
-
     private int capacity(Model m) {
-        return Math.min(m.config().maxSeqLen(), 160 + maxNewTokens);
+        return Math.min(m.config().maxSeqLen(), 160 + decoding.maxNewTokens());
     }
 
     private static DemoRow row(String mode, String model, MathEvaluation.Result r, MathEvaluation.Result ar, double base) {

@@ -1,53 +1,47 @@
 package dev.cllm.cli;
 
-import dev.cllm.Cllm;
 import dev.cllm.Decoding;
-import dev.cllm.Device;
-import dev.cllm.models.EmbeddedModels;
 import dev.cllm.Generation;
 import dev.cllm.Model;
 import dev.cllm.Session;
-import dev.cllm.WeightType;
 import dev.cllm.decode.DecodeStats;
-import dev.cllm.decode.InitialGuess;
-import dev.cllm.decode.WindowMode;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
  * {@code cllm generate}: greedy generation, AR or Jacobi. The generated text (not the prompt) streams to
  * stdout; statistics go to stderr. AR and Jacobi print the same text for the same model and prompt.
+ * {@code -p -} reads the prompt from standard input.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Generate a continuation of a prompt (greedy, AR or Jacobi). Text to stdout, statistics to stderr.")
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, paramLabel = "PATH",
-            description = "Checkpoint: a Hugging Face directory, a llama2.c .bin or a .gguf file (default: the embedded CLLM).")
-    Path model;
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL", defaultValue = "embedded:cllm",
+            description = "Checkpoint: a Hugging Face directory, a llama2.c .bin, a .gguf file, or embedded:cllm / embedded:teacher "
+                    + "(default: ${DEFAULT-VALUE}).")
+    ModelLocation model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     PromptChoice prompt;
 
     static final class PromptChoice {
-        @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "Prompt text (encoded by tokenizer.json).")
+        @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "Prompt text (encoded by tokenizer.json); "
+                + "- reads it from standard input (one trailing newline dropped).")
         String text;
 
         @Option(names = "--prompt-ids", split = ",", paramLabel = "IDS", description = "Prompt as token ids, e.g. 1,5,9.")
         int[] ids;
     }
-
-    @Option(names = {"-n", "--max-tokens", "--max-new-tokens"}, defaultValue = "256",
-            description = "Maximum number of generated tokens (default: ${DEFAULT-VALUE}).")
-    int maxTokens;
 
     @Option(names = "--print-ids", description = "Print token ids instead of text.")
     boolean printIds;
@@ -55,52 +49,29 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--jacobi", description = "Use Jacobi decoding (lossless: same output as AR).")
     boolean jacobi;
 
-    @Option(names = "--block", defaultValue = "16", description = "Jacobi block size n (default: ${DEFAULT-VALUE}).")
-    int block;
+    @Mixin
+    DecodingOptions decoding = new DecodingOptions("16", 256, 0);
 
-    @Option(names = "--init", defaultValue = "random", description = "Jacobi initial guess: random, last or pad "
-            + "(default: ${DEFAULT-VALUE}).")
-    String init;
+    @Mixin
+    WindowOptions window;
 
-    @Option(names = "--pad-token", defaultValue = "0", description = "Token id used by --init pad (default: ${DEFAULT-VALUE}).")
-    int padToken;
+    @Mixin
+    DeviceOption device;
 
-    @Option(names = "--window", defaultValue = "refill", description = "Jacobi window: refill (keep n tokens in flight) "
-            + "or shrink (the reference's fixed blocks) (default: ${DEFAULT-VALUE}).")
-    String window;
-
-    @Option(names = "--no-eos", description = "Do not stop at the end-of-sequence token.")
-    boolean noEos;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of random initial guesses (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--weights", paramLabel = "TYPE", description = "Weight type the engine computes with: f32, bf16 "
-            + "or q8_0 (default: the checkpoint's own).")
-    String weights;
+    @Mixin
+    WeightsOption weights;
 
     @Override
-    public Integer call() {
-        if (maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0");
-        WindowMode windowMode = WindowMode.valueOf(parseWindow(window));
-        InitialGuess guess = InitialGuess.parse(init, seed, padToken);
-        Decoding decoding = jacobi
-                ? Decoding.jacobi(block).withWindow(windowMode).withInitialGuess(guess).withMaxNewTokens(maxTokens)
-                        .withStopAtEos(!noEos)
-                : Decoding.ar().withMaxNewTokens(maxTokens).withStopAtEos(!noEos);
+    public Integer call() throws IOException {
+        Decoding settings = jacobi ? decoding.jacobi(window) : decoding.ar();
+        String promptText = prompt.text == null ? null : prompt.text.equals("-") ? readStandardInput() : prompt.text;
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        Device target = Device.parse(device);
-        WeightType weightType = weights == null ? null : WeightType.parse(weights);
-        try (Model m = model != null ? Cllm.load(model, target, weightType)
-                : EmbeddedModels.load(EmbeddedModels.CLLM, target, weightType)) {
-            int[] ids = prompt.ids != null ? prompt.ids : m.tokenizer().encode(prompt.text);
-            int capacity = (int) Math.min(m.config().maxSeqLen(), (long) ids.length + maxTokens + 1);
+        try (Model m = model.open(device.device(), weights.weightType())) {
+            int[] ids = prompt.ids != null ? prompt.ids : m.tokenizer().encode(promptText);
+            int capacity = (int) Math.min(m.config().maxSeqLen(), (long) ids.length + decoding.maxNewTokens() + 1);
             try (Session session = m.newSession(Math.max(capacity, 1))) {
                 boolean[] first = {true};
-                Generation g = session.generate(ids, decoding, token -> {
+                Generation g = session.generate(ids, settings, token -> {
                     if (printIds) {
                         if (token.id() >= 0) out.print((first[0] ? "" : " ") + token.id());
                         first[0] = false;
@@ -112,7 +83,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 out.println();
                 DecodeStats s = g.stats();
                 System.err.printf(Locale.ROOT, "%s on %s (%s weights): %d tokens in %.2f s (%.1f tokens/s), %d iterations, "
-                        + "%.2f tokens/iteration, %d fast-forwarded, %d stationary, stop: %s%n", decoding, m.device(),
+                        + "%.2f tokens/iteration, %d fast-forwarded, %d stationary, stop: %s%n", settings, m.device(),
                         m.weightType().cliName(),
                         g.tokens().length, s.decodeNanos() / 1e9, s.tokensPerSecond(), s.iterations(),
                         s.tokensPerIteration(), s.fastForwarded(), s.stationary(),
@@ -122,11 +93,12 @@ public final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String parseWindow(String text) {
-        String w = text.toUpperCase(Locale.ROOT);
-        if (Arrays.stream(WindowMode.values()).noneMatch(m -> m.name().equals(w))) {
-            throw new IllegalArgumentException("--window must be refill or shrink, got '" + text + "'");
-        }
-        return w;
+    /** The whole of standard input as UTF-8, less one trailing newline (what echo and here-documents add). */
+    static String readStandardInput() throws IOException {
+        InputStream in = System.in;
+        String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        if (text.endsWith("\r\n")) return text.substring(0, text.length() - 2);
+        if (text.endsWith("\n")) return text.substring(0, text.length() - 1);
+        return text;
     }
 }

@@ -24,10 +24,10 @@ import java.util.concurrent.Callable;
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Print a checkpoint's format, config, parameter count, dtypes and tokenizer.")
 public final class InfoCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "PATH",
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
             description = "A Hugging Face checkpoint directory (config.json + safetensors), a .safetensors file with "
-                    + "config.json beside it, a llama2.c .bin file or a .gguf file.")
-    Path model;
+                    + "config.json beside it, a llama2.c .bin file, a .gguf file, or embedded:cllm / embedded:teacher.")
+    ModelLocation location;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -35,10 +35,12 @@ public final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        Path model = location.path();
         Checkpoints.Format format = Checkpoints.detect(model);
         ModelWeights weights = Checkpoints.load(model);
         LlamaConfig c = weights.config();
-        line(out, "model", model.toAbsolutePath().normalize());
+        line(out, "model", location.embeddedName() == null ? model.toAbsolutePath().normalize()
+                : location + " (" + model.toAbsolutePath().normalize() + ")");
         line(out, "format", format);
         line(out, "architecture", "llama");
         line(out, "hidden_size", c.dim());

@@ -70,6 +70,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (seqLen < 2) throw new IllegalArgumentException("--seq-len must be >= 2, got " + seqLen);
         if (training.threads > 0) TorchRuntime.setThreads(1, training.threads);
         Tokenizer tok = Tokenizers.load(tokenizer);
         if (tok.eosId() < 0 || tok.bosId() < 0) throw new IllegalArgumentException(tokenizer + " defines no BOS/EOS token");

@@ -27,8 +27,9 @@ import java.util.concurrent.Callable;
                 + "--ar-weight times the AR loss, AdamW with cosine schedule. Writes the model as safetensors + "
                 + "config.json, a CSV log, a loss plot and resumable checkpoints to --out.")
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "PATH", description = "The model to fine-tune.")
-    Path model;
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
+            description = "The model to fine-tune (a checkpoint, or embedded:teacher).")
+    ModelLocation location;
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "Trajectory JSONL (.gz allowed).")
     Path data;
@@ -66,7 +67,13 @@ public final class TrainCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--loss must be kl or soft-ce, got '" + loss + "'");
         };
         DType saveAs = parseDtype(dtype);
+        Trainer.Settings settings = training.settings(2e-5);
+        if (arWeight < 0) throw new IllegalArgumentException("--ar-weight must be >= 0, got " + arWeight);
+        if (maxLength < 0 || maxLength > 0 && maxLength < 4) {
+            throw new IllegalArgumentException("--max-length must be 0 (the model's) or >= 4, got " + maxLength);
+        }
         if (training.threads > 0) TorchRuntime.setThreads(1, training.threads);
+        Path model = location.path();
         ModelWeights weights = Checkpoints.load(model);
         List<TrajectoryRecord> records = TrajectoryFiles.readAll(data);
         int length = maxLength > 0 ? Math.min(maxLength, weights.config().maxSeqLen()) : weights.config().maxSeqLen();
@@ -74,7 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
                 arLabels ? ConsistencyTask.ArTarget.LABELS : ConsistencyTask.ArTarget.TEACHER, length));
         Path tokenizer = Checkpoints.tokenizerFile(model).orElse(null);
         JsonObject info = new JsonObject();
-        info.addProperty("model", model.toString());
+        info.addProperty("model", location.toString());
         info.addProperty("data", data.toString());
         info.addProperty("records", records.size());
         info.addProperty("ar_weight", arWeight);
@@ -83,7 +90,7 @@ public final class TrainCommand implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "train: %d records from %s, %,d parameters%n", records.size(), data,
                 weights.config().parameterCount());
         try (TorchLlama torch = TorchLlama.fromWeights(weights)) {
-            Trainer.Summary s = new Trainer(torch, task, training.settings(2e-5), out, tokenizer, saveAs)
+            Trainer.Summary s = new Trainer(torch, task, settings, out, tokenizer, saveAs)
                     .run(training.resume, info);
             System.err.printf(Locale.ROOT, "train: %d steps in %.1f s (%.2f steps/s), peak RSS %.0f MiB; model in %s%n",
                     s.steps() - s.firstStep(), s.seconds(), s.stepsPerSecond(), s.peakRssBytes() / 1048576.0, out);

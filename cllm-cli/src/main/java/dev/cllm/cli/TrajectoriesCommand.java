@@ -4,14 +4,17 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
 import dev.cllm.CllmException;
-import dev.cllm.Device;
 import dev.cllm.engine.NativeModel;
 import dev.cllm.engine.NativeSession;
 import dev.cllm.model.JsonFiles;
+import dev.cllm.model.LoadedCheckpoint;
+import dev.cllm.tokenizer.Tokenizer;
 import dev.cllm.train.TrajectoryCollector;
 import dev.cllm.train.TrajectoryJob;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,22 +34,21 @@ import java.util.concurrent.Callable;
                 + "every Jacobi state from the initial guess to the fixed point (JSONL, .gz for gzip).",
         subcommands = TrajectoriesCommand.Merge.class)
 public final class TrajectoriesCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "PATH", description = "The teacher checkpoint.")
-    Path model;
+    // Checked in call(), not by picocli: a required option here would be demanded from "trajectories merge" too.
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "The teacher checkpoint (or embedded:teacher). "
+            + "Required.")
+    ModelLocation model;
 
-    @Option(names = "--prompts", required = true, paramLabel = "FILE",
-            description = "JSONL with a \"prompt\" field and an optional \"answer\" (tokenized into labels_ids).")
+    @Option(names = "--prompts", paramLabel = "FILE",
+            description = "JSONL with a \"prompt\" field and an optional \"answer\" (tokenized into labels_ids). Required.")
     Path prompts;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output JSONL (gzip when it ends in .gz); "
-            + "an existing file is resumed.")
+    @Option(names = "--out", paramLabel = "FILE", description = "Output JSONL (gzip when it ends in .gz); "
+            + "an existing file is resumed. Required.")
     Path out;
 
-    @Option(names = "--block", defaultValue = "16", description = "Block size n (default: ${DEFAULT-VALUE}).")
-    int block;
-
-    @Option(names = "--max-new-tokens", defaultValue = "256", description = "Tokens per prompt (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
+    @Mixin
+    DecodingOptions decoding = new DecodingOptions("16", 256, 0);
 
     @Option(names = "--shard", defaultValue = "0/1", paramLabel = "i/N", description = "Take every N-th prompt starting "
             + "at i (default: ${DEFAULT-VALUE}).")
@@ -63,14 +65,25 @@ public final class TrajectoriesCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Use only the first N prompts of the file (0: all).")
     int limit;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial guesses (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    DeviceOption device;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
+        List<String> missing = new ArrayList<>();
+        if (model == null) missing.add("'--model=MODEL'");
+        if (prompts == null) missing.add("'--prompts=FILE'");
+        if (out == null) missing.add("'--out=FILE'");
+        if (!missing.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option"
+                    + (missing.size() > 1 ? "s: " : ": ") + String.join(", ", missing));
+        }
+        int block = decoding.blockSize();
+        int maxNewTokens = decoding.maxNewTokens();
+        if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be >= 1, got " + maxNewTokens);
         String[] parts = shard.split("/");
         if (parts.length != 2) throw new IllegalArgumentException("--shard must look like i/N, got '" + shard + "'");
         int shardIndex, shardCount;
@@ -80,20 +93,22 @@ public final class TrajectoriesCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--shard must look like i/N, got '" + shard + "'");
         }
-        LoadedModel loaded = LoadedModel.load(model);
+        LoadedCheckpoint loaded = model.load();
         if (!loaded.tokenizer().canEncode()) {
             throw new IllegalArgumentException(model + " has no tokenizer.json: trajectories need text prompts");
         }
         List<TrajectoryJob.Prompt> list = readPrompts(prompts, loaded, limit);
         TrajectoryJob.Settings settings = new TrajectoryJob.Settings(
-                new TrajectoryCollector.Settings(block, maxNewTokens, loaded.eos(), seed), shardIndex, shardCount, augment,
+                new TrajectoryCollector.Settings(block, maxNewTokens, decoding.stopAtEos() ? loaded.eosId() : -1,
+                        decoding.seed()), shardIndex, shardCount, augment,
                 repeatLimit, true);
         int longest = list.stream().mapToInt(p -> p.ids().length).max().orElse(1);
         int capacity = Math.min(loaded.weights().config().maxSeqLen(), longest + maxNewTokens + 1);
         JsonObject info = new JsonObject();
         info.addProperty("model", model.toString());
         info.addProperty("prompts_file", prompts.toString());
-        try (NativeModel engine = NativeModel.load(loaded.weights(), Device.parse(device));
+        try (Tokenizer tokenizer = loaded.tokenizer();
+             NativeModel engine = NativeModel.load(loaded.weights(), device.device());
              NativeSession session = engine.newSession(capacity)) {
             info.addProperty("device", engine.device().toString());
             TrajectoryJob.Summary s = TrajectoryJob.run(session, list, out, settings, info);
@@ -105,7 +120,7 @@ public final class TrajectoriesCommand implements Callable<Integer> {
         return 0;
     }
 
-    static List<TrajectoryJob.Prompt> readPrompts(Path file, LoadedModel loaded, int limit) throws IOException {
+    static List<TrajectoryJob.Prompt> readPrompts(Path file, LoadedCheckpoint loaded, int limit) throws IOException {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -136,7 +151,7 @@ public final class TrajectoriesCommand implements Callable<Integer> {
      * The label ids of answer, the exact text that follows the prompt: the ids of prompt + answer after the
      * prompt's own ids (tokenizers merge across the boundary otherwise), then end-of-sequence.
      */
-    static int[] continuation(LoadedModel loaded, String prompt, int[] promptIds, String answer) {
+    static int[] continuation(LoadedCheckpoint loaded, String prompt, int[] promptIds, String answer) {
         int[] all = loaded.tokenizer().encode(prompt + answer);
         int[] labels;
         if (all.length >= promptIds.length && java.util.Arrays.equals(promptIds, 0, promptIds.length, all, 0, promptIds.length)) {
@@ -146,7 +161,7 @@ public final class TrajectoriesCommand implements Callable<Integer> {
             int bos = loaded.tokenizer().bosId();
             labels = ids.length > 0 && bos >= 0 && ids[0] == bos ? java.util.Arrays.copyOfRange(ids, 1, ids.length) : ids;
         }
-        int eos = loaded.eos();
+        int eos = loaded.eosId();
         if (eos < 0) return labels;
         int[] withEos = java.util.Arrays.copyOf(labels, labels.length + 1);
         withEos[labels.length] = eos;

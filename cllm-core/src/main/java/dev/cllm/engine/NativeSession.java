@@ -125,7 +125,7 @@ public final class NativeSession implements AutoCloseable {
     /**
      * CUDA sessions: runs all further device work of this session on the caller's CUDA stream, for
      * example a Bytedeco {@code org.bytedeco.cuda.cudart.CUstream_st} the application already uses (see
-     * {@link dev.cllm.cuda.CudaStreams}); null returns to the session's own stream. Work already queued
+     * {@code dev.cllm.cuda.CudaStreams} in cllm-cuda); null returns to the session's own stream. Work already queued
      * finishes first. The caller keeps the stream alive while the session uses it. Throws
      * {@link dev.cllm.CllmException} with status UNSUPPORTED on the CPU backend.
      */
@@ -163,7 +163,7 @@ public final class NativeSession implements AutoCloseable {
      */
     public record Block(int[] produced, int iterations, int[] accepted, int[] stationary, int[][] states) {}
 
-    /** Runs a Jacobi block of initState.length tokens after y0 (see cllm.h); eos < 0 for none. */
+    /** Runs a Jacobi block of initState.length tokens after y0 (see cllm.h); {@code eos < 0} for none. */
     public Block jacobiBlock(int y0, int[] initState, int maxIterations, int eos, boolean recordStates) {
         guard.enter();
         try {
@@ -234,7 +234,7 @@ public final class NativeSession implements AutoCloseable {
 
     /**
      * Refill-window Jacobi iterations in one native call (cllm.h, cllm_jacobi_run; on CUDA one graph launch):
-     * until maxTokens are committed, after maxIterations iterations, at eos (< 0: none) or when the cache
+     * until maxTokens are committed, after maxIterations iterations, at eos ({@code < 0}: none) or when the cache
      * is full. history[0..historyLength) is the known sequence (prompt and output so far) the guess rule
      * draws from; guessKind is a {@code CllmNative.CLLM_GUESS_*} value. Updates {@code refill}.
      */

@@ -14,9 +14,9 @@ import org.bytedeco.javacpp.annotation.Platform;
 
 /**
  * JavaCPP binding of the C ABI in {@code native/include/cllm/cllm.h}, one Java method per C function,
- * same names and meanings. Use {@link dev.cllm.engine.NativeModel} and {@link dev.cllm.engine.NativeSession}
- * rather than this class: they own the handles, check every status and throw
- * {@link dev.cllm.CllmException}.
+ * same names and meanings. Use {@code dev.cllm.engine.NativeModel} and {@code dev.cllm.engine.NativeSession}
+ * (in cllm-core) rather than this class: they own the handles, check every status and throw
+ * {@code dev.cllm.CllmException}.
  */
 @Platform(include = "cllm/cllm.h", link = "cllm")
 public final class CllmNative {

@@ -51,7 +51,7 @@ public final class AdamW implements AutoCloseable {
     }
 
     /**
-     * Clips the global gradient norm to maxNorm (no clipping when maxNorm <= 0) and returns the norm before
+     * Clips the global gradient norm to maxNorm (no clipping when {@code maxNorm <= 0}) and returns the norm before
      * clipping.
      */
     public double clipGradients(double maxNorm) {
