@@ -92,6 +92,20 @@ class ConsistencyTrainingTest {
     }
 
     @Test
+    void theOriginalPromptIsFoundFromTheBlockSize() {
+        // 30 tokens in blocks of 8: blocks 0-2 are full, block 3 holds 6 tokens.
+        List<TrajectoryRecord> records = collect(RandomWeights.create(TEACHER, 5), prompts(4), 8, 30);
+        ConsistencyTask task = new ConsistencyTask(records,
+                new ConsistencyTask.Settings(1.0, ConsistencyTask.Divergence.KL, false, ConsistencyTask.ArTarget.TEACHER, 128));
+        Map<Integer, int[]> blockZero = new java.util.HashMap<>();
+        for (TrajectoryRecord r : records) if (r.blockId() == 0) blockZero.put(r.dataId(), r.promptIds());
+        assertEquals(16, records.size());
+        for (TrajectoryRecord r : records) {
+            assertEquals(blockZero.get(r.dataId()).length, task.originalPromptLength(r), r.dataId() + "/" + r.blockId());
+        }
+    }
+
+    @Test
     void fineTuningOnItsOwnTrajectoriesNeedsFewerIterations(@TempDir Path dir) {
         ModelWeights teacher = RandomWeights.create(TEACHER, 17);
         List<int[]> prompts = prompts(6);
