@@ -117,7 +117,7 @@ class ConsistencyTrainingTest {
         Trainer.Settings settings = new Trainer.Settings(150, 8, 1, 3e-3, 0.05, 0.0, 1.0, 7, 0, 10, false);
         Trainer.Summary summary;
         try (TorchLlama model = TorchLlama.fromWeights(teacher)) {
-            summary = new Trainer(model, task, settings, dir, null, DType.F32).run(false, null);
+            summary = new Trainer(model, task, settings, dir, null, DType.F32).run(Trainer.Start.FRESH, null);
         }
         ModelWeights cllm = Checkpoints.load(dir);
         DecodeStats after = jacobi(cllm, prompts, block, tokens);
@@ -164,7 +164,7 @@ class ConsistencyTrainingTest {
         Trainer.Settings settings = new Trainer.Settings(12, 4, 2, 1e-3, 0.1, 0.01, 1.0, 3, 6, 3, false);
         Path a = dir.resolve("a"), b = dir.resolve("b");
         try (TorchLlama model = TorchLlama.fromWeights(start)) {
-            new Trainer(model, task, settings, a, null, DType.F32).run(false, null);
+            new Trainer(model, task, settings, a, null, DType.F32).run(Trainer.Start.FRESH, null);
         }
         // b holds only a's checkpoint at step 6, as a run killed after it would.
         Path checkpoint = a.resolve("checkpoints/step-000006");
@@ -175,7 +175,7 @@ class ConsistencyTrainingTest {
         }
         Trainer.Summary resumed;
         try (TorchLlama model = TorchLlama.fromWeights(start)) {
-            resumed = new Trainer(model, task, settings, b, null, DType.F32).run(true, null);
+            resumed = new Trainer(model, task, settings, b, null, DType.F32).run(Trainer.Start.RESUME, null);
         }
         assertEquals(6, resumed.firstStep());
         ModelWeights wa = Checkpoints.load(a), wb = Checkpoints.load(b);
