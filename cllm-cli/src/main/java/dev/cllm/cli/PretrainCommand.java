@@ -44,7 +44,7 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--dim", defaultValue = "256", description = "Model width (default: ${DEFAULT-VALUE}).")
     int dim;
 
-    @Option(names = "--layers", defaultValue = "6", description = "Layers (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--layers", defaultValue = "4", description = "Layers (default: ${DEFAULT-VALUE}).")
     int layers;
 
     @Option(names = "--heads", defaultValue = "8", description = "Query heads (default: ${DEFAULT-VALUE}).")
@@ -94,12 +94,13 @@ public final class PretrainCommand implements Callable<Integer> {
         LlamaConfig config = new LlamaConfig(dim, hidden, layers, heads, kvHeads, dim / heads, tok.vocabSize(), maxSeqLen,
                 10000f, 1e-5f, true, tok.bosId(), tok.eosId());
         ModelWeights init = PretrainInit.create(config, training.seed);
-        Trainer.Settings settings = training.settings(1e-3);
+        Trainer.Settings settings = training.settings(2e-3, 1800);
         System.err.printf(Locale.ROOT, "pretrain: %d documents, %,d tokens; model of %,d parameters; %d steps x %d x %d "
                 + "tokens = %.1f epochs%n", docs.size(), tokens, config.parameterCount(), settings.steps(),
                 settings.batchSize() * settings.accumulation(), seqLen,
                 (double) settings.steps() * settings.batchSize() * settings.accumulation() * seqLen / tokens);
         JsonObject info = new JsonObject();
+        info.addProperty("command", training.commandLine());
         info.addProperty("corpus", corpus.toString());
         info.addProperty("documents", docs.size());
         info.addProperty("tokens", tokens);
@@ -107,7 +108,7 @@ public final class PretrainCommand implements Callable<Integer> {
         info.addProperty("seq_len", seqLen);
         try (TorchLlama model = TorchLlama.fromWeights(init)) {
             Trainer.Summary s = new Trainer(model, new PretrainTask(ids, seqLen), settings, out, tokenizer,
-                    TrainCommand.parseDtype(dtype)).run(training.resume, info);
+                    TrainCommand.parseDtype(dtype)).run(training.start(), info);
             System.err.printf(Locale.ROOT, "pretrain: %d steps in %.1f s (%.2f steps/s), final loss %.4f; model in %s%n",
                     s.steps() - s.firstStep(), s.seconds(), s.stepsPerSecond(), s.lastValues()[0], out);
         }

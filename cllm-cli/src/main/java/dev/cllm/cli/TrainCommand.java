@@ -9,8 +9,9 @@ import dev.cllm.torch.TorchLlama;
 import dev.cllm.torch.TorchRuntime;
 import dev.cllm.train.ConsistencyTask;
 import dev.cllm.train.Trainer;
-import dev.cllm.train.TrajectoryFiles;
-import dev.cllm.train.TrajectoryRecord;
+import dev.cllm.train.RecordShard;
+import dev.cllm.train.RecordShards;
+import dev.cllm.train.ShuffledRecordStream;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,16 +24,22 @@ import java.util.concurrent.Callable;
 
 /** {@code cllm train}: consistency fine-tuning on Jacobi trajectories (turns a model into a CLLM). */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Consistency fine-tuning (CLLM) on a trajectory file: global (or local) consistency loss plus "
-                + "--ar-weight times the AR loss, AdamW with cosine schedule. Writes the model as safetensors + "
-                + "config.json, a CSV log, a loss plot and resumable checkpoints to --out.")
+        description = "Consistency fine-tuning (CLLM) on trajectory data (a file or a directory of shards): global (or "
+                + "local) consistency loss plus --ar-weight times the AR loss, AdamW with cosine schedule. Writes the model "
+                + "as safetensors + config.json, a CSV log, a loss plot and resumable checkpoints to --out.")
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
             description = "The model to fine-tune (a checkpoint, or embedded:teacher).")
     ModelLocation location;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Trajectory JSONL (.gz allowed).")
+    @Option(names = "--data", required = true, paramLabel = "PATH", description = "Trajectory JSONL (.gz allowed), or a "
+            + "directory of such shards; read as a stream, never all at once.")
     Path data;
+
+    @Option(names = "--shuffle-buffer", defaultValue = "10000", paramLabel = "N", description = "Records held in memory to "
+            + "shuffle the stream (shards are read in a seeded random order, records drawn at random from this buffer) "
+            + "(default: ${DEFAULT-VALUE}).")
+    int shuffleBuffer;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
@@ -67,31 +74,34 @@ public final class TrainCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--loss must be kl or soft-ce, got '" + loss + "'");
         };
         DType saveAs = parseDtype(dtype);
-        Trainer.Settings settings = training.settings(2e-5);
+        Trainer.Settings settings = training.settings(5e-4, 1200);
         if (arWeight < 0) throw new IllegalArgumentException("--ar-weight must be >= 0, got " + arWeight);
         if (maxLength < 0 || maxLength > 0 && maxLength < 4) {
             throw new IllegalArgumentException("--max-length must be 0 (the model's) or >= 4, got " + maxLength);
         }
         if (training.threads > 0) TorchRuntime.setThreads(1, training.threads);
         Path model = location.path();
+        Trainer.Start start = training.start();
         ModelWeights weights = Checkpoints.load(model);
-        List<TrajectoryRecord> records = TrajectoryFiles.readAll(data);
+        List<RecordShard> shards = RecordShards.find(data);
         int length = maxLength > 0 ? Math.min(maxLength, weights.config().maxSeqLen()) : weights.config().maxSeqLen();
-        ConsistencyTask task = new ConsistencyTask(records, new ConsistencyTask.Settings(arWeight, divergence, local,
-                arLabels ? ConsistencyTask.ArTarget.LABELS : ConsistencyTask.ArTarget.TEACHER, length));
         Path tokenizer = Checkpoints.tokenizerFile(model).orElse(null);
         JsonObject info = new JsonObject();
+        info.addProperty("command", training.commandLine());
         info.addProperty("model", location.toString());
         info.addProperty("data", data.toString());
-        info.addProperty("records", records.size());
+        info.addProperty("shards", shards.size());
+        info.addProperty("shuffle_buffer", shuffleBuffer);
         info.addProperty("ar_weight", arWeight);
         info.addProperty("loss", loss);
         info.addProperty("local", local);
-        System.err.printf(Locale.ROOT, "train: %d records from %s, %,d parameters%n", records.size(), data,
-                weights.config().parameterCount());
-        try (TorchLlama torch = TorchLlama.fromWeights(weights)) {
-            Trainer.Summary s = new Trainer(torch, task, settings, out, tokenizer, saveAs)
-                    .run(training.resume, info);
+        System.err.printf(Locale.ROOT, "train: %d shard(s) from %s, shuffle buffer %,d records, %,d parameters%n",
+                shards.size(), data, shuffleBuffer, weights.config().parameterCount());
+        try (ShuffledRecordStream stream = new ShuffledRecordStream(shards, shuffleBuffer, settings.seed());
+             TorchLlama torch = TorchLlama.fromWeights(weights)) {
+            ConsistencyTask task = new ConsistencyTask(stream, new ConsistencyTask.Settings(arWeight, divergence, local,
+                    arLabels ? ConsistencyTask.ArTarget.LABELS : ConsistencyTask.ArTarget.TEACHER, length));
+            Trainer.Summary s = new Trainer(torch, task, settings, out, tokenizer, saveAs).run(start, info);
             System.err.printf(Locale.ROOT, "train: %d steps in %.1f s (%.2f steps/s), peak RSS %.0f MiB; model in %s%n",
                     s.steps() - s.firstStep(), s.seconds(), s.stepsPerSecond(), s.peakRssBytes() / 1048576.0, out);
         }

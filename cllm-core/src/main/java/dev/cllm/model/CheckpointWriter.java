@@ -1,6 +1,7 @@
 package dev.cllm.model;
 
 import dev.cllm.CllmException;
+import dev.cllm.util.AtomicFiles;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -11,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,7 +26,8 @@ import java.util.Map;
  * the safetensors format requires, the data section starting 8-byte aligned, {@code __metadata__}
  * {"format": "pt"}) and a LlamaForCausalLM {@code config.json}; optionally converting every tensor to one
  * dtype and copying a tokenizer.json (and a tokenizer_config.json next to it). Files are written to a
- * temporary name and moved into place, so a checkpoint can be rewritten while it is memory-mapped.
+ * temporary name, forced to disk and renamed into place ({@link AtomicFiles}), so a checkpoint can be
+ * rewritten while it is memory-mapped and a crash leaves each file either old or new, never cut off.
  */
 public final class CheckpointWriter {
     private static final int CHUNK_ELEMENTS = 1 << 18;
@@ -188,21 +189,16 @@ public final class CheckpointWriter {
     }
 
     private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path tmp = tempSibling(file);
-        Files.write(tmp, bytes);
-        move(tmp, file);
+        AtomicFiles.write(file, bytes);
     }
 
     static Path tempSibling(Path file) {
-        return file.resolveSibling(file.getFileName() + ".tmp");
+        return AtomicFiles.tempSibling(file);
     }
 
+    /** Renames a finished temporary file into place, synced (a crash leaves the old file or the new one). */
     static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.commit(from, to);
     }
 
     static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {

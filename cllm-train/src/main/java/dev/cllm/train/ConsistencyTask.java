@@ -1,5 +1,7 @@
 package dev.cllm.train;
 
+import com.google.gson.JsonObject;
+
 import dev.cllm.torch.Losses;
 import dev.cllm.torch.TorchLlama;
 
@@ -7,9 +9,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -24,6 +24,9 @@ import java.util.SplittableRandom;
  * <p><b>AR</b>: next-token cross-entropy on the teacher's output: the block's fixed point and the earlier
  * fixed points its prompt carries (everything after the original prompt); or on the reference answer
  * after the original prompt when labels are asked for.
+ *
+ * <p>Records come from a {@link ShuffledRecordStream}: a step's batch is the next records of the stream, so
+ * memory holds the stream's buffer, not the data set, and a checkpoint saves the stream's position.
  *
  * <p>With the teacher-output AR loss and global consistency one forward of prompt ++ y* serves both the
  * AR loss and (detached) the consistency target, so a step costs two forwards.
@@ -43,21 +46,58 @@ public final class ConsistencyTask implements TrainingTask {
 
     private static final int CONSISTENCY = 0, AR = 1;
 
-    private final List<TrajectoryRecord> records;
-    private final Settings settings;
-    private final Map<Integer, int[]> originalPrompts = new HashMap<>();
+    /** Records read to find the block size. */
+    private static final int PROBE_RECORDS = 1000;
 
-    public ConsistencyTask(List<TrajectoryRecord> records, Settings settings) {
-        if (records.isEmpty()) throw new IllegalArgumentException("the trajectory data holds no records");
-        this.records = List.copyOf(records);
+    private final ShuffledRecordStream data;
+    private final Settings settings;
+    private final int blockWidth;
+
+    /** Trains on data, drawing records in its order; the caller closes data. */
+    public ConsistencyTask(ShuffledRecordStream data, Settings settings) {
+        this.data = data;
         this.settings = settings;
-        for (TrajectoryRecord r : records) {
-            if (r.blockId() == 0) originalPrompts.put(r.dataId(), r.promptIds());
-            if (settings.arTarget() == ArTarget.LABELS && r.labelsIds() == null) {
-                throw new IllegalArgumentException("record " + r.dataId() + "/" + r.blockId()
-                        + " has no labels_ids; collect with an answer field or use the teacher output for the AR loss");
+        this.blockWidth = probeBlockWidth(data.shards());
+    }
+
+    /** Records in memory (small data, tests): one shard, a buffer that holds them all, seed 0. */
+    public ConsistencyTask(List<TrajectoryRecord> records, Settings settings) {
+        this(new ShuffledRecordStream(List.of(RecordShard.of("records", records)), Math.max(1, records.size()), 0), settings);
+    }
+
+    /**
+     * The block size n the trajectories were collected with: the widest block among the first records
+     * (in shard-name order). Every block of a prompt but its last is n tokens wide, so the original prompt
+     * of block b is its prompt without the last b * n tokens; records carry no such field, and remembering
+     * every prompt's block 0 would grow with the data.
+     */
+    static int probeBlockWidth(List<RecordShard> shards) {
+        int widest = 0, seen = 0;
+        for (RecordShard shard : shards) {
+            try (ShardReader reader = shard.open()) {
+                for (TrajectoryRecord r; seen < PROBE_RECORDS && (r = reader.next()) != null; seen++) {
+                    widest = Math.max(widest, r.fixedPoint().length);
+                }
             }
+            if (seen >= PROBE_RECORDS) break;
         }
+        if (seen == 0) throw new IllegalArgumentException("the trajectory data holds no records");
+        return widest;
+    }
+
+    /** Length of the prompt the teacher was given for the record's data id (its earlier blocks removed). */
+    int originalPromptLength(TrajectoryRecord r) {
+        return Math.max(1, r.promptIds().length - r.blockId() * blockWidth);
+    }
+
+    @Override
+    public JsonObject dataState() {
+        return data.state();
+    }
+
+    @Override
+    public void restoreData(JsonObject state) {
+        data.restore(state);
     }
 
     @Override
@@ -71,7 +111,11 @@ public final class ConsistencyTask implements TrainingTask {
         int[] promptEnds = new int[batchSize], firstDiff = new int[batchSize], blockLengths = new int[batchSize];
         TrajectoryRecord[] picked = new TrajectoryRecord[batchSize];
         for (int b = 0; b < batchSize; b++) {
-            TrajectoryRecord r = records.get(random.nextInt(records.size()));
+            TrajectoryRecord r = data.next();
+            if (settings.arTarget() == ArTarget.LABELS && r.labelsIds() == null) {
+                throw new IllegalArgumentException("record " + r.dataId() + "/" + r.blockId()
+                        + " has no labels_ids; collect with an answer field or use the teacher output for the AR loss");
+            }
             picked[b] = r;
             int[][] states = r.trajectoryIds();
             int j = states.length < 2 ? states.length - 1 : random.nextInt(states.length - 1);
@@ -96,8 +140,7 @@ public final class ConsistencyTask implements TrainingTask {
             for (int i = firstDiff[b] + 1; i < blockLengths[b]; i++) studentBatch.mark(CONSISTENCY, b, promptEnds[b] - 1 + i);
             // AR: the block, and the teacher's earlier output that the prompt carries (everything after the
             // original prompt), as the reference's AR loss covers the whole teacher answer.
-            int original = originalPrompts.containsKey(picked[b].dataId())
-                    ? originalPrompts.get(picked[b].dataId()).length : picked[b].promptIds().length;
+            int original = originalPromptLength(picked[b]);
             int arStart = Math.max(1, promptEnds[b] - (picked[b].promptIds().length - original));
             for (int t = arStart; t < promptEnds[b] + blockLengths[b]; t++) targetBatch.mark(AR, b, t);
         }
@@ -138,7 +181,7 @@ public final class ConsistencyTask implements TrainingTask {
         int[][] rows = new int[picked.length][];
         int[] starts = new int[picked.length];
         for (int b = 0; b < picked.length; b++) {
-            int[] prompt = originalPrompts.getOrDefault(picked[b].dataId(), picked[b].promptIds());
+            int[] prompt = java.util.Arrays.copyOf(picked[b].promptIds(), originalPromptLength(picked[b]));
             int[] labels = picked[b].labelsIds();
             int keepPrompt = Math.max(1, Math.min(prompt.length, settings.maxLength() - labels.length));
             int keepLabels = Math.min(labels.length, settings.maxLength() - keepPrompt);

@@ -1,15 +1,7 @@
 package dev.cllm.train;
 
 import dev.cllm.CllmException;
-
-import org.jfree.chart.ChartUtils;
-import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
+import dev.cllm.util.AtomicFiles;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -24,33 +16,53 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The training log: a CSV of step, named losses and learning rate (appended as training runs, so a
- * resumed run continues it), and a PNG plot of the loss curves drawn with JFreeChart.
+ * The training log: a CSV of step, named values (losses; held-out metrics, named {@code heldout_*}) and
+ * learning rate, one row per logged step, flushed as training runs. Opening it for a run that continues
+ * at step s keeps the rows up to s and drops later ones (written after the checkpoint the run resumes
+ * from) and any line a kill cut off, so no step appears twice.
  */
 public final class TrainingLog implements AutoCloseable {
     private final Path csv;
     private final List<String> columns;
     private final BufferedWriter writer;
 
-    /** Opens (appending) csv with a header of step, the given loss columns and lr. */
-    public TrainingLog(Path csv, List<String> lossColumns, boolean append) {
+    /** Opens csv for a run that continues after step keepThrough (0: a new run, the file starts afresh). */
+    public TrainingLog(Path csv, List<String> valueColumns, int keepThrough) {
         this.csv = csv;
-        this.columns = List.copyOf(lossColumns);
+        this.columns = List.copyOf(valueColumns);
+        String header = "step," + String.join(",", columns) + ",lr";
         try {
             if (csv.getParent() != null) Files.createDirectories(csv.getParent());
-            boolean fresh = !append || !Files.exists(csv) || Files.size(csv) == 0;
-            writer = Files.newBufferedWriter(csv, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    fresh ? StandardOpenOption.TRUNCATE_EXISTING : StandardOpenOption.APPEND);
-            if (fresh) {
-                writer.write("step," + String.join(",", columns) + ",lr\n");
-                writer.flush();
+            StringBuilder kept = new StringBuilder(header).append('\n');
+            if (keepThrough > 0 && Files.exists(csv)) {
+                List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+                if (!lines.isEmpty() && lines.get(0).equals(header)) {
+                    for (String line : lines.subList(1, lines.size())) {
+                        Double step = stepOf(line, columns.size() + 2);
+                        if (step != null && step <= keepThrough) kept.append(line).append('\n');
+                    }
+                }
             }
+            AtomicFiles.write(csv, kept.toString().getBytes(StandardCharsets.UTF_8));
+            writer = Files.newBufferedWriter(csv, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, "cannot open " + csv + ": " + e.getMessage(), e);
         }
     }
 
-    /** Appends one row; values in the order of the loss columns. */
+    /** The step of a complete row of cells numbers, or null for a row cut off or garbled. */
+    private static Double stepOf(String line, int cells) {
+        String[] parts = line.split(",", -1);
+        if (parts.length != cells) return null;
+        try {
+            for (String p : parts) Double.parseDouble(p);
+            return Double.parseDouble(parts[0]);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Appends one row; values in the order of the value columns. */
     public void log(int step, double[] values, double lr) {
         if (values.length != columns.size()) throw new IllegalArgumentException("expected " + columns.size() + " values");
         StringBuilder sb = new StringBuilder().append(step);
@@ -73,68 +85,23 @@ public final class TrainingLog implements AutoCloseable {
         }
     }
 
-    /** Reads a log CSV back: column name to (step, value) points; lr excluded. */
+    /** Reads a log CSV back: column name (values and lr) to its (step, value) points; cut-off rows skipped. */
     public static Map<String, List<double[]>> read(Path csv) {
         Map<String, List<double[]>> series = new LinkedHashMap<>();
         try {
             List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
             if (lines.isEmpty()) return series;
             String[] header = lines.get(0).split(",");
-            for (int c = 1; c < header.length; c++) if (!header[c].equals("lr")) series.put(header[c], new ArrayList<>());
+            for (int c = 1; c < header.length; c++) series.put(header[c], new ArrayList<>());
             for (int i = 1; i < lines.size(); i++) {
+                if (stepOf(lines.get(i), header.length) == null) continue;  // a line cut off by a kill
                 String[] cells = lines.get(i).split(",");
-                if (cells.length != header.length) continue;  // a line cut off by a kill
                 double step = Double.parseDouble(cells[0]);
-                for (int c = 1; c < header.length; c++) {
-                    List<double[]> s = series.get(header[c]);
-                    if (s != null) s.add(new double[] {step, Double.parseDouble(cells[c])});
-                }
+                for (int c = 1; c < header.length; c++) series.get(header[c]).add(new double[] {step, Double.parseDouble(cells[c])});
             }
-        } catch (IOException | NumberFormatException e) {
+        } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, "cannot read " + csv + ": " + e.getMessage(), e);
         }
         return series;
-    }
-
-    /**
-     * Writes a PNG of every loss column against the step, smoothed with an exponential moving average
-     * over about {@code smoothing} points, on a log scale when all values are positive.
-     */
-    public static void plot(Path csv, Path png, String title, int smoothing) {
-        double alpha = 2.0 / (Math.max(1, smoothing) + 1);
-        Map<String, List<double[]>> series = read(csv);
-        XYSeriesCollection data = new XYSeriesCollection();
-        boolean positive = true;
-        for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
-            XYSeries s = new XYSeries(e.getKey());
-            List<double[]> points = e.getValue();
-            double mean = Double.NaN;
-            for (int i = 0; i < points.size(); i++) {
-                double value = points.get(i)[1];
-                mean = Double.isNaN(mean) ? value : mean + alpha * (value - mean);
-                if (Double.isFinite(mean)) {
-                    s.add(points.get(i)[0], mean);
-                    positive &= mean > 0;
-                }
-            }
-            data.addSeries(s);
-        }
-        NumberAxis x = new NumberAxis("step");
-        org.jfree.chart.axis.ValueAxis y;
-        if (positive) {
-            LogAxis log = new LogAxis("loss (log scale)");
-            log.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));  // plain numbers, not 10^x
-            y = log;
-        } else {
-            y = new NumberAxis("loss");
-        }
-        XYPlot plot = new XYPlot(data, x, y, new XYLineAndShapeRenderer(true, false));
-        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-        try {
-            if (png.getParent() != null) Files.createDirectories(png.getParent());
-            ChartUtils.saveChartAsPNG(png.toFile(), chart, 960, 540);
-        } catch (IOException e) {
-            throw new CllmException(CllmException.Status.IO, "cannot write " + png + ": " + e.getMessage(), e);
-        }
     }
 }

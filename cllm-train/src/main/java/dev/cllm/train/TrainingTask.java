@@ -1,5 +1,7 @@
 package dev.cllm.train;
 
+import com.google.gson.JsonObject;
+
 import dev.cllm.torch.TorchLlama;
 
 import org.bytedeco.pytorch.Tensor;
@@ -21,6 +23,17 @@ public interface TrainingTask {
      * caller's PointerScope.
      */
     StepLoss loss(TorchLlama model, SplittableRandom random, int batchSize);
+
+    /**
+     * Where the task's data stream stands, saved with each checkpoint so a resumed run draws the same
+     * examples; null for a task that draws every example from the step's random alone.
+     */
+    default JsonObject dataState() {
+        return null;
+    }
+
+    /** Continues the data stream from a state {@link #dataState()} returned. */
+    default void restoreData(JsonObject state) {}
 
     /** The differentiable total and the values to log. */
     record StepLoss(Tensor total, double[] values) {}

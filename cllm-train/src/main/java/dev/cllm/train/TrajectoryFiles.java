@@ -73,6 +73,11 @@ public final class TrajectoryFiles {
         }
     }
 
+    /** Parses one line; a malformed one is a BAD_FORMAT error naming the file and line. */
+    static TrajectoryRecord parse(Path file, int line, String text) {
+        return parse(file, line, text, false);
+    }
+
     private static TrajectoryRecord parse(Path file, int line, String text, boolean tolerate) {
         try {
             return TrajectoryRecord.fromJson(JsonFiles.parseObjectLine(text, file, line));

@@ -92,6 +92,20 @@ class ConsistencyTrainingTest {
     }
 
     @Test
+    void theOriginalPromptIsFoundFromTheBlockSize() {
+        // 30 tokens in blocks of 8: blocks 0-2 are full, block 3 holds 6 tokens.
+        List<TrajectoryRecord> records = collect(RandomWeights.create(TEACHER, 5), prompts(4), 8, 30);
+        ConsistencyTask task = new ConsistencyTask(records,
+                new ConsistencyTask.Settings(1.0, ConsistencyTask.Divergence.KL, false, ConsistencyTask.ArTarget.TEACHER, 128));
+        Map<Integer, int[]> blockZero = new java.util.HashMap<>();
+        for (TrajectoryRecord r : records) if (r.blockId() == 0) blockZero.put(r.dataId(), r.promptIds());
+        assertEquals(16, records.size());
+        for (TrajectoryRecord r : records) {
+            assertEquals(blockZero.get(r.dataId()).length, task.originalPromptLength(r), r.dataId() + "/" + r.blockId());
+        }
+    }
+
+    @Test
     void fineTuningOnItsOwnTrajectoriesNeedsFewerIterations(@TempDir Path dir) {
         ModelWeights teacher = RandomWeights.create(TEACHER, 17);
         List<int[]> prompts = prompts(6);
@@ -103,7 +117,7 @@ class ConsistencyTrainingTest {
         Trainer.Settings settings = new Trainer.Settings(150, 8, 1, 3e-3, 0.05, 0.0, 1.0, 7, 0, 10, false);
         Trainer.Summary summary;
         try (TorchLlama model = TorchLlama.fromWeights(teacher)) {
-            summary = new Trainer(model, task, settings, dir, null, DType.F32).run(false, null);
+            summary = new Trainer(model, task, settings, dir, null, DType.F32).run(Trainer.Start.FRESH, null);
         }
         ModelWeights cllm = Checkpoints.load(dir);
         DecodeStats after = jacobi(cllm, prompts, block, tokens);
@@ -150,7 +164,7 @@ class ConsistencyTrainingTest {
         Trainer.Settings settings = new Trainer.Settings(12, 4, 2, 1e-3, 0.1, 0.01, 1.0, 3, 6, 3, false);
         Path a = dir.resolve("a"), b = dir.resolve("b");
         try (TorchLlama model = TorchLlama.fromWeights(start)) {
-            new Trainer(model, task, settings, a, null, DType.F32).run(false, null);
+            new Trainer(model, task, settings, a, null, DType.F32).run(Trainer.Start.FRESH, null);
         }
         // b holds only a's checkpoint at step 6, as a run killed after it would.
         Path checkpoint = a.resolve("checkpoints/step-000006");
@@ -161,7 +175,7 @@ class ConsistencyTrainingTest {
         }
         Trainer.Summary resumed;
         try (TorchLlama model = TorchLlama.fromWeights(start)) {
-            resumed = new Trainer(model, task, settings, b, null, DType.F32).run(true, null);
+            resumed = new Trainer(model, task, settings, b, null, DType.F32).run(Trainer.Start.RESUME, null);
         }
         assertEquals(6, resumed.firstStep());
         ModelWeights wa = Checkpoints.load(a), wb = Checkpoints.load(b);
