@@ -30,7 +30,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "PATH", description = "The model to fine-tune.")
     Path model;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Trajectory JSONL (.gz allowed).")
+    @Option(names = "--data", required = true, paramLabel = "PATH", description = "Trajectory JSONL (.gz allowed), or a "
+            + "directory of JSONL part files (the Spark job's output).")
     Path data;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")

@@ -1,14 +1,13 @@
 package dev.cllm.cli;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 
-import dev.cllm.CllmException;
 import dev.cllm.Device;
 import dev.cllm.engine.NativeModel;
 import dev.cllm.engine.NativeSession;
+import dev.cllm.train.PromptEncoder;
+import dev.cllm.train.PromptFiles;
+import dev.cllm.train.PromptTrajectories;
 import dev.cllm.train.TrajectoryCollector;
 import dev.cllm.train.TrajectoryJob;
 
@@ -17,11 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -64,7 +59,8 @@ public final class TrajectoriesCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Use only the first N prompts of the file (0: all).")
     int limit;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial guesses (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial guesses and of the augmentation; each prompt's "
+            + "own seeds come from it and the prompt's id (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
@@ -85,12 +81,13 @@ public final class TrajectoriesCommand implements Callable<Integer> {
         if (!loaded.tokenizer().canEncode()) {
             throw new IllegalArgumentException(model + " has no tokenizer.json: trajectories need text prompts");
         }
-        List<TrajectoryJob.Prompt> list = readPrompts(prompts, loaded, limit);
+        PromptEncoder encoder = new PromptEncoder(loaded.tokenizer(), loaded.eos());
+        List<TrajectoryJob.Prompt> list = PromptFiles.readJsonl(prompts, limit).stream().map(encoder::encode).toList();
         TrajectoryJob.Settings settings = new TrajectoryJob.Settings(
                 new TrajectoryCollector.Settings(block, maxNewTokens, loaded.eos(), seed), shardIndex, shardCount, augment,
                 repeatLimit, true);
         int longest = list.stream().mapToInt(p -> p.ids().length).max().orElse(1);
-        int capacity = Math.min(loaded.weights().config().maxSeqLen(), longest + maxNewTokens + 1);
+        int capacity = PromptTrajectories.sessionCapacity(longest, maxNewTokens, loaded.weights().config().maxSeqLen());
         JsonObject info = new JsonObject();
         info.addProperty("model", model.toString());
         info.addProperty("prompts_file", prompts.toString());
@@ -104,59 +101,6 @@ public final class TrajectoriesCommand implements Callable<Integer> {
                     TrajectoryJob.manifestPath(out));
         }
         return 0;
-    }
-
-    static List<TrajectoryJob.Prompt> readPrompts(Path file, LoadedModel loaded, int limit) throws IOException {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("prompt file not found: " + file);
-        }
-        List<TrajectoryJob.Prompt> out = new ArrayList<>();
-        int id = 0;
-        for (int i = 0; i < lines.size() && (limit <= 0 || out.size() < limit); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty()) continue;
-            JsonObject o;
-            try {
-                o = JsonParser.parseString(line).getAsJsonObject();
-            } catch (JsonParseException | IllegalStateException e) {
-                throw CllmException.badFormat(file, "line " + (i + 1) + " is not a JSON object");
-            }
-            JsonElement prompt = o.get("prompt");
-            if (prompt == null || !prompt.isJsonPrimitive()) {
-                throw CllmException.badFormat(file, "line " + (i + 1) + " has no string field \"prompt\"");
-            }
-            JsonElement answer = o.get("answer");
-            int[] ids = loaded.tokenizer().encode(prompt.getAsString());
-            int[] labels = answer == null || answer.isJsonNull() ? null
-                    : continuation(loaded, prompt.getAsString(), ids, answer.getAsString());
-            out.add(new TrajectoryJob.Prompt(id++, ids, labels));
-        }
-        if (out.isEmpty()) throw new IllegalArgumentException("prompt file " + file + " holds no prompts");
-        return out;
-    }
-
-    /**
-     * The label ids of answer, the exact text that follows the prompt: the ids of prompt + answer after the
-     * prompt's own ids (tokenizers merge across the boundary otherwise), then end-of-sequence.
-     */
-    static int[] continuation(LoadedModel loaded, String prompt, int[] promptIds, String answer) {
-        int[] all = loaded.tokenizer().encode(prompt + answer);
-        int[] labels;
-        if (all.length >= promptIds.length && java.util.Arrays.equals(promptIds, 0, promptIds.length, all, 0, promptIds.length)) {
-            labels = java.util.Arrays.copyOfRange(all, promptIds.length, all.length);
-        } else {
-            int[] ids = loaded.tokenizer().encode(answer);
-            int bos = loaded.tokenizer().bosId();
-            labels = ids.length > 0 && bos >= 0 && ids[0] == bos ? java.util.Arrays.copyOfRange(ids, 1, ids.length) : ids;
-        }
-        int eos = loaded.eos();
-        if (eos < 0) return labels;
-        int[] withEos = java.util.Arrays.copyOf(labels, labels.length + 1);
-        withEos[labels.length] = eos;
-        return withEos;
     }
 
     /** {@code cllm trajectories merge}: joins shard files. */
