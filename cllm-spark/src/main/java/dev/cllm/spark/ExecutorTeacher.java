@@ -43,7 +43,7 @@ final class ExecutorTeacher {
 
     /**
      * The teacher at model (a path as the executor sees it: relative paths resolve against the executor's
-     * working directory, where spark-submit --archives unpacks) on device. threads > 0 sets the CPU
+     * working directory, where spark-submit --archives unpacks) on device. {@code threads > 0} sets the CPU
      * backend's threads for this JVM (the executor's cores); 0 leaves the engine's default.
      */
     static ExecutorTeacher get(String model, Device device, int threads) {

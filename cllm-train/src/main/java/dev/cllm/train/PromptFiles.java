@@ -14,7 +14,7 @@ import java.util.List;
 public final class PromptFiles {
     private PromptFiles() {}
 
-    /** The prompts of file in order, ids 0, 1, ...; limit > 0 keeps only the first limit prompts. */
+    /** The prompts of file in order, ids 0, 1, ...; {@code limit > 0} keeps only the first limit prompts. */
     public static List<PromptText> readJsonl(Path file, int limit) throws IOException {
         List<String> lines;
         try {
