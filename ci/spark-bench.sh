@@ -48,11 +48,16 @@ spark() {  # cores
     dev.cllm.spark.SparkTrajectoriesCommand --master "local[$1]" --model "$teacher" --prompts "$prompts" \
     --jsonl "$work/spark-$1" --overwrite "${options[@]}"
 }
-declare -A best=() records=()
-keep() {  # name manifest
+declare -A best=()
+keep() {  # name manifest: keeps the manifest of the configuration's fastest run
   local r; r="$(rate "$2" records_per_second)"
-  records[$1]="$(rate "$2" records_written)"
-  if [[ -z "${best[$1]:-}" ]] || awk "BEGIN{exit !($r > ${best[$1]})}"; then best[$1]="$r"; fi
+  if [[ -z "${best[$1]:-}" ]] || awk "BEGIN{exit !($r > ${best[$1]})}"; then best[$1]="$r"; cp "$2" "$work/best-$1.json"; fi
+}
+row() {  # label cores name
+  local m="$work/best-$3.json" tasks=""
+  [[ -n "$(rate "$m" task_seconds)" ]] && tasks="$(awk "BEGIN{printf \"%.0f\", $(rate "$m" teacher_tokens) / $(rate "$m" task_seconds)}")"
+  printf '| %s | %s | %s | %.1f | %.1f | %.0f | %s |\n' "$1" "$2" "$(rate "$m" records_written)" "$(rate "$m" seconds)" \
+    "$(rate "$m" records_per_second)" "$(awk "BEGIN{print $(rate "$m" teacher_tokens) / $(rate "$m" seconds)}")" "$tasks"
 }
 
 echo "load before: $(uptime)"
@@ -64,11 +69,10 @@ for ((i = 0; i < repeats; i++)); do
 done
 echo "load after: $(uptime)"
 
-cat <<TABLE
-| run | cores | records | records/s (best of $repeats) |
-|---|---:|---:|---:|
-| cllm trajectories | 1 thread | ${records[single1]} | $(printf %.1f "${best[single1]}") |
-| cllm trajectories | 2 threads | ${records[single2]} | $(printf %.1f "${best[single2]}") |
-| Spark local[1] | 1 | ${records[spark1]} | $(printf %.1f "${best[spark1]}") |
-| Spark local[2] | 2 | ${records[spark2]} | $(printf %.1f "${best[spark2]}") |
-TABLE
+echo "| run | cores | records | seconds | records/s | teacher tokens/s | teacher tokens/s per task |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+row "cllm trajectories" "1 thread" single1
+row "cllm trajectories" "2 threads" single2
+row "Spark local[1]" 1 spark1
+row "Spark local[2]" 2 spark2
+echo "(the fastest of $repeats runs each)"
