@@ -156,6 +156,7 @@ class SparkTrajectoriesTest {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                 () -> SparkTrajectories.run(spark, options("--jsonl", existing.toString())));
         assertTrue(refused.getMessage().contains("exists (--overwrite replaces it)"), refused.getMessage());
+        assertTrue(Files.isDirectory(existing), "left as it was");
     }
 
     @Test
