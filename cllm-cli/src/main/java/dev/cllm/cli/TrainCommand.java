@@ -33,7 +33,7 @@ public final class TrainCommand implements Callable<Integer> {
     ModelLocation location;
 
     @Option(names = "--data", required = true, paramLabel = "PATH", description = "Trajectory JSONL (.gz allowed), or a "
-            + "directory of such shards; read as a stream, never all at once.")
+            + "directory of such shards (e.g. the Spark job's JSONL output); read as a stream, never all at once.")
     Path data;
 
     @Option(names = "--shuffle-buffer", defaultValue = "10000", paramLabel = "N", description = "Records held in memory to "

@@ -1,14 +1,14 @@
 package dev.cllm.cli;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
-import dev.cllm.CllmException;
 import dev.cllm.engine.NativeModel;
 import dev.cllm.engine.NativeSession;
-import dev.cllm.model.JsonFiles;
 import dev.cllm.model.LoadedCheckpoint;
 import dev.cllm.tokenizer.Tokenizer;
+import dev.cllm.train.PromptEncoder;
+import dev.cllm.train.PromptFiles;
+import dev.cllm.train.PromptTrajectories;
 import dev.cllm.train.TrajectoryCollector;
 import dev.cllm.train.TrajectoryJob;
 
@@ -19,9 +19,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,13 +94,14 @@ public final class TrajectoriesCommand implements Callable<Integer> {
         if (!loaded.tokenizer().canEncode()) {
             throw new IllegalArgumentException(model + " has no tokenizer.json: trajectories need text prompts");
         }
-        List<TrajectoryJob.Prompt> list = readPrompts(prompts, loaded, limit);
+        PromptEncoder encoder = new PromptEncoder(loaded.tokenizer(), loaded.eosId());
+        List<TrajectoryJob.Prompt> list = PromptFiles.readJsonl(prompts, limit).stream().map(encoder::encode).toList();
         TrajectoryJob.Settings settings = new TrajectoryJob.Settings(
                 new TrajectoryCollector.Settings(block, maxNewTokens, decoding.stopAtEos() ? loaded.eosId() : -1,
                         decoding.seed()), shardIndex, shardCount, augment,
                 repeatLimit, true);
         int longest = list.stream().mapToInt(p -> p.ids().length).max().orElse(1);
-        int capacity = Math.min(loaded.weights().config().maxSeqLen(), longest + maxNewTokens + 1);
+        int capacity = PromptTrajectories.sessionCapacity(longest, maxNewTokens, loaded.weights().config().maxSeqLen());
         JsonObject info = new JsonObject();
         info.addProperty("model", model.toString());
         info.addProperty("prompts_file", prompts.toString());
@@ -118,54 +116,6 @@ public final class TrajectoriesCommand implements Callable<Integer> {
                     TrajectoryJob.manifestPath(out));
         }
         return 0;
-    }
-
-    static List<TrajectoryJob.Prompt> readPrompts(Path file, LoadedCheckpoint loaded, int limit) throws IOException {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("prompt file not found: " + file);
-        }
-        List<TrajectoryJob.Prompt> out = new ArrayList<>();
-        int id = 0;
-        for (int i = 0; i < lines.size() && (limit <= 0 || out.size() < limit); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty()) continue;
-            JsonObject o = JsonFiles.parseObjectLine(line, file, i + 1);
-            JsonElement prompt = o.get("prompt");
-            if (prompt == null || !prompt.isJsonPrimitive()) {
-                throw CllmException.badFormat(file, "line " + (i + 1) + " has no string field \"prompt\"");
-            }
-            JsonElement answer = o.get("answer");
-            int[] ids = loaded.tokenizer().encode(prompt.getAsString());
-            int[] labels = answer == null || answer.isJsonNull() ? null
-                    : continuation(loaded, prompt.getAsString(), ids, answer.getAsString());
-            out.add(new TrajectoryJob.Prompt(id++, ids, labels));
-        }
-        if (out.isEmpty()) throw new IllegalArgumentException("prompt file " + file + " holds no prompts");
-        return out;
-    }
-
-    /**
-     * The label ids of answer, the exact text that follows the prompt: the ids of prompt + answer after the
-     * prompt's own ids (tokenizers merge across the boundary otherwise), then end-of-sequence.
-     */
-    static int[] continuation(LoadedCheckpoint loaded, String prompt, int[] promptIds, String answer) {
-        int[] all = loaded.tokenizer().encode(prompt + answer);
-        int[] labels;
-        if (all.length >= promptIds.length && java.util.Arrays.equals(promptIds, 0, promptIds.length, all, 0, promptIds.length)) {
-            labels = java.util.Arrays.copyOfRange(all, promptIds.length, all.length);
-        } else {
-            int[] ids = loaded.tokenizer().encode(answer);
-            int bos = loaded.tokenizer().bosId();
-            labels = ids.length > 0 && bos >= 0 && ids[0] == bos ? java.util.Arrays.copyOfRange(ids, 1, ids.length) : ids;
-        }
-        int eos = loaded.eosId();
-        if (eos < 0) return labels;
-        int[] withEos = java.util.Arrays.copyOf(labels, labels.length + 1);
-        withEos[labels.length] = eos;
-        return withEos;
     }
 
     /** {@code cllm trajectories merge}: joins shard files. */

@@ -10,19 +10,21 @@ import java.util.SplittableRandom;
  *       dropped: training on such loops makes consistency models collapse;</li>
  *   <li>{@link #augment}: optionally, in each intermediate state, about half of the wrong tokens after
  *       the first wrong one are overwritten with their fixed-point tokens, giving the model states
- *       closer to the fixed point to learn from.</li>
+ *       closer to the fixed point to learn from. Which tokens depends only on the seed and the record's
+ *       data_id and block_id, not on the records augmented before it, so a record is augmented the same
+ *       way whatever shard, partition or task it falls in.</li>
  * </ul>
  */
 public final class TrajectoryCleaner {
     public static final int DEFAULT_REPEAT_LIMIT = 10;
 
     private final int repeatLimit;
-    private final SplittableRandom random;
+    private final long seed;
 
     public TrajectoryCleaner(int repeatLimit, long seed) {
         if (repeatLimit < 2) throw new IllegalArgumentException("repeat limit must be >= 2, got " + repeatLimit);
         this.repeatLimit = repeatLimit;
-        this.random = new SplittableRandom(seed);
+        this.seed = seed;
     }
 
     /** Whether the output repeats one token repeatLimit times in a row (looking back into the prompt). */
@@ -46,6 +48,7 @@ public final class TrajectoryCleaner {
 
     /** Overwrites about half of the wrong tokens beyond the first wrong one, in every state but the last. */
     public Augmented augment(TrajectoryRecord record) {
+        SplittableRandom random = randomFor(record);
         int[][] states = record.trajectoryIds();
         int[] fixed = record.fixedPoint();
         int[][] out = new int[states.length][];
@@ -67,5 +70,11 @@ public final class TrajectoryCleaner {
         }
         return new Augmented(new TrajectoryRecord(record.dataId(), record.blockId(), record.promptIds(), out,
                 record.teacherOutputIds(), record.labelsIds()), changed);
+    }
+
+    /** A stream of its own per (seed, data_id, block_id); salted apart from the initial guesses' stream. */
+    private SplittableRandom randomFor(TrajectoryRecord record) {
+        long key = (seed ^ 0x5851F42D4C957F2DL) * 0x9E3779B97F4A7C15L + record.dataId();
+        return new SplittableRandom(key * 0xBF58476D1CE4E5B9L + record.blockId());
     }
 }

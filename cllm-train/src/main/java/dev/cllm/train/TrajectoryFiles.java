@@ -21,10 +21,16 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
-/** Reads and writes trajectory JSONL files; a name ending in .gz means gzip. */
+/**
+ * Reads and writes trajectory JSONL files; a name ending in .gz means gzip. Readers also take a directory
+ * of part files, as Spark writes them: every file in it named {@code *.json}, {@code *.jsonl} (or either
+ * with {@code .gz}), in name order; names starting with {@code _} or {@code .} ({@code _SUCCESS}, checksums)
+ * are not data.
+ */
 public final class TrajectoryFiles {
     private TrajectoryFiles() {}
 
@@ -32,11 +38,37 @@ public final class TrajectoryFiles {
         return file.getFileName().toString().endsWith(".gz");
     }
 
-    /** Reads every record; a malformed line is a BAD_FORMAT error naming the file and line. */
-    public static List<TrajectoryRecord> readAll(Path file) {
+    /**
+     * Reads every record of a file or of a directory's part files; a malformed line is a BAD_FORMAT error
+     * naming the file and line.
+     */
+    public static List<TrajectoryRecord> readAll(Path fileOrDirectory) {
         List<TrajectoryRecord> out = new ArrayList<>();
-        forEach(file, false, out::add);
+        for (Path file : dataFiles(fileOrDirectory)) forEach(file, false, out::add);
         return out;
+    }
+
+    /** The path itself when it is a file; for a directory, its trajectory part files in name order. */
+    public static List<Path> dataFiles(Path fileOrDirectory) {
+        if (!Files.isDirectory(fileOrDirectory)) return List.of(fileOrDirectory);
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(fileOrDirectory)) {
+            files = listing.filter(f -> Files.isRegularFile(f) && isPartFileName(f.getFileName().toString()))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new CllmException(CllmException.Status.IO, "cannot list " + fileOrDirectory + ": " + e.getMessage(), e);
+        }
+        if (files.isEmpty()) {
+            throw new CllmException(CllmException.Status.IO, "no trajectory files (*.json, *.jsonl, optionally .gz) in "
+                    + fileOrDirectory);
+        }
+        return files;
+    }
+
+    private static boolean isPartFileName(String name) {
+        if (name.startsWith("_") || name.startsWith(".")) return false;
+        String plain = name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name;
+        return plain.endsWith(".json") || plain.endsWith(".jsonl");
     }
 
     /**

@@ -20,11 +20,12 @@ import java.util.Set;
 /**
  * A trajectory collection run over a prompt file: sharding (every N-th prompt), resuming (prompts whose
  * records are already in the output are skipped; a prompt's records are written together, so a prompt
- * is either fully there or absent), cleaning and augmentation, a progress bar, and a manifest beside
- * the output ({@code OUT.manifest.json}).
+ * is either fully there or absent), a progress bar, and a manifest beside the output
+ * ({@code OUT.manifest.json}). Each prompt goes through {@link PromptTrajectories#collect} (collection,
+ * cleaning, augmentation), the same step the Spark job runs.
  */
 public final class TrajectoryJob {
-    /** One prompt of the input: its index in the file, its token ids, and optional label ids. */
+    /** One prompt of the input: its id (index in the file), its token ids, and optional label ids. */
     public record Prompt(int dataId, int[] ids, int[] labels) {}
 
     /** Settings beyond the collector's: shard i of N, augmentation, the repetition filter. */
@@ -34,6 +35,11 @@ public final class TrajectoryJob {
             if (shardCount < 1 || shardIndex < 0 || shardIndex >= shardCount) {
                 throw new IllegalArgumentException("shard must be i/N with 0 <= i < N, got " + shardIndex + "/" + shardCount);
             }
+        }
+
+        /** What decides a prompt's records (the shard and the progress bar do not). */
+        public PromptTrajectories.Settings perPrompt() {
+            return new PromptTrajectories.Settings(collector, augment, repeatLimit);
         }
     }
 
@@ -51,29 +57,19 @@ public final class TrajectoryJob {
         Set<Integer> done = resume(out);
         List<Prompt> mine = prompts.stream().filter(p -> p.dataId() % s.shardCount() == s.shardIndex()).toList();
         List<Prompt> todo = mine.stream().filter(p -> !done.contains(p.dataId())).toList();
-        TrajectoryCollector collector = new TrajectoryCollector(session, s.collector());
-        TrajectoryCleaner cleaner = new TrajectoryCleaner(s.repeatLimit(), s.collector().seed());
+        PromptTrajectories.Settings perPrompt = s.perPrompt();
         long records = 0, dropped = 0, augmented = 0, tokens = 0;
         long start = System.nanoTime();
         try (Writer writer = TrajectoryFiles.openForAppend(out);
              ProgressBar bar = s.progress() ? new ProgressBar("trajectories", todo.size()) : null) {
             int finished = 0;
             for (Prompt p : todo) {
-                List<TrajectoryRecord> collected = collector.collect(p.dataId(), p.ids(), p.labels());
-                for (TrajectoryRecord r : collected) {
-                    tokens += r.teacherOutputIds().length;
-                    if (cleaner.isDegenerate(r)) {
-                        dropped++;
-                        continue;
-                    }
-                    if (s.augment()) {
-                        TrajectoryCleaner.Augmented a = cleaner.augment(r);
-                        augmented += a.tokensChanged();
-                        r = a.record();
-                    }
-                    TrajectoryFiles.write(writer, r);
-                    records++;
-                }
+                PromptTrajectories.Result result = PromptTrajectories.collect(session, p, perPrompt);
+                for (TrajectoryRecord r : result.records()) TrajectoryFiles.write(writer, r);
+                records += result.records().size();
+                dropped += result.dropped();
+                augmented += result.augmentedTokens();
+                tokens += result.teacherTokens();
                 writer.flush();
                 finished++;
                 if (bar != null) {

@@ -98,6 +98,23 @@ class TrajectoryCollectorTest {
     }
 
     @Test
+    void augmentationIsSeededByTheRecordNotByTheRecordsBeforeIt() {
+        TrajectoryCleaner cleaner = new TrajectoryCleaner(10, 3);
+        int[] fixed = new int[40];
+        for (int i = 0; i < 40; i++) fixed[i] = i;
+        int[] start = new int[40];
+        Arrays.fill(start, 99);
+        TrajectoryRecord first = new TrajectoryRecord(7, 2, new int[] {1}, new int[][] {start, fixed}, fixed, null);
+        String once = cleaner.augment(first).record().toJson().toString();
+        cleaner.augment(new TrajectoryRecord(8, 0, new int[] {1}, new int[][] {start, fixed}, fixed, null));
+        assertEquals(once, cleaner.augment(first).record().toJson().toString(), "the same record, the same augmentation");
+        assertEquals(once, new TrajectoryCleaner(10, 3).augment(first).record().toJson().toString(), "in a fresh cleaner too");
+        int[] other = cleaner.augment(new TrajectoryRecord(8, 2, new int[] {1}, new int[][] {start, fixed}, fixed, null))
+                .record().trajectoryIds()[0];
+        assertFalse(Arrays.equals(cleaner.augment(first).record().trajectoryIds()[0], other), "another prompt, other tokens");
+    }
+
+    @Test
     void shardsMergeResumeAndGzip(@TempDir Path dir) throws IOException {
         try (NativeModel model = NativeModel.load(RandomWeights.create(CONFIG, 23), Device.cpu());
              NativeSession session = model.newSession(256)) {
@@ -142,6 +159,48 @@ class TrajectoryCollectorTest {
             byte[] head = Arrays.copyOf(Files.readAllBytes(gz), 2);
             assertArrayEquals(new byte[] {(byte) 0x1f, (byte) 0x8b}, head, "still gzip after a resume");
             assertEquals(before, json(TrajectoryFiles.readAll(gz)));
+        }
+    }
+
+    @Test
+    void aPromptsRecordsDependOnItsIdAloneNotOnShardsOrderOrSessionSize(@TempDir Path dir) {
+        try (NativeModel model = NativeModel.load(RandomWeights.create(CONFIG, 24), Device.cpu());
+             NativeSession session = model.newSession(256)) {
+            List<TrajectoryJob.Prompt> prompts = new ArrayList<>();
+            for (int i = 0; i < 6; i++) prompts.add(new TrajectoryJob.Prompt(i, new int[] {i + 2, 3 * i + 1, 9, 4}, null));
+            TrajectoryCollector.Settings c = new TrajectoryCollector.Settings(8, 24, -1, 11);
+            Path whole = dir.resolve("whole.jsonl");
+            TrajectoryJob.run(session, prompts, whole, new TrajectoryJob.Settings(c, 0, 1, true, 1000, false), null);
+            List<TrajectoryRecord> expected = TrajectoryFiles.readAll(whole);
+            assertTrue(expected.stream().anyMatch(r -> r.trajectoryIds().length > 2), "some states to augment");
+
+            // Augmented in shards, and in reverse order: the same records (the cleaner's stream was once shared).
+            List<Path> shards = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Path shard = dir.resolve("shard" + i + ".jsonl");
+                TrajectoryJob.run(session, prompts, shard, new TrajectoryJob.Settings(c, i, 2, true, 1000, false), null);
+                shards.add(shard);
+            }
+            Path merged = dir.resolve("merged.jsonl");
+            TrajectoryJob.merge(shards, merged);
+            assertEquals(json(expected), json(TrajectoryFiles.readAll(merged)), "shards");
+            Path reversed = dir.resolve("reversed.jsonl");
+            List<TrajectoryJob.Prompt> backwardsOrder = new ArrayList<>(prompts);
+            java.util.Collections.reverse(backwardsOrder);
+            TrajectoryJob.run(session, backwardsOrder, reversed, new TrajectoryJob.Settings(c, 0, 1, true, 1000, false), null);
+            List<TrajectoryRecord> backwards = TrajectoryFiles.readAll(reversed);
+            backwards.sort(java.util.Comparator.comparingInt(TrajectoryRecord::dataId).thenComparingInt(TrajectoryRecord::blockId));
+            assertEquals(json(expected), json(backwards), "reverse order");
+
+            // One prompt alone, on a session just big enough: the same records again.
+            TrajectoryJob.Prompt last = prompts.get(5);
+            int needed = PromptTrajectories.sessionCapacity(last.ids().length, 24, CONFIG.maxSeqLen());
+            assertEquals(last.ids().length + 25, needed);
+            try (NativeSession small = model.newSession(needed)) {
+                PromptTrajectories.Result alone = PromptTrajectories.collect(small, last,
+                        new PromptTrajectories.Settings(c, true, 1000));
+                assertEquals(json(expected.stream().filter(r -> r.dataId() == 5).toList()), json(alone.records()));
+            }
         }
     }
 
