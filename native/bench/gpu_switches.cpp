@@ -91,8 +91,8 @@ Row run_variant(cllm_model* model, const cllm_config& config, const Variant& v, 
              cllm_session_truncate(session, context) == CLLM_OK;
       };
     };
-    row.ar_ms = timer.median_ms(o.warmup, o.iters, step(1));
-    row.iteration_ms = timer.median_ms(o.warmup, o.iters, step(n));
+    row.ar_ms = timer.median_ms_auto(o.warmup, o.iters, step(1));
+    row.iteration_ms = timer.median_ms_auto(o.warmup, o.iters, step(n));
     return ok ? true : fail("jacobi step");
   };
   body();
