@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cllm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Consistency LLMs for the JVM: Jacobi decoding on a native engine, trajectory collection "
                 + "and consistency fine-tuning.",
-        subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, GenerateCommand.class, BenchCommand.class, TrajectoriesCommand.class, TrainCommand.class, PretrainCommand.class, DemoCommand.class, DataCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, GenerateCommand.class, BenchCommand.class, TrajectoriesCommand.class, TrainCommand.class, PretrainCommand.class, DemoCommand.class, DataCommand.class, ServeCommand.class,
                 TokenizerCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
