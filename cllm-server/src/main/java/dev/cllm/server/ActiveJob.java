@@ -46,7 +46,7 @@ final class ActiveJob {
         this.session = session;
         this.request = job.request;
         this.n = request.blockSize();
-        this.eos = eos;
+        this.eos = request.ignoreEos() ? -1 : eos;
         this.capacity = session.capacity();
         this.guessSeed = request.sampling().seed() ^ 0x6A09E667F3BCC909L;
         this.window = new int[n];

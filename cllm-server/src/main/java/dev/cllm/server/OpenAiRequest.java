@@ -20,7 +20,8 @@ import java.util.List;
  * <p>Fields read: model, prompt (a string, one string in a list, or token ids) or messages, max_tokens
  * (chat also max_completion_tokens), temperature (default 1, as OpenAI), top_p, presence_penalty,
  * frequency_penalty, seed (default: a random one), stop, n (1 only), stream, stream_options.include_usage;
- * and cllm's own: top_k, min_p, repetition_penalty, block_size (1: AR; default: the server's). Fields
+ * and cllm's own: top_k, min_p, repetition_penalty, block_size (1: AR; default: the server's),
+ * ignore_eos (generate max_tokens tokens whatever the model says, for benchmarks). Fields
  * cllm cannot honour (logprobs, echo, best_of > 1, suffix, logit_bias, tools) are refused, not ignored.
  */
 record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, boolean includeUsage, String promptText) {
@@ -89,6 +90,7 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
         if (blockSize < 1 || blockSize > s.maxBlockSize()) {
             throw ApiError.invalid("block_size", "block_size must be in [1, " + s.maxBlockSize() + "] (1: AR), got " + blockSize);
         }
+        Boolean ignoreEos = bool(o, "ignore_eos");
         Boolean stream = bool(o, "stream");
         boolean includeUsage = false;
         JsonElement options = o.get("stream_options");
@@ -96,7 +98,8 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
             Boolean u = bool(options.getAsJsonObject(), "include_usage");
             includeUsage = u != null && u;
         }
-        return new OpenAiRequest(kind, new GenerationRequest(ids, max, sampling, stop, blockSize), stream != null && stream,
+        return new OpenAiRequest(kind, new GenerationRequest(ids, max, sampling, stop, blockSize,
+                ignoreEos != null && ignoreEos), stream != null && stream,
                 includeUsage, promptText);
     }
 
