@@ -6,6 +6,7 @@ import dev.cllm.Device;
 import dev.cllm.models.EmbeddedModels;
 import dev.cllm.Generation;
 import dev.cllm.Model;
+import dev.cllm.Sampling;
 import dev.cllm.Session;
 import dev.cllm.decode.DecodeStats;
 import dev.cllm.decode.InitialGuess;
@@ -23,11 +24,12 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code cllm generate}: greedy generation, AR or Jacobi. The generated text (not the prompt) streams to
- * stdout; statistics go to stderr. AR and Jacobi print the same text for the same model and prompt.
+ * {@code cllm generate}: AR or Jacobi generation, greedy or sampled. The generated text (not the prompt)
+ * streams to stdout; statistics go to stderr. AR and Jacobi print the same text for the same model,
+ * prompt, sampling settings and seed.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Generate a continuation of a prompt (greedy, AR or Jacobi). Text to stdout, statistics to stderr.")
+        description = "Generate a continuation of a prompt (AR or Jacobi, greedy or sampled). Text to stdout, statistics to stderr.")
 public final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, paramLabel = "PATH",
             description = "Checkpoint: a Hugging Face directory or a llama2.c .bin (default: the embedded CLLM).")
@@ -71,8 +73,37 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--no-eos", description = "Do not stop at the end-of-sequence token.")
     boolean noEos;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of random initial guesses (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--guess-seed", defaultValue = "0", description = "Seed of random initial Jacobi guesses (default: ${DEFAULT-VALUE}).")
+    long guessSeed;
+
+    @Option(names = "--temperature", defaultValue = "0",
+            description = "Sampling temperature; 0 is greedy (default: ${DEFAULT-VALUE}). Jacobi output equals AR output "
+                    + "for the same --seed.")
+    double temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "Keep the k most likely tokens (0: off).")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "1", description = "Keep the most likely tokens holding this probability (1: off).")
+    double topP;
+
+    @Option(names = "--min-p", defaultValue = "0", description = "Keep tokens at least this fraction as likely as the top one (0: off).")
+    double minP;
+
+    @Option(names = "--repetition-penalty", defaultValue = "1", description = "Divide seen tokens' logits by this (1: off).")
+    double repetitionPenalty;
+
+    @Option(names = "--presence-penalty", defaultValue = "0", description = "Subtract this from seen tokens' logits (0: off).")
+    double presencePenalty;
+
+    @Option(names = "--frequency-penalty", defaultValue = "0", description = "Subtract this per occurrence (0: off).")
+    double frequencyPenalty;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the sampling draws (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--stop", paramLabel = "TEXT", description = "Stop before this text (repeatable).")
+    String[] stop = new String[0];
 
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
@@ -81,11 +112,13 @@ public final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         if (maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0");
         WindowMode windowMode = WindowMode.valueOf(parseWindow(window));
-        InitialGuess guess = InitialGuess.parse(init, seed, padToken);
+        InitialGuess guess = InitialGuess.parse(init, guessSeed, padToken);
+        Sampling sampling = new Sampling(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
+                false, seed);
         Decoding decoding = jacobi
                 ? Decoding.jacobi(block).withWindow(windowMode).withInitialGuess(guess).withMaxNewTokens(maxTokens)
-                        .withStopAtEos(!noEos)
-                : Decoding.ar().withMaxNewTokens(maxTokens).withStopAtEos(!noEos);
+                        .withStopAtEos(!noEos).withSampling(sampling).withStop(stop)
+                : Decoding.ar().withMaxNewTokens(maxTokens).withStopAtEos(!noEos).withSampling(sampling).withStop(stop);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Device target = Device.parse(device);
         try (Model m = model != null ? Cllm.load(model, target) : EmbeddedModels.load(EmbeddedModels.CLLM, target)) {

@@ -1,5 +1,6 @@
 package dev.cllm.server;
 
+import dev.cllm.decode.StopStrings;
 import dev.cllm.engine.NativeSession;
 import dev.cllm.tokenizer.StreamingDetokenizer;
 import dev.cllm.tokenizer.Tokenizer;

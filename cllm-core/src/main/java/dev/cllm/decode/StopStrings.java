@@ -1,26 +1,27 @@
-package dev.cllm.server;
+package dev.cllm.decode;
 
 import java.util.List;
 
 /**
  * Stop strings on streamed text: text is released as soon as it can no longer be the start of a stop
- * string, and nothing from the first stop string on is ever released. Not thread-safe (one per job).
+ * string, and nothing from the first stop string on is ever released. Used by {@link dev.cllm.Session}
+ * and the server. Not thread-safe (one per generation).
  */
-final class StopStrings {
+public final class StopStrings {
     private final List<String> stops;
     private final StringBuilder held = new StringBuilder();
     private boolean stopped;
 
-    StopStrings(List<String> stops) {
-        this.stops = stops;
+    public StopStrings(List<String> stops) {
+        this.stops = List.copyOf(stops);
     }
 
-    boolean stopped() {
+    public boolean stopped() {
         return stopped;
     }
 
     /** Adds text; returns what may be released now (possibly empty). After a stop, returns "". */
-    String accept(String text) {
+    public String accept(String text) {
         if (stopped) return "";
         held.append(text);
         int first = -1;
@@ -41,7 +42,7 @@ final class StopStrings {
     }
 
     /** The text still held back (at the end of a generation that did not stop on a stop string). */
-    String flush() {
+    public String flush() {
         if (stopped) return "";
         String out = held.toString();
         held.setLength(0);

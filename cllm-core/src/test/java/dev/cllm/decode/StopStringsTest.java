@@ -1,4 +1,4 @@
-package dev.cllm.server;
+package dev.cllm.decode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
