@@ -8,8 +8,10 @@
 // tokens/s. Only the backend constant differs between CPU and CUDA runs. Built with the CUDA backend
 // (CLLM_BENCH_CUDA), --backend cuda adds the GPU section (gpu_report.hpp): device times from CUDA
 // events, the share of the measured copy bandwidth and of the spec peak, the AR step on both GEMM
-// paths, and with --graph whole Jacobi blocks (WHILE graph vs host loop).
+// paths, and with --graph whole Jacobi blocks (WHILE graph vs host loop). --batch 1,2,4,8,16 adds
+// aggregate tokens/s of that many sessions in batched Jacobi steps (batch_bench.hpp).
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -20,6 +22,7 @@
 #include "gpu_model.hpp"
 #include "gpu_report.hpp"
 #endif
+#include "batch_bench.hpp"
 #include "machine_load.hpp"
 #include "membw.hpp"
 #include "options.hpp"
@@ -53,7 +56,10 @@ int main(int argc, char** argv) {
   report.options = options;
   int32_t largest = 1;
   for (int32_t n : options.blocks) largest = n > largest ? n : largest;
-  const int32_t max_seq = options.context + (largest > options.ar_tokens + 1 ? largest : options.ar_tokens + 1);
+  int32_t max_seq = options.context + (largest > options.ar_tokens + 1 ? largest : options.ar_tokens + 1);
+  if (!options.batch.empty()) {
+    max_seq = std::max(max_seq, options.context + options.batch_steps * options.batch_block + options.batch_block + 1);
+  }
   if (!preset_config(options.preset, max_seq, &report.config)) {
     std::fprintf(stderr, "cllm-bench: unknown preset %s (110m, 1b, 7b, 3m, tiny)\n", options.preset.c_str());
     return 2;
@@ -102,6 +108,9 @@ int main(int argc, char** argv) {
   const CpuSample before = sample_cpu();
   report.blocks = time_blocks(model, config, options.blocks, options.context, options.warmup, options.iters);
   report.ar = time_ar(model, config, options.context, options.ar_tokens, 3, options.sessions);
+  if (!options.batch.empty()) {
+    report.batched = time_batches(model, config, options.batch, options.batch_block, options.context, options.batch_steps);
+  }
   report.other_busy_cores = other_busy_cores(before, sample_cpu());
   std::string gpu_section;
 #ifdef CLLM_BENCH_CUDA

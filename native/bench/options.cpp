@@ -23,6 +23,10 @@ namespace {
                "  --context N                tokens already cached before each timed forward, default 64\n"
                "  --ar-tokens N              greedy AR decode length for tokens/s (0: skip), default 64\n"
                "  --sessions N               AR decode on N sessions at once, one thread each, default 1\n"
+               "  --batch LIST               batched Jacobi: aggregate tokens/s of 1,2,.. sessions in one forward per\n"
+               "                             iteration vs the same sessions stepping one by one (e.g. 1,2,4,8,16)\n"
+               "  --batch-block N            window rows per session in the batched section, default 16\n"
+               "  --batch-steps N            iterations timed per session count, default 20\n"
                "  --dtype f32|bf16           weights as uploaded (default: f32 on cpu, bf16 on cuda)\n"
                "  --seed N                   weight seed, default 1\n"
                "  --threads N                CPU threads (cllm_set_num_threads; default: CLLM_NUM_THREADS or all CPUs)\n"
@@ -78,6 +82,16 @@ Options parse_options(int argc, char** argv) {
       o.ar_tokens = to_int(value(), arg, 0);
     } else if (!std::strcmp(arg, "--sessions")) {
       o.sessions = to_int(value(), arg, 1);
+    } else if (!std::strcmp(arg, "--batch")) {
+      o.batch.clear();
+      std::stringstream list(value());
+      std::string item;
+      while (std::getline(list, item, ',')) o.batch.push_back(to_int(item.c_str(), "--batch", 1));
+    } else if (!std::strcmp(arg, "--batch-block")) {
+      o.batch_block = to_int(value(), arg, 1);
+      if (o.batch_block > 64) usage("--batch-block must be at most 64");
+    } else if (!std::strcmp(arg, "--batch-steps")) {
+      o.batch_steps = to_int(value(), arg, 1);
     } else if (!std::strcmp(arg, "--dtype")) {
       const std::string d = value();
       if (d == "f32") o.dtype = CLLM_DTYPE_F32;
