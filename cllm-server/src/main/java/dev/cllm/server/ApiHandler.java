@@ -52,6 +52,7 @@ final class ApiHandler extends Handler.Abstract {
         String method = request.getMethod();
         String endpoint = endpoint(path);
         Outcome outcome = new Outcome();
+        Throwable broken = null;
         try {
             route(endpoint, method, path, request, response, outcome);
         } catch (ApiError e) {
@@ -59,13 +60,14 @@ final class ApiHandler extends Handler.Abstract {
             if (!outcome.committed) writeError(response, e);
         } catch (IOException e) {
             outcome.status = 499;  // the client closed the connection
+            broken = e;
         } catch (RuntimeException e) {
             outcome.status = 500;
-            if (!outcome.committed) writeError(response, ApiError.internal("internal error: " + e));
+            if (outcome.committed) broken = e; else writeError(response, ApiError.internal("internal error: " + e));
         }
         metrics.requests.labelValues(endpoint, Integer.toString(outcome.status)).inc();
         if (settings.logRequests()) logLine(method, path, outcome, start);
-        callback.succeeded();
+        if (broken != null) callback.failed(broken); else callback.succeeded();
         return true;
     }
 

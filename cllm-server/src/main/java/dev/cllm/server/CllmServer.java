@@ -62,6 +62,9 @@ public final class CllmServer implements AutoCloseable {
             ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
             connector.setHost(settings.host());
             connector.setPort(settings.port());
+            // A non-streamed generation keeps its connection silent until it is done, which on a large
+            // model on a CPU can take minutes: only a connection idle for 10 minutes is dropped.
+            connector.setIdleTimeout(600_000);
             server.addConnector(connector);
             server.setHandler(new GracefulHandler(new ApiHandler(settings, scheduler, metrics, limits, log)));
             server.setStopTimeout(5_000);
