@@ -1,6 +1,6 @@
 // Weight upload: F32 / F16 / BF16 source rows to the padded bf16 layout the GEMM reads, optionally
 // placing each source row at a remapped destination row (the fused QKV matrix, the interleaved
-// gate/up matrix). CPU twin: cllm::float_to_bf16 / f16_to_float / bf16_to_float (tensors.cpp).
+// gate/up matrix). CPU twin: cllm::float_to_bf16 / f16_to_float / bf16_to_float (native/src/half_floats.cpp).
 #pragma once
 
 #include <cstdint>

@@ -9,7 +9,9 @@ add_executable(cllm-gpu-bench
   ${CLLM_BENCH_DIR}/gpu_report.cpp
   ${CLLM_BENCH_DIR}/gpu_switches.cpp
   ${CLLM_BENCH_DIR}/presets.cpp)
-target_include_directories(cllm-gpu-bench PRIVATE ${CUDAToolkit_INCLUDE_DIRS})
+include(ModelPresets)
+target_include_directories(cllm-gpu-bench PRIVATE ${CUDAToolkit_INCLUDE_DIRS} ${CMAKE_SOURCE_DIR}/native/src
+                           ${CLLM_MODEL_PRESETS_DIR})
 target_link_libraries(cllm-gpu-bench PRIVATE cllm cllm_testing cllm_kernels CUDA::cudart_static Threads::Threads)
 if(TARGET cllm_kernels_cublas)
   target_link_libraries(cllm-gpu-bench PRIVATE cllm_kernels_cublas)

@@ -52,7 +52,7 @@ struct Options {
   if (error) std::fprintf(stderr, "cllm-gpu-bench: %s\n\n", error);
   std::fprintf(error ? stderr : stdout,
                "usage: cllm-gpu-bench [options]\n"
-               "  --preset 110m|1b|7b|3m|tiny model shape (hashed random bf16 weights), default 1b\n"
+               "  --preset NAME              model shape (hashed random bf16 weights), default 1b: %s\n"
                "  --device N                 CUDA device, default 0\n"
                "  --blocks 1,8,16,32,64      block sizes n\n"
                "  --iters N / --warmup N     timed samples (median; each a CUDA event pair around several\n"
@@ -61,7 +61,8 @@ struct Options {
                "  --graph                    also time whole Jacobi blocks: WHILE graph vs host loop\n"
                "  --gemm                     also time the block GEMM alone on the 7B shapes\n"
                "  --no-model                 skip the model timings (GEMM only)\n"
-               "  --switches                 A/B the CUDA speed switches (NOTES.md) on the preset's shape\n");
+               "  --switches                 A/B the CUDA speed switches (NOTES.md) on the preset's shape\n",
+               preset_names("|").c_str());
   std::exit(error ? 2 : 0);
 }
 

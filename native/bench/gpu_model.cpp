@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <thread>
 #include <vector>
+
+#include "half_floats.hpp"
 
 namespace cllm::bench {
 namespace {
@@ -14,12 +15,6 @@ uint64_t splitmix64(uint64_t x) {
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
   return x ^ (x >> 31);
-}
-
-uint16_t bf16_bits(float v) {
-  uint32_t u;
-  std::memcpy(&u, &v, 4);
-  return uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
 }
 
 // values[i] = center + scale * uniform(-sqrt(3), sqrt(3)) (std = scale), as bf16.
@@ -34,7 +29,7 @@ void fill(std::vector<uint16_t>& values, uint64_t seed, float center, float scal
       for (size_t i = begin; i < end; ++i) {
         const uint64_t h = splitmix64(seed ^ (uint64_t(i) * 0xd1b54a32d192ed03ull));
         const float u = float(h >> 40) * (1.0f / 16777216.0f);  // [0, 1)
-        values[i] = bf16_bits(center + scale * 1.7320508f * (2.0f * u - 1.0f));
+        values[i] = cllm::float_to_bf16(center + scale * 1.7320508f * (2.0f * u - 1.0f));
       }
     });
   }

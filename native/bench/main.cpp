@@ -60,8 +60,15 @@ int main(int argc, char** argv) {
   if (!options.batch.empty()) {
     max_seq = std::max(max_seq, options.context + options.batch_steps * options.batch_block + options.batch_block + 1);
   }
+  if (options.list_presets) {  // the shape columns of the table, as bench_presets_match_table compares them
+    for (const ModelPreset& p : model_presets()) {
+      std::printf("%s %d %d %d %d %d %d %d %s\n", p.name, p.dim, p.hidden_dim, p.n_layers, p.n_heads, p.n_kv_heads,
+                  p.vocab_size, p.max_seq_len, p.tied ? "tied" : "untied");
+    }
+    return 0;
+  }
   if (!preset_config(options.preset, max_seq, &report.config)) {
-    std::fprintf(stderr, "cllm-bench: unknown preset %s (110m, 1b, 7b, 3m, tiny)\n", options.preset.c_str());
+    std::fprintf(stderr, "cllm-bench: unknown preset %s (%s)\n", options.preset.c_str(), preset_names(", ").c_str());
     return 2;
   }
   const cllm_config& config = report.config;

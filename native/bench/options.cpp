@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cllm/cllm.h"
+#include "presets.hpp"
 
 namespace cllm::bench {
 namespace {
@@ -14,7 +15,8 @@ namespace {
   if (error) std::fprintf(stderr, "cllm-bench: %s\n\n", error);
   std::fprintf(error ? stderr : stdout,
                "usage: cllm-bench [options]\n"
-               "  --preset 110m|1b|7b|3m|tiny model shape (seeded random weights), default 110m\n"
+               "  --preset NAME              model shape (seeded random weights), default 110m: %s\n"
+               "  --list-presets             print the presets (name and shape) and exit\n"
                "  --backend cpu|cuda         default cpu\n"
                "  --device N                 CUDA device ordinal, default 0\n"
                "  --blocks 1,4,16,32,64      block sizes n to time\n"
@@ -32,7 +34,8 @@ namespace {
                "  --threads N                CPU threads (cllm_set_num_threads; default: CLLM_NUM_THREADS or all CPUs)\n"
                "  --membw                    measure host memory read bandwidth first\n"
                "  --graph                    cuda: also time whole Jacobi blocks, WHILE graph vs host loop\n"
-               "  --json FILE                also write the results as JSON\n");
+               "  --json FILE                also write the results as JSON\n",
+               preset_names("|").c_str());
   std::exit(error ? 2 : 0);
 }
 
@@ -59,6 +62,8 @@ Options parse_options(int argc, char** argv) {
       usage(nullptr);
     } else if (!std::strcmp(arg, "--preset")) {
       o.preset = value();
+    } else if (!std::strcmp(arg, "--list-presets")) {
+      o.list_presets = true;
     } else if (!std::strcmp(arg, "--backend")) {
       const std::string b = value();
       if (b == "cpu") o.backend = CLLM_BACKEND_CPU;

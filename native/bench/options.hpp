@@ -8,7 +8,8 @@
 namespace cllm::bench {
 
 struct Options {
-  std::string preset = "110m";     // 110m | 1b | 7b | 3m | tiny
+  std::string preset = "110m";     // a row of native/bench/model-presets.tsv
+  bool list_presets = false;       // print the presets and exit
   int32_t backend = 0;             // CLLM_BACKEND_CPU or CLLM_BACKEND_CUDA
   int32_t device = 0;              // CUDA ordinal
   std::vector<int32_t> blocks = {1, 4, 16, 32, 64};

@@ -4,22 +4,28 @@
 
 namespace cllm::bench {
 
+const std::vector<ModelPreset>& model_presets() {
+  static const std::vector<ModelPreset> presets = {
+#include "model_presets.inc"
+  };
+  return presets;
+}
+
+std::string preset_names(const char* separator) {
+  std::string names;
+  for (const ModelPreset& p : model_presets()) names += (names.empty() ? "" : separator) + std::string(p.name);
+  return names;
+}
+
 bool preset_config(const std::string& name, int32_t max_seq_len, cllm_config* config) {
-  using cllm::testing::make_config;
-  if (name == "110m") {  // llama2.c stories110M
-    *config = make_config(768, 2048, 12, 12, 12, 32000, max_seq_len, true);
-  } else if (name == "1b") {  // TinyLlama 1.1B
-    *config = make_config(2048, 5632, 22, 32, 4, 32000, max_seq_len, false);
-  } else if (name == "7b") {  // Llama 2 7B
-    *config = make_config(4096, 11008, 32, 32, 32, 32000, max_seq_len, false);
-  } else if (name == "3m") {  // the embedded default models (ci/make-default-models.sh)
-    *config = make_config(256, 688, 4, 8, 4, 1024, max_seq_len, true);
-  } else if (name == "tiny") {  // a quick smoke run
-    *config = make_config(256, 688, 4, 8, 2, 4096, max_seq_len, true);
-  } else {
-    return false;
+  for (const ModelPreset& p : model_presets()) {
+    if (name == p.name) {
+      *config = cllm::testing::make_config(p.dim, p.hidden_dim, p.n_layers, p.n_heads, p.n_kv_heads, p.vocab_size,
+                                           max_seq_len, p.tied);
+      return true;
+    }
   }
-  return true;
+  return false;
 }
 
 int64_t parameter_count(const cllm_config& c) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cllm/cllm.h"
+#include "half_floats.hpp"  // the upload conversions every backend uses
 
 namespace cllm {
 
@@ -25,11 +26,6 @@ class __attribute__((visibility("default"))) Error : public std::runtime_error {
 int64_t tensor_elements(const cllm_config& config, int32_t tensor);
 bool tensor_is_per_layer(int32_t tensor);
 const char* tensor_name(int32_t tensor);
-
-// Bit-exact conversions used by every backend's upload path.
-float bf16_to_float(uint16_t bits);
-float f16_to_float(uint16_t bits);
-uint16_t float_to_bf16(float value);  // round to nearest even, NaN preserved
 
 class SessionBackend {
  public:

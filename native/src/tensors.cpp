@@ -1,7 +1,4 @@
-// Shapes, names and element conversions of the model's tensors, shared by every backend.
-#include <cmath>
-#include <cstring>
-
+// Shapes and names of the model's tensors, shared by every backend.
 #include "backend.hpp"
 
 namespace cllm {
@@ -35,46 +32,6 @@ int64_t tensor_elements(const cllm_config& c, int32_t tensor) {
     case CLLM_TENSOR_OUTPUT: return c.tied_embeddings ? 0 : vocab * dim;
     default: return -1;
   }
-}
-
-float bf16_to_float(uint16_t bits) {
-  uint32_t u = uint32_t(bits) << 16;
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
-
-float f16_to_float(uint16_t h) {
-  const uint32_t sign = uint32_t(h & 0x8000u) << 16;
-  uint32_t exponent = (h >> 10) & 0x1fu;
-  uint32_t mantissa = h & 0x3ffu;
-  uint32_t u;
-  if (exponent == 0x1f) {
-    u = sign | 0x7f800000u | (mantissa << 13);  // inf or NaN
-  } else if (exponent != 0) {
-    u = sign | ((exponent + 112) << 23) | (mantissa << 13);
-  } else if (mantissa == 0) {
-    u = sign;  // signed zero
-  } else {
-    // Subnormal half: normalise into a float exponent.
-    exponent = 113;
-    while ((mantissa & 0x400u) == 0) {
-      mantissa <<= 1;
-      --exponent;
-    }
-    u = sign | (exponent << 23) | ((mantissa & 0x3ffu) << 13);
-  }
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
-
-uint16_t float_to_bf16(float value) {
-  uint32_t u;
-  std::memcpy(&u, &value, sizeof u);
-  if ((u & 0x7fffffffu) > 0x7f800000u) return uint16_t((u >> 16) | 0x40u);  // quiet NaN
-  const uint32_t rounding = 0x7fffu + ((u >> 16) & 1u);
-  return uint16_t((u + rounding) >> 16);
 }
 
 }  // namespace cllm

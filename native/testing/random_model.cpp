@@ -1,11 +1,12 @@
 #include "random_model.hpp"
 
 #include <cmath>
-#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <vector>
+
+#include "half_floats.hpp"
 
 namespace cllm::testing {
 
@@ -25,14 +26,6 @@ cllm_config make_config(int32_t dim, int32_t hidden_dim, int32_t n_layers, int32
   c.tied_embeddings = tied ? 1 : 0;
   return c;
 }
-
-namespace {
-uint16_t to_bf16(float v) {
-  uint32_t u;
-  std::memcpy(&u, &v, 4);
-  return uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
-}  // namespace
 
 void for_each_random_tensor(const cllm_config& config, uint64_t seed,
                             const std::function<void(int32_t, int32_t, const std::vector<float>&)>& fn) {
@@ -77,7 +70,7 @@ cllm_status make_random_model(const cllm_config& config, int32_t backend, int32_
     const int64_t n = int64_t(values.size());
     if (dtype == CLLM_DTYPE_BF16) {
       halves.resize(values.size());
-      for (size_t i = 0; i < values.size(); ++i) halves[i] = to_bf16(values[i]);
+      for (size_t i = 0; i < values.size(); ++i) halves[i] = cllm::float_to_bf16(values[i]);
       status = cllm_model_upload(model, tensor, layer, dtype, halves.data(), n);
     } else {
       status = cllm_model_upload(model, tensor, layer, CLLM_DTYPE_F32, values.data(), n);

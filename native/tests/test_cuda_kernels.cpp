@@ -414,16 +414,7 @@ void test_argmax_embedding_convert() {
   const int32_t crows = 24, ccols = 50, cld = cuda::gemm_ld(ccols);
   const std::vector<float> values = random_floats(rng, size_t(crows) * ccols, 2.0f);
   std::vector<uint16_t> f16(values.size()), b16 = to_bf16(values);
-  for (size_t i = 0; i < values.size(); ++i) {  // round to f16 by way of the host converter's inverse
-    // Build an f16 by truncating through float -> half on the host: simple exact path for normal values.
-    const float v = values[i];
-    uint32_t u;
-    std::memcpy(&u, &v, 4);
-    const uint32_t sign = (u >> 16) & 0x8000u;
-    const int32_t exponent = int32_t((u >> 23) & 0xff) - 127 + 15;
-    const uint32_t mantissa = (u >> 13) & 0x3ffu;
-    f16[i] = uint16_t(exponent <= 0 ? sign : (sign | (uint32_t(exponent) << 10) | mantissa));
-  }
+  for (size_t i = 0; i < values.size(); ++i) f16[i] = cllm::float_to_f16(values[i]);
   for (int source = 0; source < 3; ++source) {
     for (int placement = 0; placement < 3; ++placement) {
       const int32_t stored = placement == 0 ? crows + 3 : 2 * cuda::swiglu_hidden_padded(crows);

@@ -58,8 +58,11 @@ public class CllmException extends RuntimeException {
         return status;
     }
 
-    /** A malformed-file error that names the file. */
+    /**
+     * A malformed-file error that names the file, on one line: names and strings quoted from a file may
+     * hold line breaks, which become spaces.
+     */
     public static CllmException badFormat(Object file, String problem) {
-        return new CllmException(Status.BAD_FORMAT, file + ": " + problem);
+        return new CllmException(Status.BAD_FORMAT, (file + ": " + problem).replaceAll("\\s*[\\r\\n]+\\s*", " "));
     }
 }

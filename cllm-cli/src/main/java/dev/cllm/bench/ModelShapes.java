@@ -2,26 +2,30 @@ package dev.cllm.bench;
 
 import dev.cllm.model.LlamaConfig;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
-/** Named model shapes for random-weight benchmarks ({@code --random NAME}). */
+/**
+ * Named model shapes for random-weight benchmarks ({@code --random NAME}): the rows of the preset table
+ * shared with the native benchmarks, {@code native/bench/model-presets.tsv}, which the build copies into
+ * this jar as {@value #RESOURCE}.
+ */
 public final class ModelShapes {
+    /** The preset table, as a class-path resource. */
+    public static final String RESOURCE = "/dev/cllm/bench/model-presets.tsv";
+
+    private static final Map<String, LlamaConfig> SHAPES = Collections.unmodifiableMap(parse(readTable()));
+
     private ModelShapes() {}
 
-    private static final Map<String, LlamaConfig> SHAPES = new LinkedHashMap<>();
-
-    static {
-        // llama2.c's stories110M: dim 768, 12 layers, 12 heads, hidden 2048, vocab 32000, shared classifier.
-        SHAPES.put("110m", LlamaConfig.of(768, 2048, 12, 12, 12, 32000, 1024, true));
-        SHAPES.put("15m", LlamaConfig.of(288, 768, 6, 6, 6, 32000, 256, true));
-        SHAPES.put("tiny", LlamaConfig.of(64, 172, 2, 4, 2, 512, 512, false));
-        SHAPES.put("1b", LlamaConfig.of(2048, 5632, 22, 32, 4, 32000, 2048, false));
-        SHAPES.put("7b", LlamaConfig.of(4096, 11008, 32, 32, 32, 32000, 4096, false));
-    }
-
     public static LlamaConfig get(String name) {
-        LlamaConfig c = SHAPES.get(name.toLowerCase(java.util.Locale.ROOT));
+        LlamaConfig c = SHAPES.get(name.toLowerCase(Locale.ROOT));
         if (c == null) {
             throw new IllegalArgumentException("unknown model shape '" + name + "'; known: " + String.join(", ", SHAPES.keySet()));
         }
@@ -30,5 +34,40 @@ public final class ModelShapes {
 
     public static Iterable<String> names() {
         return SHAPES.keySet();
+    }
+
+    /** Every preset in table order. */
+    public static Map<String, LlamaConfig> all() {
+        return SHAPES;
+    }
+
+    private static String readTable() {
+        try (InputStream in = ModelShapes.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) throw new IllegalStateException("the jar lacks " + RESOURCE + " (a broken build)");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + RESOURCE, e);
+        }
+    }
+
+    /**
+     * The rows of a preset table: '#' comments and blank lines aside, each line holds a name, dim,
+     * hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, max_seq_len, tied or untied, and a description.
+     */
+    static Map<String, LlamaConfig> parse(String table) {
+        Map<String, LlamaConfig> shapes = new LinkedHashMap<>();
+        String[] lines = table.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            if (line.isEmpty() || line.startsWith("#")) continue;
+            String[] f = line.split("\\s+", 10);
+            if (f.length < 10 || !(f[8].equals("tied") || f[8].equals("untied"))) {
+                throw new IllegalStateException(RESOURCE + ":" + (i + 1) + ": not a preset row: " + line);
+            }
+            int[] n = new int[7];
+            for (int k = 0; k < 7; k++) n[k] = Integer.parseInt(f[k + 1]);
+            shapes.put(f[0], LlamaConfig.of(n[0], n[1], n[2], n[3], n[4], n[5], n[6], f[8].equals("tied")).validate());
+        }
+        return shapes;
     }
 }

@@ -38,7 +38,8 @@ public final class BenchCommand implements Callable<Integer> {
         Path path;
 
         @Option(names = "--random", paramLabel = "SHAPE",
-                description = "A seeded random-weight model of a named shape: 110m, 15m, tiny, 1b, 7b.")
+                description = "A seeded random-weight model of a named shape: 110m, 15m, 3m, tiny, 1b, 7b "
+                        + "(the presets of native/bench/model-presets.tsv).")
         String shape;
     }
 

@@ -2,10 +2,9 @@ package dev.cllm.cli;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 
 import dev.cllm.CllmException;
+import dev.cllm.model.JsonFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,16 +30,12 @@ final class PromptFile {
             String line = lines.get(i).strip();
             if (line.isEmpty()) continue;
             if (line.startsWith("{")) {
-                try {
-                    JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-                    JsonElement p = o.get("prompt");
-                    if (p == null || !p.isJsonPrimitive()) {
-                        throw CllmException.badFormat(file, "line " + (i + 1) + " has no string field \"prompt\"");
-                    }
-                    prompts.add(p.getAsString());
-                } catch (JsonParseException | IllegalStateException e) {
-                    throw CllmException.badFormat(file, "line " + (i + 1) + " is not valid JSON: " + e.getMessage());
+                JsonObject o = JsonFiles.parseObjectLine(line, file, i + 1);
+                JsonElement p = o.get("prompt");
+                if (p == null || !p.isJsonPrimitive()) {
+                    throw CllmException.badFormat(file, "line " + (i + 1) + " has no string field \"prompt\"");
                 }
+                prompts.add(p.getAsString());
             } else {
                 prompts.add(line);
             }

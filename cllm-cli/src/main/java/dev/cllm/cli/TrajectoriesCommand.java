@@ -2,13 +2,12 @@ package dev.cllm.cli;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 
 import dev.cllm.CllmException;
 import dev.cllm.Device;
 import dev.cllm.engine.NativeModel;
 import dev.cllm.engine.NativeSession;
+import dev.cllm.model.JsonFiles;
 import dev.cllm.train.TrajectoryCollector;
 import dev.cllm.train.TrajectoryJob;
 
@@ -118,12 +117,7 @@ public final class TrajectoriesCommand implements Callable<Integer> {
         for (int i = 0; i < lines.size() && (limit <= 0 || out.size() < limit); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty()) continue;
-            JsonObject o;
-            try {
-                o = JsonParser.parseString(line).getAsJsonObject();
-            } catch (JsonParseException | IllegalStateException e) {
-                throw CllmException.badFormat(file, "line " + (i + 1) + " is not a JSON object");
-            }
+            JsonObject o = JsonFiles.parseObjectLine(line, file, i + 1);
             JsonElement prompt = o.get("prompt");
             if (prompt == null || !prompt.isJsonPrimitive()) {
                 throw CllmException.badFormat(file, "line " + (i + 1) + " has no string field \"prompt\"");

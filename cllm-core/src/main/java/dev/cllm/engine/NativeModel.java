@@ -10,9 +10,6 @@ import dev.cllm.nativelib.CllmNative;
 import dev.cllm.nativelib.CllmNative.cllm_config;
 import dev.cllm.nativelib.CllmNative.cllm_model;
 
-import org.bytedeco.javacpp.BytePointer;
-
-import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -108,18 +105,15 @@ public final class NativeModel implements AutoCloseable {
         }
     }
 
-    /** Uploads one tensor (kind: a CLLM_TENSOR_* constant). Direct buffers are passed without a copy. */
+    /**
+     * Uploads one tensor (kind: a CLLM_TENSOR_* constant). Its bytes are first copied into owned memory
+     * ({@link OwnedTensorCopy}): a memory-mapped file truncated under a loaded model is an IO error, not a crash.
+     */
     public void upload(int kind, int layer, Tensor tensor) {
-        ByteBuffer data = tensor.data();
-        if (!data.isDirect()) {
-            ByteBuffer direct = ByteBuffer.allocateDirect(data.remaining());
-            direct.put(data.duplicate()).flip();
-            data = direct;
-        }
         guard.enter();
-        try (BytePointer pointer = new BytePointer(data)) {
+        try (OwnedTensorCopy copy = OwnedTensorCopy.of(tensor)) {
             NativeLibrary.Status.check(CllmNative.cllm_model_upload(handle, kind, layer, tensor.dtype().nativeCode(),
-                    pointer, tensor.size()), "uploading " + tensor.name());
+                    copy.pointer(), tensor.size()), "uploading " + tensor.name());
         } finally {
             guard.leave();
         }

@@ -1,6 +1,12 @@
 package dev.cllm.model;
 
-/** Bit-exact conversions between float and the 16-bit formats of checkpoints (Java 17 has none). */
+/**
+ * The one Java implementation of the conversions between float and the 16-bit formats of checkpoints
+ * (bf16 and IEEE f16; Java 17 has none). The native engine's twin is {@code native/src/half_floats.cpp},
+ * with the same rules: float to 16 bits rounds to nearest, ties to even; values beyond the largest finite
+ * 16-bit value become infinity; infinities stay infinities; a NaN stays a NaN of the same sign and becomes
+ * quiet (it never rounds into infinity); denormals round like any other value. 16 bits to float is exact.
+ */
 public final class HalfFloats {
     private HalfFloats() {}
 
@@ -8,10 +14,13 @@ public final class HalfFloats {
         return Float.intBitsToFloat((bits & 0xffff) << 16);
     }
 
-    /** Round to nearest even; NaN stays NaN. */
+    /** Round to nearest even; NaN stays NaN (quiet, same sign). */
     public static short floatToBf16(float value) {
         int u = Float.floatToRawIntBits(value);
+        // Rounding a NaN's low bits could carry into the exponent and make it infinity: keep its top bits.
         if ((u & 0x7fffffff) > 0x7f800000) return (short) ((u >>> 16) | 0x40);
+        // Adding 0x7fff (0x8000 when the kept part is odd) carries exactly when the dropped half is above
+        // the tie, or at the tie with an odd kept part; a carry out of the largest finite value gives inf.
         int rounding = 0x7fff + ((u >>> 16) & 1);
         return (short) ((u + rounding) >>> 16);
     }

@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
 
 /**
  * Loads a Hugging Face Llama checkpoint: {@code config.json} plus {@code model.safetensors} or a sharded
- * {@code model.safetensors.index.json}. Tensors stay memory-mapped. The result is validated against the
- * config: a missing or mis-shaped tensor, a layer beyond {@code num_hidden_layers}, or a missing
+ * {@code model.safetensors.index.json}. Tensors stay memory-mapped. The config is checked first (sizes
+ * within {@link ModelLimits}), then the tensors against it, before anything is built per layer: fewer
+ * layers than {@code num_hidden_layers}, a missing or mis-shaped tensor, a layer beyond it, or a missing
  * {@code lm_head.weight} without {@code tie_word_embeddings} is BAD_FORMAT naming the tensor; bias
  * tensors are UNSUPPORTED.
  */
@@ -50,6 +51,7 @@ public final class HfCheckpoint {
 
     /** Checks the tensors against the config and keeps the ones the model uses. */
     static ModelWeights assemble(LlamaConfig config, Map<String, Tensor> all, String source) {
+        long layersInFile = 0;
         for (String name : all.keySet()) {
             Matcher m = LAYER.matcher(name);
             if (m.find()) {
@@ -63,11 +65,17 @@ public final class HfCheckpoint {
                     throw CllmException.badFormat(source, "tensor " + name + " belongs to layer " + m.group(1)
                             + " but the config has num_hidden_layers " + config.nLayers());
                 }
+                layersInFile = Math.max(layersInFile, layer + 1);
             }
             if ((name.startsWith("model.") || name.startsWith("lm_head.")) && name.endsWith(".bias")) {
                 throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tensor " + name
                         + ": bias tensors are not supported");
             }
+        }
+        if (layersInFile < config.nLayers()) {
+            throw CllmException.badFormat(source, "missing tensor " + TensorNames.attnNorm((int) layersInFile)
+                    + ": the config has num_hidden_layers " + config.nLayers() + " but the file's tensors stop at "
+                    + (layersInFile == 0 ? "no layer at all" : "layer " + (layersInFile - 1)));
         }
         if (!config.tiedEmbeddings() && !all.containsKey(TensorNames.LM_HEAD)) {
             throw CllmException.badFormat(source, "missing tensor " + TensorNames.LM_HEAD

@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * A Hugging Face {@code config.json} of a {@code LlamaForCausalLM} model, read into a {@link LlamaConfig}
  * (with transformers' defaults for the optional fields), and written back as a config transformers loads.
  * Features this engine does not implement (rope scaling, biases, other activations, other model types)
- * are rejected with UNSUPPORTED naming the field; malformed values are BAD_FORMAT naming the field.
+ * are rejected with UNSUPPORTED naming the field; malformed values, and sizes beyond {@link ModelLimits},
+ * are BAD_FORMAT naming the field, before any tensor is looked at.
  *
  * @param config the model shape
  * @param torchDtype the checkpoint's declared dtype ({@code torch_dtype} or {@code dtype}), or null
@@ -66,11 +67,11 @@ public record HfConfig(LlamaConfig config, String torchDtype) {
         if (r.has("head_dim")) {
             headDim = r.requiredInt("head_dim");
         } else {
-            if (heads <= 0 || dim % heads != 0) {
+            if (heads > 0 && dim % heads != 0) {
                 throw CllmException.badFormat(source, "hidden_size " + dim + " is not a multiple of num_attention_heads "
                         + heads + " and head_dim is absent");
             }
-            headDim = dim / heads;
+            headDim = heads > 0 ? dim / heads : 0; // a non-positive head count is reported by validate below
         }
         int maxSeq = r.optionalInt("max_position_embeddings", 2048);
         float theta = r.optionalFloat("rope_theta", 10000f);
@@ -82,7 +83,7 @@ public record HfConfig(LlamaConfig config, String torchDtype) {
         LlamaConfig config = new LlamaConfig(dim, hidden, layers, heads, kvHeads, headDim, vocab, maxSeq, theta, eps,
                 tied, bos, eos);
         try {
-            config.validate();
+            config.validate(ConfigFieldNames.HUGGING_FACE); // bounded sizes before anything is built per layer
         } catch (IllegalArgumentException e) {
             throw CllmException.badFormat(source, "invalid config: " + e.getMessage());
         }

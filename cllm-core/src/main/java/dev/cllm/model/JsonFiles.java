@@ -58,24 +58,60 @@ public final class JsonFiles {
         }
     }
 
-    /** Parses strict JSON text; BAD_FORMAT naming source on any problem. */
+    /**
+     * Parses strict JSON text; BAD_FORMAT naming source on any problem, in one line with Gson's line and
+     * column ("source: malformed JSON at line 3, column 7: Expected ':' (path $.a)").
+     */
     public static JsonElement parse(String text, Object source) {
-        checkNesting(text, MAX_NESTING, source);
         try {
-            JsonReader reader = new JsonReader(new StringReader(text));
-            reader.setStrictness(Strictness.STRICT);
-            // Not JsonParser.parseReader: it switches the reader to lenient mode.
-            JsonElement root = ELEMENTS.read(reader);
-            if (reader.peek() != JsonToken.END_DOCUMENT) throw new IOException("trailing data after the JSON value");
-            return root;
+            return parseStrict(text);
         } catch (IOException | RuntimeException e) {
-            String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
-            throw CllmException.badFormat(source, "malformed JSON: " + why);
+            throw CllmException.badFormat(source, "malformed JSON" + JsonErrors.describe(e, 0));
         }
+    }
+
+    /**
+     * Parses line {@code lineNumber} (1-based) of a JSON Lines file as strict JSON; BAD_FORMAT naming the
+     * file, the line and Gson's column, in one line ("file: malformed JSON at line 12, column 5: ...").
+     */
+    public static JsonElement parseLine(String line, Object file, long lineNumber) {
+        try {
+            return parseStrict(line);
+        } catch (IOException | RuntimeException e) {
+            throw CllmException.badFormat(file, "malformed JSON" + JsonErrors.describe(e, lineNumber - 1));
+        }
+    }
+
+    /** {@link #parseLine} for a line that must hold a JSON object. */
+    public static JsonObject parseObjectLine(String line, Object file, long lineNumber) {
+        JsonElement e = parseLine(line, file, lineNumber);
+        if (!e.isJsonObject()) throw CllmException.badFormat(file, "line " + lineNumber + ": expected a JSON object");
+        return e.getAsJsonObject();
+    }
+
+    private static JsonElement parseStrict(String text) throws IOException {
+        if (nestingBeyond(text, MAX_NESTING)) throw new IOException("JSON nests deeper than " + MAX_NESTING);
+        JsonReader reader = new JsonReader(new StringReader(text));
+        reader.setStrictness(Strictness.STRICT);
+        // Not JsonParser.parseReader: it switches the reader to lenient mode.
+        JsonElement root = ELEMENTS.read(reader);
+        try {
+            if (reader.peek() == JsonToken.END_DOCUMENT) return root;
+        } catch (IOException e) {
+            // Gson reports a second value as "use lenient mode"; say what it is, keeping Gson's position.
+            String message = JsonErrors.oneLine(e.getMessage());
+            int at = message.lastIndexOf(" at line ");
+            throw new IOException("Trailing data after the JSON value" + (at >= 0 ? message.substring(at) : ""));
+        }
+        throw new IOException("Trailing data after the JSON value");
     }
 
     /** Rejects nesting deeper than max, counted outside strings, before a parser sees the text. */
     static void checkNesting(String text, int max, Object source) {
+        if (nestingBeyond(text, max)) throw CllmException.badFormat(source, "JSON nests deeper than " + max);
+    }
+
+    private static boolean nestingBeyond(String text, int max) {
         int depth = 0;
         boolean inString = false;
         for (int i = 0; i < text.length(); i++) {
@@ -86,10 +122,11 @@ public final class JsonFiles {
             } else if (c == '"') {
                 inString = true;
             } else if (c == '{' || c == '[') {
-                if (++depth > max) throw CllmException.badFormat(source, "JSON nests deeper than " + max);
+                if (++depth > max) return true;
             } else if (c == '}' || c == ']') {
                 depth--;
             }
         }
+        return false;
     }
 }

@@ -18,13 +18,11 @@ import java.util.Map;
  * n_layers, n_heads, n_kv_heads, vocab_size, seq_len; a negative vocab_size means a separate classifier),
  * then fp32 weights in llama2.c's order. Weights are memory-mapped and renamed to Hugging Face names;
  * WQ and WK rows are permuted from llama2.c's interleaved rotary layout into Hugging Face's rotate_half
- * layout (those two are copied into direct buffers, off the Java heap). llama2.c's conventions: rope
- * theta 10000, RMSNorm eps 1e-5, BOS id 1 and EOS id 2.
+ * layout (those two are read from the file into direct buffers, off the Java heap). llama2.c's
+ * conventions: rope theta 10000, RMSNorm eps 1e-5, BOS id 1 and EOS id 2.
  */
 public final class Llama2cCheckpoint {
     public static final int HEADER_BYTES = 7 * 4;
-    /** Upper bounds that keep every size computation far from overflow and reject garbage headers. */
-    private static final int MAX_DIM = 1 << 16, MAX_LAYERS = 1 << 10, MAX_VOCAB = 1 << 22, MAX_SEQ = 1 << 22;
 
     private Llama2cCheckpoint() {}
 
@@ -91,17 +89,16 @@ public final class Llama2cCheckpoint {
         }
         String fields = "dim=" + dim + " hidden_dim=" + hidden + " n_layers=" + layers + " n_heads=" + heads
                 + " n_kv_heads=" + kvHeads + " vocab_size=" + vocab + " seq_len=" + seq;
-        String bad = null;
-        if (dim <= 0 || dim > MAX_DIM) bad = "dim";
-        else if (hidden <= 0 || hidden > 16 * MAX_DIM) bad = "hidden_dim";
-        else if (layers <= 0 || layers > MAX_LAYERS) bad = "n_layers";
-        else if (heads <= 0 || heads > dim || dim % heads != 0) bad = "n_heads (must divide dim)";
-        else if ((dim / heads) % 2 != 0) bad = "n_heads (head size dim/n_heads must be even)";
-        else if (kvHeads <= 0 || kvHeads > heads || heads % kvHeads != 0) bad = "n_kv_heads (must divide n_heads)";
-        else if (vocab == 0 || vocab == Integer.MIN_VALUE || Math.abs(vocab) > MAX_VOCAB) bad = "vocab_size";
-        else if (seq <= 0 || seq > MAX_SEQ) bad = "seq_len";
-        if (bad != null) {
-            throw CllmException.badFormat(file, "not a llama2.c checkpoint: bad " + bad + " in header [" + fields + "]");
+        // The shape is checked against ModelLimits before any size is computed from it.
+        try {
+            if (heads > 0 && dim % heads != 0) {
+                throw new IllegalArgumentException("n_heads (" + heads + ") must divide dim (" + dim + ")");
+            }
+            new LlamaConfig(dim, hidden, layers, heads, kvHeads, heads > 0 ? dim / heads : 0, Math.abs(vocab), seq,
+                    10000f, 1e-5f, vocab > 0, -1, -1).validate(ConfigFieldNames.LLAMA2C);
+        } catch (IllegalArgumentException e) {
+            throw CllmException.badFormat(file, "not a llama2.c checkpoint: " + e.getMessage() + " in header [" + fields
+                    + "]");
         }
         Header header = new Header(dim, hidden, layers, heads, kvHeads, Math.abs(vocab), seq, vocab > 0);
         long expected = header.expectedFileSize();
@@ -117,11 +114,6 @@ public final class Llama2cCheckpoint {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             Header h = readHeader(channel, file);
             LlamaConfig config = h.toConfig();
-            try {
-                config.validate();
-            } catch (IllegalArgumentException e) {
-                throw CllmException.badFormat(file, "invalid header: " + e.getMessage());
-            }
             Cursor c = new Cursor(channel, file);
             long d = h.dim(), kv = h.kvDim(), hid = h.hiddenDim(), v = h.vocabSize();
             int layers = h.nLayers(), headSize = h.headSize();
@@ -129,10 +121,10 @@ public final class Llama2cCheckpoint {
             t.put(TensorNames.EMBED, c.next(TensorNames.EMBED, v, d));
             for (int l = 0; l < layers; l++) t.put(TensorNames.attnNorm(l), c.next(TensorNames.attnNorm(l), d));
             for (int l = 0; l < layers; l++) {
-                t.put(TensorNames.wq(l), permuteRotary(c.next(TensorNames.wq(l), d, d), headSize));
+                t.put(TensorNames.wq(l), permuteRotary(inMemory(c.next(TensorNames.wq(l), d, d)), headSize));
             }
             for (int l = 0; l < layers; l++) {
-                t.put(TensorNames.wk(l), permuteRotary(c.next(TensorNames.wk(l), kv, d), headSize));
+                t.put(TensorNames.wk(l), permuteRotary(inMemory(c.next(TensorNames.wk(l), kv, d)), headSize));
             }
             for (int l = 0; l < layers; l++) t.put(TensorNames.wv(l), c.next(TensorNames.wv(l), kv, d));
             for (int l = 0; l < layers; l++) t.put(TensorNames.wo(l), c.next(TensorNames.wo(l), d, d));
@@ -149,6 +141,16 @@ public final class Llama2cCheckpoint {
         } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, file + ": cannot read: " + e, e);
         }
+    }
+
+    /**
+     * A mapped tensor read into memory with plain file reads ({@link FileRegion#readInto}), so that the
+     * permutation never touches a mapping whose file might have been cut short since it was checked.
+     */
+    private static Tensor inMemory(Tensor mapped) {
+        ByteBuffer copy = ByteBuffer.allocateDirect(mapped.data().remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        if (!mapped.file().readInto(copy, mapped.name())) copy.put(mapped.data().duplicate());
+        return new Tensor(mapped.name(), mapped.dtype(), mapped.shape(), copy.flip());
     }
 
     private static Map<String, Tensor> ordered(LlamaConfig config, Map<String, Tensor> t) {
@@ -184,11 +186,13 @@ public final class Llama2cCheckpoint {
     private static final class Cursor {
         private final FileChannel channel;
         private final Path file;
+        private final Object fileKey;
         private long position = HEADER_BYTES;
 
         Cursor(FileChannel channel, Path file) {
             this.channel = channel;
             this.file = file;
+            this.fileKey = FileRegion.fileKey(file);
         }
 
         Tensor next(String name, long... shape) throws IOException {
@@ -197,9 +201,12 @@ public final class Llama2cCheckpoint {
                 throw new CllmException(CllmException.Status.UNSUPPORTED, file + ": tensor " + name + " is " + bytes
                         + " bytes; tensors over 2 GiB are not supported");
             }
+            // The file's size was checked against the header before the first map.
             ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, position, bytes);
+            Tensor t = new Tensor(name, DType.F32, shape, data.order(ByteOrder.LITTLE_ENDIAN),
+                    new FileRegion(file, fileKey, position, bytes));
             position += bytes;
-            return new Tensor(name, DType.F32, shape, data.order(ByteOrder.LITTLE_ENDIAN));
+            return t;
         }
 
         void skip(long bytes) {

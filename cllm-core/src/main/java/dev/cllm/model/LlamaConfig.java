@@ -15,20 +15,34 @@ public record LlamaConfig(int dim, int hiddenDim, int nLayers, int nHeads, int n
                 10000f, 1e-5f, tiedEmbeddings, -1, -1);
     }
 
-    /** Checks the invariants; the message names the field. Throws IllegalArgumentException. */
+    /** Checks the invariants; the message names the field (engine names). Throws IllegalArgumentException. */
     public LlamaConfig validate() {
-        positive(dim, "dim");
-        positive(hiddenDim, "hidden_dim");
-        positive(nLayers, "n_layers");
-        positive(nHeads, "n_heads");
-        positive(nKvHeads, "n_kv_heads");
-        positive(headDim, "head_dim");
-        positive(vocabSize, "vocab_size");
-        positive(maxSeqLen, "max_seq_len");
+        return validate(ConfigFieldNames.ENGINE);
+    }
+
+    /**
+     * Checks the invariants and the {@link ModelLimits}, in constant time whatever the sizes; the one-line
+     * message names the field as {@code names} spells it. Throws IllegalArgumentException.
+     */
+    public LlamaConfig validate(ConfigFieldNames names) {
+        bounded(dim, ModelLimits.MAX_DIM, names.dim());
+        bounded(hiddenDim, ModelLimits.MAX_HIDDEN_DIM, names.hiddenDim());
+        bounded(nLayers, ModelLimits.MAX_LAYERS, names.nLayers());
+        bounded(nHeads, ModelLimits.MAX_HEADS, names.nHeads());
+        bounded(nKvHeads, ModelLimits.MAX_HEADS, names.nKvHeads());
+        bounded(headDim, ModelLimits.MAX_HEAD_DIM, names.headDim());
+        bounded(vocabSize, ModelLimits.MAX_VOCAB, names.vocabSize());
+        bounded(maxSeqLen, ModelLimits.MAX_SEQ_LEN, names.maxSeqLen());
         if (nHeads % nKvHeads != 0) {
-            throw new IllegalArgumentException("n_heads (" + nHeads + ") must be a multiple of n_kv_heads (" + nKvHeads + ")");
+            throw new IllegalArgumentException(names.nHeads() + " (" + nHeads + ") must be a multiple of "
+                    + names.nKvHeads() + " (" + nKvHeads + ")");
         }
-        if (headDim % 2 != 0) throw new IllegalArgumentException("head_dim must be even, got " + headDim);
+        if (headDim % 2 != 0) throw new IllegalArgumentException(names.headDim() + " must be even, got " + headDim);
+        // Each factor is at most 2^24 here, so the products below cannot overflow a long.
+        matrix((long) vocabSize * dim, names.vocabSize() + " * " + names.dim());
+        matrix((long) hiddenDim * dim, names.hiddenDim() + " * " + names.dim());
+        matrix((long) nHeads * headDim * dim, names.nHeads() + " * " + names.headDim() + " * " + names.dim());
+        matrix((long) maxSeqLen * dim, names.maxSeqLen() + " * " + names.dim());
         if (!(ropeTheta > 0) || Float.isInfinite(ropeTheta)) {
             throw new IllegalArgumentException("rope_theta must be positive, got " + ropeTheta);
         }
@@ -41,8 +55,17 @@ public record LlamaConfig(int dim, int hiddenDim, int nLayers, int nHeads, int n
         return this;
     }
 
-    private static void positive(int value, String name) {
-        if (value <= 0) throw new IllegalArgumentException(name + " must be positive, got " + value);
+    private static void bounded(int value, int max, String name) {
+        if (value <= 0 || value > max) {
+            throw new IllegalArgumentException(name + " must be between 1 and " + max + ", got " + value);
+        }
+    }
+
+    private static void matrix(long elements, String product) {
+        if (elements >= ModelLimits.MATRIX_ELEMENTS_LIMIT) {
+            throw new IllegalArgumentException(product + " = " + elements + " is at or above the engine's limit of "
+                    + ModelLimits.MATRIX_ELEMENTS_LIMIT + " elements");
+        }
     }
 
     public int qDim() {

@@ -53,13 +53,16 @@ public final class SafetensorsFile {
             long dataStart = 8 + headerLength;
             SafetensorsHeader header = SafetensorsHeader.parse(json.array(), fileSize - dataStart, path);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Object fileKey = FileRegion.fileKey(path); // taken while the file is open, as it is mapped
             for (SafetensorsHeader.Entry e : header.entries().values()) {
                 if (e.byteSize() > MAX_TENSOR_BYTES) {
                     throw new CllmException(CllmException.Status.UNSUPPORTED, path + ": tensor " + e.name() + " is "
                             + e.byteSize() + " bytes; tensors over 2 GiB are not supported");
                 }
+                // The header's offsets were checked against the file's size before this map.
                 ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.byteSize());
-                tensors.put(e.name(), new Tensor(e.name(), e.dtype(), e.shape(), data.order(ByteOrder.LITTLE_ENDIAN)));
+                tensors.put(e.name(), new Tensor(e.name(), e.dtype(), e.shape(), data.order(ByteOrder.LITTLE_ENDIAN),
+                        new FileRegion(path, fileKey, dataStart + e.begin(), e.byteSize())));
             }
             return new SafetensorsFile(path, header, tensors);
         } catch (NoSuchFileException e) {

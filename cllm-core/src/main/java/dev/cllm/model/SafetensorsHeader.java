@@ -101,12 +101,12 @@ public final class SafetensorsHeader {
         SafetensorsHeader header;
         try {
             header = read(text, dataSize, source);
+            checkOverlaps(header.entries.values(), source);
         } catch (IOException | RuntimeException e) {
             if (e instanceof CllmException c) throw c;
             // MalformedJsonException, IllegalStateException (wrong token), NumberFormatException, ...
-            throw CllmException.badFormat(source, "malformed safetensors header: " + e.getMessage());
+            throw CllmException.badFormat(source, "malformed safetensors header" + JsonErrors.describe(e, 0));
         }
-        checkOverlaps(header.entries.values(), source);
         return header;
     }
 

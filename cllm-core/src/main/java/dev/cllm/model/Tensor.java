@@ -7,8 +7,15 @@ import java.util.Arrays;
 /**
  * One named tensor of a checkpoint: its dtype, shape and little-endian bytes. The buffer is usually a
  * slice of a memory-mapped file (nothing is copied through the Java heap); treat it as read-only.
+ * {@code file} says where in that file (null for tensors in memory): the engine upload reads the bytes
+ * from there instead of through the mapping ({@link FileRegion}).
  */
-public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
+public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data, FileRegion file) {
+    /** A tensor held in memory (or mapped from a file the upload need not know). */
+    public Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
+        this(name, dtype, shape, data, null);
+    }
+
     public Tensor {
         shape = shape.clone();
         data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
@@ -16,6 +23,10 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
         if (data.remaining() != expected) {
             throw new IllegalArgumentException("tensor " + name + ": " + data.remaining() + " bytes for shape "
                     + Arrays.toString(shape) + " of " + dtype + " (needs " + expected + ")");
+        }
+        if (file != null && file.length() != expected) {
+            throw new IllegalArgumentException("tensor " + name + ": file region of " + file.length() + " bytes for "
+                    + expected + " bytes of data");
         }
     }
 

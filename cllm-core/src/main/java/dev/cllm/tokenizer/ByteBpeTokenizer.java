@@ -5,10 +5,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.cllm.CllmException;
+import dev.cllm.model.JsonFiles;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -380,14 +379,7 @@ public final class ByteBpeTokenizer implements Tokenizer {
      * specials). Other tokenizer.json files are rejected with {@link CllmException.Status#UNSUPPORTED}.
      */
     public static ByteBpeTokenizer load(Path file) {
-        JsonObject root;
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            root = JsonParser.parseReader(r).getAsJsonObject();
-        } catch (IOException e) {
-            throw new CllmException(CllmException.Status.IO, "cannot read " + file + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw CllmException.badFormat(file, "not a JSON object: " + e.getMessage());
-        }
+        JsonObject root = JsonFiles.readObject(file);
         try {
             if (!preTokenizerJson().equals(root.get("pre_tokenizer"))) {
                 throw new CllmException(CllmException.Status.UNSUPPORTED, file

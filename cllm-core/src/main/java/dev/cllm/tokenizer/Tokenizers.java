@@ -2,6 +2,7 @@ package dev.cllm.tokenizer;
 
 import dev.cllm.CllmException;
 import dev.cllm.model.Checkpoints;
+import dev.cllm.model.JsonErrors;
 import dev.cllm.model.JsonFiles;
 import dev.cllm.model.LlamaConfig;
 
@@ -64,7 +65,7 @@ public final class Tokenizers {
             throw new CllmException(CllmException.Status.UNSUPPORTED, "cannot load the DJL tokenizers native library: "
                     + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw CllmException.badFormat(tokenizerJson, "invalid tokenizer: " + e.getMessage());
+            throw CllmException.badFormat(tokenizerJson, "invalid tokenizer: " + JsonErrors.oneLine(e.getMessage()));
         }
         try {
             JsonObject tokenizerConfig = readTokenizerConfig(tokenizerJson);

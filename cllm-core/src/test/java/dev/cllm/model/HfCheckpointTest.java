@@ -235,7 +235,8 @@ class HfCheckpointTest {
             new Case(c -> c.addProperty("hidden_size", "16"), CllmException.Status.BAD_FORMAT, "hidden_size must be a number"),
             new Case(c -> c.addProperty("hidden_size", 16.5), CllmException.Status.BAD_FORMAT, "32-bit integer"),
             new Case(c -> c.addProperty("num_hidden_layers", 1L << 40), CllmException.Status.BAD_FORMAT, "32-bit integer"),
-            new Case(c -> c.addProperty("num_key_value_heads", 3), CllmException.Status.BAD_FORMAT, "n_kv_heads"),
+            new Case(c -> c.addProperty("num_key_value_heads", 3), CllmException.Status.BAD_FORMAT,
+                    "num_attention_heads (2) must be a multiple of num_key_value_heads (3)"),
             new Case(c -> c.addProperty("eos_token_id", 1000), CllmException.Status.BAD_FORMAT, "outside the vocabulary"),
             new Case(c -> c.addProperty("tie_word_embeddings", "yes"), CllmException.Status.BAD_FORMAT,
                     "tie_word_embeddings must be true or false"),
@@ -255,6 +256,7 @@ class HfCheckpointTest {
             assertEquals(CllmException.Status.BAD_FORMAT, e.status());
             assertTrue(e.getMessage().contains("malformed JSON") || e.getMessage().contains("expected a JSON object"),
                     e.getMessage());
+            assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("https://"), "one line: " + e.getMessage());
         }
     }
 

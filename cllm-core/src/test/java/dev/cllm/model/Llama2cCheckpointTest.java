@@ -310,8 +310,12 @@ class Llama2cCheckpointTest {
             {24, 40, 2, 4, 2, 37, -16}, {24, -1, 2, 4, 2, 37, 16}, {Integer.MAX_VALUE, 1 << 30, 1 << 20, 1, 1, 1 << 30, 1},
             {24, 40, 2, 8, 2, 37, 16}, // head size 3 is odd
         };
-        String[] fragments = {"bad dim", "bad n_heads", "bad n_kv_heads", "bad n_kv_heads", "bad n_layers", "bad vocab_size",
-            "bad vocab_size", "bad seq_len", "bad hidden_dim", "bad dim", "must be even"};
+        String[] fragments = {"checkpoint: dim must be between 1 and 65536, got 0", "n_heads (5) must divide dim (24)",
+            "n_heads (4) must be a multiple of n_kv_heads (3)", "n_heads (4) must be a multiple of n_kv_heads (8)",
+            "n_layers must be between 1 and 4096, got 0", "vocab_size must be between 1 and 16777216, got 0",
+            "vocab_size must be between 1 and 16777216, got -2147483648", "seq_len must be between 1 and 16777216, got -16",
+            "hidden_dim must be between 1 and 1048576, got -1", "checkpoint: dim must be between 1 and 65536, got 2147483647",
+            "dim / n_heads must be even, got 3"};
         for (int i = 0; i < headers.length; i++) {
             ByteBuffer b = ByteBuffer.allocate(28 + 4096).order(ByteOrder.LITTLE_ENDIAN);
             for (int v : headers[i]) b.putInt(v);

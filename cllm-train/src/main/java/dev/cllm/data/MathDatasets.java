@@ -2,9 +2,8 @@ package dev.cllm.data;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonSyntaxException;
 import dev.cllm.CllmException;
+import dev.cllm.model.JsonFiles;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -125,13 +124,9 @@ public final class MathDatasets {
             while ((line = r.readLine()) != null) {
                 no++;
                 if (line.isBlank()) continue;
-                try {
-                    JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-                    out.add(new MathExample(str(o, "question", file, no), str(o, "answer", file, no),
-                            str(o, "final", file, no)));
-                } catch (JsonSyntaxException | IllegalStateException e) {
-                    throw CllmException.badFormat(file, "line " + no + ": not a JSON object: " + e.getMessage());
-                }
+                JsonObject o = JsonFiles.parseObjectLine(line, file, no);
+                out.add(new MathExample(str(o, "question", file, no), str(o, "answer", file, no),
+                        str(o, "final", file, no)));
             }
         } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, "cannot read " + file + ": " + e.getMessage(), e);

@@ -164,16 +164,17 @@ public final class Trainer {
 
     private int restore(Path checkpoint, AdamW optimizer) {
         try {
-            JsonObject state = com.google.gson.JsonParser.parseString(Files.readString(checkpoint.resolve("trainer.json")))
-                    .getAsJsonObject();
+            JsonObject state = dev.cllm.model.JsonFiles.readObject(checkpoint.resolve("trainer.json"));
             int step = state.get("step").getAsInt();
             model.loadWeights(dev.cllm.model.Checkpoints.load(checkpoint));
             optimizer.load(checkpoint.resolve("optimizer.safetensors"));
             System.err.println("resuming from " + checkpoint + " (step " + step + ")");
             return step;
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof CllmException c) throw c;
-            throw new CllmException(CllmException.Status.BAD_FORMAT, "cannot resume from " + checkpoint + ": " + e.getMessage(), e);
+        } catch (CllmException e) {
+            throw e;
+        } catch (RuntimeException e) { // trainer.json without a numeric "step"
+            throw new CllmException(CllmException.Status.BAD_FORMAT, "cannot resume from " + checkpoint + ": "
+                    + dev.cllm.model.JsonErrors.oneLine(String.valueOf(e.getMessage())), e);
         }
     }
 

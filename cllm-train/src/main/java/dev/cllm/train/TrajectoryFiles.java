@@ -1,9 +1,8 @@
 package dev.cllm.train;
 
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-
 import dev.cllm.CllmException;
+import dev.cllm.model.JsonErrors;
+import dev.cllm.model.JsonFiles;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -76,10 +75,13 @@ public final class TrajectoryFiles {
 
     private static TrajectoryRecord parse(Path file, int line, String text, boolean tolerate) {
         try {
-            return TrajectoryRecord.fromJson(JsonParser.parseString(text).getAsJsonObject());
-        } catch (JsonParseException | IllegalArgumentException | IllegalStateException e) {
+            return TrajectoryRecord.fromJson(JsonFiles.parseObjectLine(text, file, line));
+        } catch (CllmException e) {
             if (tolerate) return null;
-            throw CllmException.badFormat(file, "line " + line + ": " + e.getMessage());
+            throw e;
+        } catch (RuntimeException e) { // a field of the wrong type or shape
+            if (tolerate) return null;
+            throw CllmException.badFormat(file, "line " + line + ": " + JsonErrors.oneLine(e.getMessage()));
         }
     }
 
