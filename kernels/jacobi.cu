@@ -27,19 +27,30 @@ __device__ void record_state(JacobiState* state, const JacobiCore& core) {
   for (int i = threadIdx.x; i < core.n; i += kThreads) row[i] = core.state[i];
 }
 
+// Every word of the shared core is zeroed first, so the stored state never carries leftovers of an
+// earlier kernel's shared memory (tests compare the whole core with the host's jacobi_begin).
 __global__ void __launch_bounds__(kThreads) jacobi_begin_kernel(JacobiState* state, const JacobiBegin begin) {
   __shared__ JacobiCore core;
-  if (threadIdx.x == 0) jacobi_begin(core, begin);
+  int32_t* words = reinterpret_cast<int32_t*>(&core);
+  for (int i = threadIdx.x; i < kCoreWords; i += kThreads) words[i] = 0;
+  __syncthreads();
+  if (threadIdx.x == 0) jacobi_start(core, begin);
   __syncthreads();
   store_core(state->core, core);
   record_state(state, core);  // state 0 = the initial state
 }
 
-__global__ void __launch_bounds__(kThreads) jacobi_update_kernel(JacobiState* state) {
+// Thread 0 runs the sequential accept/commit logic; then every thread computes fresh guesses for its
+// window slots (each one global read of the history), and the block stores the core.
+__global__ void __launch_bounds__(kThreads) jacobi_update_kernel(JacobiState* state, const JacobiBuffers buffers) {
   __shared__ JacobiCore core;
   load_core(core, state->core);
   __syncthreads();
-  if (threadIdx.x == 0) jacobi_update(core);
+  if (threadIdx.x == 0) jacobi_accept(core, buffers);
+  __syncthreads();  // also makes thread 0's history appends visible to the block
+  if (core.mode == kJacobiRun && !core.hit_eos) {
+    for (int i = core.fresh_from + int(threadIdx.x); i < core.n; i += kThreads) jacobi_fill_guess(core, buffers.history, i);
+  }
   __syncthreads();
   store_core(state->core, core);
   record_state(state, core);
@@ -57,10 +68,14 @@ cudaError_t launch_jacobi_begin(JacobiState* state, const JacobiBegin& begin, cu
   return cudaGetLastError();
 }
 
-cudaError_t launch_jacobi_update(JacobiState* state, cudaStream_t stream) {
+cudaError_t launch_jacobi_update(JacobiState* state, const JacobiBuffers& buffers, cudaStream_t stream) {
   if (state == nullptr) return cudaErrorInvalidValue;
-  jacobi_update_kernel<<<1, kThreads, 0, stream>>>(state);
+  jacobi_update_kernel<<<1, kThreads, 0, stream>>>(state, buffers);
   return cudaGetLastError();
+}
+
+cudaError_t launch_jacobi_update(JacobiState* state, cudaStream_t stream) {
+  return launch_jacobi_update(state, JacobiBuffers{}, stream);
 }
 
 cudaError_t launch_jacobi_continue(const JacobiState* state, cudaGraphConditionalHandle handle, cudaStream_t stream) {

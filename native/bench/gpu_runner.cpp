@@ -84,7 +84,8 @@ std::vector<GpuBlockTiming> time_gpu_blocks(cllm_model* model, const cllm_config
       int32_t iterations = 0;
       const double ms = timer.median_ms_auto(warmup, iters, [&] {
         int32_t count = 0;
-        check(cllm_jacobi_block(session, 5, init.data(), n, n, -1, produced.data(), &count, &iterations, nullptr),
+        check(cllm_jacobi_block(session, 5, init.data(), n, n, -1, produced.data(), &count, &iterations, nullptr,
+                                nullptr, nullptr),
               "jacobi block");
         check(cllm_session_truncate(session, context), "truncate");
       });

@@ -1,15 +1,17 @@
 // cllm-bench: forward and Jacobi-step timings of a seeded random model through the C ABI.
 //
-//   cllm-bench --preset 110m --backend cpu --blocks 1,4,16,32,64 --iters 10 --json out.json
+//   cllm-bench --preset 110m --backend cpu --weights q8_0 --blocks 1,4,16,32,64 --iters 10 --json out.json
 //
 // Per block size n it reports the time of one n-token forward (with logits), of one Jacobi iteration
 // (cllm_jacobi_step: forward, argmax, accept), their ratio to n = 1, and the weight-read bandwidth that
 // the forward achieves (weight bytes / time: every forward reads all weights once). Then greedy AR
-// tokens/s. Only the backend constant differs between CPU and CUDA runs. Built with the CUDA backend
-// (CLLM_BENCH_CUDA), --backend cuda adds the GPU section (gpu_report.hpp): device times from CUDA
-// events, the share of the measured copy bandwidth and of the spec peak, the AR step on both GEMM
-// paths, and with --graph whole Jacobi blocks (WHILE graph vs host loop). --batch 1,2,4,8,16 adds
-// aggregate tokens/s of that many sessions in batched Jacobi steps (batch_bench.hpp).
+// tokens/s. --weights picks the weight type the backend stores (f32, bf16, q8_0 on the CPU), and
+// --check-logits adds the logits' error against f32 weights. Only the backend constant differs between
+// CPU and CUDA runs. Built with the CUDA backend (CLLM_BENCH_CUDA), --backend cuda adds the GPU section
+// (gpu_report.hpp): device times from CUDA events, the share of the measured copy bandwidth and of the
+// spec peak, the AR step on both GEMM paths, and with --graph whole Jacobi blocks (WHILE graph vs host
+// loop). --batch 1,2,4,8,16 adds aggregate tokens/s of that many sessions in batched Jacobi steps
+// (batch_bench.hpp).
 
 #include <algorithm>
 #include <cstdio>
@@ -80,7 +82,8 @@ int main(int argc, char** argv) {
     report.kernels = cllm::cpu::select_kernels().name;
     check(cllm_set_num_threads(options.threads), "threads");
     report.threads = cllm_get_num_threads();
-    const int64_t need = report.parameters * 4 + (int64_t(1) << 30);  // fp32 weights + working room
+    // fp32 weights (a --check-logits reference too) + working room
+    const int64_t need = report.parameters * 4 * (options.check_logits ? 2 : 1) + (int64_t(1) << 30);
     const int64_t have = available_memory();
     if (have > 0 && need > have) {
       std::fprintf(stderr, "cllm-bench: preset %s needs about %.1f GB of host memory for fp32 weights, %.1f GB available\n",
@@ -100,16 +103,19 @@ int main(int argc, char** argv) {
   const double start = now_seconds();
   cllm_model* model = nullptr;
 #ifdef CLLM_BENCH_CUDA
-  if (!cpu && options.dtype == CLLM_DTYPE_BF16) {
+  if (!cpu && options.dtype == CLLM_DTYPE_BF16 && (options.weights == CLLM_DTYPE_DEFAULT || options.weights == CLLM_DTYPE_BF16)) {
     // Hashed uniform bf16 weights on all cores: a 7B model in seconds; timings do not depend on the
     // distribution.
     check(make_fast_random_model(config, options.backend, options.device, options.seed, &model), "random model");
   } else
 #endif
   check(cllm::testing::make_random_model(config, options.backend, options.device, options.seed,
-                                         cllm_dtype(options.dtype), &model),
+                                         cllm_dtype(options.dtype), options.weights, &model),
         "random model");
   check(cllm_model_weight_bytes(model, &report.weight_bytes), "weight bytes");
+  int32_t weights = 0;
+  check(cllm_model_weight_dtype(model, &weights), "weight type");
+  report.weights = weights == CLLM_DTYPE_BF16 ? "bf16" : weights == CLLM_DTYPE_Q8_0 ? "q8_0" : "f32";
   std::fprintf(stderr, "cllm-bench: model ready in %.1f s\n", now_seconds() - start);
 
   const CpuSample before = sample_cpu();
@@ -119,6 +125,7 @@ int main(int argc, char** argv) {
     report.batched = time_batches(model, config, options.batch, options.batch_block, options.context, options.batch_steps);
   }
   report.other_busy_cores = other_busy_cores(before, sample_cpu());
+  if (options.check_logits) report.logits_error = logits_error_vs_f32(model, config, options.seed);
   std::string gpu_section;
 #ifdef CLLM_BENCH_CUDA
   if (!cpu) {

@@ -29,7 +29,11 @@ namespace {
                "                             iteration vs the same sessions stepping one by one (e.g. 1,2,4,8,16)\n"
                "  --batch-block N            window rows per session in the batched section, default 16\n"
                "  --batch-steps N            iterations timed per session count, default 20\n"
-               "  --dtype f32|bf16           weights as uploaded (default: f32 on cpu, bf16 on cuda)\n"
+               "  --dtype f32|bf16|q8_0      weights as uploaded (default: f32 on cpu, bf16 on cuda; q8_0: GGUF blocks\n"
+               "                             where rows are a multiple of 32, else f32)\n"
+               "  --weights f32|bf16|q8_0    weight type the backend stores and computes with (default: the\n"
+               "                             backend's, f32 on cpu, bf16 on cuda)\n"
+               "  --check-logits             also report the logits' relative error against f32 weights on the cpu\n"
                "  --seed N                   weight seed, default 1\n"
                "  --threads N                CPU threads (cllm_set_num_threads; default: CLLM_NUM_THREADS or all CPUs)\n"
                "  --membw                    measure host memory read bandwidth first\n"
@@ -97,11 +101,16 @@ Options parse_options(int argc, char** argv) {
       if (o.batch_block > 64) usage("--batch-block must be at most 64");
     } else if (!std::strcmp(arg, "--batch-steps")) {
       o.batch_steps = to_int(value(), arg, 1);
-    } else if (!std::strcmp(arg, "--dtype")) {
+    } else if (!std::strcmp(arg, "--dtype") || !std::strcmp(arg, "--weights")) {
       const std::string d = value();
-      if (d == "f32") o.dtype = CLLM_DTYPE_F32;
-      else if (d == "bf16") o.dtype = CLLM_DTYPE_BF16;
-      else usage(("unknown dtype " + d).c_str());
+      int32_t dtype = -1;
+      if (d == "f32") dtype = CLLM_DTYPE_F32;
+      else if (d == "bf16") dtype = CLLM_DTYPE_BF16;
+      else if (d == "q8_0") dtype = CLLM_DTYPE_Q8_0;
+      else usage(("unknown " + std::string(arg + 2) + " " + d + " (f32, bf16 or q8_0)").c_str());
+      (!std::strcmp(arg, "--dtype") ? o.dtype : o.weights) = dtype;
+    } else if (!std::strcmp(arg, "--check-logits")) {
+      o.check_logits = true;
     } else if (!std::strcmp(arg, "--seed")) {
       o.seed = uint64_t(to_int(value(), arg, 0));
     } else if (!std::strcmp(arg, "--threads")) {

@@ -19,6 +19,8 @@ struct Options {
   int32_t ar_tokens = 64;          // greedy AR decode length for tokens/s (0: skip)
   int32_t sessions = 1;            // AR decode on this many sessions at once, one thread each
   int32_t dtype = -1;              // upload dtype; -1: f32 for CPU, bf16 for CUDA
+  int32_t weights = -1;            // weight type the backend stores (CLLM_DTYPE_*); -1: the backend's default
+  bool check_logits = false;       // also report the logits' error against a CPU model with f32 weights
   uint64_t seed = 1;
   int32_t threads = 0;             // CPU threads (cllm_set_num_threads); 0: the library's default
   bool membw = false;              // measure host memory read bandwidth first

@@ -19,8 +19,8 @@ double gb_per_s(const Report& r, double seconds) { return seconds > 0 ? double(r
 
 void print_table(const Report& r) {
   const cllm_config& c = r.config;
-  std::printf("cllm-bench: preset %s on %s (%s), %d threads\n", r.options.preset.c_str(), r.backend_name.c_str(),
-              r.kernels.c_str(), r.threads);
+  std::printf("cllm-bench: preset %s on %s (%s), %s weights, %d threads\n", r.options.preset.c_str(),
+              r.backend_name.c_str(), r.kernels.c_str(), r.weights.c_str(), r.threads);
   std::printf("  dim %d, hidden %d, layers %d, heads %d/%d, head_dim %d, vocab %d, %s; %.1fM parameters, %.1f MB of weights\n",
               c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads, c.head_dim, c.vocab_size,
               c.tied_embeddings ? "tied" : "untied", r.parameters / 1e6, r.weight_bytes / 1e6);
@@ -56,6 +56,10 @@ void print_table(const Report& r) {
                   b.alone_tokens_per_s > 0 ? b.batched_tokens_per_s / b.alone_tokens_per_s : 0.0, b.same_tokens ? "yes" : "NO");
     }
   }
+  if (r.logits_error >= 0) {
+    std::printf("  logits vs f32 weights (cpu): max relative error %.3g over a %d-token block\n", r.logits_error,
+                kLogitsCheckTokens);
+  }
   if (r.other_busy_cores >= 0) {
     std::printf("  other processes kept %.2f cores busy during the timings", r.other_busy_cores);
     if (r.other_busy_cores > 0.2 && r.backend_name == "cpu") std::printf(": CPU timings are noisy");
@@ -68,8 +72,9 @@ bool write_json(const Report& r, const std::string& path) {
   if (!f) return false;
   const cllm_config& c = r.config;
   const BlockResult* one = block_one(r);
-  std::fprintf(f, "{\n  \"preset\": \"%s\",\n  \"backend\": \"%s\",\n  \"kernels\": \"%s\",\n  \"threads\": %d,\n",
-               r.options.preset.c_str(), r.backend_name.c_str(), r.kernels.c_str(), r.threads);
+  std::fprintf(f, "{\n  \"preset\": \"%s\",\n  \"backend\": \"%s\",\n  \"kernels\": \"%s\",\n  \"weights\": \"%s\",\n  \"threads\": %d,\n",
+               r.options.preset.c_str(), r.backend_name.c_str(), r.kernels.c_str(), r.weights.c_str(), r.threads);
+  if (r.logits_error >= 0) std::fprintf(f, "  \"logits_error_vs_f32\": %.6g,\n", r.logits_error);
   std::fprintf(f,
                "  \"config\": {\"dim\": %d, \"hidden_dim\": %d, \"n_layers\": %d, \"n_heads\": %d, \"n_kv_heads\": %d, "
                "\"head_dim\": %d, \"vocab_size\": %d, \"tied_embeddings\": %d},\n",

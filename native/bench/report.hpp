@@ -15,6 +15,8 @@ struct Report {
   Options options;
   cllm_config config{};
   std::string backend_name, kernels;  // kernels: the CPU ISA path, or the device name
+  std::string weights;                // the weight type the backend stores
+  double logits_error = -1;           // --check-logits: relative error against f32 weights (-1: not measured)
   int32_t threads = 0;
   int64_t parameters = 0, weight_bytes = 0;
   double membw_gb_per_s = 0;  // 0: not measured

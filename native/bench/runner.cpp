@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "random_model.hpp"
+#include "reference_model.hpp"
 
 namespace cllm::bench {
 namespace {
@@ -98,6 +99,29 @@ ArResult time_ar(cllm_model* model, const cllm_config& config, int32_t context, 
   result.tokens_per_s = total_rate;
   result.per_token = summarize(steps[0]);
   return result;
+}
+
+namespace {
+
+std::vector<float> block_logits(cllm_model* model, const cllm_config& config) {
+  cllm_session* session = nullptr;
+  check(cllm_session_create(model, kLogitsCheckTokens, &session), "session");
+  const auto tokens = some_tokens(kLogitsCheckTokens, config.vocab_size, 3);
+  std::vector<float> logits(size_t(kLogitsCheckTokens) * config.vocab_size);
+  check(cllm_session_forward(session, tokens.data(), kLogitsCheckTokens, logits.data()), "forward");
+  cllm_session_free(session);
+  return logits;
+}
+
+}  // namespace
+
+double logits_error_vs_f32(cllm_model* model, const cllm_config& config, uint64_t seed) {
+  cllm_model* reference = nullptr;
+  check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, seed, CLLM_DTYPE_F32, CLLM_DTYPE_F32, &reference),
+        "f32 reference model");
+  const std::vector<float> expected = block_logits(reference, config);
+  cllm_model_free(reference);
+  return cllm::testing::max_relative_error(block_logits(model, config), expected);
 }
 
 }  // namespace cllm::bench

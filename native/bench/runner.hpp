@@ -33,4 +33,9 @@ std::vector<BlockResult> time_blocks(cllm_model* model, const cllm_config& confi
 ArResult time_ar(cllm_model* model, const cllm_config& config, int32_t context, int32_t tokens, int repeats,
                  int32_t sessions);
 
+// The max relative error (max |a - b| / max |b|) of the model's logits for one block of
+// kLogitsCheckTokens tokens at position 0, against a CPU model with f32 weights of the same seed.
+constexpr int32_t kLogitsCheckTokens = 16;
+double logits_error_vs_f32(cllm_model* model, const cllm_config& config, uint64_t seed);
+
 }  // namespace cllm::bench

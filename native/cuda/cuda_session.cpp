@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "argmax.cuh"
 #include "attention.cuh"
@@ -90,6 +91,11 @@ CudaSession::CudaSession(const CudaModel& model, int32_t capacity)
     v_cache_ = DeviceArray<__nv_bfloat16>(cache, "the value cache");
     state_ = DeviceArray<JacobiState>(1, "the Jacobi state");
     host_state_ = PinnedArray<JacobiState>(1, "the Jacobi state");
+    const size_t positions = size_t(capacity) + 1;
+    counts_ = DeviceArray<int32_t>(2 * positions, "Jacobi iteration counts");
+    history_ = DeviceArray<int32_t>(positions, "the Jacobi run history");
+    host_counts_ = PinnedArray<int32_t>(2 * positions, "Jacobi iteration counts");
+    host_history_ = PinnedArray<int32_t>(positions, "the Jacobi run history");
     host_logits_ = PinnedArray<float>(rows * size_t(c.vocab_size), "logits");
     if (switches_.rope_table) {
       // After the KV cache, so a session too large for the device fails there first. Filled on the
@@ -127,7 +133,7 @@ CudaSession::~CudaSession() {
   cudaSetDevice(model_.device());
   cudaStreamSynchronize(stream());  // nothing may still use the buffers freed below
   if (user_stream_) cudaStreamSynchronize(own_stream_);
-  for (auto* graphs : {&forward_graphs_, &forward_head_graphs_, &iteration_graphs_, &block_graphs_}) {
+  for (auto* graphs : {&forward_graphs_, &forward_head_graphs_, &iteration_graphs_, &loop_graphs_}) {
     for (GraphExec& g : *graphs) g = GraphExec();
   }
   cudaStreamDestroy(own_stream_);
@@ -150,6 +156,15 @@ JacobiBegin CudaSession::begin_header(int32_t mode, const int32_t* tokens, int32
 }
 
 void CudaSession::begin(const JacobiBegin& b) { CLLM_CUDA_CHECK(launch_jacobi_begin(state_.get(), b, stream())); }
+
+JacobiBuffers CudaSession::buffers() const {
+  JacobiBuffers b{};
+  b.history = history_.get();
+  b.accepted = counts_.get();
+  b.stationary = counts_.get() + (capacity_ + 1);
+  b.trace = state_.get()->states;
+  return b;
+}
 
 void CudaSession::gemm(cudaStream_t stream, const Bf16Matrix& w, int32_t out_features, const __nv_bfloat16* x,
                        int32_t ld_x, void* y, int32_t ld_y, int32_t epilogue, int32_t width) {
@@ -258,7 +273,7 @@ void CudaSession::record_iteration(cudaStream_t s, int32_t width) {
   record_forward(s, width, true);
   CLLM_CUDA_CHECK(
       launch_argmax_rows_active(logits_.get(), vocab, &st->core.rows, width, vocab, st->core.predictions, s));
-  CLLM_CUDA_CHECK(launch_jacobi_update(st, s));
+  CLLM_CUDA_CHECK(launch_jacobi_update(st, buffers(), s));
 }
 
 void CudaSession::run_forward(int32_t rows, bool head) {
@@ -286,11 +301,11 @@ void CudaSession::run_iteration(int32_t rows) {
   CLLM_CUDA_CHECK(cudaGraphLaunch(exec.get(), stream()));
 }
 
-bool CudaSession::run_block_graph(int32_t n) {
+bool CudaSession::run_loop_graph(int32_t n) {
   if (!conditional_nodes_ok_) return false;
   const int bucket = bucket_of(n);
   const int32_t width = width_of(bucket);
-  GraphExec& exec = block_graphs_[size_t(bucket)];
+  GraphExec& exec = loop_graphs_[size_t(bucket)];
   if (!exec) {
     try {
       int driver = 0;
@@ -331,11 +346,12 @@ bool CudaSession::run_block_graph(int32_t n) {
     } catch (const Error& e) {
       conditional_nodes_ok_ = false;
       if (model_.verbose()) {
-        std::fprintf(stderr, "cllm cuda: Jacobi blocks fall back to a host loop of iteration graphs: %s\n", e.what());
+        std::fprintf(stderr, "cllm cuda: Jacobi blocks and runs fall back to a host loop of iteration graphs: %s\n",
+                     e.what());
       }
       return false;
     }
-    if (model_.verbose()) std::fprintf(stderr, "cllm cuda: Jacobi block graph (WHILE node) for width %d\n", width);
+    if (model_.verbose()) std::fprintf(stderr, "cllm cuda: Jacobi loop graph (WHILE node) for width %d\n", width);
   }
   const cudaError_t launched = cudaGraphLaunch(exec.get(), stream());
   if (launched != cudaSuccess) {
@@ -344,7 +360,7 @@ bool CudaSession::run_block_graph(int32_t n) {
     cudaGetLastError();
     conditional_nodes_ok_ = false;
     if (model_.verbose()) {
-      std::fprintf(stderr, "cllm cuda: launching the Jacobi block graph failed (%s); using the host loop\n",
+      std::fprintf(stderr, "cllm cuda: launching the Jacobi loop graph failed (%s); using the host loop\n",
                    cudaGetErrorString(launched));
     }
     return false;
@@ -352,11 +368,11 @@ bool CudaSession::run_block_graph(int32_t n) {
   return true;
 }
 
-void CudaSession::run_block_loop(int32_t n, int32_t max_iterations) {
+void CudaSession::run_host_loop(int32_t n, int32_t max_iterations) {
   JacobiCore* device_core = &state_.get()->core;
   JacobiCore* host_core = &host_state_.get()->core;
   for (int32_t iteration = 0; iteration < max_iterations; ++iteration) {
-    run_iteration(n);  // the window shrinks on the device; the kernels read its width from there
+    run_iteration(n);  // the window shrinks or narrows on the device; the kernels read its width there
     CLLM_CUDA_CHECK(cudaMemcpyAsync(&host_core->done, &device_core->done, sizeof(int32_t), cudaMemcpyDeviceToHost,
                                     stream()));
     CLLM_CUDA_CHECK(cudaStreamSynchronize(stream()));
@@ -364,15 +380,31 @@ void CudaSession::run_block_loop(int32_t n, int32_t max_iterations) {
   }
 }
 
-void CudaSession::fetch_core(bool with_states, int32_t states_count) {
+void CudaSession::run_iterations(int32_t n, int32_t max_iterations) {
+  const bool ran = graph_mode_ == GraphMode::kWhile && run_loop_graph(n);
+  if (!ran) run_host_loop(n, max_iterations);
+}
+
+void CudaSession::fetch(const Fetch& what) {
   JacobiState* device = state_.get();
   JacobiState* host = host_state_.get();
-  CLLM_CUDA_CHECK(cudaMemcpyAsync(&host->core, &device->core, sizeof(JacobiCore), cudaMemcpyDeviceToHost, stream()));
-  if (with_states) {
-    CLLM_CUDA_CHECK(cudaMemcpyAsync(host->states, device->states, size_t(states_count) * sizeof(int32_t),
-                                    cudaMemcpyDeviceToHost, stream()));
+  const cudaStream_t s = stream();
+  CLLM_CUDA_CHECK(cudaMemcpyAsync(&host->core, &device->core, sizeof(JacobiCore), cudaMemcpyDeviceToHost, s));
+  if (what.states_words > 0) {
+    CLLM_CUDA_CHECK(cudaMemcpyAsync(host->states, device->states, size_t(what.states_words) * sizeof(int32_t),
+                                    cudaMemcpyDeviceToHost, s));
   }
-  CLLM_CUDA_CHECK(cudaStreamSynchronize(stream()));
+  if (what.count_words > 0) {
+    const size_t stride = size_t(capacity_) + 1, bytes = size_t(what.count_words) * sizeof(int32_t);
+    CLLM_CUDA_CHECK(cudaMemcpyAsync(host_counts_.get(), counts_.get(), bytes, cudaMemcpyDeviceToHost, s));
+    CLLM_CUDA_CHECK(
+        cudaMemcpyAsync(host_counts_.get() + stride, counts_.get() + stride, bytes, cudaMemcpyDeviceToHost, s));
+  }
+  if (what.history_words > 0) {
+    CLLM_CUDA_CHECK(cudaMemcpyAsync(host_history_.get() + what.history_from, history_.get() + what.history_from,
+                                    size_t(what.history_words) * sizeof(int32_t), cudaMemcpyDeviceToHost, s));
+  }
+  CLLM_CUDA_CHECK(cudaStreamSynchronize(s));
 }
 
 void CudaSession::forward_chunk(const int32_t* tokens, int32_t n, float* logits, int32_t* predictions) {
@@ -422,7 +454,7 @@ int32_t CudaSession::jacobi_step(const int32_t* window, int32_t n, int32_t* pred
   NvtxRange range("cllm.jacobi_step");
   begin(begin_header(kJacobiStep, window, n));
   run_iteration(n);
-  fetch_core(false, 0);
+  fetch(Fetch{});
   const JacobiCore& core = host_state_.get()->core;
   if (core.accepted < 1 || core.accepted > n || core.length != length_ + core.accepted) {
     throw Error(CLLM_ERR_INTERNAL, "CUDA Jacobi step returned an inconsistent state (accepted " +
@@ -435,9 +467,10 @@ int32_t CudaSession::jacobi_step(const int32_t* window, int32_t n, int32_t* pred
 
 SessionBackend::BlockResult CudaSession::jacobi_block(int32_t y0, const int32_t* init_state, int32_t n,
                                                       int32_t max_iterations, int32_t eos_token, int32_t* produced,
-                                                      int32_t* states) {
+                                                      int32_t* accepted, int32_t* stationary, int32_t* states) {
   if (n > kMaxRows) {
-    return SessionBackend::jacobi_block(y0, init_state, n, max_iterations, eos_token, produced, states);
+    return SessionBackend::jacobi_block(y0, init_state, n, max_iterations, eos_token, produced, accepted, stationary,
+                                        states);
   }
   DeviceScope scope(model_.device());
   NvtxRange range("cllm.jacobi_block");
@@ -449,9 +482,11 @@ SessionBackend::BlockResult CudaSession::jacobi_block(int32_t y0, const int32_t*
   b.record_states = states ? 1 : 0;
   b.y0 = y0;
   begin(b);
-  const bool ran = graph_mode_ == GraphMode::kWhile && run_block_graph(n);
-  if (!ran) run_block_loop(n, cap);
-  fetch_core(states != nullptr, (cap + 1) * n);
+  run_iterations(n, cap);
+  Fetch what;
+  what.states_words = states ? (cap + 1) * n : 0;
+  what.count_words = (accepted || stationary) ? cap : 0;
+  fetch(what);
   const JacobiCore& core = host_state_.get()->core;
   if (core.produced_count < 1 || core.produced_count > n || core.iterations < 1 || core.iterations > cap ||
       core.length != length_ + core.produced_count) {
@@ -460,12 +495,90 @@ SessionBackend::BlockResult CudaSession::jacobi_block(int32_t y0, const int32_t*
                                        std::to_string(core.iterations) + " iterations)");
   }
   std::copy(core.produced, core.produced + core.produced_count, produced);
+  const int32_t* counts = host_counts_.get();
+  if (accepted) std::copy(counts, counts + core.iterations, accepted);
+  if (stationary) std::copy(counts + capacity_ + 1, counts + capacity_ + 1 + core.iterations, stationary);
   if (states) {
     const int32_t* recorded = host_state_.get()->states;
     std::copy(recorded, recorded + size_t(core.iterations + 1) * size_t(n), states);
   }
   length_ = core.length;
   return BlockResult{core.produced_count, core.iterations};
+}
+
+SessionBackend::RunResult CudaSession::jacobi_run(const RunArgs& a) {
+  if (a.n > kMaxRows) return SessionBackend::jacobi_run(a);  // chunked forwards, accepted on the host
+  DeviceScope scope(model_.device());
+  NvtxRange range("cllm.jacobi_run");
+  const int32_t n = a.n;
+  // A recorded run writes each iteration's predictions into JacobiState::states, which holds
+  // kStateWords / n of them: such a call may take several launches, each continuing from the device
+  // state the last one left (history, window, prior), exactly as the iteration cap of cllm_jacobi_run
+  // allows. Unrecorded runs take one launch.
+  const int32_t launch_cap = a.predictions ? kStateWords / n : std::numeric_limits<int32_t>::max();
+  std::copy(a.history, a.history + a.history_length, host_history_.get());
+  CLLM_CUDA_CHECK(cudaMemcpyAsync(history_.get(), host_history_.get(), size_t(a.history_length) * sizeof(int32_t),
+                                  cudaMemcpyHostToDevice, stream()));
+  RunResult result{0, 0};
+  int32_t history_length = a.history_length;
+  const uint64_t seed = a.guess.seed;
+  for (;;) {
+    // Every iteration commits at least one token, so min(left, room) bounds the iterations and tokens.
+    const int32_t left = a.max_tokens - result.committed, room = capacity_ - length_;
+    const int32_t most_tokens = std::min(left, room);
+    JacobiBegin b = begin_header(kJacobiRun, a.window, n);
+    b.max_iterations = std::min(std::min(launch_cap, most_tokens), a.max_iterations - result.iterations);
+    b.eos = a.eos_token;
+    b.record_states = a.predictions ? 1 : 0;
+    b.max_tokens = left;
+    b.capacity = capacity_;
+    b.history_length = history_length;
+    b.guess_kind = a.guess.kind;
+    b.pad_token = a.guess.pad_token;
+    b.seed_low = uint32_t(seed);
+    b.seed_high = uint32_t(seed >> 32);
+    std::copy(a.prior, a.prior + n, b.prior);
+    begin(b);
+    run_iterations(n, b.max_iterations);
+    Fetch what;
+    what.states_words = a.predictions ? b.max_iterations * n : 0;
+    what.count_words = b.max_iterations;
+    what.history_from = history_length;
+    what.history_words = most_tokens;
+    fetch(what);
+    const JacobiCore& core = host_state_.get()->core;
+    const int32_t* counts = host_counts_.get();
+    int32_t counted = 0;
+    for (int32_t j = 0; j < std::min(core.iterations, b.max_iterations); ++j) counted += counts[j];
+    if (core.produced_count < 1 || core.produced_count > most_tokens || core.iterations < 1 ||
+        core.iterations > b.max_iterations || counted != core.produced_count ||
+        core.length != length_ + core.produced_count || core.history_length != history_length + core.produced_count) {
+      throw Error(CLLM_ERR_INTERNAL, "CUDA Jacobi run returned an inconsistent state (committed " +
+                                         std::to_string(core.produced_count) + " of at most " +
+                                         std::to_string(most_tokens) + " in " + std::to_string(core.iterations) +
+                                         " iterations)");
+    }
+    std::copy(host_history_.get() + history_length, host_history_.get() + core.history_length,
+              a.committed + result.committed);
+    std::copy(counts, counts + core.iterations, a.accepted + result.iterations);
+    std::copy(counts + capacity_ + 1, counts + capacity_ + 1 + core.iterations, a.stationary + result.iterations);
+    if (a.predictions) {
+      const int32_t* recorded = host_state_.get()->states;
+      std::copy(recorded, recorded + size_t(core.iterations) * size_t(n), a.predictions + size_t(result.iterations) * size_t(n));
+    }
+    // An iteration that commits EOS leaves the window and prior as the one before it built them.
+    std::copy(core.window, core.window + n, a.window);
+    std::copy(core.prior, core.prior + n, a.prior);
+    length_ = core.length;
+    history_length = core.history_length;
+    result.committed += core.produced_count;
+    result.iterations += core.iterations;
+    if (core.hit_eos || result.committed >= a.max_tokens || result.iterations >= a.max_iterations ||
+        length_ >= capacity_) {
+      break;
+    }
+  }
+  return result;
 }
 
 void CudaSession::set_cuda_stream(void* stream_handle) {

@@ -6,10 +6,12 @@
 // are captured once per window-width bucket (1, 2, 4, ..., 64 rows) and replayed for every call:
 //   - forward graph: embedding, the layers, and (optionally) the final norm and the output head;
 //   - iteration graph: the forward with head, argmax, and the Jacobi update (accept, commit, flags);
-//   - block graph: a WHILE conditional node whose body is the iteration plus a kernel that sets the
-//     condition to "not done" (all n produced, EOS, or the iteration cap). One launch runs a whole
-//     Jacobi block and the host learns the result with one copy.
-// Without conditional nodes (old driver, or a failure building them) the block runs the iteration
+//   - loop graph: a WHILE conditional node whose body is the iteration plus a kernel that sets the
+//     condition to "not done". The update in the iteration reads the mode from the device state, so the
+//     same graph runs a whole Jacobi block (done: all n produced, EOS, or the iteration cap) and a whole
+//     refill run (done: the token limit, EOS, a full cache, or the launch's iteration cap); the host
+//     learns the result with one read-back.
+// Without conditional nodes (old driver, or a failure building them) blocks and runs use the iteration
 // graph in a host loop that reads the done flag after each iteration (one small copy per iteration).
 #pragma once
 
@@ -63,7 +65,8 @@ class CudaSession final : public SessionBackend {
   void truncate(int32_t length) override { length_ = length; }
   int32_t jacobi_step(const int32_t* window, int32_t n, int32_t* predictions) override;
   BlockResult jacobi_block(int32_t y0, const int32_t* init_state, int32_t n, int32_t max_iterations, int32_t eos_token,
-                           int32_t* produced, int32_t* states) override;
+                           int32_t* produced, int32_t* accepted, int32_t* stationary, int32_t* states) override;
+  RunResult jacobi_run(const RunArgs& args) override;
   void set_cuda_stream(void* stream) override;
 
  private:
@@ -87,9 +90,20 @@ class CudaSession final : public SessionBackend {
   // Graph runners: capture on first use per width bucket; eager launches in GraphMode::kEager.
   void run_forward(int32_t rows, bool head);
   void run_iteration(int32_t rows);
-  bool run_block_graph(int32_t n);  // false: no conditional nodes here, use the host loop
-  void run_block_loop(int32_t n, int32_t max_iterations);
-  void fetch_core(bool with_states, int32_t states_count);
+  bool run_loop_graph(int32_t n);  // false: no conditional nodes here, use the host loop
+  void run_host_loop(int32_t n, int32_t max_iterations);
+  // Runs the iterations begin() set up: the WHILE graph, else the host loop.
+  void run_iterations(int32_t n, int32_t max_iterations);
+  // One read-back after a call: the core, then (when > 0) the first `states_words` recorded words,
+  // `count_words` per-iteration counts of each kind, and history[history_from, + history_words).
+  struct Fetch {
+    int32_t states_words = 0;
+    int32_t count_words = 0;
+    int32_t history_from = 0;
+    int32_t history_words = 0;
+  };
+  void fetch(const Fetch& what);
+  JacobiBuffers buffers() const;
   void forward_chunk(const int32_t* tokens, int32_t n, float* logits, int32_t* predictions);
 
   const CudaModel& model_;
@@ -111,12 +125,17 @@ class CudaSession final : public SessionBackend {
   DeviceArray<float2> rope_table_;  // CLLM_CUDA_ROPE_TABLE: (cos, sin) [capacity][head_dim / 2]
   DeviceArray<JacobiState> state_;
   PinnedArray<JacobiState> host_state_;
+  // Blocks and refill runs: per-iteration counts (accepted, then stationary; capacity + 1 each, as
+  // iterations never exceed committed tokens) and the history of a run (capacity + 1 tokens), with
+  // pinned host copies for the one upload and the one read-back per call.
+  DeviceArray<int32_t> counts_, history_;
+  PinnedArray<int32_t> host_counts_, host_history_;
   PinnedArray<float> host_logits_;
   SpeedSwitches switches_;  // read when the session is created (speed_switches.hpp)
   int32_t attention_chunk_, attention_splits_;
   GraphMode graph_mode_;
 
-  std::array<GraphExec, kBuckets> forward_graphs_, forward_head_graphs_, iteration_graphs_, block_graphs_;
+  std::array<GraphExec, kBuckets> forward_graphs_, forward_head_graphs_, iteration_graphs_, loop_graphs_;
   bool conditional_nodes_ok_ = true;
 };
 

@@ -10,11 +10,13 @@
 #include "backend.hpp"
 #include "cpu/cpu_kernels.hpp"
 #include "cpu/thread_pool.hpp"
+#include "cpu/weight_packing.hpp"
 #include "plugin_loader.hpp"
 #include "sampling.hpp"
 
 struct cllm_model {
   cllm_config config;
+  cllm_dtype weight_dtype;  // what the backend stores matrices in
   std::unique_ptr<cllm::ModelBackend> backend;
   std::vector<uint8_t> uploaded;  // one flag per (tensor, layer) slot
 };
@@ -123,6 +125,44 @@ void validate_tokens(const cllm_config& c, const int32_t* tokens, int32_t n, con
   }
 }
 
+bool is_upload_dtype(int32_t dtype) { return dtype >= CLLM_DTYPE_F32 && dtype <= CLLM_DTYPE_Q8_0; }
+
+const char* dtype_name(int32_t dtype) {
+  switch (dtype) {
+    case CLLM_DTYPE_F32: return "f32";
+    case CLLM_DTYPE_F16: return "f16";
+    case CLLM_DTYPE_BF16: return "bf16";
+    case CLLM_DTYPE_Q8_0: return "q8_0";
+    default: return "default";
+  }
+}
+
+int64_t dtype_bytes(int32_t dtype, int64_t n) {
+  switch (dtype) {
+    case CLLM_DTYPE_F32: return n * 4;
+    case CLLM_DTYPE_Q8_0: return n / cllm::cpu::kQ8Block * cllm::cpu::kQ8BlockBytes;
+    default: return n * 2;
+  }
+}
+
+// The weight type a backend stores a model in, for a requested one (CLLM_DTYPE_DEFAULT: the backend's).
+cllm_dtype resolve_weight_dtype(int32_t backend, int32_t requested) {
+  require(requested == CLLM_DTYPE_DEFAULT || is_upload_dtype(requested),
+          "weight_dtype must be CLLM_DTYPE_DEFAULT (-1) or a cllm_dtype 0..3, got " + std::to_string(requested));
+  if (backend == CLLM_BACKEND_CUDA) {
+    if (requested != CLLM_DTYPE_DEFAULT && requested != CLLM_DTYPE_BF16) {
+      fail(CLLM_ERR_UNSUPPORTED, std::string("the CUDA backend stores weights as bf16 only, not ") + dtype_name(requested));
+    }
+    return CLLM_DTYPE_BF16;
+  }
+  if (requested == CLLM_DTYPE_F16) {
+    fail(CLLM_ERR_UNSUPPORTED, "the CPU backend stores weights as f32, bf16 or q8_0, not f16 (f16 uploads convert to any of them)");
+  }
+  return requested == CLLM_DTYPE_DEFAULT ? CLLM_DTYPE_F32 : cllm_dtype(requested);
+}
+
+constexpr int32_t kMaxRunWindow = 1 << 20;
+
 void require_room(const cllm_session& s, int32_t n) {
   const int32_t length = s.backend->length(), capacity = s.backend->capacity();
   if (int64_t(length) + n > capacity) {
@@ -138,6 +178,17 @@ extern "C" {
 const char* cllm_last_error(void) { return last_error.c_str(); }
 
 int32_t cllm_abi_version(void) { return CLLM_ABI_VERSION; }
+
+cllm_status cllm_dtype_size(int32_t dtype, int64_t n_elements, int64_t* out_bytes) {
+  return guard([&] {
+    require_pointer(out_bytes, "out_bytes");
+    require(is_upload_dtype(dtype), "unknown dtype " + std::to_string(dtype));
+    require(n_elements >= 0 && n_elements < (int64_t(1) << 60), "n_elements must be in [0, 2^60), got " + std::to_string(n_elements));
+    require(dtype != CLLM_DTYPE_Q8_0 || n_elements % cllm::cpu::kQ8Block == 0,
+            "q8_0 holds whole blocks of 32 values; n_elements " + std::to_string(n_elements) + " is not a multiple of 32");
+    *out_bytes = dtype_bytes(dtype, n_elements);
+  });
+}
 
 cllm_status cllm_backend_available(int32_t backend) {
   return guard([&] {
@@ -188,6 +239,11 @@ cllm_status cllm_set_num_threads(int32_t n) {
 int32_t cllm_get_num_threads(void) { return cllm::cpu::num_threads(); }
 
 cllm_status cllm_model_create(const cllm_config* config, int32_t backend, int32_t device, cllm_model** out_model) {
+  return cllm_model_create_with_weights(config, backend, device, CLLM_DTYPE_DEFAULT, out_model);
+}
+
+cllm_status cllm_model_create_with_weights(const cllm_config* config, int32_t backend, int32_t device,
+                                           int32_t weight_dtype, cllm_model** out_model) {
   return guard([&] {
     require_pointer(config, "config");
     require_pointer(out_model, "out_model");
@@ -195,8 +251,11 @@ cllm_status cllm_model_create(const cllm_config* config, int32_t backend, int32_
     validate_config(*config);
     auto model = std::make_unique<cllm_model>();
     model->config = *config;
+    if (backend == CLLM_BACKEND_CPU || backend == CLLM_BACKEND_CUDA) {
+      model->weight_dtype = resolve_weight_dtype(backend, weight_dtype);
+    }
     if (backend == CLLM_BACKEND_CPU) {
-      model->backend = cllm::make_cpu_model(*config);
+      model->backend = cllm::make_cpu_model(*config, model->weight_dtype);
     } else if (backend == CLLM_BACKEND_CUDA) {
       require(device >= 0, "device must be a CUDA ordinal >= 0, got " + std::to_string(device));
       model->backend = cllm::cuda_plugin().make_model(*config, device);
@@ -224,13 +283,24 @@ cllm_status cllm_model_upload(cllm_model* model, int32_t tensor, int32_t layer, 
     }
     require(tensor != CLLM_TENSOR_OUTPUT || !c.tied_embeddings,
             "tensor output must not be uploaded: the config ties it to token_embedding");
-    require(dtype == CLLM_DTYPE_F32 || dtype == CLLM_DTYPE_F16 || dtype == CLLM_DTYPE_BF16,
-            "unsupported dtype " + std::to_string(dtype) + " for tensor " + name);
+    require(is_upload_dtype(dtype), "unsupported dtype " + std::to_string(dtype) + " for tensor " + name);
     require_pointer(data, "data");
     const int64_t expected = cllm::tensor_elements(c, tensor);
     require(n_elements == expected, "tensor " + name + (layer >= 0 ? " of layer " + std::to_string(layer) : "") +
                                         " has " + std::to_string(n_elements) + " elements, the config needs " +
                                         std::to_string(expected));
+    if (dtype == CLLM_DTYPE_Q8_0) {
+      const int64_t row = cllm::tensor_row_length(c, tensor);
+      require(row % cllm::cpu::kQ8Block == 0, "tensor " + name + " cannot be q8_0: its rows are " + std::to_string(row) +
+                                                  " values long, not a multiple of 32 (upload it as f32, f16 or bf16)");
+      if (model->backend->kind() != CLLM_BACKEND_CPU) {  // other backends take the values as fp32
+        std::vector<float> values(static_cast<size_t>(n_elements));
+        cllm::cpu::dequantize_q8_0(values.data(), static_cast<const uint8_t*>(data), n_elements);
+        model->backend->upload(tensor, layer, CLLM_DTYPE_F32, values.data(), n_elements);
+        model->uploaded[slot_of(c, tensor, layer)] = 1;
+        return;
+      }
+    }
     model->backend->upload(tensor, layer, cllm_dtype(dtype), data, n_elements);
     model->uploaded[slot_of(c, tensor, layer)] = 1;
   });
@@ -256,6 +326,13 @@ cllm_status cllm_model_backend(const cllm_model* model, int32_t* out_backend) {
   return guard([&] {
     require_pointer(out_backend, "out_backend");
     *out_backend = checked(model).backend->kind();
+  });
+}
+
+cllm_status cllm_model_weight_dtype(const cllm_model* model, int32_t* out_dtype) {
+  return guard([&] {
+    require_pointer(out_dtype, "out_dtype");
+    *out_dtype = checked(model).weight_dtype;
   });
 }
 
@@ -438,7 +515,7 @@ cllm_status cllm_jacobi_step(cllm_session* session, const int32_t* window, int32
 
 cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* init_state, int32_t n,
                               int32_t max_iterations, int32_t eos_token, int32_t* produced, int32_t* out_produced,
-                              int32_t* out_iterations, int32_t* states) {
+                              int32_t* out_iterations, int32_t* accepted, int32_t* stationary, int32_t* states) {
   return guard([&] {
     cllm_session& s = checked(session);
     const cllm_config& c = s.model->config;
@@ -451,8 +528,65 @@ cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* 
     require_pointer(out_produced, "out_produced");
     require_pointer(out_iterations, "out_iterations");
     require_room(s, n);  // the first iteration forwards n rows
-    const auto result = s.backend->jacobi_block(y0, init_state, n, max_iterations, eos_token, produced, states);
+    const auto result =
+        s.backend->jacobi_block(y0, init_state, n, max_iterations, eos_token, produced, accepted, stationary, states);
     *out_produced = result.produced;
+    *out_iterations = result.iterations;
+  });
+}
+
+cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* prior, int32_t n, int32_t max_tokens,
+                            int32_t max_iterations, int32_t eos_token, int32_t guess_kind, int64_t guess_seed, int32_t pad_token,
+                            const int32_t* history, int32_t history_length, int32_t* committed,
+                            int32_t* out_committed, int32_t* out_iterations, int32_t* accepted, int32_t* stationary,
+                            int32_t* iteration_predictions) {
+  return guard([&] {
+    cllm_session& s = checked(session);
+    const cllm_config& c = s.model->config;
+    const int32_t length = s.backend->length();
+    // Rows beyond the free positions are never forwarded, so n is bounded only against absurd sizes.
+    require(n >= 1 && n <= kMaxRunWindow, "n must be in [1, " + std::to_string(kMaxRunWindow) + "], got " +
+                                              std::to_string(n));
+    require(max_tokens >= 1, "max_tokens must be at least 1, got " + std::to_string(max_tokens));
+    require(max_iterations >= 1, "max_iterations must be at least 1, got " + std::to_string(max_iterations));
+    validate_tokens(c, window, n, "window");
+    require_pointer(prior, "prior");
+    for (int32_t i = 0; i < n; ++i) {
+      require(prior[i] >= -1 && prior[i] < c.vocab_size,
+              "prior[" + std::to_string(i) + "] = " + std::to_string(prior[i]) +
+                  " is neither -1 nor inside the vocabulary [0, " + std::to_string(c.vocab_size) + ")");
+    }
+    require(eos_token < c.vocab_size, "eos_token " + std::to_string(eos_token) + " is outside the vocabulary");
+    require(guess_kind == CLLM_GUESS_RANDOM || guess_kind == CLLM_GUESS_LAST || guess_kind == CLLM_GUESS_PAD,
+            "guess_kind must be CLLM_GUESS_RANDOM, CLLM_GUESS_LAST or CLLM_GUESS_PAD, got " +
+                std::to_string(guess_kind));
+    if (guess_kind == CLLM_GUESS_PAD) validate_tokens(c, &pad_token, 1, "pad_token");
+    require(history_length >= 1 && history_length <= length + 1,
+            "history_length must be in [1, session length + 1 = " + std::to_string(length + 1) + "], got " +
+                std::to_string(history_length));
+    validate_tokens(c, history, history_length, "history");
+    require_pointer(committed, "committed");
+    require_pointer(out_committed, "out_committed");
+    require_pointer(out_iterations, "out_iterations");
+    require_pointer(accepted, "accepted");
+    require_pointer(stationary, "stationary");
+    require_room(s, 1);  // the window narrows to the room left, but one row must fit
+    cllm::SessionBackend::RunArgs args{};
+    args.window = window;
+    args.prior = prior;
+    args.n = n;
+    args.max_tokens = max_tokens;
+    args.max_iterations = max_iterations;
+    args.eos_token = eos_token;
+    args.guess = {guess_kind, uint64_t(guess_seed), pad_token};
+    args.history = history;
+    args.history_length = history_length;
+    args.committed = committed;
+    args.accepted = accepted;
+    args.stationary = stationary;
+    args.predictions = iteration_predictions;
+    const auto result = s.backend->jacobi_run(args);
+    *out_committed = result.committed;
     *out_iterations = result.iterations;
   });
 }

@@ -24,6 +24,8 @@ class __attribute__((visibility("default"))) Error : public std::runtime_error {
 
 // Number of elements of a tensor kind for a config (0 for the output head when tied).
 int64_t tensor_elements(const cllm_config& config, int32_t tensor);
+// Length of a tensor's rows: in_features for matrices, the whole length for vectors.
+int64_t tensor_row_length(const cllm_config& config, int32_t tensor);
 bool tensor_is_per_layer(int32_t tensor);
 const char* tensor_name(int32_t tensor);
 
@@ -42,16 +44,44 @@ class SessionBackend {
   // greedy settings and throws UNSUPPORTED otherwise, for backends without a sampler.
   virtual void set_sampling(const cllm_sampling* sampling);
   virtual void truncate(int32_t length) = 0;
-  // Jacobi iteration and block as documented in cllm.h. The defaults (jacobi.cpp) are built on
-  // forward_argmax and truncate; a device backend overrides them to stay on the device.
+  // Jacobi iteration, block and refill run as documented in cllm.h. The defaults (jacobi.cpp) are built
+  // on forward_argmax and truncate; a device backend overrides them to stay on the device.
   virtual int32_t jacobi_step(const int32_t* window, int32_t n, int32_t* predictions);
   struct BlockResult {
     int32_t produced;
     int32_t iterations;
   };
+  // accepted, stationary and states may be nullptr (not wanted).
   virtual BlockResult jacobi_block(int32_t y0, const int32_t* init_state, int32_t n,
                                    int32_t max_iterations, int32_t eos_token, int32_t* produced,
-                                   int32_t* states);
+                                   int32_t* accepted, int32_t* stationary, int32_t* states);
+  // cllm_jacobi_run: the refill-window loop. api.cpp has checked every argument and that at least one
+  // row fits; predictions may be nullptr.
+  struct GuessRule {
+    int32_t kind;  // CLLM_GUESS_*
+    uint64_t seed;
+    int32_t pad_token;
+  };
+  struct RunArgs {
+    int32_t* window;  // in/out, n
+    int32_t* prior;   // in/out, n
+    int32_t n;
+    int32_t max_tokens;
+    int32_t max_iterations;
+    int32_t eos_token;
+    GuessRule guess;
+    const int32_t* history;
+    int32_t history_length;
+    int32_t* committed;    // out, see cllm.h
+    int32_t* accepted;     // out
+    int32_t* stationary;   // out
+    int32_t* predictions;  // out or nullptr
+  };
+  struct RunResult {
+    int32_t committed;
+    int32_t iterations;
+  };
+  virtual RunResult jacobi_run(const RunArgs& args);
   // Runs the session's device work on a caller's stream (a cudaStream_t; nullptr: the session's
   // own). The default (CPU) throws UNSUPPORTED.
   virtual void set_cuda_stream(void* stream);
@@ -86,7 +116,8 @@ class ModelBackend {
   virtual std::unique_ptr<BatchBackend> new_batch(int32_t max_rows);
 };
 
-std::unique_ptr<ModelBackend> make_cpu_model(const cllm_config& config);
+// weight_dtype: what the CPU backend stores matrices in: CLLM_DTYPE_F32, CLLM_DTYPE_BF16 or CLLM_DTYPE_Q8_0.
+std::unique_ptr<ModelBackend> make_cpu_model(const cllm_config& config, cllm_dtype weight_dtype);
 
 // The CUDA plugin (libcllm_cuda.so) exports these with C linkage; plugin_loader.cpp finds them.
 extern "C" {

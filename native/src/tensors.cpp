@@ -34,4 +34,12 @@ int64_t tensor_elements(const cllm_config& c, int32_t tensor) {
   }
 }
 
+int64_t tensor_row_length(const cllm_config& c, int32_t tensor) {
+  switch (tensor) {
+    case CLLM_TENSOR_WO: return int64_t(c.n_heads) * c.head_dim;
+    case CLLM_TENSOR_W_DOWN: return c.hidden_dim;
+    default: return c.dim;  // the other matrices take the residual stream; the norm vectors are dim long
+  }
+}
+
 }  // namespace cllm

@@ -6,6 +6,8 @@
 #include <random>
 #include <vector>
 
+#include "backend.hpp"
+#include "cpu/weight_packing.hpp"
 #include "half_floats.hpp"
 
 namespace cllm::testing {
@@ -60,15 +62,26 @@ void for_each_random_tensor(const cllm_config& config, uint64_t seed,
 
 cllm_status make_random_model(const cllm_config& config, int32_t backend, int32_t device, uint64_t seed,
                               cllm_dtype dtype, cllm_model** out) {
+  return make_random_model(config, backend, device, seed, dtype, CLLM_DTYPE_DEFAULT, out);
+}
+
+cllm_status make_random_model(const cllm_config& config, int32_t backend, int32_t device, uint64_t seed,
+                              cllm_dtype dtype, int32_t weight_dtype, cllm_model** out) {
   *out = nullptr;
   cllm_model* model = nullptr;
-  cllm_status status = cllm_model_create(&config, backend, device, &model);
+  cllm_status status = cllm_model_create_with_weights(&config, backend, device, weight_dtype, &model);
   if (status != CLLM_OK) return status;
   std::vector<uint16_t> halves;
+  std::vector<uint8_t> blocks;
   for_each_random_tensor(config, seed, [&](int32_t tensor, int32_t layer, const std::vector<float>& values) {
     if (status != CLLM_OK) return;
     const int64_t n = int64_t(values.size());
-    if (dtype == CLLM_DTYPE_BF16) {
+    const bool matrix = tensor != CLLM_TENSOR_ATTN_NORM && tensor != CLLM_TENSOR_FFN_NORM && tensor != CLLM_TENSOR_FINAL_NORM;
+    if (dtype == CLLM_DTYPE_Q8_0 && matrix && cllm::tensor_row_length(config, tensor) % 32 == 0) {
+      blocks.resize(size_t(n / 32 * cllm::cpu::kQ8BlockBytes));
+      cllm::cpu::quantize_q8_0(blocks.data(), values.data(), n);
+      status = cllm_model_upload(model, tensor, layer, dtype, blocks.data(), n);
+    } else if (dtype == CLLM_DTYPE_BF16) {
       halves.resize(values.size());
       for (size_t i = 0; i < values.size(); ++i) halves[i] = cllm::float_to_bf16(values[i]);
       status = cllm_model_upload(model, tensor, layer, dtype, halves.data(), n);

@@ -18,6 +18,11 @@ cllm_config make_config(int32_t dim, int32_t hidden_dim, int32_t n_layers, int32
 // (std 0.02, norms around 1), as dtype. Returns the status; *out is NULL on failure.
 cllm_status make_random_model(const cllm_config& config, int32_t backend, int32_t device, uint64_t seed,
                               cllm_dtype dtype, cllm_model** out);
+// The same with the weight type the backend stores matrices in (cllm_model_create_with_weights). With
+// dtype CLLM_DTYPE_Q8_0 the matrices whose rows are a multiple of 32 long go up as GGUF Q8_0 blocks
+// (quantised here), everything else as f32, as a GGUF Q8_0 file would hold them.
+cllm_status make_random_model(const cllm_config& config, int32_t backend, int32_t device, uint64_t seed,
+                              cllm_dtype dtype, int32_t weight_dtype, cllm_model** out);
 
 // The values make_random_model uploads, tensor by tensor in upload order (fp32, before any dtype
 // conversion): fn(tensor, layer, values). The same seed gives the same values.

@@ -1,12 +1,16 @@
 // CPU backend through the C ABI: logits match an independent double-precision reference model,
 // block forward equals token-by-token forward, truncation then re-forward reproduces the logits,
 // Jacobi blocks reproduce greedy AR, two sessions on two threads give the same results as one after
-// the other, 1, 2 and 3 pool threads give the same logits bit for bit, and bad input is rejected. ctest runs it once per forced ISA (CLLM_CPU_ISA).
+// the other, 1, 2 and 3 pool threads give the same logits bit for bit, and bad input is rejected.
+// The exactness checks run at every weight type (f32, bf16, q8_0); bf16 and q8_0 logits are held to
+// the f32 model's (their errors are printed). ctest runs it once per forced ISA (CLLM_CPU_ISA).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
 #include <vector>
+
+#include <string>
 
 #include "cpu/isa.hpp"
 #include "cpu/thread_pool.hpp"
@@ -19,17 +23,27 @@ using cllm::testing::max_relative_error;
 namespace {
 
 int failures = 0;
+int32_t weights = CLLM_DTYPE_F32;  // the weight type the exactness checks run at (main sets each in turn)
 
-void expect(bool condition, const char* what) {
+const char* weight_name(int32_t dtype) {
+  return dtype == CLLM_DTYPE_BF16 ? "bf16" : dtype == CLLM_DTYPE_Q8_0 ? "q8_0" : "f32";
+}
+
+void expect(bool condition, const std::string& what) {
   if (!condition) {
-    std::fprintf(stderr, "FAIL: %s\n", what);
+    std::fprintf(stderr, "FAIL: %s (weights %s)\n", what.c_str(), weight_name(weights));
     ++failures;
   }
 }
 
-void test_block_equals_tokenwise(const cllm_config& config) {
+cllm_model* random_model(const cllm_config& config, uint64_t seed, cllm_dtype upload = CLLM_DTYPE_F32) {
   cllm_model* model;
-  check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, 7, CLLM_DTYPE_F32, &model), "model");
+  check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, seed, upload, weights, &model), "model");
+  return model;
+}
+
+void test_block_equals_tokenwise(const cllm_config& config) {
+  cllm_model* model = random_model(config, 7);
   const int32_t n = 11, vocab = config.vocab_size;
   std::vector<int32_t> tokens(n);
   for (int32_t i = 0; i < n; ++i) tokens[i] = (i * 37 + 5) % vocab;
@@ -60,8 +74,7 @@ void test_block_equals_tokenwise(const cllm_config& config) {
 }
 
 void test_jacobi_block_equals_greedy(const cllm_config& config, int32_t block_size) {
-  cllm_model* model;
-  check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, 11, CLLM_DTYPE_F32, &model), "model");
+  cllm_model* model = random_model(config, 11);
   const std::vector<int32_t> prompt = {1, 17, 4, 9};
   const int32_t total = 3 * block_size;
   // Greedy AR reference.
@@ -88,7 +101,7 @@ void test_jacobi_block_equals_greedy(const cllm_config& config, int32_t block_si
   while (int32_t(output.size()) < total) {
     int32_t count = 0, iterations = 0;
     check(cllm_jacobi_block(jacobi, y0, state.data(), block_size, block_size, -1, produced.data(), &count, &iterations,
-                            states.data()),
+                            nullptr, nullptr, states.data()),
           "jacobi block");
     expect(count == block_size, "a block with enough iterations produces all n tokens");
     expect(iterations >= 1 && iterations <= block_size, "iterations within [1, n]");
@@ -170,8 +183,7 @@ std::vector<float> run_sequence(cllm_model* model, const cllm_config& config, in
 
 // Sessions share only the read-only model: two threads at once give exactly the sequential results.
 void test_concurrent_sessions(const cllm_config& config) {
-  cllm_model* model;
-  check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, 21, CLLM_DTYPE_F32, &model), "model");
+  cllm_model* model = random_model(config, 21);
   const std::vector<float> a = run_sequence(model, config, 3), b = run_sequence(model, config, 100);
   for (int round = 0; round < 2; ++round) {
     std::vector<float> ca, cb;
@@ -187,8 +199,7 @@ void test_concurrent_sessions(const cllm_config& config) {
 // The thread pool splits each kernel's outputs among threads, never a sum: 1, 2 and 3 threads give the
 // same logits bit for bit (a long prompt block, so that attention runs in parallel too, then AR steps).
 void test_thread_counts_bit_identical(const cllm_config& config) {
-  cllm_model* model;
-  check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, 31, CLLM_DTYPE_F32, &model), "model");
+  cllm_model* model = random_model(config, 31);
   const bool was = cllm::cpu::set_adaptive(false);  // use exactly the threads asked for
   auto logits_with = [&](int32_t threads) {
     check(cllm_set_num_threads(threads), "threads");
@@ -216,6 +227,114 @@ void test_thread_counts_bit_identical(const cllm_config& config) {
   cllm::cpu::set_adaptive(was);
   check(cllm_set_num_threads(0), "default threads");
   cllm_model_free(model);
+}
+
+// All logits of a prompt block and a few AR steps.
+std::vector<float> some_logits(cllm_model* model, const cllm_config& config) {
+  cllm_session* session;
+  check(cllm_session_create(model, 64, &session), "session");
+  const int32_t n = 20, vocab = config.vocab_size;
+  std::vector<int32_t> prompt(n);
+  for (int32_t i = 0; i < n; ++i) prompt[i] = (i * 41 + 2) % vocab;
+  std::vector<float> all(size_t(n) * vocab), one(static_cast<size_t>(vocab));
+  check(cllm_session_forward(session, prompt.data(), n, all.data()), "prompt");
+  for (int32_t step = 0; step < 4; ++step) {
+    int32_t next = 0;
+    check(cllm_argmax_rows(all.data() + all.size() - vocab, 1, vocab, &next), "argmax");
+    check(cllm_session_forward(session, &next, 1, one.data()), "step");
+    all.insert(all.end(), one.begin(), one.end());
+  }
+  cllm_session_free(session);
+  return all;
+}
+
+// bf16 and q8_0 logits against the f32 model's on the same random weights (the error of the weight
+// type, printed for the README), each within a bound that a wrong kernel would not meet.
+void test_weight_types_against_f32(const cllm_config& config, const char* name) {
+  const int32_t saved = weights;
+  weights = CLLM_DTYPE_F32;
+  cllm_model* f32 = random_model(config, 41);
+  const std::vector<float> reference = some_logits(f32, config);
+  cllm_model_free(f32);
+  for (int32_t type : {CLLM_DTYPE_BF16, CLLM_DTYPE_Q8_0}) {
+    weights = type;
+    cllm_model* model = random_model(config, 41);
+    const double error = max_relative_error(some_logits(model, config), reference);
+    std::printf("cpu backend: %s weights on the %s model: logits relative error %.3g vs f32\n", weight_name(type), name,
+                error);
+    expect(error < (type == CLLM_DTYPE_BF16 ? 1.5e-2 : 4e-2), std::string("logits close to the f32 model's on ") + name);
+    cllm_model_free(model);
+  }
+  weights = saved;
+}
+
+// Where bf16 weights are widened to fp32 (every ISA but avx512_bf16), a bf16 model computes exactly what
+// the f32 model computes on the same bf16 values; and GGUF Q8_0 uploads give exactly the model that
+// quantising f32 uploads at load gives (no re-quantising, same quantiser).
+void test_weight_type_identities(const cllm_config& config) {
+  const int32_t saved = weights;
+  if (cllm::cpu::select_kernels().isa != cllm::cpu::Isa::avx512_bf16) {
+    weights = CLLM_DTYPE_F32;
+    cllm_model* f32 = random_model(config, 43, CLLM_DTYPE_BF16);
+    weights = CLLM_DTYPE_BF16;
+    cllm_model* bf16 = random_model(config, 43, CLLM_DTYPE_BF16);
+    expect(some_logits(bf16, config) == some_logits(f32, config), "bf16 weights widened == f32 weights of bf16 values");
+    cllm_model_free(f32);
+    cllm_model_free(bf16);
+  }
+  weights = CLLM_DTYPE_Q8_0;
+  cllm_model* quantised_here = random_model(config, 45, CLLM_DTYPE_F32);
+  cllm_model* gguf_blocks = random_model(config, 45, CLLM_DTYPE_Q8_0);
+  expect(some_logits(gguf_blocks, config) == some_logits(quantised_here, config),
+         "q8_0 uploads == f32 uploads quantised at load");
+  cllm_model_free(quantised_here);
+  cllm_model_free(gguf_blocks);
+  weights = saved;
+}
+
+// Weight types through the ABI: stored type, sizes, and the types and uploads that are refused.
+void test_weight_type_api(const cllm_config& config) {
+  int64_t bytes[3] = {0, 0, 0};
+  const int32_t types[3] = {CLLM_DTYPE_F32, CLLM_DTYPE_BF16, CLLM_DTYPE_Q8_0};
+  for (int i = 0; i < 3; ++i) {
+    cllm_model* model;
+    check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, 3, CLLM_DTYPE_F32, types[i], &model), "model");
+    int32_t stored = -5;
+    check(cllm_model_weight_dtype(model, &stored), "weight dtype");
+    expect(stored == types[i], "cllm_model_weight_dtype reports the requested type");
+    check(cllm_model_weight_bytes(model, &bytes[i]), "weight bytes");
+    cllm_model_free(model);
+  }
+  expect(bytes[1] < bytes[0] * 0.6 && bytes[2] < bytes[0] * 0.35, "bf16 and q8_0 models hold fewer bytes than f32");
+  cllm_model* model = nullptr;
+  check(cllm_model_create(&config, CLLM_BACKEND_CPU, 0, &model), "default model");
+  int32_t stored = -5;
+  check(cllm_model_weight_dtype(model, &stored), "weight dtype");
+  expect(stored == CLLM_DTYPE_F32, "the CPU backend's default weight type is f32");
+  // q8_0 uploads need rows of a multiple of 32 (config.dim = 64 here: norms are fine, w_down's 172 is not).
+  std::vector<uint8_t> blocks(size_t(config.dim) * config.hidden_dim / 32 * 34, 0);
+  expect(cllm_model_upload(model, CLLM_TENSOR_ATTN_NORM, 0, CLLM_DTYPE_Q8_0, blocks.data(), config.dim) == CLLM_OK,
+         "a q8_0 norm vector of 64 values uploads");
+  expect(cllm_model_upload(model, CLLM_TENSOR_W_DOWN, 0, CLLM_DTYPE_Q8_0, blocks.data(),
+                           int64_t(config.dim) * config.hidden_dim) == CLLM_ERR_INVALID_ARGUMENT &&
+             std::string(cllm_last_error()).find("multiple of 32") != std::string::npos,
+         "q8_0 rows of 172 values are refused, naming why");
+  expect(cllm_model_upload(model, CLLM_TENSOR_WQ, 0, 4, blocks.data(), int64_t(config.dim) * config.dim) ==
+             CLLM_ERR_INVALID_ARGUMENT,
+         "an unknown upload dtype is refused");
+  cllm_model_free(model);
+  cllm_model* none = nullptr;
+  expect(cllm_model_create_with_weights(&config, CLLM_BACKEND_CPU, 0, CLLM_DTYPE_F16, &none) == CLLM_ERR_UNSUPPORTED &&
+             none == nullptr,
+         "f16 weights are not a CPU weight type");
+  expect(cllm_model_create_with_weights(&config, CLLM_BACKEND_CPU, 0, 9, &none) == CLLM_ERR_INVALID_ARGUMENT &&
+             none == nullptr,
+         "weight type 9 is refused");
+  int64_t size = 0;
+  expect(cllm_dtype_size(CLLM_DTYPE_Q8_0, 64, &size) == CLLM_OK && size == 68, "64 q8_0 values take 68 bytes");
+  expect(cllm_dtype_size(CLLM_DTYPE_BF16, 3, &size) == CLLM_OK && size == 6, "3 bf16 values take 6 bytes");
+  expect(cllm_dtype_size(CLLM_DTYPE_Q8_0, 33, &size) == CLLM_ERR_INVALID_ARGUMENT, "33 q8_0 values are no whole block");
+  expect(cllm_dtype_size(CLLM_DTYPE_DEFAULT, 1, &size) == CLLM_ERR_INVALID_ARGUMENT, "DEFAULT is no upload dtype");
 }
 
 void test_rejects_bad_input(const cllm_config& config) {
@@ -254,16 +373,26 @@ int main() {
   // Odd shapes: GQA 8/2, head dim 48 (dim 384 / 8 heads), hidden size not a multiple of 8.
   const cllm_config gqa = cllm::testing::make_config(384, 1003, 3, 8, 2, 517, 256, false);
   const cllm_config small = cllm::testing::make_config(64, 172, 2, 4, 4, 97, 256, true);
+  // Every row length a multiple of 32, so that q8_0 uploads reach every matrix.
+  const cllm_config aligned = cllm::testing::make_config(128, 352, 2, 4, 2, 300, 256, false);
   std::printf("cpu backend: kernels %s\n", cllm::cpu::select_kernels().name);
   test_matches_reference(gqa, 33);
   test_matches_reference(small, 70);
-  test_concurrent_sessions(gqa);
-  test_thread_counts_bit_identical(gqa);
-  test_thread_counts_bit_identical(small);
-  test_block_equals_tokenwise(gqa);
-  test_block_equals_tokenwise(small);
-  for (int32_t n : {1, 2, 7, 16}) test_jacobi_block_equals_greedy(small, n);
-  test_jacobi_block_equals_greedy(gqa, 5);
+  for (int32_t type : {CLLM_DTYPE_F32, CLLM_DTYPE_BF16, CLLM_DTYPE_Q8_0}) {
+    weights = type;
+    test_concurrent_sessions(gqa);
+    test_thread_counts_bit_identical(gqa);
+    test_thread_counts_bit_identical(small);
+    test_block_equals_tokenwise(gqa);
+    test_block_equals_tokenwise(small);
+    for (int32_t n : {1, 2, 7, 16}) test_jacobi_block_equals_greedy(small, n);
+    test_jacobi_block_equals_greedy(gqa, 5);
+  }
+  weights = CLLM_DTYPE_F32;
+  test_weight_types_against_f32(gqa, "gqa");
+  test_weight_types_against_f32(small, "small");
+  test_weight_type_identities(aligned);
+  test_weight_type_api(small);
   test_rejects_bad_input(small);
   if (failures) {
     std::fprintf(stderr, "%d check(s) failed\n", failures);

@@ -1,4 +1,4 @@
-// Each CPU kernel family, on every ISA this machine runs (generic, AVX2, AVX-512), against a plain
+// Each CPU kernel family (fp32 weights; the bf16 and Q8_0 matmuls: test_cpu_weight_kernels.cpp), on every ISA this machine runs (generic, AVX2, AVX-512 and its VNNI and BF16 levels), against a plain
 // scalar double-precision reference on awkward shapes: widths that are not multiples of the vector
 // width, 1..64 token rows, grouped-query attention, head_dim 48, long contexts. The kernels run through
 // their ISA's table and through the public cpu_kernels.hpp functions (with set_active_isa).
@@ -161,7 +161,9 @@ void test_matmul_packed_swiglu(const Kernels& k) {
         std::vector<float> y(size_t(rows) * hidden, NAN);
         k.matmul_packed_swiglu(y.data(), x.data(), packed(wg, hidden, in).data(), packed(wu, hidden, in).data(), rows,
                                in, hidden);
-        expect(rel_error(y.data(), ref) < 1e-5, shape("matmul_packed_swiglu", k, {rows, in, hidden}));
+        // A single output can cancel to nearly zero: errors count against at least 1e-2 (outputs are O(1)).
+        const double error = rel_error(y.data(), ref, 1e-2);
+        expect(error < 1e-5, shape("matmul_packed_swiglu", k, {rows, in, hidden}));
       }
     }
   }
@@ -366,7 +368,10 @@ void test_select_from_environment() {
   const Isa avx2 = cllm::cpu::kernels_for(Isa::avx2) ? Isa::avx2 : Isa::generic;
   expect(cllm::cpu::select_kernels().isa == avx2, "CLLM_CPU_ISA=avx2 selects AVX2 where the CPU has it");
   setenv("CLLM_CPU_ISA", "avx512", 1);
-  expect(cllm::cpu::select_kernels().isa == cllm::cpu::best_isa(), "CLLM_CPU_ISA=avx512 is clamped to the CPU");
+  const Isa avx512 = cllm::cpu::kernels_for(Isa::avx512) ? Isa::avx512 : avx2;
+  expect(cllm::cpu::select_kernels().isa == avx512, "CLLM_CPU_ISA=avx512 selects AVX-512 where the CPU has it");
+  setenv("CLLM_CPU_ISA", "avx512_bf16", 1);
+  expect(cllm::cpu::select_kernels().isa == cllm::cpu::best_isa(), "CLLM_CPU_ISA=avx512_bf16 is clamped to the CPU");
   setenv("CLLM_CPU_ISA", "not-an-isa", 1);
   expect(cllm::cpu::select_kernels().isa == cllm::cpu::best_isa(), "an unknown CLLM_CPU_ISA is ignored");
   unsetenv("CLLM_CPU_ISA");
@@ -378,7 +383,8 @@ void test_select_from_environment() {
 int main() {
   using cllm::cpu::Isa;
   int tested = 0;
-  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512}) {
+  for (int32_t level = 0; level < cllm::cpu::kIsaCount; ++level) {
+    const Isa isa = Isa(level);
     const Kernels* k = cllm::cpu::kernels_for(isa);
     if (!k) {
       std::printf("cpu kernels: %s not available on this CPU or build, skipped\n", cllm::cpu::isa_name(isa));

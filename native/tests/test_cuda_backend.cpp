@@ -4,7 +4,13 @@
 //   - Jacobi output == greedy AR output on the GPU: exactly by default (CLLM_CUDA_GEMV_ROWS unset: the
 //     tensor-core path for every row count), and with the GEMV opt-in wherever the top-2 margin is clear;
 //   - the WHILE-graph block == the host loop of iteration graphs == plain launches (tokens, iteration
-//     counts, recorded states, cache length, later logits), with EOS and iteration caps;
+//     counts, per-iteration accepted and stationary counts, recorded states, cache length, later
+//     logits), with EOS and iteration caps;
+//   - refill runs (cllm_jacobi_run): WHILE graph == host loop == plain launches == the per-iteration
+//     path of cllm_jacobi_step (testing/jacobi_driver.cpp, the rules of the CPU reference) on the same
+//     GPU: committed tokens, counts, recorded predictions (also over several launches), next window,
+//     prior and cache length, with every guess rule, EOS, token limits and a full cache; and the
+//     output == greedy AR on the tensor-core path;
 //   - a caller's stream (cllm_session_set_cuda_stream), device info, and errors that come back as
 //     statuses (bad ordinal, out of device memory, context full) with the process alive.
 // Without a GPU it checks the no-device errors and prints "SKIP: no CUDA device".
@@ -18,6 +24,7 @@
 
 #include <cuda_runtime.h>
 
+#include "jacobi_driver.hpp"
 #include "random_model.hpp"
 #include "reference_model.hpp"
 
@@ -160,7 +167,7 @@ Greedy greedy_ar(cllm_model* model, const std::vector<int32_t>& prompt, int32_t 
 }
 
 struct BlockRun {
-  std::vector<int32_t> output, iterations, states;
+  std::vector<int32_t> output, iterations, states, accepted, stationary;
   int32_t length = 0;
   std::vector<float> final_logits;
 };
@@ -174,13 +181,19 @@ BlockRun jacobi_blocks(cllm_model* model, const std::vector<int32_t>& prompt, in
   check(cllm_session_forward(s, prompt.data(), int32_t(prompt.size()) - 1, nullptr), "prompt");
   int32_t y0 = prompt.back();
   std::vector<int32_t> init(size_t(n), 3), produced(static_cast<size_t>(n)), states(size_t(max_iterations + 1) * size_t(n));
+  std::vector<int32_t> accepted(static_cast<size_t>(n)), stationary(static_cast<size_t>(n));
   BlockRun run;
   while (int32_t(run.output.size()) < total) {
     int32_t count = 0, iterations = 0;
     check(cllm_jacobi_block(s, y0, init.data(), n, max_iterations, eos, produced.data(), &count, &iterations,
-                            states.data()),
+                            accepted.data(), stationary.data(), states.data()),
           "jacobi block");
+    int32_t counted = 0;
+    for (int32_t j = 0; j < iterations; ++j) counted += accepted[size_t(j)];
+    expect(counted == count, "block accepted counts add up to the produced tokens");
     run.output.insert(run.output.end(), produced.begin(), produced.begin() + count);
+    run.accepted.insert(run.accepted.end(), accepted.begin(), accepted.begin() + iterations);
+    run.stationary.insert(run.stationary.end(), stationary.begin(), stationary.begin() + iterations);
     run.iterations.push_back(iterations);
     run.states.insert(run.states.end(), states.begin(), states.begin() + size_t(iterations + 1) * size_t(n));
     y0 = produced[size_t(count - 1)];
@@ -253,6 +266,7 @@ void test_graph_modes_agree(const cllm_config& config) {
                                  std::to_string(eos_token) + ", cap " + std::to_string(cap) + ")";
         expect(runs[m].output == runs[0].output && runs[m].iterations == runs[0].iterations &&
                    runs[m].states == runs[0].states && runs[m].length == runs[0].length &&
+                   runs[m].accepted == runs[0].accepted && runs[m].stationary == runs[0].stationary &&
                    std::memcmp(runs[m].final_logits.data(), runs[0].final_logits.data(), sizeof(float) * size_t(vocab)) == 0,
                what);
       }
@@ -271,6 +285,88 @@ void test_graph_modes_agree(const cllm_config& config) {
   expect(own.output == theirs.output && own.states == theirs.states, "a caller's CUDA stream gives the same blocks");
   cudaStreamDestroy(stream);
   cllm_model_free(model);
+}
+
+// Refill runs on the GPU: the device loop in each graph mode against the per-iteration path.
+void test_refill_runs(const cllm_config& config) {
+  const std::vector<int32_t> prompt = {2, 8, 5, 11};
+  const int32_t vocab = config.vocab_size;
+  // Greedy AR on the tensor-core path (every row computed alike at any width): runs must equal it.
+  cllm_model* exact = cuda_model(config, 17, "while", "0");
+  cllm_session* ar_session = nullptr;
+  check(cllm_session_create(exact, 256, &ar_session), "ar session");
+  const std::vector<int32_t> greedy = cllm::testing::greedy_tokens(ar_session, prompt, 150, -1);
+  cllm_session_free(ar_session);
+  for (int32_t n : {4, 16, 64}) {
+    cllm::testing::RefillSettings s;
+    s.n = n;
+    s.max_tokens = 150;
+    s.tokens_per_call = 150;
+    s.record_predictions = true;  // n = 64: 65 iterations per launch, so this run takes several
+    cllm_session* session = nullptr;
+    check(cllm_session_create(exact, 256, &session), "session");
+    const auto run = cllm::testing::refill_with_runs(session, prompt, s);
+    cllm_session_free(session);
+    expect(run.committed == greedy, "refill run == greedy AR on the GPU (tensor-core path), n = " + std::to_string(n));
+  }
+  cllm_model_free(exact);
+
+  // An EOS the output reaches, so some cases stop there.
+  const int32_t eos = greedy[30];
+  struct Case {
+    int32_t n, max_tokens, per_call, iterations_per_call, eos, kind, capacity;
+    bool record;
+  };
+  const int32_t all = 1 << 30;
+  const Case cases[] = {
+      {16, 120, 120, all, -1, CLLM_GUESS_RANDOM, 256, false}, {16, 120, 9, all, -1, CLLM_GUESS_LAST, 256, true},
+      {7, 100, 100, 5, eos, CLLM_GUESS_PAD, 256, true},       {33, 100, 40, all, eos, CLLM_GUESS_RANDOM, 256, false},
+      {16, 200, 200, all, -1, CLLM_GUESS_RANDOM, 60, true},   {64, 150, 150, all, -1, CLLM_GUESS_RANDOM, 256, true},
+      {64, 150, 150, 70, -1, CLLM_GUESS_LAST, 256, true},     {1, 20, 20, 3, -1, CLLM_GUESS_RANDOM, 256, false},
+  };
+  for (const Case& c : cases) {
+    cllm::testing::RefillSettings s;
+    s.n = c.n;
+    s.max_tokens = c.max_tokens;
+    s.tokens_per_call = c.per_call;
+    s.iterations_per_call = c.iterations_per_call;
+    s.eos = c.eos;
+    s.guess_kind = c.kind;
+    s.seed = 1234567 + uint64_t(c.n);
+    s.pad_token = 1;
+    s.record_predictions = c.record;
+    const std::string what = "n=" + std::to_string(c.n) + " per call " + std::to_string(c.per_call) + " tokens, " +
+                             std::to_string(c.iterations_per_call) + " iterations, eos " +
+                             std::to_string(c.eos) + " kind " + std::to_string(c.kind) + " capacity " +
+                             std::to_string(c.capacity);
+    std::vector<cllm::testing::RefillOutput> runs;
+    std::vector<std::vector<float>> after;  // logits of a forward after the run: the cache is the same
+    for (const char* mode : {"while", "loop", "eager"}) {
+      cllm_model* model = cuda_model(config, 19, mode);
+      cllm_session* session = nullptr;
+      check(cllm_session_create(model, c.capacity, &session), "session");
+      runs.push_back(cllm::testing::refill_with_runs(session, prompt, s));
+      if (runs.back().length < c.capacity) {
+        std::vector<float> logits(static_cast<size_t>(vocab));
+        check(cllm_session_forward(session, runs.back().window.data(), 1, logits.data()), "forward after the run");
+        after.push_back(logits);
+      }
+      if (std::strcmp(mode, "while") == 0) {
+        const auto steps = cllm::testing::refill_with_steps(session, prompt, s);
+        expect(steps == runs.back(), "refill run (WHILE graph) == the per-iteration path, " + what);
+      }
+      cllm_session_free(session);
+      cllm_model_free(model);
+    }
+    expect(runs[1] == runs[0], "refill run: host loop == WHILE graph, " + what);
+    expect(runs[2] == runs[0], "refill run: eager launches == WHILE graph, " + what);
+    for (size_t m = 1; m < after.size(); ++m) {
+      expect(std::memcmp(after[m].data(), after[0].data(), sizeof(float) * size_t(vocab)) == 0,
+             "refill run: the same cache in every graph mode, " + what);
+    }
+    if (c.eos >= 0) expect(!runs[0].committed.empty() && runs[0].committed.back() == c.eos, "a refill run stops at EOS");
+    if (c.capacity == 60) expect(runs[0].length == 60, "a refill run stops at a full cache");
+  }
 }
 
 void test_errors(const cllm_config& config) {
@@ -319,6 +415,7 @@ int main() {
   test_jacobi_equals_ar(small);
   test_jacobi_equals_ar(gqa);
   test_graph_modes_agree(gqa);
+  test_refill_runs(gqa);
   test_errors(small);
   if (failures) {
     std::fprintf(stderr, "%d check(s) failed\n", failures);

@@ -1,8 +1,9 @@
 // Sampled decoding through the C ABI on the CPU backend:
 //   - AR sampling in the engine draws what the host sampler (cllm_sample_row) draws from the engine's
 //     own logits and the history, token for token (the engine samples by the definition in cllm.h);
-//   - sampled Jacobi (refill windows through cllm_jacobi_step, shrinking blocks through
-//     cllm_jacobi_block) produces exactly the sampled AR output, over random models, seeds,
+//   - sampled Jacobi (refill windows through cllm_jacobi_step and through native refill runs
+//     cllm_jacobi_run, shrinking blocks through cllm_jacobi_block) produces exactly the sampled AR
+//     output, over random models, seeds,
 //     temperatures, top-k / top-p / min-p, penalties and block sizes;
 //   - a batched step (cllm_batch_jacobi_step) gives every session bit-identical predictions, accepted
 //     counts and later logits to the same sessions stepping alone, greedy and sampled, AR and Jacobi rows
@@ -133,7 +134,8 @@ std::vector<int32_t> decode_blocks(cllm_model* model, const std::vector<int32_t>
   while (int32_t(out.size()) < count) {
     for (int32_t i = 0; i < n; ++i) state[size_t(i)] = (y0 + 3 * i) % 50;  // deliberately poor guesses
     int32_t got = 0, iterations = 0;
-    check(cllm_jacobi_block(session, y0, state.data(), n, n, -1, produced.data(), &got, &iterations, nullptr),
+    check(cllm_jacobi_block(session, y0, state.data(), n, n, -1, produced.data(), &got, &iterations, nullptr, nullptr,
+                            nullptr),
           "Jacobi block");
     out.insert(out.end(), produced.begin(), produced.begin() + got);
     y0 = produced[size_t(got - 1)];
@@ -141,6 +143,26 @@ std::vector<int32_t> decode_blocks(cllm_model* model, const std::vector<int32_t>
   cllm_session_free(session);
   out.resize(size_t(count));
   return out;
+}
+
+// Jacobi with a refill window in native runs (cllm_jacobi_run), cut into calls of a few iterations.
+std::vector<int32_t> decode_run(cllm_model* model, const std::vector<int32_t>& prompt, const cllm_sampling& s,
+                                int32_t count, int32_t n, uint64_t guess_seed) {
+  cllm_session* session = prefilled(model, prompt, s);
+  std::vector<int32_t> history = prompt, window(static_cast<size_t>(n), prompt.back()), prior(static_cast<size_t>(n), -1);
+  std::vector<int32_t> committed(static_cast<size_t>(count)), accepted(static_cast<size_t>(count)),
+      stationary(static_cast<size_t>(count));
+  while (int32_t(history.size() - prompt.size()) < count) {
+    const int32_t left = count - int32_t(history.size() - prompt.size());
+    int32_t got = 0, iterations = 0;
+    check(cllm_jacobi_run(session, window.data(), prior.data(), n, left, 3, -1, CLLM_GUESS_RANDOM, int64_t(guess_seed), 0,
+                          history.data(), int32_t(history.size()), committed.data(), &got, &iterations, accepted.data(),
+                          stationary.data(), nullptr),
+          "Jacobi run");
+    history.insert(history.end(), committed.begin(), committed.begin() + got);
+  }
+  cllm_session_free(session);
+  return std::vector<int32_t>(history.begin() + int64_t(prompt.size()), history.begin() + int64_t(prompt.size()) + count);
 }
 
 void test_sampled_jacobi_equals_ar() {
@@ -175,6 +197,8 @@ void test_sampled_jacobi_equals_ar() {
       if (iterations < count) ++multi_token_iterations;
       expect(decode_blocks(model, prompt, s, count, n) == ar,
              "block Jacobi n=" + std::to_string(n) + " equals AR (" + describe(s) + ")");
+      expect(decode_run(model, prompt, s, count, n, rng()) == ar,
+             "native refill runs n=" + std::to_string(n) + " equal AR (" + describe(s) + ")");
       ++runs;
     }
     cllm_model_free(model);
@@ -185,11 +209,11 @@ void test_sampled_jacobi_equals_ar() {
   expect(multi_token_iterations > 0, "some sampled Jacobi runs needed fewer passes than tokens");
 }
 
-// One batch step against the same sessions stepping alone.
-void test_batch_bit_identical() {
+// One batch step against the same sessions stepping alone, for a CPU weight type (fp32, bf16, Q8_0).
+void test_batch_bit_identical(int32_t weight_type) {
   const cllm_config c = cllm::testing::make_config(96, 200, 3, 6, 2, 131, 256, false);
   cllm_model* model;
-  check(cllm::testing::make_random_model(c, CLLM_BACKEND_CPU, 0, 9, CLLM_DTYPE_F32, &model), "model");
+  check(cllm::testing::make_random_model(c, CLLM_BACKEND_CPU, 0, 9, CLLM_DTYPE_F32, weight_type, &model), "model");
   const int32_t count = 5;
   const int32_t ns[count] = {1, 4, 16, 1, 7};
   const cllm_sampling samplings[count] = {
@@ -243,7 +267,8 @@ void test_batch_bit_identical() {
       offset += ns[s];
     }
   }
-  expect(identical, "batched steps give the predictions, accepted counts and lengths of steps alone");
+  expect(identical, "batched steps give the predictions, accepted counts and lengths of steps alone (weights " +
+                        std::to_string(weight_type) + ")");
   // The caches hold the same values bit for bit: the next logits agree exactly.
   std::vector<float> a(size_t(c.vocab_size)), b(size_t(c.vocab_size));
   for (int32_t s = 0; s < count; ++s) {
@@ -291,7 +316,9 @@ void test_batch_bit_identical() {
 
 int main() {
   test_sampled_jacobi_equals_ar();
-  test_batch_bit_identical();
+  for (int32_t weights : {int32_t(CLLM_DTYPE_F32), int32_t(CLLM_DTYPE_BF16), int32_t(CLLM_DTYPE_Q8_0)}) {
+    test_batch_bit_identical(weights);
+  }
   if (failures) {
     std::fprintf(stderr, "%d check(s) failed\n", failures);
     return 1;

@@ -16,7 +16,22 @@
  * positions L..L+n-1. Row r predicts the token at position L+r+1: p(r) = argmax logits(r), ties to the
  * lowest index. The accepted count k is 1 + the number of leading g(i) (i >= 1) with g(i) == p(i-1);
  * rows 0..k-1 had correct inputs, so their KV stays and the session length becomes L+k. The new tokens
- * this iteration produced are g(1..k-1) and p(k-1) (k tokens); p(k-1) is the next y0.
+ * this iteration produced are g(1..k-1) and p(k-1) (k tokens, equal to p(0..k-1)); p(k-1) is the next y0.
+ *
+ * Stationary tokens (statistics only): a produced guess g(i) (1 <= i < k) is stationary when the previous
+ * iteration's window held the same token at the same absolute position, i.e. it was already right
+ * before the converged prefix reached it.
+ *
+ * Guess rule (cllm_jacobi_run; Java's InitialGuess uses the same formula): the guess for the token at
+ * absolute position q, given the known sequence h[0..H) (prompt and output so far), is
+ *   CLLM_GUESS_RANDOM: h[mix(seed, q) mod H], where mix is splitmix64's finaliser applied to
+ *                      seed + 0x9E3779B97F4A7C15 * (q + 1) (unsigned 64-bit arithmetic):
+ *                        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+ *                        mix = z ^ (z >> 31);
+ *   CLLM_GUESS_LAST:   h[H-1];
+ *   CLLM_GUESS_PAD:    pad_token.
+ * It keeps no generator state, so every backend, and a generation cut into any number of calls, builds
+ * the same windows.
  */
 #ifndef CLLM_H
 #define CLLM_H
@@ -27,7 +42,7 @@
 extern "C" {
 #endif
 
-#define CLLM_ABI_VERSION 2
+#define CLLM_ABI_VERSION 4
 
 typedef enum cllm_status {
   CLLM_OK = 0,
@@ -42,8 +57,25 @@ typedef enum cllm_status {
 
 typedef enum cllm_backend_kind { CLLM_BACKEND_CPU = 0, CLLM_BACKEND_CUDA = 1 } cllm_backend_kind;
 
-/* Element types of uploaded weights; backends convert (CPU to fp32, CUDA to bf16). */
-typedef enum cllm_dtype { CLLM_DTYPE_F32 = 0, CLLM_DTYPE_F16 = 1, CLLM_DTYPE_BF16 = 2 } cllm_dtype;
+/* Guess rules for fresh Jacobi guesses (see "Guess rule" above). */
+typedef enum cllm_guess_kind { CLLM_GUESS_RANDOM = 0, CLLM_GUESS_LAST = 1, CLLM_GUESS_PAD = 2 } cllm_guess_kind;
+
+/*
+ * Element types. Uploads may use any of F32..Q8_0; the backend converts each tensor to the type it stores
+ * weights in, the model's weight type (cllm_model_create_with_weights): on the CPU fp32, bf16 or Q8_0
+ * matrices (norm vectors always fp32), on CUDA bf16.
+ * CLLM_DTYPE_Q8_0 is GGUF's Q8_0 layout: every row of a tensor (its in_features; a norm vector is one
+ * row) is a multiple of 32 values long and stored as blocks of 32, each an fp16 scale d (little-endian)
+ * followed by 32 int8 values q, value = d * q; a tensor of n elements takes n / 32 * 34 bytes.
+ * CLLM_DTYPE_DEFAULT is a weight type only: the backend's own choice (CPU fp32, CUDA bf16).
+ */
+typedef enum cllm_dtype {
+  CLLM_DTYPE_DEFAULT = -1,
+  CLLM_DTYPE_F32 = 0,
+  CLLM_DTYPE_F16 = 1,
+  CLLM_DTYPE_BF16 = 2,
+  CLLM_DTYPE_Q8_0 = 3
+} cllm_dtype;
 
 /*
  * The tensors of a Llama model. Matrices are row-major [out_features, in_features] as in Hugging Face
@@ -87,6 +119,9 @@ typedef struct cllm_session cllm_session;
 const char* cllm_last_error(void);
 int32_t cllm_abi_version(void);
 
+/* Bytes that n_elements values of an upload dtype take (INVALID_ARGUMENT for Q8_0 unless n % 32 == 0). */
+cllm_status cllm_dtype_size(int32_t dtype, int64_t n_elements, int64_t* out_bytes);
+
 /* Whether a backend is usable here: CLLM_OK, or CLLM_ERR_UNSUPPORTED with the reason in last_error. */
 cllm_status cllm_backend_available(int32_t backend);
 
@@ -121,12 +156,26 @@ int32_t cllm_get_num_threads(void);
 
 /* ---- models ---- */
 
-/* Allocates a model on a backend (device: CUDA ordinal, ignored on CPU). Weights start unset. */
+/* Allocates a model on a backend (device: CUDA ordinal, ignored on CPU) with the backend's default weight
+ * type. Weights start unset. */
 cllm_status cllm_model_create(const cllm_config* config, int32_t backend, int32_t device,
                               cllm_model** out_model);
 /*
+ * The same with the weight type the backend stores the matrices in, whatever dtype they are uploaded in:
+ * CLLM_DTYPE_DEFAULT, or on the CPU CLLM_DTYPE_F32, CLLM_DTYPE_BF16 or CLLM_DTYPE_Q8_0 (fp32
+ * activations; bf16 uses vdpbf16ps where the CPU has AVX512-BF16, Q8_0 quantises each activation row to
+ * 8 bits per block of 32 and uses integer dot products; README "CPU backend" has the numerics), on CUDA
+ * CLLM_DTYPE_BF16 only. UNSUPPORTED for a type the backend lacks, INVALID_ARGUMENT for a value that is
+ * no dtype. Every weight type computes a row the same way whatever the number of rows in a forward.
+ */
+cllm_status cllm_model_create_with_weights(const cllm_config* config, int32_t backend, int32_t device,
+                                           int32_t weight_dtype, cllm_model** out_model);
+/* The weight type a model stores its matrices in (never CLLM_DTYPE_DEFAULT). */
+cllm_status cllm_model_weight_dtype(const cllm_model* model, int32_t* out_dtype);
+/*
  * Copies one tensor into the model. layer is 0..n_layers-1 for per-layer tensors and -1 otherwise.
- * n_elements must equal the tensor's size for the config. The data may be freed after the call.
+ * n_elements must equal the tensor's size for the config; data holds cllm_dtype_size(dtype, n_elements)
+ * bytes. The data may be freed after the call.
  */
 cllm_status cllm_model_upload(cllm_model* model, int32_t tensor, int32_t layer, int32_t dtype,
                               const void* data, int64_t n_elements);
@@ -229,18 +278,68 @@ cllm_status cllm_jacobi_step(cllm_session* session, const int32_t* window, int32
  * (y0, the not-yet-produced part of the state minus its last token), accepts the converged prefix as in
  * cllm_jacobi_step, and replaces the rest of the state with the predictions. The block ends when all
  * n tokens are produced, when a produced token equals eos_token (eos_token < 0: none; nothing after it
- * is produced), or after max_iterations iterations.
+ * is produced, and the KV of rows after it is dropped), or after max_iterations iterations. On CUDA
+ * (n <= 64) the whole block is one graph launch with a device-side loop and one read-back.
  *   produced[0..n): the produced tokens, *out_produced their count (the last one is the next y0 and is
  *                   not in the cache; the ones before it are);
- *   *out_iterations: forward passes run;
+ *   *out_iterations: forward passes run (at most min(max_iterations, n));
+ *   accepted: NULL, or room for min(max_iterations, n) ints: accepted[j] is the number of tokens
+ *             iteration j produced (its k; on the iteration that produced EOS, up to and including
+ *             it), so they add up to *out_produced;
+ *   stationary: NULL, or room for min(max_iterations, n) ints: stationary[j] counts the i in
+ *             [1, accepted[j]) whose window token g(i) equals the state before the previous iteration
+ *             at the same position (0 for the first iteration of a block);
  *   states: NULL, or room for (max_iterations + 1) * n ints: state 0 is init_state, state j the full
  *           n-token state after iteration j (produced tokens, then the current guesses), so the last
- *           recorded state of a finished block is its fixed point.
+ *           recorded state of a finished block is its fixed point. Record them only when needed.
  */
 cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* init_state,
                               int32_t n, int32_t max_iterations, int32_t eos_token,
                               int32_t* produced, int32_t* out_produced, int32_t* out_iterations,
-                              int32_t* states);
+                              int32_t* accepted, int32_t* stationary, int32_t* states);
+
+/*
+ * Jacobi decoding with a refill window: n tokens stay in flight (1 <= n <= 2^20; n may exceed the free
+ * positions), and one call runs iterations until max_tokens tokens are committed or max_iterations
+ * iterations have run (on CUDA with n <= 64: one graph launch with a device-side loop, and one read-back
+ * of everything below). Each iteration forwards
+ *   rows = min(n, max_tokens - tokens committed so far in this call, capacity - length)
+ * rows of the window (the window narrows at the token limit and at the end of the cache), accepts k as
+ * cllm_jacobi_step does, commits p(0..k-1), and builds the next window
+ *   (p(k-1), p(k), ..., p(rows-1), fresh guesses up to index n-1),
+ * where the fresh guess at window index i is the guess rule (guess_kind, guess_seed, pad_token; see the
+ * top) for absolute position length + i (length after the commit) over the history followed by the
+ * tokens committed so far in this call. The call ends when max_tokens tokens are committed, after
+ * max_iterations iterations, when a committed token equals eos_token (eos_token < 0: none; nothing after
+ * it is committed and the KV of the rows after it is dropped), or when the cache is full (length ==
+ * capacity). Always: length on return = length at the call + *out_committed (the last committed token
+ * is the next y0, not cached). max_tokens narrows the window, max_iterations does not: a generation
+ * cut into calls by max_iterations (to stream tokens early) runs exactly the iterations of one call.
+ *
+ * In and out (n ints each; on return they continue the generation, so the next call picks up exactly
+ * where this one stopped; the iteration that commits EOS leaves them as the one before it built them):
+ *   window[0..n): (y0, g1, ..., g(n-1)) on entry, the next window on return;
+ *   prior[0..n): prior[i] is the token that the previous iteration's window held at the position of
+ *                window[i], or -1 where there is none (all -1 at the start of a generation).
+ * In: history[0..history_length): the known sequence, 1 <= history_length <= length + 1 (normally the
+ *     prompt and the output so far, whose last token is y0).
+ * Out, with T = min(max_tokens, capacity - length) and I = min(T, max_iterations) (every iteration
+ * commits at least one token):
+ *   committed: room for T ints: the committed tokens in order (EOS included), *out_committed of them;
+ *   *out_iterations: forward passes run (<= I);
+ *   accepted: room for I ints: accepted[j] is the number of tokens iteration j committed (its k; on the
+ *             iteration that committed EOS, up to and including it);
+ *   stationary: room for I ints: stationary[j] counts the i in [1, accepted[j]) with prior[i] ==
+ *             window[i] for iteration j's window (see "Stationary tokens" at the top);
+ *   iteration_predictions: NULL, or room for I * n ints: row j (at j * n) holds iteration j's
+ *             predictions p(0..rows-1), then -1 up to n (for observers that draw every iteration).
+ * CONTEXT_FULL when length == capacity (no row fits); nothing changes then.
+ */
+cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* prior, int32_t n,
+                            int32_t max_tokens, int32_t max_iterations, int32_t eos_token, int32_t guess_kind,
+                            int64_t guess_seed, int32_t pad_token, const int32_t* history, int32_t history_length,
+                            int32_t* committed, int32_t* out_committed, int32_t* out_iterations,
+                            int32_t* accepted, int32_t* stationary, int32_t* iteration_predictions);
 
 /* ---- batched steps: several sessions of one model in one forward ---- */
 

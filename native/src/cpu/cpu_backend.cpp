@@ -1,4 +1,5 @@
-// The CPU backend: fp32 weights and activations, a KV cache per session, the kernels split across the
+// The CPU backend: matrices in one weight type per model (fp32, bf16 or Q8_0: weight_packing.hpp), norms,
+// activations and the KV cache in fp32, a KV cache per session, the kernels split across the
 // process-wide thread pool (thread_pool.hpp).
 //
 // The model holds only read-only state (weights, the kernel table chosen at creation); everything a
@@ -16,11 +17,14 @@
 #include "cpu_kernels.hpp"
 #include "isa.hpp"
 #include "thread_pool.hpp"
+#include "weight_matmul.hpp"
+#include "weight_packing.hpp"
 
 namespace cllm {
 namespace {
 
 using cpu::AlignedArray;
+using cpu::AlignedBytes;
 
 // Rows per pass through the layers: a longer input (a prompt) goes through in slices of this many
 // tokens, which bounds the scratch (scores grow with rows x context) at the cost of one weight pass per
@@ -28,7 +32,8 @@ using cpu::AlignedArray;
 constexpr int32_t kMaxRows = 64;
 
 struct LayerWeights {
-  AlignedArray attn_norm, wq, wk, wv, wo, ffn_norm, w_gate, w_up, w_down;
+  AlignedArray attn_norm, ffn_norm;
+  AlignedBytes wq, wk, wv, wo, w_gate, w_up, w_down;  // packed in the model's weight type
 };
 
 class CpuModel;
@@ -66,35 +71,30 @@ class CpuSession final : public SessionBackend {
   AlignedArray k_cache_;  // [layer][kv head] panel-packed [position, head_dim] (isa.hpp)
   AlignedArray v_cache_;  // [layer][position][kv_dim]
   AlignedArray x_, xb_, q_, k_, attn_, hidden_, scores_, rope_, logits_;
+  AlignedBytes prepared_;  // activations as the weight type's kernels read them (weight_matmul.hpp)
   sampling::SessionSampler sampler_;
 };
 
 class CpuModel final : public ModelBackend {
  public:
-  explicit CpuModel(const cllm_config& model_config)
-      : config(model_config), kernels(cpu::select_kernels()), layers(size_t(model_config.n_layers)) {}
+  CpuModel(const cllm_config& model_config, cpu::WeightType type)
+      : config(model_config), weight_type(type), kernels(cpu::select_kernels()), layers(size_t(model_config.n_layers)) {}
   cllm_backend_kind kind() const override { return CLLM_BACKEND_CPU; }
 
-  // Vectors are stored as they come; matrices panel-packed (isa.hpp), the layout the matmuls stream.
+  // Norm vectors are stored as fp32; matrices panel-packed in the weight type (isa.hpp), the layout the
+  // matmuls stream.
   void upload(int32_t tensor, int32_t layer, cllm_dtype dtype, const void* data, int64_t n) override {
-    AlignedArray& target = slot(tensor, layer);
-    std::vector<float> converted;
-    const float* values = static_cast<const float*>(data);
-    if (dtype != CLLM_DTYPE_F32) {
-      converted.resize(size_t(n));
-      const auto* bits = static_cast<const uint16_t*>(data);
-      for (int64_t i = 0; i < n; ++i) converted[i] = dtype == CLLM_DTYPE_BF16 ? bf16_to_float(bits[i]) : f16_to_float(bits[i]);
-      values = converted.data();
-    }
     const int32_t cols = matrix_columns(tensor);
     if (cols == 0) {
+      AlignedArray& target = vector_slot(tensor, layer);
       target.resize(size_t(n));
-      std::memcpy(target.data(), values, size_t(n) * sizeof(float));
-    } else {
-      const int32_t rows = int32_t(n / cols);
-      target.resize(size_t(cpu::packed_size(rows, cols)));
-      cpu::pack_rows(target.data(), values, rows, cols);
+      cpu::convert_to_floats(target.data(), data, dtype, n);
+      return;
     }
+    AlignedBytes& target = matrix_slot(tensor, layer);
+    const int32_t rows = int32_t(n / cols);
+    target.resize(size_t(cpu::packed_weight_bytes(weight_type, rows, cols)));
+    cpu::pack_weights(target.data(), weight_type, data, dtype, rows, cols);
   }
 
   // In-features of a matrix tensor (its row length), 0 for the norm vectors.
@@ -114,12 +114,13 @@ class CpuModel final : public ModelBackend {
   }
 
   int64_t weight_bytes() const override {
-    int64_t total = int64_t(token_embedding.size() + final_norm.size() + output.size());
+    int64_t total = int64_t(token_embedding.size() + output.size()) + int64_t(final_norm.size() * sizeof(float));
     for (const auto& l : layers) {
-      total += int64_t(l.attn_norm.size() + l.wq.size() + l.wk.size() + l.wv.size() + l.wo.size() + l.ffn_norm.size() +
-                       l.w_gate.size() + l.w_up.size() + l.w_down.size());
+      total += int64_t(l.wq.size() + l.wk.size() + l.wv.size() + l.wo.size() + l.w_gate.size() + l.w_up.size() +
+                       l.w_down.size()) +
+               int64_t((l.attn_norm.size() + l.ffn_norm.size()) * sizeof(float));
     }
-    return total * int64_t(sizeof(float));
+    return total;
   }
 
   std::unique_ptr<SessionBackend> new_session(int32_t capacity) override {
@@ -128,29 +129,36 @@ class CpuModel final : public ModelBackend {
 
   std::unique_ptr<BatchBackend> new_batch(int32_t max_rows) override;
 
-  const float* output_head() const { return config.tied_embeddings ? token_embedding.data() : output.data(); }
+  const void* output_head() const { return config.tied_embeddings ? token_embedding.data() : output.data(); }
 
   cllm_config config;
+  cpu::WeightType weight_type;  // of every matrix, chosen at creation
   const cpu::Kernels& kernels;  // chosen once (CLLM_CPU_ISA or the best the CPU runs)
-  AlignedArray token_embedding, final_norm, output;
+  AlignedBytes token_embedding, output;
+  AlignedArray final_norm;
   std::vector<LayerWeights> layers;
 
  private:
-  AlignedArray& slot(int32_t tensor, int32_t layer) {
+  AlignedArray& vector_slot(int32_t tensor, int32_t layer) {
+    switch (tensor) {
+      case CLLM_TENSOR_FINAL_NORM: return final_norm;
+      case CLLM_TENSOR_ATTN_NORM: return layers[layer].attn_norm;
+      case CLLM_TENSOR_FFN_NORM: return layers[layer].ffn_norm;
+      default: throw Error(CLLM_ERR_INVALID_ARGUMENT, "unknown vector tensor kind");
+    }
+  }
+  AlignedBytes& matrix_slot(int32_t tensor, int32_t layer) {
     switch (tensor) {
       case CLLM_TENSOR_TOKEN_EMBEDDING: return token_embedding;
-      case CLLM_TENSOR_FINAL_NORM: return final_norm;
       case CLLM_TENSOR_OUTPUT: return output;
-      case CLLM_TENSOR_ATTN_NORM: return layers[layer].attn_norm;
       case CLLM_TENSOR_WQ: return layers[layer].wq;
       case CLLM_TENSOR_WK: return layers[layer].wk;
       case CLLM_TENSOR_WV: return layers[layer].wv;
       case CLLM_TENSOR_WO: return layers[layer].wo;
-      case CLLM_TENSOR_FFN_NORM: return layers[layer].ffn_norm;
       case CLLM_TENSOR_W_GATE: return layers[layer].w_gate;
       case CLLM_TENSOR_W_UP: return layers[layer].w_up;
       case CLLM_TENSOR_W_DOWN: return layers[layer].w_down;
-      default: throw Error(CLLM_ERR_INVALID_ARGUMENT, "unknown tensor kind");
+      default: throw Error(CLLM_ERR_INVALID_ARGUMENT, "unknown matrix tensor kind");
     }
   }
 };
@@ -182,6 +190,11 @@ void CpuSession::ensure_scratch(int32_t n) {
   scores_.resize(rows * c.n_heads * size_t(capacity_));
   rope_.resize(rows * c.head_dim);
   logits_.resize(rows * c.vocab_size);
+  int64_t prepared = 0;
+  for (int32_t in : {c.dim, c.n_heads * c.head_dim, c.hidden_dim}) {
+    prepared = std::max(prepared, cpu::matmul_scratch_bytes(model_.kernels, model_.weight_type, n, in));
+  }
+  prepared_.resize(size_t(prepared));
   scratch_rows_ = n;
 }
 
@@ -198,7 +211,10 @@ void CpuSession::forward_rows(const int32_t* tokens, int32_t n, float* logits) {
   ensure_scratch(n);
   record(tokens, n);
   const int32_t kv_dim = c.n_kv_heads * c.head_dim, q_dim = c.n_heads * c.head_dim;
-  for (int32_t r = 0; r < n; ++r) cpu::unpack_row(&x_[size_t(r) * c.dim], model_.token_embedding.data(), tokens[r], c.dim);
+  const cpu::WeightType type = model_.weight_type;
+  for (int32_t r = 0; r < n; ++r) {
+    cpu::unpack_weight_row(&x_[size_t(r) * c.dim], model_.token_embedding.data(), type, tokens[r], c.dim);
+  }
   cpu::rope_table(rope_.data(), n, c.head_dim, length_, c.rope_theta);  // shared by every layer
   const cpu::Kernels& k = kernels_;
   for (int32_t l = 0; l < c.n_layers; ++l) {
@@ -210,24 +226,25 @@ void CpuSession::forward_rows(const int32_t* tokens, int32_t n, float* logits) {
     const cpu::MatmulSegment qkv[3] = {{w.wq.data(), q_dim, q_.data(), q_dim, false},
                                        {w.wk.data(), kv_dim, k_.data(), kv_dim, false},
                                        {w.wv.data(), kv_dim, v_new, kv_dim, false}};
-    k.matmul_packed(qkv, 3, xb_.data(), c.dim, n, c.dim);
+    cpu::matmul_weights(k, type, qkv, 3, xb_.data(), c.dim, n, c.dim, prepared_.data());
     k.rope(q_.data(), n, c.n_heads, c.head_dim, rope_.data());
     k.rope(k_.data(), n, c.n_kv_heads, c.head_dim, rope_.data());
     cpu::store_keys(k_layer, k_head_stride_, k_.data(), n, c.n_kv_heads, c.head_dim, length_);
     k.attention(attn_.data(), q_.data(), k_layer, k_head_stride_, v_layer, n, c.n_heads, c.n_kv_heads, c.head_dim,
                 length_, scores_.data());
     const cpu::MatmulSegment out_proj{w.wo.data(), c.dim, x_.data(), c.dim, true};  // residual add
-    k.matmul_packed(&out_proj, 1, attn_.data(), q_dim, n, q_dim);
+    cpu::matmul_weights(k, type, &out_proj, 1, attn_.data(), q_dim, n, q_dim, prepared_.data());
     k.rmsnorm(xb_.data(), x_.data(), w.ffn_norm.data(), n, c.dim, c.norm_eps);
-    k.matmul_packed_swiglu(hidden_.data(), xb_.data(), w.w_gate.data(), w.w_up.data(), n, c.dim, c.hidden_dim);
+    cpu::matmul_weights_swiglu(k, type, hidden_.data(), xb_.data(), w.w_gate.data(), w.w_up.data(), n, c.dim,
+                               c.hidden_dim, prepared_.data());
     const cpu::MatmulSegment down{w.w_down.data(), c.dim, x_.data(), c.dim, true};  // residual add
-    k.matmul_packed(&down, 1, hidden_.data(), c.hidden_dim, n, c.hidden_dim);
+    cpu::matmul_weights(k, type, &down, 1, hidden_.data(), c.hidden_dim, n, c.hidden_dim, prepared_.data());
   }
   length_ += n;
   if (logits) {
     k.rmsnorm(xb_.data(), x_.data(), model_.final_norm.data(), n, c.dim, c.norm_eps);
     const cpu::MatmulSegment head{model_.output_head(), c.vocab_size, logits, c.vocab_size, false};
-    k.matmul_packed(&head, 1, xb_.data(), c.dim, n, c.dim);
+    cpu::matmul_weights(k, type, &head, 1, xb_.data(), c.dim, n, c.dim, prepared_.data());
   }
 }
 
@@ -272,6 +289,7 @@ class CpuBatch final : public BatchBackend {
  private:
   const CpuModel& model_;
   AlignedArray x_, xb_, q_, k_, v_, attn_, hidden_, rope_, logits_;
+  AlignedBytes prepared_;
 };
 
 CpuBatch::CpuBatch(const CpuModel& model, int32_t max_rows) : model_(model) {
@@ -287,6 +305,11 @@ CpuBatch::CpuBatch(const CpuModel& model, int32_t max_rows) : model_(model) {
   hidden_.resize(rows * c.hidden_dim);
   rope_.resize(rows * c.head_dim);
   logits_.resize(rows * c.vocab_size);
+  int64_t prepared = 0;
+  for (int32_t in : {c.dim, c.n_heads * c.head_dim, c.hidden_dim}) {
+    prepared = std::max(prepared, cpu::matmul_scratch_bytes(model.kernels, model.weight_type, max_rows, in));
+  }
+  prepared_.resize(size_t(prepared));
 }
 
 void CpuBatch::forward_predict(SessionBackend* const* sessions, int32_t count, const int32_t* tokens,
@@ -294,6 +317,7 @@ void CpuBatch::forward_predict(SessionBackend* const* sessions, int32_t count, c
   const cpu::ForwardScope running;
   const cllm_config& c = model_.config;
   const cpu::Kernels& k = model_.kernels;
+  const cpu::WeightType type = model_.weight_type;
   const int32_t kv_dim = c.n_kv_heads * c.head_dim, q_dim = c.n_heads * c.head_dim;
   std::vector<CpuSession*> members(static_cast<size_t>(count));
   std::vector<int32_t> offsets(static_cast<size_t>(count) + 1, 0), firsts(static_cast<size_t>(count));
@@ -303,18 +327,21 @@ void CpuBatch::forward_predict(SessionBackend* const* sessions, int32_t count, c
     firsts[size_t(s)] = members[size_t(s)]->length();
   }
   const int32_t n = offsets[size_t(count)];
-  for (int32_t r = 0; r < n; ++r) cpu::unpack_row(&x_[size_t(r) * c.dim], model_.token_embedding.data(), tokens[r], c.dim);
+  for (int32_t r = 0; r < n; ++r) {
+    cpu::unpack_weight_row(&x_[size_t(r) * c.dim], model_.token_embedding.data(), type, tokens[r], c.dim);
+  }
   for (int32_t s = 0; s < count; ++s) {
     members[size_t(s)]->record(tokens + offsets[size_t(s)], ns[s]);
     cpu::rope_table(&rope_[size_t(offsets[size_t(s)]) * c.head_dim], ns[s], c.head_dim, firsts[size_t(s)], c.rope_theta);
   }
+  void* prepared = prepared_.data();
   for (int32_t l = 0; l < c.n_layers; ++l) {
     const LayerWeights& w = model_.layers[l];
     k.rmsnorm(xb_.data(), x_.data(), w.attn_norm.data(), n, c.dim, c.norm_eps);
     const cpu::MatmulSegment qkv[3] = {{w.wq.data(), q_dim, q_.data(), q_dim, false},
                                        {w.wk.data(), kv_dim, k_.data(), kv_dim, false},
                                        {w.wv.data(), kv_dim, v_.data(), kv_dim, false}};
-    k.matmul_packed(qkv, 3, xb_.data(), c.dim, n, c.dim);
+    cpu::matmul_weights(k, type, qkv, 3, xb_.data(), c.dim, n, c.dim, prepared);
     k.rope(q_.data(), n, c.n_heads, c.head_dim, rope_.data());
     k.rope(k_.data(), n, c.n_kv_heads, c.head_dim, rope_.data());
     for (int32_t s = 0; s < count; ++s) {
@@ -322,15 +349,16 @@ void CpuBatch::forward_predict(SessionBackend* const* sessions, int32_t count, c
       members[size_t(s)]->attend(l, &q_[o * q_dim], &k_[o * kv_dim], &v_[o * kv_dim], ns[s], &attn_[o * q_dim]);
     }
     const cpu::MatmulSegment out_proj{w.wo.data(), c.dim, x_.data(), c.dim, true};
-    k.matmul_packed(&out_proj, 1, attn_.data(), q_dim, n, q_dim);
+    cpu::matmul_weights(k, type, &out_proj, 1, attn_.data(), q_dim, n, q_dim, prepared);
     k.rmsnorm(xb_.data(), x_.data(), w.ffn_norm.data(), n, c.dim, c.norm_eps);
-    k.matmul_packed_swiglu(hidden_.data(), xb_.data(), w.w_gate.data(), w.w_up.data(), n, c.dim, c.hidden_dim);
+    cpu::matmul_weights_swiglu(k, type, hidden_.data(), xb_.data(), w.w_gate.data(), w.w_up.data(), n, c.dim,
+                               c.hidden_dim, prepared);
     const cpu::MatmulSegment down{w.w_down.data(), c.dim, x_.data(), c.dim, true};
-    k.matmul_packed(&down, 1, hidden_.data(), c.hidden_dim, n, c.hidden_dim);
+    cpu::matmul_weights(k, type, &down, 1, hidden_.data(), c.hidden_dim, n, c.hidden_dim, prepared);
   }
   k.rmsnorm(xb_.data(), x_.data(), model_.final_norm.data(), n, c.dim, c.norm_eps);
   const cpu::MatmulSegment head{model_.output_head(), c.vocab_size, logits_.data(), c.vocab_size, false};
-  k.matmul_packed(&head, 1, xb_.data(), c.dim, n, c.dim);
+  cpu::matmul_weights(k, type, &head, 1, xb_.data(), c.dim, n, c.dim, prepared);
   for (int32_t s = 0; s < count; ++s) {
     const size_t o = size_t(offsets[size_t(s)]);
     members[size_t(s)]->advance(ns[s]);
@@ -342,6 +370,11 @@ std::unique_ptr<BatchBackend> CpuModel::new_batch(int32_t max_rows) { return std
 
 }  // namespace
 
-std::unique_ptr<ModelBackend> make_cpu_model(const cllm_config& config) { return std::make_unique<CpuModel>(config); }
+std::unique_ptr<ModelBackend> make_cpu_model(const cllm_config& config, cllm_dtype weight_dtype) {
+  const cpu::WeightType type = weight_dtype == CLLM_DTYPE_BF16   ? cpu::WeightType::bf16
+                               : weight_dtype == CLLM_DTYPE_Q8_0 ? cpu::WeightType::q8_0
+                                                                 : cpu::WeightType::f32;
+  return std::make_unique<CpuModel>(config, type);
+}
 
 }  // namespace cllm

@@ -1,9 +1,11 @@
-// The CPU backend's kernels, fp32 throughout. These are also the reference ("CPU twin") for the CUDA
-// kernels: each CUDA kernel family has one function here with the same contract.
+// The CPU backend's kernels with fp32 weights. These are also the reference ("CPU twin") for the CUDA
+// kernels: each CUDA kernel family has one function here with the same contract. The bf16 and Q8_0 weight
+// types: weight_packing.hpp (layouts) and weight_matmul.hpp (matmuls).
 //
-// Each function runs the kernels of the ISA chosen at run time (isa.hpp: AVX-512, AVX2 or generic;
-// CLLM_CPU_ISA forces one). Sources: one kernel family per file (matmul_packed.cpp, attention.cpp,
-// rmsnorm.cpp, rope.cpp, swiglu.cpp, argmax.cpp), each compiled once per ISA. Results agree with a
+// Each function runs the kernels of the ISA chosen at run time (isa.hpp: the AVX-512 levels, AVX2 or
+// generic; CLLM_CPU_ISA forces one). Sources: one kernel family per file (matmul_packed.cpp,
+// matmul_bf16.cpp, matmul_q8.cpp, attention.cpp, rmsnorm.cpp, rope.cpp, swiglu.cpp, argmax.cpp), each
+// compiled once per ISA. Results agree with a
 // plain scalar loop to fp32 rounding (fused multiply-adds, vector sums), not bit for bit; argmax is
 // exact. Every output of the matmuls and attention is accumulated in one vector lane in a fixed order,
 // so a row's result does not depend on how many rows are in the call (a block forward equals

@@ -6,12 +6,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <initializer_list>
 
 namespace cllm::cpu {
 
 const char* isa_name(Isa isa) {
   switch (isa) {
+    case Isa::avx512_bf16: return "avx512_bf16";
+    case Isa::avx512_vnni: return "avx512_vnni";
     case Isa::avx512: return "avx512";
     case Isa::avx2: return "avx2";
     default: return "generic";
@@ -25,11 +26,14 @@ namespace {
 bool cpu_has(Isa isa) {
 #if defined(__x86_64__) || defined(__i386__)
   switch (isa) {
+    case Isa::avx512_bf16: return cpu_has(Isa::avx512_vnni) && __builtin_cpu_supports("avx512bf16");
+    case Isa::avx512_vnni: return cpu_has(Isa::avx512) && __builtin_cpu_supports("avx512vnni");
     case Isa::avx512:
-      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-             __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    case Isa::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+      return cpu_has(Isa::avx2) && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+    // F16C (fp16 scales of Q8_0 weights) came with or before AVX2 on every x86 CPU; checked all the same.
+    case Isa::avx2:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
     default: return true;
   }
 #else
@@ -39,6 +43,12 @@ bool cpu_has(Isa isa) {
 
 const Kernels* compiled(Isa isa) {
   switch (isa) {
+#ifdef CLLM_HAVE_AVX512_BF16
+    case Isa::avx512_bf16: return avx512_bf16::table();
+#endif
+#ifdef CLLM_HAVE_AVX512_VNNI
+    case Isa::avx512_vnni: return avx512_vnni::table();
+#endif
 #ifdef CLLM_HAVE_AVX512
     case Isa::avx512: return avx512::table();
 #endif
@@ -57,8 +67,8 @@ std::atomic<const Kernels*> active{nullptr};
 const Kernels* kernels_for(Isa isa) { return cpu_has(isa) ? compiled(isa) : nullptr; }
 
 Isa best_isa() {
-  for (Isa isa : {Isa::avx512, Isa::avx2}) {
-    if (kernels_for(isa)) return isa;
+  for (int32_t level = kIsaCount - 1; level > 0; --level) {
+    if (kernels_for(Isa(level))) return Isa(level);
   }
   return Isa::generic;
 }
@@ -67,16 +77,17 @@ const Kernels& select_kernels() {
   Isa isa = best_isa();
   if (const char* forced = std::getenv("CLLM_CPU_ISA"); forced && *forced) {
     Isa wanted = isa;
-    bool known = true;
-    if (!std::strcmp(forced, "generic")) {
-      wanted = Isa::generic;
-    } else if (!std::strcmp(forced, "avx2")) {
-      wanted = Isa::avx2;
-    } else if (!std::strcmp(forced, "avx512")) {
-      wanted = Isa::avx512;
-    } else {
-      known = false;
-      std::fprintf(stderr, "cllm: ignoring CLLM_CPU_ISA=%s (expected generic, avx2 or avx512)\n", forced);
+    bool known = false;
+    for (int32_t level = 0; level < kIsaCount && !known; ++level) {
+      if (!std::strcmp(forced, isa_name(Isa(level)))) {
+        wanted = Isa(level);
+        known = true;
+      }
+    }
+    if (!known) {
+      std::fprintf(stderr,
+                   "cllm: ignoring CLLM_CPU_ISA=%s (expected generic, avx2, avx512, avx512_vnni or avx512_bf16)\n",
+                   forced);
     }
     // Never above what the CPU runs: an AVX-512 request on an AVX2 machine gets AVX2.
     if (known) isa = int32_t(wanted) < int32_t(isa) ? wanted : isa;

@@ -9,7 +9,8 @@ namespace cllm::cpu::CLLM_ISA_NS {
 const Kernels* table() {
   static const Kernels kernels = {CLLM_STR(CLLM_ISA_NS), Isa::CLLM_ISA_NS, matmul_packed,
                                   matmul_packed_swiglu, rmsnorm, rope,
-                                  swiglu, attention, argmax};
+                                  swiglu, attention, argmax,
+                                  bf16_kernels(), q8_kernels()};
   return &kernels;
 }
 

@@ -24,6 +24,8 @@ void attention(float* out, const float* q, const float* k_packed, int64_t k_head
                int32_t rows, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position,
                float* scores);
 void argmax(int32_t* out, const float* x, int32_t rows, int32_t cols);
+WeightKernels bf16_kernels();  // matmul_bf16.cpp
+WeightKernels q8_kernels();    // matmul_q8.cpp
 
 namespace {
 

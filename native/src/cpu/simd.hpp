@@ -103,6 +103,52 @@ inline vf keep_first(vf v, int n) {
   return lane < n ? v : zero();
 }
 
+// Integer lanes: the same loads and broadcasts.
+inline vi load_i(const void* p) {
+  vi v;
+  __builtin_memcpy(&v, p, sizeof(v));
+  return v;
+}
+inline vi splat_i(int32_t s) {
+#if defined(__AVX512F__)
+  return (vi)_mm512_set1_epi32(s);
+#elif defined(__AVX2__)
+  return (vi)_mm256_set1_epi32(s);
+#elif defined(__SSE2__)
+  return (vi)_mm_set1_epi32(s);
+#else
+  vi v;
+  for (int i = 0; i < W; ++i) v[i] = s;
+  return v;
+#endif
+}
+
+// W fp16 values to fp32 (F16C's vcvtph2ps; a bit-exact software conversion without it).
+inline vf load_halves(const uint16_t* p) {
+#if defined(__AVX512F__)
+  return (vf)_mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+#elif defined(__AVX2__) && defined(__F16C__)
+  return (vf)_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+#else
+  vf v;
+  for (int i = 0; i < W; ++i) {
+    const uint32_t h = p[i], sign = (h & 0x8000u) << 16, exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu;
+    float f = float(mantissa) * (1.0f / 16777216.0f);  // subnormal (or zero): mantissa * 2^-24, exact
+    uint32_t bits;
+    __builtin_memcpy(&bits, &f, 4);
+    bits |= sign;
+    if (exponent == 0x1f) {
+      bits = sign | 0x7f800000u | (mantissa << 13);
+    } else if (exponent != 0) {
+      bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+    }
+    __builtin_memcpy(&f, &bits, 4);
+    v[i] = f;
+  }
+  return v;
+#endif
+}
+
 inline vf vmax(vf a, vf b) { return a > b ? a : b; }
 inline vf vmin(vf a, vf b) { return a < b ? a : b; }
 

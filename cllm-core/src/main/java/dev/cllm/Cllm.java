@@ -24,15 +24,24 @@ public final class Cllm {
     private Cllm() {}
 
     /**
-     * Loads a checkpoint (HF directory or llama2.c .bin, see {@link Checkpoints}) and its tokenizer onto
-     * device ({@link Device#auto()} is resolved now; {@link Model#device()} tells the result).
+     * Loads a checkpoint (HF directory, llama2.c .bin or GGUF file, see {@link Checkpoints}) and its tokenizer
+     * onto device ({@link Device#auto()} is resolved now; {@link Model#device()} tells the result), keeping the
+     * checkpoint's own weight type ({@link WeightType#ofCheckpoint}).
      */
     public static Model load(Path path, Device device) {
+        return load(path, device, null);
+    }
+
+    /**
+     * Loads a checkpoint with its matrices converted to a weight type (null: the checkpoint's own), e.g.
+     * {@code Cllm.load(dir, Device.cpu(), WeightType.Q8_0)} for 8-bit weights.
+     */
+    public static Model load(Path path, Device device, WeightType weights) {
         if (path == null) throw new IllegalArgumentException("path must not be null");
         if (device == null) throw new IllegalArgumentException("device must not be null");
-        ModelWeights weights = Checkpoints.load(path);
-        Tokenizer tokenizer = Tokenizers.forCheckpoint(path, weights.config());
-        return fromWeights(weights, tokenizer, device, path.toString());
+        ModelWeights loaded = Checkpoints.load(path);
+        Tokenizer tokenizer = Tokenizers.forCheckpoint(path, loaded.config());
+        return fromWeights(loaded, tokenizer, device, path.toString(), weights);
     }
 
     /** Loads onto {@link Device#auto()}. */
@@ -40,12 +49,18 @@ public final class Cllm {
         return load(path, Device.auto());
     }
 
-    /** A model from weights already in memory (random, converted, freshly trained). */
+    /** A model from weights already in memory (random, converted, freshly trained), in their own weight type. */
     public static Model fromWeights(ModelWeights weights, Tokenizer tokenizer, Device device, String name) {
+        return fromWeights(weights, tokenizer, device, name, null);
+    }
+
+    /** The same with the matrices converted to weightType (null: the weights' own type). */
+    public static Model fromWeights(ModelWeights weights, Tokenizer tokenizer, Device device, String name,
+            WeightType weightType) {
         if (weights == null || tokenizer == null || device == null) {
             throw new IllegalArgumentException("weights, tokenizer and device must not be null");
         }
-        NativeModel engine = NativeModel.load(weights, device);
+        NativeModel engine = NativeModel.load(weights, device, weightType);
         return new Model(engine, tokenizer, name);
     }
 }

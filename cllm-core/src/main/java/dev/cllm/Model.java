@@ -50,6 +50,11 @@ public final class Model implements AutoCloseable {
         return engine.device();
     }
 
+    /** The type the engine stores the matrices in. */
+    public WeightType weightType() {
+        return engine.weightType();
+    }
+
     /** Where the model came from (a path, or an embedded model's name). */
     public String name() {
         return name;

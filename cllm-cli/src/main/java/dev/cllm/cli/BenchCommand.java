@@ -1,6 +1,7 @@
 package dev.cllm.cli;
 
 import dev.cllm.Device;
+import dev.cllm.WeightType;
 import dev.cllm.bench.BenchReport;
 import dev.cllm.bench.BenchRow;
 import dev.cllm.bench.DecodeBenchmark;
@@ -79,6 +80,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--weights", paramLabel = "TYPE", description = "Weight type the engine computes with: f32, bf16 "
+            + "or q8_0 (default: the checkpoint's own).")
+    String weights;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON.")
     Path json;
 
@@ -104,14 +109,15 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         Device target = Device.parse(device);
+        WeightType weightType = weights == null ? null : WeightType.parse(weights);
         LoadedModel loaded = model.shape != null ? LoadedModel.random(ModelShapes.get(model.shape), seed)
                 : LoadedModel.load(model.path);
         LlamaConfig config = loaded.weights().config();
         int capacity = Math.min(config.maxSeqLen(), promptLength + maxNewTokens + 64 + 1);
-        try (NativeModel nativeModel = NativeModel.load(loaded.weights(), target);
+        try (NativeModel nativeModel = NativeModel.load(loaded.weights(), target, weightType);
              NativeSession session = nativeModel.newSession(Math.max(capacity, 2))) {
-            System.err.printf(Locale.ROOT, "cllm bench: %s on %s, %,d parameters%n", loaded.description(),
-                    nativeModel.device(), config.parameterCount());
+            System.err.printf(Locale.ROOT, "cllm bench: %s on %s, %,d parameters, %s weights%n", loaded.description(),
+                    nativeModel.device(), config.parameterCount(), nativeModel.weightType().cliName());
             List<int[]> promptIds = prompts != null ? loaded.encodePrompts(prompts)
                     : randomPrompts(config.vocabSize(), randomPrompts, promptLength, seed);
             DecodeBenchmark bench = new DecodeBenchmark(session);
@@ -126,8 +132,8 @@ public final class BenchCommand implements Callable<Integer> {
             List<BenchRow> rows = bench.run(new DecodeBenchmark.Settings(promptIds, maxNewTokens, blocks, modes, guess,
                     loaded.eos(), true));
             System.out.print(BenchReport.table(rows));
-            String title = String.format(Locale.ROOT, "cllm bench: %s on %s, %d prompts x %d new tokens",
-                    loaded.description(), nativeModel.device(), promptIds.size(), maxNewTokens);
+            String title = String.format(Locale.ROOT, "cllm bench: %s on %s (%s weights), %d prompts x %d new tokens",
+                    loaded.description(), nativeModel.device(), nativeModel.weightType().cliName(), promptIds.size(), maxNewTokens);
             if (json != null) Files.writeString(json, BenchReport.json(rows));
             if (markdown != null) Files.writeString(markdown, BenchReport.markdown(rows, title));
         }

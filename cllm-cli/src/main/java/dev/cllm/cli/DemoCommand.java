@@ -7,6 +7,7 @@ import dev.cllm.models.EmbeddedModels;
 import dev.cllm.Generation;
 import dev.cllm.Model;
 import dev.cllm.Session;
+import dev.cllm.WeightType;
 import dev.cllm.data.AnswerChecker;
 import dev.cllm.data.MathGenerator;
 import dev.cllm.data.MathProblem;
@@ -66,6 +67,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--weights", paramLabel = "TYPE", description = "Weight type the engine computes with: f32, bf16 "
+            + "or q8_0 (default: the checkpoint's own).")
+    String weights;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the table as JSON.")
     Path json;
 
@@ -85,16 +90,17 @@ public final class DemoCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--window must be refill or shrink, got '" + window + "'");
         };
         Device target = Device.parse(device);
+        WeightType weightType = weights == null ? null : WeightType.parse(weights);
         List<MathProblem> problems = new MathGenerator(Split.TEST, seed).generate(questions);
         Decoding ar = Decoding.ar().withMaxNewTokens(maxNewTokens);
         Decoding jacobi = Decoding.jacobi(block).withMaxNewTokens(maxNewTokens).withWindow(mode)
                 .withInitialGuess(InitialGuess.random(seed));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         List<DemoRow> rows = new ArrayList<>();
-        try (Model teacherModel = open(teacher, EmbeddedModels.TEACHER, target);
-             Model cllmModel = open(cllm, EmbeddedModels.CLLM, target)) {
-            out.printf(Locale.ROOT, "cllm demo: %d held-out questions, Jacobi n=%d (%s window), on %s%n", questions, block,
-                    mode.name().toLowerCase(Locale.ROOT), cllmModel.device());
+        try (Model teacherModel = open(teacher, EmbeddedModels.TEACHER, target, weightType);
+             Model cllmModel = open(cllm, EmbeddedModels.CLLM, target, weightType)) {
+            out.printf(Locale.ROOT, "cllm demo: %d held-out questions, Jacobi n=%d (%s window), on %s, %s weights%n",
+                    questions, block, mode.name().toLowerCase(Locale.ROOT), cllmModel.device(), cllmModel.weightType().cliName());
             out.printf(Locale.ROOT, "teacher: %s (%,d parameters); CLLM: %s%n%n", teacherModel.name(),
                     teacherModel.config().parameterCount(), cllmModel.name());
             MathEvaluation.Result teacherAr, teacherJacobi, cllmAr, cllmJacobi;
@@ -118,8 +124,8 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Model open(Path path, String embedded, Device device) {
-        return path != null ? Cllm.load(path, device) : EmbeddedModels.load(embedded, device);
+    private static Model open(Path path, String embedded, Device device, WeightType weights) {
+        return path != null ? Cllm.load(path, device, weights) : EmbeddedModels.load(embedded, device, weights);
     }
 
     private int capacity(Model m) {

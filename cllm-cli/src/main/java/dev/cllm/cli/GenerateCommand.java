@@ -8,6 +8,7 @@ import dev.cllm.Generation;
 import dev.cllm.Model;
 import dev.cllm.Sampling;
 import dev.cllm.Session;
+import dev.cllm.WeightType;
 import dev.cllm.decode.DecodeStats;
 import dev.cllm.decode.InitialGuess;
 import dev.cllm.decode.WindowMode;
@@ -32,7 +33,7 @@ import java.util.concurrent.Callable;
         description = "Generate a continuation of a prompt (AR or Jacobi, greedy or sampled). Text to stdout, statistics to stderr.")
 public final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, paramLabel = "PATH",
-            description = "Checkpoint: a Hugging Face directory or a llama2.c .bin (default: the embedded CLLM).")
+            description = "Checkpoint: a Hugging Face directory, a llama2.c .bin or a .gguf file (default: the embedded CLLM).")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -108,6 +109,10 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--weights", paramLabel = "TYPE", description = "Weight type the engine computes with: f32, bf16 "
+            + "or q8_0 (default: the checkpoint's own).")
+    String weights;
+
     @Override
     public Integer call() {
         if (maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be >= 0");
@@ -121,7 +126,9 @@ public final class GenerateCommand implements Callable<Integer> {
                 : Decoding.ar().withMaxNewTokens(maxTokens).withStopAtEos(!noEos).withSampling(sampling).withStop(stop);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Device target = Device.parse(device);
-        try (Model m = model != null ? Cllm.load(model, target) : EmbeddedModels.load(EmbeddedModels.CLLM, target)) {
+        WeightType weightType = weights == null ? null : WeightType.parse(weights);
+        try (Model m = model != null ? Cllm.load(model, target, weightType)
+                : EmbeddedModels.load(EmbeddedModels.CLLM, target, weightType)) {
             int[] ids = prompt.ids != null ? prompt.ids : m.tokenizer().encode(prompt.text);
             int capacity = (int) Math.min(m.config().maxSeqLen(), (long) ids.length + maxTokens + 1);
             try (Session session = m.newSession(Math.max(capacity, 1))) {
@@ -137,8 +144,9 @@ public final class GenerateCommand implements Callable<Integer> {
                 });
                 out.println();
                 DecodeStats s = g.stats();
-                System.err.printf(Locale.ROOT, "%s on %s: %d tokens in %.2f s (%.1f tokens/s), %d iterations, "
+                System.err.printf(Locale.ROOT, "%s on %s (%s weights): %d tokens in %.2f s (%.1f tokens/s), %d iterations, "
                         + "%.2f tokens/iteration, %d fast-forwarded, %d stationary, stop: %s%n", decoding, m.device(),
+                        m.weightType().cliName(),
                         g.tokens().length, s.decodeNanos() / 1e9, s.tokensPerSecond(), s.iterations(),
                         s.tokensPerIteration(), s.fastForwarded(), s.stationary(),
                         g.stopReason().name().toLowerCase(Locale.ROOT));

@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 public final class InfoCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "PATH",
             description = "A Hugging Face checkpoint directory (config.json + safetensors), a .safetensors file with "
-                    + "config.json beside it, or a llama2.c .bin file.")
+                    + "config.json beside it, a llama2.c .bin file or a .gguf file.")
     Path model;
 
     @CommandLine.Spec
@@ -58,6 +58,11 @@ public final class InfoCommand implements Callable<Integer> {
         line(out, "parameters", String.format(Locale.ROOT, "%d (%s)", params, human(params)));
         line(out, "tensors", weights.tensors().size());
         line(out, "dtypes", dtypes(weights));
+        if (format == Checkpoints.Format.GGUF) {
+            GgufInfo.print(model, (key, value) -> line(out, key, value));
+            out.flush();
+            return 0;
+        }
         Optional<Path> tokenizerFile = Checkpoints.tokenizerFile(model);
         if (tokenizerFile.isEmpty()) {
             line(out, "tokenizer", "none (token ids only)");

@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "cllm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Consistency LLMs for the JVM: Jacobi decoding on a native engine, trajectory collection "
                 + "and consistency fine-tuning.",
-        subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, GenerateCommand.class, BenchCommand.class, TrajectoriesCommand.class, TrainCommand.class, PretrainCommand.class, DemoCommand.class, DataCommand.class, ServeCommand.class,
-                TokenizerCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, GenerateCommand.class, BenchCommand.class, TrajectoriesCommand.class, TrainCommand.class, PretrainCommand.class, DemoCommand.class, DataCommand.class,
+                TokenizerCommand.class, ConvertCommand.class, ServeCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

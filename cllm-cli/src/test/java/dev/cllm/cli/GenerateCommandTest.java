@@ -82,6 +82,27 @@ class GenerateCommandTest {
     }
 
     @Test
+    void weightTypesKeepJacobiEqualToAr() {
+        String model = dir.resolve("model").toString();
+        InfoCommandTest.Result own = InfoCommandTest.run("generate", "-m", model, "--device", "cpu", "-p", "Question:", "-n", "20");
+        assertEquals(0, own.code(), own.err());
+        assertTrue(own.err().contains("(bf16 weights)"), "a bf16 checkpoint stays bf16: " + own.err());
+        for (String type : new String[] {"f32", "q8_0"}) {
+            InfoCommandTest.Result ar = InfoCommandTest.run("generate", "-m", model, "--device", "cpu", "-p", "Question:",
+                    "-n", "30", "--weights", type);
+            assertEquals(0, ar.code(), ar.err());
+            assertTrue(ar.err().contains("(" + type + " weights)"), ar.err());
+            InfoCommandTest.Result jacobi = InfoCommandTest.run("generate", "-m", model, "--device", "cpu", "-p", "Question:",
+                    "-n", "30", "--weights", type, "--jacobi", "--block", "5");
+            assertEquals(0, jacobi.code(), jacobi.err());
+            assertEquals(ar.out(), jacobi.out(), "same text for AR and Jacobi at " + type);
+        }
+        InfoCommandTest.Result bad = InfoCommandTest.run("generate", "-m", model, "--device", "cpu", "-p", "x", "--weights", "f16");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("f32, bf16 or q8_0"), bad.err());
+    }
+
+    @Test
     void badInputGivesOneLineAndTheRightExitCode() {
         String model = dir.resolve("model").toString();
         InfoCommandTest.Result badId = InfoCommandTest.run("generate", "-m", model, "--device", "cpu", "--prompt-ids", "0,99999");

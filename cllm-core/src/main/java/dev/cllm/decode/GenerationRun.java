@@ -66,6 +66,11 @@ final class GenerationRun {
         this.decodeStart = System.nanoTime();
     }
 
+    /** The end-of-sequence token (< 0: none). */
+    int eos() {
+        return eos;
+    }
+
     /** The last known token (the next forward pass's first row). */
     int y0() {
         return history[historyLength - 1];

@@ -14,17 +14,41 @@ import java.util.Arrays;
  * cap on iterations per block (SHRINK mode; in REFILL mode every pass commits at least one token, so
  * no cap is needed), and the token limit. When the cache has fewer free positions than n the window
  * narrows; when it has none, generation stops with {@link StopReason#CONTEXT_FULL}.
+ *
+ * <p>Native calls: SHRINK runs each block in one call; REFILL runs many iterations per call
+ * ({@code cllm_jacobi_run}, on CUDA one graph launch with a device-side loop) and streams the committed
+ * tokens and per-iteration data to the sink and the {@link IterationListener} when the call returns.
+ * A call runs at most {@link #ITERATIONS_PER_STREAMED_CALL} iterations when a sink, a listener or a
+ * {@link Cancellation} is given (tokens arrive early, a cancellation takes effect within that many
+ * passes), else at most {@link #ITERATIONS_PER_CALL}. Cutting a generation into calls by iterations
+ * changes nothing else: the windows, outputs and statistics are those of one call, and of the
+ * per-iteration path (one {@code cllm_jacobi_step} per iteration, window rebuilt in Java), which tests
+ * keep for comparison.
  */
 public final class JacobiDecoder implements Decoder {
+    /** Iterations per native refill call when a sink or listener wants tokens as they come. */
+    static final int ITERATIONS_PER_STREAMED_CALL = 8;
+    /**
+     * Iterations per native refill call otherwise: one host round trip per 64 passes costs next to
+     * nothing, and an interrupt still stops a long generation within 64 passes.
+     */
+    static final int ITERATIONS_PER_CALL = 64;
+
     private final int blockSize;
     private final int maxNewTokens;
     private final WindowMode mode;
     private final InitialGuess initialGuess;
     private final int maxIterationsPerBlock;
     private final IterationListener listener;
+    private final boolean perIterationRefill;
 
     public JacobiDecoder(int blockSize, int maxNewTokens, WindowMode mode, InitialGuess initialGuess,
             int maxIterationsPerBlock, IterationListener listener) {
+        this(blockSize, maxNewTokens, mode, initialGuess, maxIterationsPerBlock, listener, false);
+    }
+
+    private JacobiDecoder(int blockSize, int maxNewTokens, WindowMode mode, InitialGuess initialGuess,
+            int maxIterationsPerBlock, IterationListener listener, boolean perIterationRefill) {
         if (blockSize < 1) throw new IllegalArgumentException("block size must be >= 1, got " + blockSize);
         if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
         if (maxIterationsPerBlock < 1) {
@@ -37,10 +61,16 @@ public final class JacobiDecoder implements Decoder {
         this.initialGuess = initialGuess;
         this.maxIterationsPerBlock = maxIterationsPerBlock;
         this.listener = listener == null ? IterationListener.NONE : listener;
+        this.perIterationRefill = perIterationRefill;
     }
 
     public JacobiDecoder(int blockSize, int maxNewTokens) {
         this(blockSize, maxNewTokens, WindowMode.REFILL, InitialGuess.random(0), blockSize, null);
+    }
+
+    /** The same decoder with REFILL iterations driven from Java one native step at a time (for tests). */
+    JacobiDecoder perIterationRefill() {
+        return new JacobiDecoder(blockSize, maxNewTokens, mode, initialGuess, maxIterationsPerBlock, listener, true);
     }
 
     @Override
@@ -52,24 +82,67 @@ public final class JacobiDecoder implements Decoder {
         }
         try (NativeSession.Claim claim = session.claim()) {
             GenerationRun run = new GenerationRun(session, prompt, eos, maxNewTokens, sink, cancellation);
-            InitialGuess.Guesser guesser = initialGuess.start();
-            if (mode == WindowMode.REFILL) {
-                decodeRefill(session, run, guesser);
+            if (mode == WindowMode.SHRINK) {
+                decodeShrink(session, run, eos);
+            } else if (perIterationRefill) {
+                decodeRefillByStep(session, run);
             } else {
-                decodeShrink(session, run, guesser, eos);
+                boolean streaming = (sink != null && sink != TokenSink.NONE) || listener != IterationListener.NONE
+                        || cancellation != null;
+                decodeRefill(session, run, eos, streaming ? ITERATIONS_PER_STREAMED_CALL : ITERATIONS_PER_CALL);
             }
             return run.finish();
         }
     }
 
-    /** n rows per pass; after each commit the window is topped up with fresh guesses. */
-    private void decodeRefill(NativeSession session, GenerationRun run, InitialGuess.Guesser guesser) {
+    /** The first refill window: y0, then guesses for the n-1 positions after it. */
+    private NativeSession.RefillWindow firstWindow(NativeSession session, GenerationRun run) {
         int[] window = new int[blockSize];
-        int[] previous = new int[blockSize];  // last pass's window, for stationary tokens
-        int previousStart = -1;               // cache length when that window was forwarded
-        int[] accepted = new int[blockSize];
         window[0] = run.y0();
-        guesser.fill(window, 1, blockSize, run.history(), run.historyLength());
+        initialGuess.fill(window, 1, blockSize, session.length(), run.history(), run.historyLength());
+        return new NativeSession.RefillWindow(window);
+    }
+
+    /** n rows per pass, topped up with fresh guesses after each commit; many iterations per native call. */
+    private void decodeRefill(NativeSession session, GenerationRun run, int eos, int iterationsPerCall) {
+        if (run.done()) return;
+        NativeSession.RefillWindow refill = firstWindow(session, run);
+        boolean observed = listener != IterationListener.NONE;
+        int iteration = 0;
+        while (!run.done() && run.rowsAllowed(blockSize) > 0) {
+            NativeSession.Run r = session.jacobiRun(refill, run.remaining(), iterationsPerCall, eos,
+                    initialGuess.kind().nativeValue(), initialGuess.seed(), initialGuess.padToken(), run.history(),
+                    run.historyLength(), observed);
+            int offset = 0;
+            // A cancellation seen while streaming drops the rest of the call's iterations.
+            for (int j = 0; j < r.iterations() && !run.done(); j++) {
+                int count = r.accepted()[j];
+                int[] accepted = Arrays.copyOfRange(r.committed(), offset, offset + count);
+                offset += count;
+                run.acceptIteration(accepted, count, r.stationary()[j]);
+                if (observed) {
+                    listener.onIteration(++iteration, accepted, pending(r.predictions()[j], count), r.stationary()[j]);
+                }
+            }
+        }
+    }
+
+    /** The predictions after the first `accepted` of one recorded iteration (-1 ends the rows it forwarded). */
+    private static int[] pending(int[] predictions, int accepted) {
+        int rows = 0;
+        while (rows < predictions.length && predictions[rows] >= 0) rows++;
+        return Arrays.copyOfRange(predictions, Math.min(accepted, rows), rows);
+    }
+
+    /**
+     * The refill loop of cllm.h written out in Java around one {@code cllm_jacobi_step} per iteration:
+     * what {@link #decodeRefill} must equal in every token, count and statistic.
+     */
+    private void decodeRefillByStep(NativeSession session, GenerationRun run) {
+        int[] window = firstWindow(session, run).window();
+        int[] prior = new int[blockSize];  // the last window's token at each position of this one (-1: none)
+        Arrays.fill(prior, -1);
+        int[] nextPrior = new int[blockSize];
         int iteration = 0;
         while (!run.done()) {
             int rows = run.rowsAllowed(blockSize);
@@ -78,29 +151,34 @@ public final class JacobiDecoder implements Decoder {
             NativeSession.Step step = session.jacobiStep(window, rows);
             int k = step.accepted();
             int[] p = step.predictions();
-            // New final tokens: the guesses that matched, then the prediction after them.
-            System.arraycopy(window, 1, accepted, 0, k - 1);
-            accepted[k - 1] = p[k - 1];
-            int stationaryCount = 0;
-            for (int i = 1; i < k; i++) {
-                int offset = start + i - previousStart;  // index of the same position in the last window
-                if (previousStart >= 0 && offset >= 1 && offset < blockSize && previous[offset] == window[i]) {
-                    stationaryCount++;
+            // New final tokens: p[0..k) (the guesses that matched, then the prediction after them), up to
+            // and including an end-of-sequence token.
+            int taken = k;
+            for (int i = 0; i < k; i++) {
+                if (p[i] == run.eos()) {
+                    taken = i + 1;
+                    break;
                 }
             }
-            System.arraycopy(window, 0, previous, 0, blockSize);
-            previousStart = start;
-            run.acceptIteration(accepted, k, stationaryCount);
-            // Next window: y0 = p[k-1], then the predictions beyond it, then fresh guesses.
+            int stationaryCount = 0;
+            for (int i = 1; i < taken; i++) {
+                if (prior[i] == window[i]) stationaryCount++;
+            }
+            int[] accepted = Arrays.copyOf(p, taken);
+            run.acceptIteration(accepted, taken, stationaryCount);
+            listener.onIteration(++iteration, accepted, Arrays.copyOfRange(p, taken, rows), stationaryCount);
+            // Next window, k positions later: y0 = p[k-1], the predictions beyond it, then fresh guesses.
+            for (int i = 0; i < blockSize; i++) nextPrior[i] = i + k < blockSize ? window[i + k] : -1;
+            System.arraycopy(nextPrior, 0, prior, 0, blockSize);
             int carried = rows - k + 1;
             System.arraycopy(p, k - 1, window, 0, carried);
-            guesser.fill(window, carried, blockSize, run.history(), run.historyLength());
-            listener.onIteration(++iteration, Arrays.copyOf(accepted, k), Arrays.copyOfRange(window, 1, carried));
+            initialGuess.fill(window, carried, blockSize, start + k, run.history(), run.historyLength());
         }
     }
 
     /** Fixed blocks of n tokens, each run to its fixed point by one native call. */
-    private void decodeShrink(NativeSession session, GenerationRun run, InitialGuess.Guesser guesser, int eos) {
+    private void decodeShrink(NativeSession session, GenerationRun run, int eos) {
+        boolean observed = listener != IterationListener.NONE;
         int iteration = 0;
         int[] carry = new int[0];  // guesses left over when a block hit its iteration cap
         while (!run.done()) {
@@ -109,31 +187,22 @@ public final class JacobiDecoder implements Decoder {
             int[] state = new int[n];
             int reuse = Math.min(carry.length, n);
             System.arraycopy(carry, 0, state, 0, reuse);
-            guesser.fill(state, reuse, n, run.history(), run.historyLength());
-            NativeSession.Block block = session.jacobiBlock(run.y0(), state, maxIterationsPerBlock, eos, true);
-            int[][] states = block.states();
+            initialGuess.fill(state, reuse, n, session.length() + 1L, run.history(), run.historyLength());
+            // States only for an observer's pending guesses, or for the guesses a capped block leaves over.
+            boolean capped = maxIterationsPerBlock < n;
+            NativeSession.Block block = session.jacobiBlock(run.y0(), state, maxIterationsPerBlock, eos, observed || capped);
             int produced = 0;
-            int[] accepted = new int[n];
-            for (int j = 1; j <= block.iterations() && !run.done(); j++) {
-                // Iteration j forwarded (y0, states[j-1][produced .. n-2]) and replaced the rest by its
-                // predictions, so the accepted count is 1 + the leading guesses it left unchanged.
-                int rows = n - produced;
-                int k = 1;
-                while (k < rows && states[j - 1][produced + k - 1] == states[j][produced + k - 1]) k++;
-                int stationaryCount = 0;
-                for (int i = 0; i < k - 1 && j >= 2; i++) {
-                    if (states[j - 2][produced + i] == states[j - 1][produced + i]) stationaryCount++;
+            for (int j = 0; j < block.iterations() && !run.done(); j++) {
+                int count = block.accepted()[j];
+                int[] accepted = Arrays.copyOfRange(block.produced(), produced, produced + count);
+                produced += count;
+                run.acceptIteration(accepted, count, block.stationary()[j]);
+                if (observed) {
+                    listener.onIteration(++iteration, accepted, Arrays.copyOfRange(block.states()[j + 1], produced, n),
+                            block.stationary()[j]);
                 }
-                System.arraycopy(states[j], produced, accepted, 0, k);
-                run.acceptIteration(accepted, k, stationaryCount);
-                produced += k;
-                listener.onIteration(++iteration, Arrays.copyOf(accepted, k), Arrays.copyOfRange(states[j], produced, n));
             }
-            carry = Arrays.copyOfRange(states[block.iterations()], produced, n);
-            if (!run.done() && produced != block.produced().length) {
-                throw new IllegalStateException("native block produced " + block.produced().length
-                        + " tokens but its states account for " + produced);
-            }
+            carry = capped ? Arrays.copyOfRange(block.states()[block.iterations()], block.produced().length, n) : new int[0];
         }
     }
 }

@@ -7,7 +7,7 @@ import dev.cllm.CllmException;
  * and {@link #leave()}; {@link #close(Runnable)} marks the handle closed (later calls fail fast with a
  * {@link CllmException} of status STATE, "<i>what</i> is closed"), waits until the calls in flight have
  * left, and only then runs the code that frees the handle. So no call ever runs on freed memory, and a
- * close waits at most for one native call (for a session: one forward, Jacobi iteration or block).
+ * close waits at most for one native call (for a session: one forward, Jacobi iteration, block or refill run).
  *
  * <p>An exclusive guard (a session's) also admits one thread at a time: a thread holds it for one call,
  * or for longer through {@link #claim()} (a whole generation), and any other thread's call or claim

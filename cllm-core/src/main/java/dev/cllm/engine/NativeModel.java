@@ -2,6 +2,7 @@ package dev.cllm.engine;
 
 import dev.cllm.CllmException;
 import dev.cllm.Device;
+import dev.cllm.WeightType;
 import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.model.Tensor;
@@ -9,6 +10,8 @@ import dev.cllm.model.TensorNames;
 import dev.cllm.nativelib.CllmNative;
 import dev.cllm.nativelib.CllmNative.cllm_config;
 import dev.cllm.nativelib.CllmNative.cllm_model;
+
+import org.bytedeco.javacpp.IntPointer;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -36,10 +39,22 @@ public final class NativeModel implements AutoCloseable {
         this.handle = handle;
     }
 
-    /** Validates the weights against their config, then creates the model on the device and uploads them. */
+    /**
+     * Validates the weights against their config, then creates the model on the device and uploads them, in
+     * the checkpoint's own weight type ({@link WeightType#ofCheckpoint}; on CUDA the backend's bf16).
+     */
     public static NativeModel load(ModelWeights weights, Device device) {
+        return load(weights, device, null);
+    }
+
+    /**
+     * Like {@link #load(ModelWeights, Device)}, storing the matrices as weightType (converted once, as
+     * they are uploaded); null: the checkpoint's own type on the CPU, bf16 on CUDA.
+     */
+    public static NativeModel load(ModelWeights weights, Device device, WeightType weightType) {
         weights.validate();
-        NativeModel model = create(weights.config(), device);
+        WeightType type = weightType == null && device.kind() == Device.Kind.CPU ? WeightType.ofCheckpoint(weights) : weightType;
+        NativeModel model = create(weights.config(), device, type);
         try {
             model.uploadAll(weights);
             return model;
@@ -50,10 +65,19 @@ public final class NativeModel implements AutoCloseable {
     }
 
     /**
-     * An empty model (weights still to upload). {@link Device#auto()} is resolved here, to CUDA device
-     * 0 when one answers and the CPU otherwise; {@link #device()} tells which.
+     * An empty model (weights still to upload) in the backend's default weight type (CPU f32, CUDA bf16).
+     * {@link Device#auto()} is resolved here, to CUDA device 0 when one answers and the CPU otherwise;
+     * {@link #device()} tells which.
      */
     public static NativeModel create(LlamaConfig config, Device device) {
+        return create(config, device, null);
+    }
+
+    /**
+     * An empty model whose matrices the backend stores as weightType (null: the backend's default), whatever
+     * dtype they are uploaded in. CllmException UNSUPPORTED for a type the backend lacks (CUDA: bf16 only).
+     */
+    public static NativeModel create(LlamaConfig config, Device device, WeightType weightType) {
         config.validate();
         NativeLibrary.ensureLoaded();
         device = NativeLibrary.resolve(device);
@@ -67,8 +91,9 @@ public final class NativeModel implements AutoCloseable {
         }
         try (cllm_config c = toNative(config)) {
             cllm_model handle = new cllm_model();
-            NativeLibrary.Status.check(CllmNative.cllm_model_create(c, backend, device.index(), handle),
-                    "creating a model on " + device);
+            int weights = weightType == null ? CllmNative.CLLM_DTYPE_DEFAULT : weightType.nativeCode();
+            NativeLibrary.Status.check(CllmNative.cllm_model_create_with_weights(c, backend, device.index(), weights, handle),
+                    "creating a model on " + device + (weightType == null ? "" : " with " + weightType.cliName() + " weights"));
             return new NativeModel(config, device, handle);
         }
     }
@@ -106,8 +131,9 @@ public final class NativeModel implements AutoCloseable {
     }
 
     /**
-     * Uploads one tensor (kind: a CLLM_TENSOR_* constant). Its bytes are first copied into owned memory
-     * ({@link OwnedTensorCopy}): a memory-mapped file truncated under a loaded model is an IO error, not a crash.
+     * Uploads one tensor (kind: a CLLM_TENSOR_* constant) in its own dtype; the backend converts it to the
+     * model's weight type. Its bytes are first copied into owned memory ({@link OwnedTensorCopy}): a
+     * memory-mapped file truncated under a loaded model is an IO error, not a crash.
      */
     public void upload(int kind, int layer, Tensor tensor) {
         guard.enter();
@@ -149,6 +175,17 @@ public final class NativeModel implements AutoCloseable {
     /** The device the weights are on (never {@link Device.Kind#AUTO}: that was resolved at creation). */
     public Device device() {
         return device;
+    }
+
+    /** The type the backend stores the matrices in. */
+    public WeightType weightType() {
+        guard.enter();
+        try (IntPointer out = new IntPointer(1)) {
+            NativeLibrary.Status.check(CllmNative.cllm_model_weight_dtype(handle, out), "reading the weight type");
+            return WeightType.ofNative(out.get());
+        } finally {
+            guard.leave();
+        }
     }
 
     /** Bytes of weights held by the backend after its dtype conversion. */

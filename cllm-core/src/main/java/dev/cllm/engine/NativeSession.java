@@ -15,7 +15,7 @@ import org.bytedeco.javacpp.Pointer;
  * <p>Threads: a session serves one thread at a time. A call while another thread is inside a call, or
  * holds a {@link #claim()} (decoders claim the session for a whole generation), fails with status STATE
  * instead of corrupting the cache. {@link #close()} is safe from any thread at any time: it waits for
- * the native call in flight (at most one forward, Jacobi iteration or block), frees the session, and
+ * the native call in flight (at most one forward, Jacobi iteration, block or refill run), frees the session, and
  * every later call fails with status STATE, "session is closed"; a generation running meanwhile ends
  * with that exception at its next call.
  */
@@ -192,20 +192,27 @@ public final class NativeSession implements AutoCloseable {
         }
     }
 
-    /** A whole Jacobi block: produced tokens, iterations run, and the states when recorded (else null). */
-    public record Block(int[] produced, int iterations, int[][] states) {}
+    /**
+     * A whole Jacobi block: produced tokens, iterations run, the tokens each iteration produced
+     * ({@code accepted}, adding up to the produced count) and how many of them were stationary, and the
+     * states when recorded (else null). See cllm.h.
+     */
+    public record Block(int[] produced, int iterations, int[] accepted, int[] stationary, int[][] states) {}
 
     /** Runs a Jacobi block of initState.length tokens after y0 (see cllm.h); eos < 0 for none. */
     public Block jacobiBlock(int y0, int[] initState, int maxIterations, int eos, boolean recordStates) {
         guard.enter();
         try {
             int n = initState.length;
+            int counts = Math.max(1, Math.min(maxIterations, n));
             IntPointer init = fill(initState, 0, n);
             IntPointer produced = room2(n);
             try (IntPointer states = recordStates ? new IntPointer((long) (maxIterations + 1) * n) : null;
+                 IntPointer accepted = new IntPointer(counts);
+                 IntPointer stationary = new IntPointer(counts);
                  IntPointer out = new IntPointer(2)) {
                 NativeLibrary.Status.check(CllmNative.cllm_jacobi_block(handle, y0, init, n, maxIterations, eos, produced,
-                        out, out.getPointer(1), states), "jacobi block");
+                        out, out.getPointer(1), accepted, stationary, states), "jacobi block");
                 int count = out.get(0), iterations = out.get(1);
                 int[] p = new int[count];
                 produced.get(p);
@@ -215,11 +222,99 @@ public final class NativeSession implements AutoCloseable {
                     for (int j = 0; j <= iterations; j++) states.position((long) j * n).get(s[j]);
                     states.position(0);
                 }
-                return new Block(p, iterations, s);
+                return new Block(p, iterations, ints(accepted, iterations), ints(stationary, iterations), s);
             }
         } finally {
             guard.leave();
         }
+    }
+
+    /**
+     * A refill window in flight (cllm.h, cllm_jacobi_run): the window (y0 and the guesses after it) and,
+     * for stationary counts, what the previous iteration's window held at the same positions (-1: none).
+     * {@link #jacobiRun} updates both, so the next call continues where the last one stopped.
+     */
+    public static final class RefillWindow {
+        private final int[] window;
+        private final int[] prior;
+
+        /** window[0] = y0, window[1..) the guesses; no previous iteration yet. */
+        public RefillWindow(int[] window) {
+            if (window.length < 1) throw new IllegalArgumentException("a refill window holds at least y0");
+            this.window = window.clone();
+            this.prior = new int[window.length];
+            java.util.Arrays.fill(prior, -1);
+        }
+
+        public int width() {
+            return window.length;
+        }
+
+        /** A copy of the current window. */
+        public int[] window() {
+            return window.clone();
+        }
+
+        /** A copy of the prior (see the class comment). */
+        public int[] prior() {
+            return prior.clone();
+        }
+    }
+
+    /**
+     * What one refill call did: the committed tokens (an end-of-sequence token included), and per
+     * iteration the tokens it committed ({@code accepted}, in order, adding up to the committed count),
+     * its stationary tokens, and when recorded its predictions for the rows it forwarded (else null).
+     */
+    public record Run(int[] committed, int iterations, int[] accepted, int[] stationary, int[][] predictions) {}
+
+    /**
+     * Refill-window Jacobi iterations in one native call (cllm.h, cllm_jacobi_run; on CUDA one graph launch):
+     * until maxTokens are committed, after maxIterations iterations, at eos (< 0: none) or when the cache
+     * is full. history[0..historyLength) is the known sequence (prompt and output so far) the guess rule
+     * draws from; guessKind is a {@code CllmNative.CLLM_GUESS_*} value. Updates {@code refill}.
+     */
+    public Run jacobiRun(RefillWindow refill, int maxTokens, int maxIterations, int eos, int guessKind, long guessSeed,
+            int padToken, int[] history, int historyLength, boolean recordPredictions) {
+        if (historyLength < 0 || historyLength > history.length) {
+            throw new IllegalArgumentException("history length " + historyLength + " outside an array of " + history.length);
+        }
+        int n = refill.window.length;
+        // Every iteration commits at least one token, and at most the free positions are committed.
+        int bound = Math.max(1, Math.min(maxTokens, capacity));
+        int iterationBound = Math.max(1, Math.min(bound, maxIterations));
+        guard.enter();
+        try (IntPointer window = new IntPointer(refill.window);
+             IntPointer prior = new IntPointer(refill.prior);
+             IntPointer known = new IntPointer(Math.max(1, historyLength));
+             IntPointer committed = new IntPointer(bound);
+             IntPointer accepted = new IntPointer(iterationBound);
+             IntPointer stationary = new IntPointer(iterationBound);
+             IntPointer predictions = recordPredictions ? new IntPointer((long) iterationBound * n) : null;
+             IntPointer out = new IntPointer(2)) {
+            known.put(history, 0, historyLength);
+            NativeLibrary.Status.check(CllmNative.cllm_jacobi_run(handle, window, prior, n, maxTokens, maxIterations, eos,
+                    guessKind, guessSeed, padToken, known, historyLength, committed, out, out.getPointer(1), accepted,
+                    stationary, predictions), "jacobi run");
+            int count = out.get(0), iterations = out.get(1);
+            window.get(refill.window);
+            prior.get(refill.prior);
+            int[][] rows = null;
+            if (recordPredictions) {
+                rows = new int[iterations][n];
+                for (int j = 0; j < iterations; j++) predictions.position((long) j * n).get(rows[j]);
+                predictions.position(0);
+            }
+            return new Run(ints(committed, count), iterations, ints(accepted, iterations), ints(stationary, iterations), rows);
+        } finally {
+            guard.leave();
+        }
+    }
+
+    private static int[] ints(IntPointer pointer, int count) {
+        int[] values = new int[count];
+        pointer.get(values);
+        return values;
     }
 
     private IntPointer fill(int[] values, int offset, int n) {

@@ -41,16 +41,21 @@ public final class CheckpointWriter {
     /**
      * Writes a checkpoint directory (created when absent).
      *
-     * @param dtype every tensor converted to this dtype, or null to keep each tensor's own dtype
+     * @param dtype every tensor converted to this dtype, or null to keep each tensor's own dtype (Q8_0
+     *              tensors, which safetensors cannot hold, become F32)
      * @param tokenizerJson a tokenizer.json to copy into the directory, or null
      */
     public static void write(ModelWeights weights, Path directory, DType dtype, Path tokenizerJson) {
+        if (dtype == DType.Q8_0) throw new IllegalArgumentException("dtype: safetensors files cannot hold Q8_0");
         weights.validate();
         Map<String, Tensor> ordered = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : ModelWeights.expectedShapes(weights.config())) {
             ordered.put(e.getKey(), weights.require(e.getKey()));
         }
-        DType declared = dtype != null ? dtype : weights.require(TensorNames.EMBED).dtype();
+        if (dtype != null && dtype.safetensorsName() == null) {
+            throw new IllegalArgumentException("safetensors cannot hold " + dtype + "; write F32, BF16 or F16");
+        }
+        DType declared = dtype != null ? dtype : storedAs(weights.require(TensorNames.EMBED).dtype());
         try {
             Files.createDirectories(directory);
             if (tokenizerJson != null) copyTokenizer(tokenizerJson, directory);
@@ -80,6 +85,9 @@ public final class CheckpointWriter {
 
     private static void writeSafetensorsFile(Map<String, Tensor> tensors, Path file, DType dtype,
             Map<String, String> metadata) throws IOException {
+        if (dtype != null && dtype.safetensorsName() == null) {
+            throw new IllegalArgumentException("safetensors cannot hold " + dtype + "; write F32, BF16 or F16");
+        }
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {
             JsonObject meta = new JsonObject();
@@ -89,7 +97,7 @@ public final class CheckpointWriter {
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Tensor t = e.getValue();
-            DType target = dtype != null ? dtype : t.dtype();
+            DType target = dtype != null ? dtype : storedAs(t.dtype());
             long bytes = t.size() * target.bytes();
             JsonObject entry = new JsonObject();
             entry.addProperty("dtype", target.safetensorsName());
@@ -116,7 +124,7 @@ public final class CheckpointWriter {
             writeFully(out, head);
             ByteBuffer chunk = null;
             for (Tensor t : tensors.values()) {
-                DType target = dtype != null ? dtype : t.dtype();
+                DType target = dtype != null ? dtype : storedAs(t.dtype());
                 if (target == t.dtype()) {
                     writeFully(out, t.data().duplicate());
                     continue;
@@ -139,19 +147,23 @@ public final class CheckpointWriter {
         move(tmp, file);
     }
 
+    /**
+     * The safetensors dtype a tensor of this dtype is written as when no dtype is asked for: its own, or
+     * F32 for Q8_0 (safetensors has no block types; every Q8_0 value is exact in F32).
+     */
+    static DType storedAs(DType dtype) {
+        return dtype.safetensorsName() != null ? dtype : DType.F32;
+    }
+
     private static void convert(Tensor t, long start, int count, DType target, ByteBuffer out) {
-        ByteBuffer src = t.data();
-        for (int i = 0; i < count; i++) {
-            int index = (int) (start + i);
-            float v = switch (t.dtype()) {
-                case F32 -> src.getFloat(index * 4);
-                case BF16 -> HalfFloats.bf16ToFloat(src.getShort(index * 2));
-                case F16 -> HalfFloats.f16ToFloat(src.getShort(index * 2));
-            };
+        float[] values = new float[count];
+        t.getFloats(start, count, values, 0);
+        for (float v : values) {
             switch (target) {
                 case F32 -> out.putFloat(v);
                 case BF16 -> out.putShort(HalfFloats.floatToBf16(v));
                 case F16 -> out.putShort(HalfFloats.floatToF16(v));
+                case Q8_0 -> throw new IllegalArgumentException("safetensors cannot hold Q8_0");
             }
         }
     }
@@ -181,11 +193,11 @@ public final class CheckpointWriter {
         move(tmp, file);
     }
 
-    private static Path tempSibling(Path file) {
+    static Path tempSibling(Path file) {
         return file.resolveSibling(file.getFileName() + ".tmp");
     }
 
-    private static void move(Path from, Path to) throws IOException {
+    static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -193,7 +205,7 @@ public final class CheckpointWriter {
         }
     }
 
-    private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
+    static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) out.write(buffer);
     }
 }

@@ -13,7 +13,9 @@ import java.util.Optional;
  *   <li>a directory with {@code config.json} (or that config.json itself): Hugging Face, with
  *       {@code model.safetensors} or a sharded {@code model.safetensors.index.json};</li>
  *   <li>a {@code .safetensors} file with {@code config.json} beside it: Hugging Face, that file's weights;</li>
- *   <li>a {@code .bin} file: a llama2.c checkpoint (legacy format v0).</li>
+ *   <li>a {@code .bin} file: a llama2.c checkpoint (legacy format v0);</li>
+ *   <li>a {@code .gguf} file, or any file that starts with the GGUF magic: a llama.cpp model
+ *       ({@link GgufCheckpoint}).</li>
  * </ul>
  */
 public final class Checkpoints {
@@ -22,7 +24,8 @@ public final class Checkpoints {
     /** Checkpoint formats. */
     public enum Format {
         HF_SAFETENSORS("hf-safetensors"),
-        LLAMA2C("llama2.c");
+        LLAMA2C("llama2.c"),
+        GGUF("gguf");
 
         private final String label;
 
@@ -48,6 +51,7 @@ public final class Checkpoints {
             throw CllmException.badFormat(path, "unknown checkpoint format: a directory without " + HfConfig.FILE_NAME
                     + " (expected a Hugging Face checkpoint directory, a .safetensors file or a llama2.c .bin file)");
         }
+        if (name.endsWith(".gguf") || GgufFile.hasMagic(path)) return Format.GGUF;
         Path sibling = siblingConfig(path);
         if (name.equals(HfConfig.FILE_NAME)) return Format.HF_SAFETENSORS;
         if (name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json")) {
@@ -62,20 +66,24 @@ public final class Checkpoints {
             return Format.LLAMA2C;
         }
         throw CllmException.badFormat(path, "unknown checkpoint format (expected a Hugging Face checkpoint directory, "
-                + "a .safetensors file with config.json beside it, or a llama2.c .bin file)");
+                + "a .safetensors file with config.json beside it, a llama2.c .bin file or a .gguf file)");
     }
 
     /** Loads and validates the checkpoint at path (tensors memory-mapped). */
     public static ModelWeights load(Path path) {
         Format format = detect(path);
         if (format == Format.LLAMA2C) return Llama2cCheckpoint.load(path);
+        if (format == Format.GGUF) return GgufCheckpoint.load(path);
         if (Files.isDirectory(path)) return HfCheckpoint.load(path);
         String name = path.getFileName().toString();
         if (name.equals(HfConfig.FILE_NAME)) return HfCheckpoint.load(path.toAbsolutePath().getParent());
         return HfCheckpoint.load(siblingConfig(path), path.toAbsolutePath());
     }
 
-    /** The tokenizer.json of a checkpoint (in its directory, or beside its file), when there is one. */
+    /**
+     * The tokenizer.json of a checkpoint (in its directory, or beside its file), when there is one. (A GGUF
+     * file usually carries its own tokenizer, which {@code Tokenizers.forCheckpoint} prefers.)
+     */
     public static Optional<Path> tokenizerFile(Path path) {
         if (path == null) throw new IllegalArgumentException("model path must not be null");
         Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();

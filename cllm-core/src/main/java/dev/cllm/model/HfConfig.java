@@ -90,10 +90,10 @@ public record HfConfig(LlamaConfig config, String torchDtype) {
         return new HfConfig(config, dtype);
     }
 
-    /** The transformers name of a dtype ("float32", "bfloat16", "float16"). */
+    /** The transformers name of a dtype ("float32", "bfloat16", "float16"; Q8_0 is written as float32). */
     public static String torchName(DType dtype) {
         return switch (dtype) {
-            case F32 -> "float32";
+            case F32, Q8_0 -> "float32";
             case BF16 -> "bfloat16";
             case F16 -> "float16";
         };

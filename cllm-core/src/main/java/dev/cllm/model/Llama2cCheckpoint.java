@@ -18,8 +18,8 @@ import java.util.Map;
  * n_layers, n_heads, n_kv_heads, vocab_size, seq_len; a negative vocab_size means a separate classifier),
  * then fp32 weights in llama2.c's order. Weights are memory-mapped and renamed to Hugging Face names;
  * WQ and WK rows are permuted from llama2.c's interleaved rotary layout into Hugging Face's rotate_half
- * layout (those two are read from the file into direct buffers, off the Java heap). llama2.c's
- * conventions: rope theta 10000, RMSNorm eps 1e-5, BOS id 1 and EOS id 2.
+ * layout ({@link RotaryLayout}; those two are read from the file into direct buffers, off the Java heap).
+ * llama2.c's conventions: rope theta 10000, RMSNorm eps 1e-5, BOS id 1 and EOS id 2.
  */
 public final class Llama2cCheckpoint {
     public static final int HEADER_BYTES = 7 * 4;
@@ -121,10 +121,10 @@ public final class Llama2cCheckpoint {
             t.put(TensorNames.EMBED, c.next(TensorNames.EMBED, v, d));
             for (int l = 0; l < layers; l++) t.put(TensorNames.attnNorm(l), c.next(TensorNames.attnNorm(l), d));
             for (int l = 0; l < layers; l++) {
-                t.put(TensorNames.wq(l), permuteRotary(inMemory(c.next(TensorNames.wq(l), d, d)), headSize));
+                t.put(TensorNames.wq(l), RotaryLayout.toRotateHalf(c.next(TensorNames.wq(l), d, d).inMemory(), headSize));
             }
             for (int l = 0; l < layers; l++) {
-                t.put(TensorNames.wk(l), permuteRotary(inMemory(c.next(TensorNames.wk(l), kv, d)), headSize));
+                t.put(TensorNames.wk(l), RotaryLayout.toRotateHalf(c.next(TensorNames.wk(l), kv, d).inMemory(), headSize));
             }
             for (int l = 0; l < layers; l++) t.put(TensorNames.wv(l), c.next(TensorNames.wv(l), kv, d));
             for (int l = 0; l < layers; l++) t.put(TensorNames.wo(l), c.next(TensorNames.wo(l), d, d));
@@ -147,39 +147,10 @@ public final class Llama2cCheckpoint {
      * A mapped tensor read into memory with plain file reads ({@link FileRegion#readInto}), so that the
      * permutation never touches a mapping whose file might have been cut short since it was checked.
      */
-    private static Tensor inMemory(Tensor mapped) {
-        ByteBuffer copy = ByteBuffer.allocateDirect(mapped.data().remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        if (!mapped.file().readInto(copy, mapped.name())) copy.put(mapped.data().duplicate());
-        return new Tensor(mapped.name(), mapped.dtype(), mapped.shape(), copy.flip());
-    }
-
     private static Map<String, Tensor> ordered(LlamaConfig config, Map<String, Tensor> t) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : ModelWeights.expectedShapes(config)) out.put(e.getKey(), t.get(e.getKey()));
         return out;
-    }
-
-    /**
-     * Interleaved rotary rows to rotate_half rows: within each head of headSize rows, row 2i goes to
-     * row i and row 2i+1 to row i + headSize/2 (the inverse of Hugging Face's convert_llama_weights
-     * permute). Returns a new F32 tensor in a direct buffer.
-     */
-    public static Tensor permuteRotary(Tensor interleaved, int headSize) {
-        long[] shape = interleaved.shape();
-        if (interleaved.dtype() != DType.F32 || shape.length != 2 || shape[0] % headSize != 0 || headSize % 2 != 0) {
-            throw new IllegalArgumentException("cannot permute " + interleaved + " with head size " + headSize);
-        }
-        int rows = Math.toIntExact(shape[0]);
-        int rowBytes = Math.toIntExact(shape[1] * 4);
-        ByteBuffer src = interleaved.data();
-        ByteBuffer dst = ByteBuffer.allocateDirect(src.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        int half = headSize / 2;
-        for (int r = 0; r < rows; r++) {
-            int head = r / headSize, within = r % headSize;
-            int target = head * headSize + (within % 2 == 0 ? within / 2 : half + within / 2);
-            dst.put(target * rowBytes, src, r * rowBytes, rowBytes);
-        }
-        return new Tensor(interleaved.name(), DType.F32, shape, dst);
     }
 
     /** Maps consecutive fp32 tensors of the file. */

@@ -232,7 +232,7 @@ public final class SafetensorsHeader {
                 }
                 n = Math.multiplyExact(n, d);
             }
-            bytes = Math.multiplyExact(n, (long) dtype.bytes());
+            bytes = dtype.byteSize(n);
         } catch (ArithmeticException e) {
             throw CllmException.badFormat(source, "tensor " + name + ": shape " + Arrays.toString(shape) + " overflows");
         }

@@ -239,6 +239,12 @@ public final class ByteBpeTokenizer implements Tokenizer {
         return merges.length;
     }
 
+    /** Merge {@code rank} as "left right" (the two token strings), as tokenizer.json and GGUF write merges. */
+    public String merge(int rank) {
+        long pair = merges[rank];
+        return tokens[(int) (pair >>> 32)] + " " + tokens[(int) pair];
+    }
+
     /** The token strings of the encoding of {@code text} (without BOS), for inspection. */
     public List<String> tokenize(String text) {
         List<String> out = new ArrayList<>();
@@ -285,7 +291,7 @@ public final class ByteBpeTokenizer implements Tokenizer {
         for (int i = 0; i < tokens.length; i++) vocab.addProperty(tokens[i], i);
         model.add("vocab", vocab);
         JsonArray m = new JsonArray();
-        for (long pair : merges) m.add(tokens[(int) (pair >>> 32)] + " " + tokens[(int) pair]);
+        for (int r = 0; r < merges.length; r++) m.add(merge(r));
         model.add("merges", m);
         root.add("model", model);
         return root;

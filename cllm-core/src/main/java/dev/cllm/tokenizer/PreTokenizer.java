@@ -53,7 +53,8 @@ public final class PreTokenizer {
         return out;
     }
 
-    private static void regexSplit(Matcher m, CharSequence s, Consumer<String> out) {
+    /** The matches of m in s and the text between them, in order (Hugging Face Split, behaviour Isolated). */
+    static void regexSplit(Matcher m, CharSequence s, Consumer<String> out) {
         m.reset(s);
         int last = 0;
         while (m.find()) {

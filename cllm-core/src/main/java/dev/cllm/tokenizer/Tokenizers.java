@@ -2,6 +2,8 @@ package dev.cllm.tokenizer;
 
 import dev.cllm.CllmException;
 import dev.cllm.model.Checkpoints;
+import dev.cllm.model.GgufFile;
+import dev.cllm.model.GgufMetadata;
 import dev.cllm.model.JsonErrors;
 import dev.cllm.model.JsonFiles;
 import dev.cllm.model.LlamaConfig;
@@ -93,12 +95,23 @@ public final class Tokenizers {
     }
 
     /**
-     * The tokenizer of a checkpoint: its tokenizer.json when there is one ({@link Checkpoints#tokenizerFile}),
-     * else {@link Tokenizer#none} (token ids only).
+     * The tokenizer of a checkpoint: a GGUF file's own vocabulary ({@link GgufVocabulary}), else its
+     * tokenizer.json when there is one ({@link Checkpoints#tokenizerFile}), else {@link Tokenizer#none}
+     * (token ids only).
      */
     public static Tokenizer forCheckpoint(Path checkpoint, LlamaConfig config) {
+        if (Files.isRegularFile(checkpoint) && Checkpoints.detect(checkpoint) == Checkpoints.Format.GGUF) {
+            Optional<GgufVocabulary> vocab = ggufVocabulary(checkpoint);
+            if (vocab.isPresent()) return vocab.get().tokenizer(checkpoint);
+        }
         Optional<Path> file = Checkpoints.tokenizerFile(checkpoint);
         return file.isPresent() ? load(file.get(), config) : Tokenizer.none(config.vocabSize());
+    }
+
+    /** The vocabulary in a GGUF file's metadata, when it has one (tensors are not mapped). */
+    public static Optional<GgufVocabulary> ggufVocabulary(Path ggufFile) {
+        GgufFile file = GgufFile.readHeader(ggufFile);
+        return GgufVocabulary.read(new GgufMetadata(file.metadata(), ggufFile), ggufFile);
     }
 
     /** One more than the largest id in the model vocabulary or the added tokens. */

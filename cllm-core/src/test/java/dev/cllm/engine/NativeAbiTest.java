@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 class NativeAbiTest {
     /** The header, read from the repository (tests run in the module's folder). */
     private static final Path HEADER = Path.of("..", "native", "include", "cllm", "cllm.h");
-    private static final Pattern ENUMERATOR = Pattern.compile("\\b(CLLM_[A-Z0-9_]+)\\s*=\\s*(\\d+)\\s*[,}\\n/]");
+    private static final Pattern ENUMERATOR = Pattern.compile("\\b(CLLM_[A-Z0-9_]+)\\s*=\\s*(-?\\d+)\\s*[,}\\n/]");
     private static final Pattern DEFINE = Pattern.compile("#define\\s+(CLLM_[A-Z0-9_]+)\\s+(\\d+)\\b");
 
     private static Map<String, Integer> headerConstants() throws IOException {

@@ -213,7 +213,7 @@ class Llama2cCheckpointTest {
         int hd = 6, heads = 2, in = 3;
         float[] rows = new float[heads * hd * in];
         for (int r = 0; r < heads * hd; r++) Arrays.fill(rows, r * in, (r + 1) * in, r);
-        Tensor permuted = Llama2cCheckpoint.permuteRotary(Tensor.ofFloats("w", new long[] {heads * hd, in}, rows), hd);
+        Tensor permuted = RotaryLayout.toRotateHalf(Tensor.ofFloats("w", new long[] {heads * hd, in}, rows), hd);
         float[] out = permuted.toFloatArray();
         float[] expectedRowSources = {0, 2, 4, 1, 3, 5, 6, 8, 10, 7, 9, 11};
         for (int r = 0; r < heads * hd; r++) assertEquals(expectedRowSources[r], out[r * in], "row " + r);

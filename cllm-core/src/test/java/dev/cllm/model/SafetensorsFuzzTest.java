@@ -86,6 +86,7 @@ class SafetensorsFuzzTest {
         Path tmp = Files.createTempFile("fuzz-base", ".safetensors");
         try {
             for (DType d : DType.values()) {
+                if (d.safetensorsName() == null) continue; // Q8_0: GGUF only
                 CheckpointWriter.writeSafetensors(tensors, tmp, d, Map.of("format", "pt"));
                 out.add(Files.readAllBytes(tmp));
             }

@@ -115,4 +115,16 @@ class TruncatedFileTest {
         assertEquals(CllmException.Status.BAD_FORMAT, e.status());
         assertTrue(e.getMessage().contains("(truncated)"), e.getMessage());
     }
+
+    @Test
+    void ggufTruncatedAfterLoadingFailsTheUpload() throws IOException {
+        Path gguf = dir.resolve("m.gguf");
+        GgufWriter.write(RandomWeights.create(CONFIG, 4), gguf, GgmlType.F32, Map.of());
+        ModelWeights loaded = Checkpoints.load(gguf);
+        truncate(gguf, 4096);
+        CllmException e = assertThrows(CllmException.class, () -> NativeModel.load(loaded, Device.cpu()).close());
+        assertEquals(CllmException.Status.IO, e.status(), e.getMessage());
+        assertTrue(e.getMessage().contains("truncated after it was loaded"), e.getMessage());
+        assertThrows(CllmException.class, () -> Checkpoints.load(gguf), "cut short before loading: refused");
+    }
 }

@@ -7,6 +7,8 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Small tokenizer.json files written by the tests themselves. */
 final class TestTokenizerFiles {
@@ -21,20 +23,28 @@ final class TestTokenizerFiles {
      * byte tokens {@code <0x00>}..{@code <0xFF>}.
      */
     static Path llamaStyle(Path dir) throws IOException {
-        JsonObject vocab = new JsonObject();
-        vocab.addProperty("<unk>", 0);
-        vocab.addProperty("<s>", 1);
-        vocab.addProperty("</s>", 2);
-        for (int b = 0; b < 256; b++) vocab.addProperty(String.format("<0x%02X>", b), 3 + b);
-        int next = 259;
-        for (String s : new String[] {"▁", "h", "e", "l", "o", "w", "r", "d"}) vocab.addProperty(s, next++);
+        List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
+        for (int b = 0; b < 256; b++) tokens.add(String.format("<0x%02X>", b));
+        tokens.addAll(List.of("▁", "h", "e", "l", "o", "w", "r", "d"));
         String[][] merges = {{"▁", "h"}, {"l", "l"}, {"ll", "o"}, {"e", "llo"}, {"▁h", "ello"}, {"▁", "w"}, {"o", "r"},
             {"▁w", "or"}, {"l", "d"}, {"▁wor", "ld"}};
-        JsonArray mergeList = new JsonArray();
+        List<String> mergeList = new ArrayList<>();
         for (String[] m : merges) {
-            vocab.addProperty(m[0] + m[1], next++);
+            tokens.add(m[0] + m[1]);
             mergeList.add(m[0] + " " + m[1]);
         }
+        return llamaStyle(dir, tokens, mergeList);
+    }
+
+    /**
+     * A Llama-style tokenizer.json of these tokens (ids in list order; the first three must be {@code <unk>},
+     * {@code <s>}, {@code </s>}) and merges ("left right", in rank order).
+     */
+    static Path llamaStyle(Path dir, List<String> tokens, List<String> merges) throws IOException {
+        JsonObject vocab = new JsonObject();
+        for (int i = 0; i < tokens.size(); i++) vocab.addProperty(tokens.get(i), i);
+        JsonArray mergeList = new JsonArray();
+        for (String m : merges) mergeList.add(m);
         JsonObject model = new JsonObject();
         model.addProperty("type", "BPE");
         model.add("dropout", JsonNull.INSTANCE);

@@ -64,6 +64,8 @@ class CudaDeviceTest {
                 assertTrue(diff <= 2e-2f * max, "CUDA logits close to the CPU's: " + diff + " of " + max);
                 NativeSession.Block block = g.jacobiBlock(5, new int[] {0, 0, 0, 0}, 4, -1, true);
                 assertArrayEquals(block.produced(), block.states()[block.iterations()]);
+                assertEquals(block.produced().length, java.util.Arrays.stream(block.accepted()).sum(),
+                        "the per-iteration counts add up to the produced tokens");
             }
         }
     }

@@ -5,6 +5,7 @@ import dev.cllm.CllmException;
 import dev.cllm.CllmException.Status;
 import dev.cllm.Device;
 import dev.cllm.Model;
+import dev.cllm.WeightType;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,9 +77,14 @@ public final class EmbeddedModels {
         }
     }
 
-    /** Loads an embedded model onto a device. */
+    /** Loads an embedded model onto a device, in its own weight type (bf16). */
     public static Model load(String name, Device device) {
-        return Cllm.load(path(name), device);
+        return load(name, device, null);
+    }
+
+    /** Loads an embedded model onto a device with its matrices converted to a weight type (null: bf16, its own). */
+    public static Model load(String name, Device device, WeightType weights) {
+        return Cllm.load(path(name), device, weights);
     }
 
     private static Path cacheRoot() {

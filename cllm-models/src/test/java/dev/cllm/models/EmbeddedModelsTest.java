@@ -10,6 +10,8 @@ import dev.cllm.Device;
 import dev.cllm.Generation;
 import dev.cllm.Model;
 import dev.cllm.Session;
+import dev.cllm.WeightType;
+import dev.cllm.engine.NativeSession;
 import dev.cllm.data.AnswerChecker;
 import dev.cllm.data.MathGenerator;
 import dev.cllm.data.MathProblem;
@@ -69,5 +71,43 @@ class EmbeddedModelsTest {
         }
         assertTrue(endedWithEos >= 5, "most answers end with '#### n' and end-of-sequence, got " + endedWithEos + " of 8");
         assertTrue(correct >= 2, "a trained model solves some of 8 questions, got " + correct);
+    }
+
+    /**
+     * The CLLM at each weight type: logits against its f32 logits (the errors are printed; the README quotes
+     * them) and Jacobi == AR. The model's own type is bf16, so f32 holds exactly its values.
+     */
+    @Test
+    void theCllmAtEveryWeightTypeStaysCloseToF32AndJacobiEqualsAr() {
+        List<MathProblem> problems = new MathGenerator(Split.TEST, 7).generate(3);
+        float[] reference = null;
+        for (WeightType type : WeightType.values()) {
+            try (Model model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.cpu(), type); Session session = model.newSession(512)) {
+                assertEquals(type, model.weightType());
+                int[] prompt = model.tokenizer().encode(MathPrompt.format(problems.get(0).question()));
+                float[] logits;
+                try (NativeSession raw = model.engine().newSession(prompt.length)) {
+                    logits = raw.forward(prompt, true);
+                }
+                if (reference == null) {
+                    reference = logits;
+                } else {
+                    double diff = 0, scale = 0;
+                    for (int i = 0; i < logits.length; i++) {
+                        diff = Math.max(diff, Math.abs((double) logits[i] - reference[i]));
+                        scale = Math.max(scale, Math.abs(reference[i]));
+                    }
+                    System.out.printf("embedded CLLM, %s weights: logits relative error %.3g vs f32 (%d positions)%n",
+                            type.cliName(), diff / scale, prompt.length);
+                    assertTrue(diff / scale < (type == WeightType.BF16 ? 1.5e-2 : 4e-2), type + ": " + diff / scale);
+                }
+                for (MathProblem p : problems) {
+                    String text = MathPrompt.format(p.question());
+                    Generation ar = session.generate(text, Decoding.ar().withMaxNewTokens(96), null);
+                    Generation jacobi = session.generate(text, Decoding.jacobi(16).withMaxNewTokens(96), null);
+                    assertArrayEquals(ar.tokens(), jacobi.tokens(), type + ": " + p.question());
+                }
+            }
+        }
     }
 }

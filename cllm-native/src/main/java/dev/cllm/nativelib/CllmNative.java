@@ -32,7 +32,7 @@ public final class CllmNative {
      * classes compare it with {@link #cllm_abi_version()} when they load the library. Raise both together
      * whenever a function, struct or constant of cllm.h changes meaning.
      */
-    public static final int CLLM_ABI_VERSION = 2;
+    public static final int CLLM_ABI_VERSION = 4;
 
     public static final int CLLM_OK = 0;
     public static final int CLLM_ERR_INVALID_ARGUMENT = 1;
@@ -46,9 +46,15 @@ public final class CllmNative {
     public static final int CLLM_BACKEND_CPU = 0;
     public static final int CLLM_BACKEND_CUDA = 1;
 
+    public static final int CLLM_GUESS_RANDOM = 0;
+    public static final int CLLM_GUESS_LAST = 1;
+    public static final int CLLM_GUESS_PAD = 2;
+
+    public static final int CLLM_DTYPE_DEFAULT = -1;
     public static final int CLLM_DTYPE_F32 = 0;
     public static final int CLLM_DTYPE_F16 = 1;
     public static final int CLLM_DTYPE_BF16 = 2;
+    public static final int CLLM_DTYPE_Q8_0 = 3;
 
     public static final int CLLM_TENSOR_TOKEN_EMBEDDING = 0;
     public static final int CLLM_TENSOR_ATTN_NORM = 1;
@@ -156,6 +162,9 @@ public final class CllmNative {
 
     public static native int cllm_abi_version();
 
+    public static native @Cast("cllm_status") int cllm_dtype_size(int dtype, long nElements,
+            @Cast("int64_t*") long[] outBytes);
+
     public static native @Cast("cllm_status") int cllm_backend_available(int backend);
 
     public static native @Cast("cllm_status") int cllm_cuda_plugin_load(String path);
@@ -171,6 +180,11 @@ public final class CllmNative {
 
     public static native @Cast("cllm_status") int cllm_model_create(@Const cllm_config config, int backend, int device,
             @ByPtrPtr cllm_model outModel);
+
+    public static native @Cast("cllm_status") int cllm_model_create_with_weights(@Const cllm_config config, int backend,
+            int device, int weightDtype, @ByPtrPtr cllm_model outModel);
+
+    public static native @Cast("cllm_status") int cllm_model_weight_dtype(@Const cllm_model model, IntPointer outDtype);
 
     public static native @Cast("cllm_status") int cllm_model_upload(cllm_model model, int tensor, int layer, int dtype,
             @Const Pointer data, long nElements);
@@ -227,5 +241,13 @@ public final class CllmNative {
 
     public static native @Cast("cllm_status") int cllm_jacobi_block(cllm_session session, int y0,
             @Const IntPointer initState, int n, int maxIterations, int eosToken, IntPointer produced,
-            IntPointer outProduced, IntPointer outIterations, IntPointer states);
+            IntPointer outProduced, IntPointer outIterations, IntPointer accepted, IntPointer stationary,
+            IntPointer states);
+
+    /** window and prior are read and updated in place (cllm.h); iterationPredictions may be null. */
+    public static native @Cast("cllm_status") int cllm_jacobi_run(cllm_session session, IntPointer window,
+            IntPointer prior, int n, int maxTokens, int maxIterations, int eosToken, int guessKind,
+            @Cast("int64_t") long guessSeed,
+            int padToken, @Const IntPointer history, int historyLength, IntPointer committed, IntPointer outCommitted,
+            IntPointer outIterations, IntPointer accepted, IntPointer stationary, IntPointer iterationPredictions);
 }
