@@ -10,8 +10,10 @@
 // CPU and CUDA runs. Built with the CUDA backend (CLLM_BENCH_CUDA), --backend cuda adds the GPU section
 // (gpu_report.hpp): device times from CUDA events, the share of the measured copy bandwidth and of the
 // spec peak, the AR step on both GEMM paths, and with --graph whole Jacobi blocks (WHILE graph vs host
-// loop).
+// loop). --batch 1,2,4,8,16 adds aggregate tokens/s of that many sessions in batched Jacobi steps
+// (batch_bench.hpp).
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -22,6 +24,7 @@
 #include "gpu_model.hpp"
 #include "gpu_report.hpp"
 #endif
+#include "batch_bench.hpp"
 #include "machine_load.hpp"
 #include "membw.hpp"
 #include "options.hpp"
@@ -55,7 +58,10 @@ int main(int argc, char** argv) {
   report.options = options;
   int32_t largest = 1;
   for (int32_t n : options.blocks) largest = n > largest ? n : largest;
-  const int32_t max_seq = options.context + (largest > options.ar_tokens + 1 ? largest : options.ar_tokens + 1);
+  int32_t max_seq = options.context + (largest > options.ar_tokens + 1 ? largest : options.ar_tokens + 1);
+  if (!options.batch.empty()) {
+    max_seq = std::max(max_seq, options.context + options.batch_steps * options.batch_block + options.batch_block + 1);
+  }
   if (options.list_presets) {  // the shape columns of the table, as bench_presets_match_table compares them
     for (const ModelPreset& p : model_presets()) {
       std::printf("%s %d %d %d %d %d %d %d %s\n", p.name, p.dim, p.hidden_dim, p.n_layers, p.n_heads, p.n_kv_heads,
@@ -115,6 +121,9 @@ int main(int argc, char** argv) {
   const CpuSample before = sample_cpu();
   report.blocks = time_blocks(model, config, options.blocks, options.context, options.warmup, options.iters);
   report.ar = time_ar(model, config, options.context, options.ar_tokens, 3, options.sessions);
+  if (!options.batch.empty()) {
+    report.batched = time_batches(model, config, options.batch, options.batch_block, options.context, options.batch_steps);
+  }
   report.other_busy_cores = other_busy_cores(before, sample_cpu());
   if (options.check_logits) report.logits_error = logits_error_vs_f32(model, config, options.seed);
   std::string gpu_section;

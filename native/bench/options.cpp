@@ -25,6 +25,10 @@ namespace {
                "  --context N                tokens already cached before each timed forward, default 64\n"
                "  --ar-tokens N              greedy AR decode length for tokens/s (0: skip), default 64\n"
                "  --sessions N               AR decode on N sessions at once, one thread each, default 1\n"
+               "  --batch LIST               batched Jacobi: aggregate tokens/s of 1,2,.. sessions in one forward per\n"
+               "                             iteration vs the same sessions stepping one by one (e.g. 1,2,4,8,16)\n"
+               "  --batch-block N            window rows per session in the batched section, default 16\n"
+               "  --batch-steps N            iterations timed per session count, default 20\n"
                "  --dtype f32|bf16|q8_0      weights as uploaded (default: f32 on cpu, bf16 on cuda; q8_0: GGUF blocks\n"
                "                             where rows are a multiple of 32, else f32)\n"
                "  --weights f32|bf16|q8_0    weight type the backend stores and computes with (default: the\n"
@@ -87,6 +91,16 @@ Options parse_options(int argc, char** argv) {
       o.ar_tokens = to_int(value(), arg, 0);
     } else if (!std::strcmp(arg, "--sessions")) {
       o.sessions = to_int(value(), arg, 1);
+    } else if (!std::strcmp(arg, "--batch")) {
+      o.batch.clear();
+      std::stringstream list(value());
+      std::string item;
+      while (std::getline(list, item, ',')) o.batch.push_back(to_int(item.c_str(), "--batch", 1));
+    } else if (!std::strcmp(arg, "--batch-block")) {
+      o.batch_block = to_int(value(), arg, 1);
+      if (o.batch_block > 64) usage("--batch-block must be at most 64");
+    } else if (!std::strcmp(arg, "--batch-steps")) {
+      o.batch_steps = to_int(value(), arg, 1);
     } else if (!std::strcmp(arg, "--dtype") || !std::strcmp(arg, "--weights")) {
       const std::string d = value();
       int32_t dtype = -1;

@@ -25,6 +25,9 @@ struct Options {
   int32_t threads = 0;             // CPU threads (cllm_set_num_threads); 0: the library's default
   bool membw = false;              // measure host memory read bandwidth first
   bool graph = false;              // cuda: also time whole Jacobi blocks (WHILE graph vs host loop)
+  std::vector<int32_t> batch;       // --batch: session counts for batched Jacobi steps (empty: skip)
+  int32_t batch_block = 16;         // Jacobi window rows per session in the batched section
+  int32_t batch_steps = 20;         // iterations timed per session count
   std::string json;                // write results here too
 };
 

@@ -45,6 +45,17 @@ void print_table(const Report& r) {
                 r.ar.tokens_per_s, r.ar.sessions > 1 ? (" over " + std::to_string(r.ar.sessions) + " sessions").c_str() : "",
                 r.ar.tokens, r.ar.per_token.median * 1e3, r.ar.per_token.min * 1e3, r.ar.per_token.max * 1e3);
   }
+  if (!r.batched.empty()) {
+    std::printf("\n  Batched Jacobi, n = %d per session, %d iterations: one forward for all sessions vs each alone\n",
+                r.batched[0].n, r.batched[0].steps);
+    std::printf("  %8s  %12s  %15s  %16s  %15s  %8s  %11s\n", "sessions", "tokens/step", "batched step ms",
+                "batched tokens/s", "alone tokens/s", "speedup", "same tokens");
+    for (const auto& b : r.batched) {
+      std::printf("  %8d  %12.2f  %15.2f  %16.1f  %15.1f  %7.2fx  %11s\n", b.sessions, b.tokens_per_step, b.batched_step_ms,
+                  b.batched_tokens_per_s, b.alone_tokens_per_s,
+                  b.alone_tokens_per_s > 0 ? b.batched_tokens_per_s / b.alone_tokens_per_s : 0.0, b.same_tokens ? "yes" : "NO");
+    }
+  }
   if (r.logits_error >= 0) {
     std::printf("  logits vs f32 weights (cpu): max relative error %.3g over a %d-token block\n", r.logits_error,
                 kLogitsCheckTokens);
@@ -85,6 +96,16 @@ bool write_json(const Report& r, const std::string& path) {
   }
   std::fprintf(f, "  ],\n  \"ar\": {\"tokens\": %d, \"sessions\": %d, \"tokens_per_s\": %.3f, \"per_token_ms\": %.4f},\n",
                r.ar.tokens, r.ar.sessions, r.ar.tokens_per_s, r.ar.per_token.median * 1e3);
+  std::fprintf(f, "  \"batched\": [");
+  for (size_t i = 0; i < r.batched.size(); ++i) {
+    const BatchRow& b = r.batched[i];
+    std::fprintf(f,
+                 "%s\n    {\"sessions\": %d, \"n\": %d, \"steps\": %d, \"tokens_per_step\": %.3f, \"batched_step_ms\": %.4f, "
+                 "\"batched_tokens_per_s\": %.3f, \"alone_tokens_per_s\": %.3f, \"same_tokens\": %s}",
+                 i ? "," : "", b.sessions, b.n, b.steps, b.tokens_per_step, b.batched_step_ms, b.batched_tokens_per_s,
+                 b.alone_tokens_per_s, b.same_tokens ? "true" : "false");
+  }
+  std::fprintf(f, "%s],\n", r.batched.empty() ? "" : "\n  ");
   std::fprintf(f, "  \"other_busy_cores\": %.3f\n}\n", r.other_busy_cores);
   return std::fclose(f) == 0;
 }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "batch_bench.hpp"
 #include "cllm/cllm.h"
 #include "options.hpp"
 #include "runner.hpp"
@@ -22,6 +23,7 @@ struct Report {
   double other_busy_cores = -1;  // cores other processes kept busy during the timings (-1: unknown)
   std::vector<BlockResult> blocks;
   ArResult ar;
+  std::vector<BatchRow> batched;
 };
 
 void print_table(const Report& report);

@@ -1,5 +1,6 @@
 // The C ABI (cllm.h): argument validation, error capture and dispatch to a backend. Every entry point
 // runs its body inside guard(), so no exception crosses the ABI and every failure leaves a message.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <new>
@@ -11,6 +12,7 @@
 #include "cpu/thread_pool.hpp"
 #include "cpu/weight_packing.hpp"
 #include "plugin_loader.hpp"
+#include "sampling.hpp"
 
 struct cllm_model {
   cllm_config config;
@@ -24,7 +26,16 @@ struct cllm_session {
   std::unique_ptr<cllm::SessionBackend> backend;
 };
 
+struct cllm_batch {
+  const cllm_model* model;
+  int32_t max_rows;
+  std::unique_ptr<cllm::BatchBackend> backend;
+};
+
 namespace {
+
+// Rows one session may bring to a batched step (a Jacobi window; the backends' widest single pass).
+constexpr int32_t kBatchSessionRows = 64;
 
 thread_local std::string last_error;
 
@@ -398,6 +409,94 @@ cllm_status cllm_argmax_rows(const float* logits, int32_t rows, int32_t cols, in
     require_pointer(out_indices, "out_indices");
     require(rows >= 1 && cols >= 1, "rows and cols must be at least 1");
     cllm::cpu::argmax_rows(out_indices, logits, rows, cols);  // ties keep the lowest index
+  });
+}
+
+cllm_status cllm_session_set_sampling(cllm_session* session, const cllm_sampling* sampling) {
+  return guard([&] {
+    cllm_session& s = checked(session);
+    if (sampling) cllm::sampling::validate(*sampling);
+    s.backend->set_sampling(sampling);
+  });
+}
+
+cllm_status cllm_sample_row(const float* logits, int32_t vocab, const cllm_sampling* sampling, int64_t position,
+                            const int32_t* history, int32_t history_length, int32_t* out_token) {
+  return guard([&] {
+    require_pointer(logits, "logits");
+    require_pointer(sampling, "sampling");
+    require_pointer(out_token, "out_token");
+    require(vocab >= 1, "vocab must be at least 1, got " + std::to_string(vocab));
+    require(position >= 1, "position must be at least 1 (the first predicted token), got " + std::to_string(position));
+    cllm::sampling::validate(*sampling);
+    cllm::sampling::TokenCounts counts;
+    std::vector<float> row(logits, logits + vocab);
+    if (cllm::sampling::has_penalties(*sampling)) {
+      const int64_t expected = std::max<int64_t>(0, position - sampling->penalty_from);
+      require(history_length == expected, "history_length must be max(0, position - penalty_from) = " +
+                                              std::to_string(expected) + " when penalties apply, got " +
+                                              std::to_string(history_length));
+      require(history_length == 0 || history != nullptr, "history is NULL");
+      counts.resize(vocab);
+      for (int32_t i = 0; i < history_length; ++i) {
+        require(history[i] >= 0 && history[i] < vocab, "history[" + std::to_string(i) + "] = " +
+                                                           std::to_string(history[i]) + " is outside the vocabulary");
+        counts.add(history[i]);
+      }
+      cllm::sampling::apply_penalties(row.data(), counts, *sampling);
+    }
+    cllm::sampling::Scratch scratch;
+    *out_token = cllm::sampling::draw(row.data(), vocab, *sampling, position, scratch);
+  });
+}
+
+cllm_status cllm_batch_create(cllm_model* model, int32_t max_rows, cllm_batch** out_batch) {
+  return guard([&] {
+    require_pointer(out_batch, "out_batch");
+    *out_batch = nullptr;
+    const cllm_model& m = checked(model);
+    require(max_rows >= 1 && max_rows <= (1 << 16), "max_rows must be in [1, 65536], got " + std::to_string(max_rows));
+    if (cllm_model_check_complete(model) != CLLM_OK) fail(CLLM_ERR_STATE, "incomplete model: " + last_error);
+    auto batch = std::make_unique<cllm_batch>();
+    batch->model = model;
+    batch->max_rows = max_rows;
+    batch->backend = m.backend->new_batch(max_rows);
+    *out_batch = batch.release();
+  });
+}
+
+void cllm_batch_free(cllm_batch* batch) { delete batch; }
+
+cllm_status cllm_batch_jacobi_step(cllm_batch* batch, cllm_session* const* sessions, int32_t count,
+                                   const int32_t* windows, const int32_t* ns, int32_t* predictions,
+                                   int32_t* accepted) {
+  return guard([&] {
+    require(batch != nullptr, "batch is NULL");
+    require_pointer(sessions, "sessions");
+    require_pointer(ns, "ns");
+    require_pointer(windows, "windows");
+    require_pointer(predictions, "predictions");
+    require_pointer(accepted, "accepted");
+    require(count >= 1, "count must be at least 1, got " + std::to_string(count));
+    const cllm_config& c = batch->model->config;
+    std::vector<cllm::SessionBackend*> backends(static_cast<size_t>(count));
+    int64_t rows = 0;
+    for (int32_t i = 0; i < count; ++i) {
+      const std::string name = "sessions[" + std::to_string(i) + "]";
+      require(sessions[i] != nullptr, name + " is NULL");
+      require(sessions[i]->model == batch->model, name + " belongs to another model than the batch");
+      for (int32_t j = 0; j < i; ++j) require(sessions[j] != sessions[i], name + " appears twice");
+      require(ns[i] >= 1 && ns[i] <= kBatchSessionRows, "ns[" + std::to_string(i) + "] must be in [1, " +
+                                                            std::to_string(kBatchSessionRows) + "], got " +
+                                                            std::to_string(ns[i]));
+      rows += ns[i];
+      backends[size_t(i)] = sessions[i]->backend.get();
+    }
+    require(rows <= batch->max_rows, "the sessions bring " + std::to_string(rows) + " rows, the batch holds " +
+                                         std::to_string(batch->max_rows));
+    validate_tokens(c, windows, int32_t(rows), "windows");
+    for (int32_t i = 0; i < count; ++i) require_room(*sessions[i], ns[i]);
+    cllm::batch_jacobi_step(*batch->backend, backends.data(), count, windows, ns, predictions, accepted);
   });
 }
 

@@ -37,8 +37,12 @@ class SessionBackend {
   // Forward tokens at positions length()..length()+n-1, advancing length by n. logits: host memory
   // for n * vocab floats, or nullptr.
   virtual void forward(const int32_t* tokens, int32_t n, float* logits) = 0;
-  // Forward and write the row-wise argmax (ties to the lowest index) to host memory predictions[n].
+  // Forward and write each row's prediction to host memory predictions[n]: the argmax (ties to the
+  // lowest index), or what the session's sampling settings draw (set_sampling; sampling.hpp).
   virtual void forward_argmax(const int32_t* tokens, int32_t n, int32_t* predictions) = 0;
+  // cllm_session_set_sampling (already validated; nullptr: greedy). The default accepts only plain
+  // greedy settings and throws UNSUPPORTED otherwise, for backends without a sampler.
+  virtual void set_sampling(const cllm_sampling* sampling);
   virtual void truncate(int32_t length) = 0;
   // Jacobi iteration, block and refill run as documented in cllm.h. The defaults (jacobi.cpp) are built
   // on forward_argmax and truncate; a device backend overrides them to stay on the device.
@@ -83,6 +87,22 @@ class SessionBackend {
   virtual void set_cuda_stream(void* stream);
 };
 
+// Several sessions of one model in one forward (cllm_batch_*). The default runs the sessions one after
+// the other (correct, not faster); a backend overrides it to share the weight GEMMs between them.
+class BatchBackend {
+ public:
+  virtual ~BatchBackend() = default;
+  // Forwards ns[s] rows of tokens (taken in order) for each session at its own length, advancing it,
+  // and writes each row's prediction (as forward_argmax) to the same place of predictions. api.cpp has
+  // checked that the sessions are distinct, of this batch's model, and have room.
+  virtual void forward_predict(SessionBackend* const* sessions, int32_t count, const int32_t* tokens,
+                               const int32_t* ns, int32_t* predictions);
+};
+
+// One Jacobi iteration per session through a batch (cllm_batch_jacobi_step; jacobi.cpp).
+void batch_jacobi_step(BatchBackend& batch, SessionBackend* const* sessions, int32_t count, const int32_t* windows,
+                       const int32_t* ns, int32_t* predictions, int32_t* accepted);
+
 class ModelBackend {
  public:
   virtual ~ModelBackend() = default;
@@ -92,6 +112,8 @@ class ModelBackend {
                       int64_t n_elements) = 0;
   virtual int64_t weight_bytes() const = 0;
   virtual std::unique_ptr<SessionBackend> new_session(int32_t capacity) = 0;
+  // Scratch for batched forwards of up to max_rows rows; the default batch runs sessions one by one.
+  virtual std::unique_ptr<BatchBackend> new_batch(int32_t max_rows);
 };
 
 // weight_dtype: what the CPU backend stores matrices in: CLLM_DTYPE_F32, CLLM_DTYPE_BF16 or CLLM_DTYPE_Q8_0.

@@ -6,6 +6,7 @@
 
 #include "backend.hpp"
 #include "jacobi_guess.hpp"
+#include "sampling.hpp"
 
 namespace cllm {
 
@@ -14,6 +15,41 @@ static_assert(kGuessRandom == CLLM_GUESS_RANDOM && kGuessLast == CLLM_GUESS_LAST
 
 void SessionBackend::set_cuda_stream(void*) {
   throw Error(CLLM_ERR_UNSUPPORTED, "this session runs on the CPU backend, which has no CUDA stream");
+}
+
+void SessionBackend::set_sampling(const cllm_sampling* sampling) {
+  if (sampling && !sampling::is_plain_greedy(*sampling)) {
+    throw Error(CLLM_ERR_UNSUPPORTED, "this backend samples greedily only (temperature 0, no penalties) so far");
+  }
+}
+
+std::unique_ptr<BatchBackend> ModelBackend::new_batch(int32_t) { return std::make_unique<BatchBackend>(); }
+
+void BatchBackend::forward_predict(SessionBackend* const* sessions, int32_t count, const int32_t* tokens,
+                                   const int32_t* ns, int32_t* predictions) {
+  int64_t offset = 0;
+  for (int32_t s = 0; s < count; ++s) {
+    sessions[s]->forward_argmax(tokens + offset, ns[s], predictions + offset);
+    offset += ns[s];
+  }
+}
+
+void batch_jacobi_step(BatchBackend& batch, SessionBackend* const* sessions, int32_t count, const int32_t* windows,
+                       const int32_t* ns, int32_t* predictions, int32_t* accepted) {
+  std::vector<int32_t> starts(static_cast<size_t>(count));
+  for (int32_t s = 0; s < count; ++s) starts[size_t(s)] = sessions[s]->length();
+  batch.forward_predict(sessions, count, windows, ns, predictions);
+  // The same acceptance as jacobi_step, per session.
+  int64_t offset = 0;
+  for (int32_t s = 0; s < count; ++s) {
+    const int32_t* window = windows + offset;
+    const int32_t* p = predictions + offset;
+    int32_t k = 1;
+    while (k < ns[s] && window[k] == p[k - 1]) ++k;
+    sessions[s]->truncate(starts[size_t(s)] + k);
+    accepted[s] = k;
+    offset += ns[s];
+  }
 }
 
 int32_t SessionBackend::jacobi_step(const int32_t* window, int32_t n, int32_t* predictions) {

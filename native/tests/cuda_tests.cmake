@@ -43,3 +43,11 @@ if(CLLM_BASH)
     SKIP_RETURN_CODE 77
     ENVIRONMENT "CLLM_TEST_CMAKE=${CMAKE_COMMAND};CLLM_TEST_NVCC=${CMAKE_CUDA_COMPILER}")
 endif()
+
+# The device sampler against its CPU twin (native/src/sampling.cpp).
+add_executable(test_cuda_sampling ${CLLM_TESTS_DIR}/test_cuda_sampling.cpp)
+target_include_directories(test_cuda_sampling PRIVATE ${CMAKE_SOURCE_DIR}/native/src ${CMAKE_SOURCE_DIR}/kernels
+                                                      ${CUDAToolkit_INCLUDE_DIRS})
+target_link_libraries(test_cuda_sampling PRIVATE cllm_testing cllm_kernels CUDA::cudart_static)
+cllm_warnings(test_cuda_sampling)
+add_test(NAME cuda_sampling COMMAND test_cuda_sampling)

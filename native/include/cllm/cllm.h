@@ -42,7 +42,7 @@
 extern "C" {
 #endif
 
-#define CLLM_ABI_VERSION 3
+#define CLLM_ABI_VERSION 4
 
 typedef enum cllm_status {
   CLLM_OK = 0,
@@ -218,6 +218,51 @@ cllm_status cllm_session_set_cuda_stream(cllm_session* session, void* stream);
 /* Row-wise argmax of host logits [rows, cols]; ties go to the lowest index. */
 cllm_status cllm_argmax_rows(const float* logits, int32_t rows, int32_t cols, int32_t* out_indices);
 
+/* ---- sampling ---- */
+
+/*
+ * Lossless sampling. A session predicts each row's next token with its sampling settings (greedy argmax
+ * until cllm_session_set_sampling says otherwise), in the Jacobi and batched calls alike. The token for
+ * the absolute position t (row r of a forward at length L predicts t = L + r + 1) is a pure function of
+ * (settings, seed, t, the row's logits, the tokens at positions penalty_from..t-1):
+ *   1. penalties, for every token id v that occurs c > 0 times at positions penalty_from..t-1:
+ *      l[v] = l[v] > 0 ? l[v] / repetition_penalty : l[v] * repetition_penalty; then
+ *      l[v] -= presence_penalty; l[v] -= frequency_penalty * c;
+ *   2. temperature 0: the argmax of l (ties to the lowest index). Otherwise z = l / temperature, m = max z,
+ *      and a token is kept when z >= max(k-th largest z (top_k > 0), the top-p cut (top_p < 1), m + ln(min_p)
+ *      (min_p > 0)). The top-p cut is the largest value v among the tokens top-k keeps such that those
+ *      with z >= v hold at least top_p of their probability mass (ties at a cut are all kept);
+ *   3. u = a uniform number in [0, 1) from a counter-based generator keyed by (seed, t) (no state is
+ *      carried between tokens); the token is the first kept index i (in index order) whose running sum
+ *      of exp(z - m) over kept tokens exceeds u times their total.
+ * A Jacobi guess at position t is therefore accepted exactly when it equals what AR sampling draws at t
+ * with the same settings and seed, so Jacobi output equals AR output token for token. Sessions record
+ * the token at every position they forward, for the penalties.
+ */
+typedef struct cllm_sampling {
+  float temperature;        /* >= 0; 0: greedy argmax */
+  int32_t top_k;            /* >= 0; 0: off */
+  float top_p;              /* (0, 1]; 1: off */
+  float min_p;              /* [0, 1]; 0: off */
+  float repetition_penalty; /* > 0; 1: off */
+  float presence_penalty;   /* 0: off */
+  float frequency_penalty;  /* 0: off */
+  int32_t penalty_from;     /* >= 0: the first position the penalties look at (e.g. the prompt length) */
+  uint64_t seed;
+} cllm_sampling;
+
+/* Sets a session's sampling (NULL: greedy). INVALID_ARGUMENT names a setting out of range. */
+cllm_status cllm_session_set_sampling(cllm_session* session, const cllm_sampling* sampling);
+
+/*
+ * The host sampler on its own: the token for position `position` from one row of logits[vocab], with
+ * history[0..history_length) the tokens at positions penalty_from..position-1 when penalties apply (so
+ * history_length must equal max(0, position - penalty_from); without penalties it is ignored). The
+ * logits are not modified.
+ */
+cllm_status cllm_sample_row(const float* logits, int32_t vocab, const cllm_sampling* sampling, int64_t position,
+                            const int32_t* history, int32_t history_length, int32_t* out_token);
+
 /* ---- Jacobi decoding (see the conventions at the top) ---- */
 
 /*
@@ -295,6 +340,31 @@ cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* pri
                             int64_t guess_seed, int32_t pad_token, const int32_t* history, int32_t history_length,
                             int32_t* committed, int32_t* out_committed, int32_t* out_iterations,
                             int32_t* accepted, int32_t* stationary, int32_t* iteration_predictions);
+
+/* ---- batched steps: several sessions of one model in one forward ---- */
+
+/*
+ * A batch holds the scratch of a forward over up to max_rows rows (all sessions together). The rows of
+ * every session go through the weight GEMMs together; attention stays per session, over its own cache.
+ * Each row's result is bit-identical to the same session's cllm_jacobi_step alone (DESIGN: a row does
+ * not depend on which other sessions share the forward). A batch is used by one thread at a time, and
+ * so is each session in it.
+ */
+typedef struct cllm_batch cllm_batch;
+
+cllm_status cllm_batch_create(cllm_model* model, int32_t max_rows, cllm_batch** out_batch);
+void cllm_batch_free(cllm_batch* batch);
+
+/*
+ * One Jacobi iteration for each of count distinct sessions of the batch's model (1 row: an AR step):
+ * session s forwards ns[s] rows (1..64) taken in order from windows, its predictions go to the same
+ * places of predictions, and accepted[s] and its new length are what cllm_jacobi_step would give.
+ * The rows of all sessions add up to at most max_rows. CONTEXT_FULL (nothing changes) when a session
+ * has no room for its rows.
+ */
+cllm_status cllm_batch_jacobi_step(cllm_batch* batch, cllm_session* const* sessions, int32_t count,
+                                   const int32_t* windows, const int32_t* ns, int32_t* predictions,
+                                   int32_t* accepted);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../backend.hpp"
+#include "../sampling.hpp"
 #include "aligned.hpp"
 #include "cpu_kernels.hpp"
 #include "isa.hpp"
@@ -46,6 +47,18 @@ class CpuSession final : public SessionBackend {
   void forward_rows(const int32_t* tokens, int32_t n, float* logits);
   void forward_argmax(const int32_t* tokens, int32_t n, int32_t* predictions) override;
   void truncate(int32_t length) override { length_ = length; }
+  void set_sampling(const cllm_sampling* sampling) override { sampler_.set(sampling); }
+
+  // The per-session parts of a batched forward (CpuBatch): rows at positions length()..length()+n-1.
+  // Records the tokens of a forward about to run.
+  void record(const int32_t* tokens, int32_t n) { sampler_.record(length_, tokens, n); }
+  // One layer's attention: stores the rotated keys k and the values v ([n][kv_dim]) of the rows in the
+  // cache, then attends with the rotated queries q ([n][q_dim]) into out ([n][q_dim]).
+  void attend(int32_t layer, const float* q, const float* k, const float* v, int32_t n, float* out);
+  void advance(int32_t n) { length_ += n; }
+  // Each row's prediction from logits [n][vocab] of rows at positions first..first+n-1 (modified when
+  // penalties apply).
+  void predict(float* logits, int32_t n, int32_t first, int32_t* predictions);
 
  private:
   void ensure_scratch(int32_t n);
@@ -59,6 +72,7 @@ class CpuSession final : public SessionBackend {
   AlignedArray v_cache_;  // [layer][position][kv_dim]
   AlignedArray x_, xb_, q_, k_, attn_, hidden_, scores_, rope_, logits_;
   AlignedBytes prepared_;  // activations as the weight type's kernels read them (weight_matmul.hpp)
+  sampling::SessionSampler sampler_;
 };
 
 class CpuModel final : public ModelBackend {
@@ -113,6 +127,8 @@ class CpuModel final : public ModelBackend {
     return std::make_unique<CpuSession>(*this, capacity);
   }
 
+  std::unique_ptr<BatchBackend> new_batch(int32_t max_rows) override;
+
   const void* output_head() const { return config.tied_embeddings ? token_embedding.data() : output.data(); }
 
   cllm_config config;
@@ -149,7 +165,8 @@ class CpuModel final : public ModelBackend {
 
 CpuSession::CpuSession(const CpuModel& model, int32_t capacity)
     : model_(model), kernels_(model.kernels), capacity_(capacity),
-      k_head_stride_(cpu::k_head_stride(capacity, model.config.head_dim)) {
+      k_head_stride_(cpu::k_head_stride(capacity, model.config.head_dim)),
+      sampler_(capacity, model.config.vocab_size) {
   const cllm_config& c = model.config;
   // Positions >= length are never used, so no initialisation (store_keys zeroes each key panel it
   // starts, so that the unused lanes the score kernel reads along are finite).
@@ -192,6 +209,7 @@ void CpuSession::forward_rows(const int32_t* tokens, int32_t n, float* logits) {
   const cpu::ForwardScope running;  // shares the cores with forwards of other sessions running now
   const cllm_config& c = model_.config;
   ensure_scratch(n);
+  record(tokens, n);
   const int32_t kv_dim = c.n_kv_heads * c.head_dim, q_dim = c.n_heads * c.head_dim;
   const cpu::WeightType type = model_.weight_type;
   for (int32_t r = 0; r < n; ++r) {
@@ -233,10 +251,122 @@ void CpuSession::forward_rows(const int32_t* tokens, int32_t n, float* logits) {
 void CpuSession::forward_argmax(const int32_t* tokens, int32_t n, int32_t* predictions) {
   for (int32_t done = 0; done < n; done += kMaxRows) {
     const int32_t rows = std::min(kMaxRows, n - done);
+    const int32_t first = length_;
     forward_rows(tokens + done, rows, logits_.data());
-    kernels_.argmax(predictions + done, logits_.data(), rows, model_.config.vocab_size);
+    predict(logits_.data(), rows, first, predictions + done);
   }
 }
+
+void CpuSession::predict(float* logits, int32_t n, int32_t first, int32_t* predictions) {
+  if (sampler_.plain_greedy()) {
+    kernels_.argmax(predictions, logits, n, model_.config.vocab_size);
+  } else {
+    sampler_.predict(logits, n, first, predictions);
+  }
+}
+
+void CpuSession::attend(int32_t layer, const float* q, const float* k, const float* v, int32_t n, float* out) {
+  const cllm_config& c = model_.config;
+  const int32_t kv_dim = c.n_kv_heads * c.head_dim;
+  float* k_layer = &k_cache_[size_t(layer) * c.n_kv_heads * k_head_stride_];
+  float* v_layer = &v_cache_[size_t(layer) * capacity_ * kv_dim];
+  std::memcpy(v_layer + size_t(length_) * kv_dim, v, size_t(n) * kv_dim * sizeof(float));
+  cpu::store_keys(k_layer, k_head_stride_, k, n, c.n_kv_heads, c.head_dim, length_);
+  kernels_.attention(out, q, k_layer, k_head_stride_, v_layer, n, c.n_heads, c.n_kv_heads, c.head_dim, length_,
+                     scores_.data());
+}
+
+// Scratch of a batched forward over the rows of several sessions: the same layer sequence as
+// CpuSession::forward_rows, with the GEMMs, norms, RoPE and SwiGLU over all rows at once and the
+// attention per session. Every kernel computes a row the same way whatever the rows around it, so each
+// session's rows come out bit-identical to its own forward.
+class CpuBatch final : public BatchBackend {
+ public:
+  CpuBatch(const CpuModel& model, int32_t max_rows);
+  void forward_predict(SessionBackend* const* sessions, int32_t count, const int32_t* tokens, const int32_t* ns,
+                       int32_t* predictions) override;
+
+ private:
+  const CpuModel& model_;
+  AlignedArray x_, xb_, q_, k_, v_, attn_, hidden_, rope_, logits_;
+  AlignedBytes prepared_;
+};
+
+CpuBatch::CpuBatch(const CpuModel& model, int32_t max_rows) : model_(model) {
+  const cllm_config& c = model.config;
+  const size_t rows = size_t(max_rows), q_dim = size_t(c.n_heads) * size_t(c.head_dim);
+  const size_t kv_dim = size_t(c.n_kv_heads) * size_t(c.head_dim);
+  x_.resize(rows * c.dim);
+  xb_.resize(rows * c.dim);
+  q_.resize(rows * q_dim);
+  k_.resize(rows * kv_dim);
+  v_.resize(rows * kv_dim);
+  attn_.resize(rows * q_dim);
+  hidden_.resize(rows * c.hidden_dim);
+  rope_.resize(rows * c.head_dim);
+  logits_.resize(rows * c.vocab_size);
+  int64_t prepared = 0;
+  for (int32_t in : {c.dim, c.n_heads * c.head_dim, c.hidden_dim}) {
+    prepared = std::max(prepared, cpu::matmul_scratch_bytes(model.kernels, model.weight_type, max_rows, in));
+  }
+  prepared_.resize(size_t(prepared));
+}
+
+void CpuBatch::forward_predict(SessionBackend* const* sessions, int32_t count, const int32_t* tokens,
+                               const int32_t* ns, int32_t* predictions) {
+  const cpu::ForwardScope running;
+  const cllm_config& c = model_.config;
+  const cpu::Kernels& k = model_.kernels;
+  const cpu::WeightType type = model_.weight_type;
+  const int32_t kv_dim = c.n_kv_heads * c.head_dim, q_dim = c.n_heads * c.head_dim;
+  std::vector<CpuSession*> members(static_cast<size_t>(count));
+  std::vector<int32_t> offsets(static_cast<size_t>(count) + 1, 0), firsts(static_cast<size_t>(count));
+  for (int32_t s = 0; s < count; ++s) {
+    members[size_t(s)] = static_cast<CpuSession*>(sessions[s]);  // api.cpp checked: sessions of this model
+    offsets[size_t(s) + 1] = offsets[size_t(s)] + ns[s];
+    firsts[size_t(s)] = members[size_t(s)]->length();
+  }
+  const int32_t n = offsets[size_t(count)];
+  for (int32_t r = 0; r < n; ++r) {
+    cpu::unpack_weight_row(&x_[size_t(r) * c.dim], model_.token_embedding.data(), type, tokens[r], c.dim);
+  }
+  for (int32_t s = 0; s < count; ++s) {
+    members[size_t(s)]->record(tokens + offsets[size_t(s)], ns[s]);
+    cpu::rope_table(&rope_[size_t(offsets[size_t(s)]) * c.head_dim], ns[s], c.head_dim, firsts[size_t(s)], c.rope_theta);
+  }
+  void* prepared = prepared_.data();
+  for (int32_t l = 0; l < c.n_layers; ++l) {
+    const LayerWeights& w = model_.layers[l];
+    k.rmsnorm(xb_.data(), x_.data(), w.attn_norm.data(), n, c.dim, c.norm_eps);
+    const cpu::MatmulSegment qkv[3] = {{w.wq.data(), q_dim, q_.data(), q_dim, false},
+                                       {w.wk.data(), kv_dim, k_.data(), kv_dim, false},
+                                       {w.wv.data(), kv_dim, v_.data(), kv_dim, false}};
+    cpu::matmul_weights(k, type, qkv, 3, xb_.data(), c.dim, n, c.dim, prepared);
+    k.rope(q_.data(), n, c.n_heads, c.head_dim, rope_.data());
+    k.rope(k_.data(), n, c.n_kv_heads, c.head_dim, rope_.data());
+    for (int32_t s = 0; s < count; ++s) {
+      const size_t o = size_t(offsets[size_t(s)]);
+      members[size_t(s)]->attend(l, &q_[o * q_dim], &k_[o * kv_dim], &v_[o * kv_dim], ns[s], &attn_[o * q_dim]);
+    }
+    const cpu::MatmulSegment out_proj{w.wo.data(), c.dim, x_.data(), c.dim, true};
+    cpu::matmul_weights(k, type, &out_proj, 1, attn_.data(), q_dim, n, q_dim, prepared);
+    k.rmsnorm(xb_.data(), x_.data(), w.ffn_norm.data(), n, c.dim, c.norm_eps);
+    cpu::matmul_weights_swiglu(k, type, hidden_.data(), xb_.data(), w.w_gate.data(), w.w_up.data(), n, c.dim,
+                               c.hidden_dim, prepared);
+    const cpu::MatmulSegment down{w.w_down.data(), c.dim, x_.data(), c.dim, true};
+    cpu::matmul_weights(k, type, &down, 1, hidden_.data(), c.hidden_dim, n, c.hidden_dim, prepared);
+  }
+  k.rmsnorm(xb_.data(), x_.data(), model_.final_norm.data(), n, c.dim, c.norm_eps);
+  const cpu::MatmulSegment head{model_.output_head(), c.vocab_size, logits_.data(), c.vocab_size, false};
+  cpu::matmul_weights(k, type, &head, 1, xb_.data(), c.dim, n, c.dim, prepared);
+  for (int32_t s = 0; s < count; ++s) {
+    const size_t o = size_t(offsets[size_t(s)]);
+    members[size_t(s)]->advance(ns[s]);
+    members[size_t(s)]->predict(&logits_[o * size_t(c.vocab_size)], ns[s], firsts[size_t(s)], predictions + o);
+  }
+}
+
+std::unique_ptr<BatchBackend> CpuModel::new_batch(int32_t max_rows) { return std::make_unique<CpuBatch>(*this, max_rows); }
 
 }  // namespace
 

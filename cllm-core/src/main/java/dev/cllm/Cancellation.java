@@ -14,7 +14,24 @@ package dev.cllm;
  * returns at once (no token, stop reason CANCELLED). Use a new one per generation.
  */
 public final class Cancellation {
+    private final Cancellation parent;
     private volatile boolean cancelled;
+
+    public Cancellation() {
+        this(null);
+    }
+
+    private Cancellation(Cancellation parent) {
+        this.parent = parent;
+    }
+
+    /**
+     * A cancellation that is cancelled when it is, or when parent (may be null) is: for code that stops a
+     * generation for its own reasons (a stop string) while the caller's cancellation still works.
+     */
+    public static Cancellation linkedTo(Cancellation parent) {
+        return new Cancellation(parent);
+    }
 
     /** Requests the stop; harmless when already cancelled or when the generation has ended. */
     public void cancel() {
@@ -22,16 +39,16 @@ public final class Cancellation {
     }
 
     public boolean isCancelled() {
-        return cancelled;
+        return cancelled || (parent != null && parent.isCancelled());
     }
 
     /** Whether a generation with this cancellation (null: none) should stop now: cancelled, or interrupted. */
     public static boolean requested(Cancellation cancellation) {
-        return (cancellation != null && cancellation.cancelled) || Thread.currentThread().isInterrupted();
+        return (cancellation != null && cancellation.isCancelled()) || Thread.currentThread().isInterrupted();
     }
 
     @Override
     public String toString() {
-        return cancelled ? "Cancellation[cancelled]" : "Cancellation[pending]";
+        return isCancelled() ? "Cancellation[cancelled]" : "Cancellation[pending]";
     }
 }

@@ -5,20 +5,27 @@ import dev.cllm.decode.Decoder;
 import dev.cllm.decode.InitialGuess;
 import dev.cllm.decode.IterationListener;
 import dev.cllm.decode.JacobiDecoder;
+import dev.cllm.decode.SamplingDecoder;
 import dev.cllm.decode.WindowMode;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
- * How to generate: greedy autoregressive decoding ({@link Ar}) or greedy Jacobi decoding ({@link Jacobi}).
- * Each kind is an immutable record holding only its own settings, validated once when it is built; the
- * {@code with}-style methods return validated copies. Defaults: 256 new tokens, stop at
- * end-of-sequence; Jacobi with the refill window, random initial guesses (seed 0) and an iteration cap
- * per block equal to the block size (enough for any block to converge).
+ * How to generate: autoregressive decoding ({@link Ar}) or Jacobi decoding ({@link Jacobi}), each greedy
+ * or sampled ({@link Sampling}: temperature, top-k, top-p, min-p, penalties, seed), with optional stop
+ * strings. Each kind is an immutable record holding only its own settings, validated once when it is
+ * built; the {@code with}-style methods return validated copies. Defaults: greedy, 256 new tokens, stop
+ * at end-of-sequence, no stop strings; Jacobi with the refill window, random initial guesses (seed 0)
+ * and an iteration cap per block equal to the block size (enough for any block to converge).
+ *
+ * <p>Sampling is lossless: Jacobi output equals AR output token for token for the same settings and seed
+ * ({@link Sampling}).
  *
  * <pre>{@code
  * Decoding.jacobi(16).withMaxNewTokens(128)
  * Decoding.ar().withStopAtEos(false)
+ * Decoding.jacobi(8).withTemperature(0.7).withTopP(0.9).withSeed(42).withStop("\n\n")
  * }</pre>
  *
  * <p>Code that needs the kind tests it with {@code instanceof Decoding.Jacobi j}; new kinds may be added
@@ -38,6 +45,58 @@ public sealed interface Decoding permits Decoding.Ar, Decoding.Jacobi {
         return new Jacobi(blockSize, DEFAULT_MAX_NEW_TOKENS, WindowMode.REFILL, InitialGuess.random(0), blockSize, true);
     }
 
+    /** How each token is chosen (greedy by default). */
+    Sampling sampling();
+
+    /** Text that ends the generation when it appears in the output (which then stops before it). */
+    List<String> stop();
+
+    /** A copy with other sampling settings. */
+    Decoding withSampling(Sampling sampling);
+
+    /** A copy with other stop strings (none: no stop string). */
+    Decoding withStop(String... stop);
+
+    /** A copy sampling at this temperature (0: greedy). */
+    default Decoding withTemperature(double temperature) {
+        return withSampling(sampling().withTemperature(temperature));
+    }
+
+    /** A copy keeping the k most likely tokens (0: off). */
+    default Decoding withTopK(int topK) {
+        return withSampling(sampling().withTopK(topK));
+    }
+
+    /** A copy keeping the most likely tokens that hold topP of the probability (1: off). */
+    default Decoding withTopP(double topP) {
+        return withSampling(sampling().withTopP(topP));
+    }
+
+    /** A copy keeping tokens at least minP as likely as the most likely one (0: off). */
+    default Decoding withMinP(double minP) {
+        return withSampling(sampling().withMinP(minP));
+    }
+
+    /** A copy with a repetition penalty (1: off). */
+    default Decoding withRepetitionPenalty(double penalty) {
+        return withSampling(sampling().withRepetitionPenalty(penalty));
+    }
+
+    /** A copy with a presence penalty (0: off). */
+    default Decoding withPresencePenalty(double penalty) {
+        return withSampling(sampling().withPresencePenalty(penalty));
+    }
+
+    /** A copy with a frequency penalty (0: off). */
+    default Decoding withFrequencyPenalty(double penalty) {
+        return withSampling(sampling().withFrequencyPenalty(penalty));
+    }
+
+    /** A copy with another sampling seed. */
+    default Decoding withSeed(long seed) {
+        return withSampling(sampling().withSeed(seed));
+    }
+
     /** Tokens to generate at most (the end-of-sequence token that stops a generation not counted). */
     int maxNewTokens();
 
@@ -53,39 +112,57 @@ public sealed interface Decoding permits Decoding.Ar, Decoding.Jacobi {
     /** The decoder these settings describe; iterations (may be null) observes each iteration. */
     Decoder decoder(IterationListener iterations);
 
-    /** Greedy autoregressive decoding. */
-    record Ar(int maxNewTokens, boolean stopAtEos) implements Decoding {
+    /** Autoregressive decoding: one forward pass per token. */
+    record Ar(int maxNewTokens, boolean stopAtEos, Sampling sampling, List<String> stop) implements Decoding {
         public Ar {
             requireTokenLimit(maxNewTokens);
+            if (sampling == null) throw new IllegalArgumentException("sampling must not be null");
+            stop = stopStrings(stop);
+        }
+
+        /** Greedy, no stop strings. */
+        public Ar(int maxNewTokens, boolean stopAtEos) {
+            this(maxNewTokens, stopAtEos, Sampling.greedy(), List.of());
         }
 
         @Override
         public Ar withMaxNewTokens(int maxNewTokens) {
-            return new Ar(maxNewTokens, stopAtEos);
+            return new Ar(maxNewTokens, stopAtEos, sampling, stop);
         }
 
         @Override
         public Ar withStopAtEos(boolean stopAtEos) {
-            return new Ar(maxNewTokens, stopAtEos);
+            return new Ar(maxNewTokens, stopAtEos, sampling, stop);
+        }
+
+        @Override
+        public Ar withSampling(Sampling sampling) {
+            return new Ar(maxNewTokens, stopAtEos, sampling, stop);
+        }
+
+        @Override
+        public Ar withStop(String... stop) {
+            return new Ar(maxNewTokens, stopAtEos, sampling, List.of(stop));
         }
 
         @Override
         public Decoder decoder(IterationListener iterations) {
-            return new ArDecoder(maxNewTokens);
+            Decoder plain = new ArDecoder(maxNewTokens);
+            return sampling.isGreedy() ? plain : new SamplingDecoder(plain, sampling);
         }
 
         @Override
         public String toString() {
-            return "ar";
+            return sampling.isGreedy() ? "ar" : "ar, " + sampling;
         }
     }
 
     /**
-     * Greedy Jacobi decoding: blockSize tokens in flight, the window policy, how unknown tokens are
+     * Jacobi decoding (greedy or sampled): blockSize tokens in flight, the window policy, how unknown tokens are
      * guessed, and the cap on iterations per block (SHRINK window; at least 1).
      */
     record Jacobi(int blockSize, int maxNewTokens, WindowMode window, InitialGuess initialGuess,
-            int maxIterationsPerBlock, boolean stopAtEos) implements Decoding {
+            int maxIterationsPerBlock, boolean stopAtEos, Sampling sampling, List<String> stop) implements Decoding {
         public Jacobi {
             if (blockSize < 1) throw new IllegalArgumentException("blockSize must be >= 1, got " + blockSize);
             requireTokenLimit(maxNewTokens);
@@ -94,43 +171,72 @@ public sealed interface Decoding permits Decoding.Ar, Decoding.Jacobi {
             if (maxIterationsPerBlock < 1) {
                 throw new IllegalArgumentException("maxIterationsPerBlock must be >= 1, got " + maxIterationsPerBlock);
             }
+            if (sampling == null) throw new IllegalArgumentException("sampling must not be null");
+            stop = stopStrings(stop);
+        }
+
+        /** Greedy, no stop strings. */
+        public Jacobi(int blockSize, int maxNewTokens, WindowMode window, InitialGuess initialGuess,
+                int maxIterationsPerBlock, boolean stopAtEos) {
+            this(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, Sampling.greedy(), List.of());
         }
 
         @Override
         public Jacobi withMaxNewTokens(int maxNewTokens) {
-            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos);
+            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
         }
 
         @Override
         public Jacobi withStopAtEos(boolean stopAtEos) {
-            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos);
+            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
+        }
+
+        @Override
+        public Jacobi withSampling(Sampling sampling) {
+            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
+        }
+
+        @Override
+        public Jacobi withStop(String... stop) {
+            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling,
+                    List.of(stop));
         }
 
         public Jacobi withWindow(WindowMode window) {
-            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos);
+            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
         }
 
         public Jacobi withInitialGuess(InitialGuess initialGuess) {
-            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos);
+            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
         }
 
         public Jacobi withMaxIterationsPerBlock(int maxIterationsPerBlock) {
-            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos);
+            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
         }
 
         @Override
         public Decoder decoder(IterationListener iterations) {
-            return new JacobiDecoder(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, iterations);
+            Decoder plain = new JacobiDecoder(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, iterations);
+            return sampling.isGreedy() ? plain : new SamplingDecoder(plain, sampling);
         }
 
         @Override
         public String toString() {
             return "jacobi(n=" + blockSize + ", " + window.name().toLowerCase(Locale.ROOT) + ", "
-                    + initialGuess.kind().name().toLowerCase(Locale.ROOT) + " guesses)";
+                    + initialGuess.kind().name().toLowerCase(Locale.ROOT) + " guesses" + (sampling.isGreedy() ? "" : ", " + sampling)
+                    + ")";
         }
     }
 
     private static void requireTokenLimit(int maxNewTokens) {
         if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
+    }
+
+    private static List<String> stopStrings(List<String> stop) {
+        if (stop == null) throw new IllegalArgumentException("stop must not be null (an empty list: no stop string)");
+        for (String s : stop) {
+            if (s == null || s.isEmpty()) throw new IllegalArgumentException("stop strings must not be null or empty");
+        }
+        return List.copyOf(stop);
     }
 }

@@ -3,6 +3,7 @@ package dev.cllm;
 import dev.cllm.decode.DecodeResult;
 import dev.cllm.decode.IterationListener;
 import dev.cllm.decode.StopReason;
+import dev.cllm.decode.StopStrings;
 import dev.cllm.engine.NativeSession;
 import dev.cllm.tokenizer.StreamingDetokenizer;
 
@@ -68,17 +69,23 @@ public final class Session implements AutoCloseable {
         if (decoding == null) throw new IllegalArgumentException("decoding must not be null");
         try (NativeSession.Claim claim = claim()) {
             StreamingDetokenizer text = new StreamingDetokenizer(model.tokenizer());
+            StopStrings stops = new StopStrings(decoding.stop());
+            // A stop string ends the generation the way a cancellation does (before the next forward
+            // pass), without cancelling the caller's cancellation.
+            Cancellation stopper = Cancellation.linkedTo(cancellation);
             StringBuilder out = new StringBuilder();
             DecodeResult r = decoding.decoder(iterations).decode(engine, promptIds,
                     decoding.stopAtEos() ? model.eosId() : -1, id -> {
-                        String piece = text.accept(id);
+                        String piece = stops.accept(text.accept(id));
                         out.append(piece);
+                        if (stops.stopped()) stopper.cancel();
                         if (listener != null) listener.onToken(new Token(id, piece));
-                    }, cancellation);
-            String rest = text.flush();
+                    }, stopper);
+            String rest = stops.accept(text.flush()) + stops.flush();
             out.append(rest);
             if (!rest.isEmpty() && listener != null) listener.onToken(new Token(-1, rest));
-            return new Generation(out.toString(), r.tokens(), r.stopReason(), r.stats());
+            StopReason reason = stops.stopped() && r.stopReason() == StopReason.CANCELLED ? StopReason.STOP_STRING : r.stopReason();
+            return new Generation(out.toString(), r.tokens(), reason, r.stats());
         }
     }
 

@@ -88,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be >= 1, got " + maxNewTokens);
         int[] blocks = decoding.blockSizes();
         List<WindowMode> modes = window.modes();
-        InitialGuess guess = window.initialGuess(decoding.seed());
+        InitialGuess guess = window.initialGuess();
         int[] forwardBlocks = parseForwardBlocks(forwardBlocksSpec);
         if (promptLength < 1 || randomPrompts < 1) throw new IllegalArgumentException("--random-prompts and --prompt-length must be >= 1");
         Device target = device.device();

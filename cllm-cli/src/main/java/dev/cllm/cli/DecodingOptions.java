@@ -18,8 +18,9 @@ final class DecodingOptions {
             + "cllm bench takes a comma-separated list (default: ${DEFAULT-VALUE}).")
     String block;
 
-    @Option(names = "--seed", paramLabel = "SEED", description = "Seed of everything drawn at random: the initial guesses, "
-            + "and the random model, prompts or questions where the command draws them (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "SEED", description = "Seed of what the command draws at random: the sampling "
+            + "draws (generate), the random model and prompts (bench), the questions (demo), the initial guesses and "
+            + "augmentation (trajectories); the Jacobi decoder's guesses have --guess-seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--no-eos", description = "Do not stop at the end-of-sequence token.")
@@ -74,6 +75,6 @@ final class DecodingOptions {
     /** Jacobi decoding with the one block size, and the window and initial guess of window. */
     Decoding jacobi(WindowOptions window) {
         return Decoding.jacobi(blockSize()).withMaxNewTokens(maxNewTokens()).withWindow(window.mode())
-                .withInitialGuess(window.initialGuess(seed)).withStopAtEos(stopAtEos());
+                .withInitialGuess(window.initialGuess()).withStopAtEos(stopAtEos());
     }
 }

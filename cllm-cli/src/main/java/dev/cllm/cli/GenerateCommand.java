@@ -3,6 +3,7 @@ package dev.cllm.cli;
 import dev.cllm.Decoding;
 import dev.cllm.Generation;
 import dev.cllm.Model;
+import dev.cllm.Sampling;
 import dev.cllm.Session;
 import dev.cllm.decode.DecodeStats;
 
@@ -19,12 +20,12 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code cllm generate}: greedy generation, AR or Jacobi. The generated text (not the prompt) streams to
- * stdout; statistics go to stderr. AR and Jacobi print the same text for the same model and prompt.
- * {@code -p -} reads the prompt from standard input.
+ * {@code cllm generate}: AR or Jacobi generation, greedy or sampled. The generated text (not the prompt)
+ * streams to stdout; statistics go to stderr. AR and Jacobi print the same text for the same model,
+ * prompt, sampling settings and seed. {@code -p -} reads the prompt from standard input.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Generate a continuation of a prompt (greedy, AR or Jacobi). Text to stdout, statistics to stderr.")
+        description = "Generate a continuation of a prompt (AR or Jacobi, greedy or sampled). Text to stdout, statistics to stderr.")
 public final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, paramLabel = "MODEL", defaultValue = "embedded:cllm",
             description = "Checkpoint: a Hugging Face directory, a llama2.c .bin, a .gguf file, or embedded:cllm / embedded:teacher "
@@ -59,11 +60,15 @@ public final class GenerateCommand implements Callable<Integer> {
     DeviceOption device;
 
     @Mixin
+    SamplingOptions sampling;
+
+    @Mixin
     WeightsOption weights;
 
     @Override
     public Integer call() throws IOException {
-        Decoding settings = jacobi ? decoding.jacobi(window) : decoding.ar();
+        Decoding settings = (jacobi ? decoding.jacobi(window) : decoding.ar())
+                .withSampling(sampling.sampling(decoding.seed())).withStop(sampling.stop());
         String promptText = prompt.text == null ? null : prompt.text.equals("-") ? readStandardInput() : prompt.text;
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Model m = model.open(device.device(), weights.weightType())) {

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
         description = "Consistency LLMs for the JVM: Jacobi decoding on a native engine, trajectory collection "
                 + "and consistency fine-tuning.",
         subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, GenerateCommand.class, BenchCommand.class, TrajectoriesCommand.class, TrainCommand.class, PretrainCommand.class, DemoCommand.class, DataCommand.class,
-                TokenizerCommand.class, ConvertCommand.class})
+                TokenizerCommand.class, ConvertCommand.class, ServeCommand.class})
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

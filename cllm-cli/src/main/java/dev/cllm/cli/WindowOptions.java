@@ -11,7 +11,7 @@ import java.util.Locale;
 
 /**
  * How Jacobi decoding keeps its window and guesses tokens: {@code --window}, {@code --init},
- * {@code --pad-token}, shared by the commands that run the Jacobi decoder (generate, bench, demo). Every
+ * {@code --guess-seed}, {@code --pad-token}, shared by the commands that run the Jacobi decoder (generate, bench, demo). Every
  * check names the option.
  */
 final class WindowOptions {
@@ -21,8 +21,12 @@ final class WindowOptions {
     String window;
 
     @Option(names = "--init", defaultValue = "random", paramLabel = "KIND", description = "Jacobi initial guess: random "
-            + "(tokens drawn from the text so far, seeded by --seed), last or pad (default: ${DEFAULT-VALUE}).")
+            + "(tokens drawn from the text so far, seeded by --guess-seed), last or pad (default: ${DEFAULT-VALUE}).")
     String init;
+
+    @Option(names = "--guess-seed", defaultValue = "0", paramLabel = "SEED",
+            description = "Seed of the random initial guesses; never changes the output (default: ${DEFAULT-VALUE}).")
+    long guessSeed;
 
     @Option(names = "--pad-token", defaultValue = "0", paramLabel = "ID",
             description = "Token id that --init pad guesses (default: ${DEFAULT-VALUE}).")
@@ -52,10 +56,10 @@ final class WindowOptions {
         return modes.stream().distinct().toList();
     }
 
-    /** The initial guess; seed drives the random kind. */
-    InitialGuess initialGuess(long seed) {
+    /** The initial guess; --guess-seed drives the random kind. */
+    InitialGuess initialGuess() {
         return switch (init.strip().toLowerCase(Locale.ROOT)) {
-            case "random" -> InitialGuess.random(seed);
+            case "random" -> InitialGuess.random(guessSeed);
             case "last" -> InitialGuess.last();
             case "pad" -> {
                 if (padToken < 0) throw new IllegalArgumentException("--pad-token must be >= 0, got " + padToken);

@@ -56,6 +56,32 @@ class GenerateCommandTest {
     }
 
     @Test
+    void sampledJacobiPrintsExactlyTheSampledArText() {
+        String model = dir.resolve("model").toString();
+        String[] sampling = {"--temperature", "4", "--top-p", "0.95", "--seed", "7", "--no-eos"};
+        InfoCommandTest.Result ar = InfoCommandTest.run(concat(new String[] {"generate", "-m", model, "--device", "cpu", "-p",
+            "Question: Tom has 5 apples.", "-n", "30"}, sampling));
+        assertEquals(0, ar.code(), ar.err());
+        InfoCommandTest.Result jacobi = InfoCommandTest.run(concat(new String[] {"generate", "-m", model, "--device", "cpu", "-p",
+            "Question: Tom has 5 apples.", "-n", "30", "--jacobi", "--block", "6", "--guess-seed", "3"}, sampling));
+        assertEquals(0, jacobi.code(), jacobi.err());
+        assertEquals(ar.out(), jacobi.out());
+        assertTrue(jacobi.err().contains("T=4.0"), jacobi.err());
+        InfoCommandTest.Result other = InfoCommandTest.run(concat(new String[] {"generate", "-m", model, "--device", "cpu", "-p",
+            "Question: Tom has 5 apples.", "-n", "30"}, new String[] {"--temperature", "4", "--top-p", "0.95", "--seed", "8", "--no-eos"}));
+        assertFalse(ar.out().equals(other.out()), "another seed, another sample: " + ar.out() + " | " + other.out());
+        InfoCommandTest.Result bad = InfoCommandTest.run("generate", "-m", model, "--device", "cpu", "-p", "x", "--top-p", "0");
+        assertEquals(2, bad.code(), "a bad setting is a usage error");
+        assertTrue(bad.err().contains("topP"), bad.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void weightTypesKeepJacobiEqualToAr() {
         String model = dir.resolve("model").toString();
         InfoCommandTest.Result own = InfoCommandTest.run("generate", "-m", model, "--device", "cpu", "-p", "Question:", "-n", "20");

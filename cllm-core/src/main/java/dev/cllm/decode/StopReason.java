@@ -4,6 +4,8 @@ package dev.cllm.decode;
 public enum StopReason {
     /** The model generated the end-of-sequence token. */
     EOS,
+    /** The output reached one of the decoding's stop strings (the text ends before it). */
+    STOP_STRING,
     /** The token limit was reached. */
     MAX_TOKENS,
     /** The session's KV cache is full: generation stops cleanly with what it has. */

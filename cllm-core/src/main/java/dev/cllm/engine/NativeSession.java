@@ -138,6 +138,42 @@ public final class NativeSession implements AutoCloseable {
         }
     }
 
+    /**
+     * How every later prediction of this session is made (Jacobi steps, blocks, batched steps): greedy
+     * argmax, or a seeded draw (cllm.h, "Sampling"). penaltyFrom: the first position the penalties look
+     * at (the prompt length to penalise the output only, 0 for everything).
+     */
+    public void setSampling(dev.cllm.Sampling sampling, int penaltyFrom) {
+        if (sampling == null) throw new IllegalArgumentException("sampling must not be null");
+        if (penaltyFrom < 0) throw new IllegalArgumentException("penaltyFrom must be >= 0, got " + penaltyFrom);
+        guard.enter();
+        try (CllmNative.cllm_sampling s = new CllmNative.cllm_sampling()) {
+            s.temperature((float) sampling.temperature()).top_k(sampling.topK()).top_p((float) sampling.topP())
+                    .min_p((float) sampling.minP()).repetition_penalty((float) sampling.repetitionPenalty())
+                    .presence_penalty((float) sampling.presencePenalty())
+                    .frequency_penalty((float) sampling.frequencyPenalty()).penalty_from(penaltyFrom)
+                    .seed(sampling.seed());
+            NativeLibrary.Status.check(CllmNative.cllm_session_set_sampling(handle, sampling.isGreedy() ? null : s),
+                    "setting the sampling (" + sampling + ")");
+        } finally {
+            guard.leave();
+        }
+    }
+
+    /** For {@link NativeBatch}: starts a native call on this session from the batch's thread. */
+    void enterCall() {
+        guard.enter();
+    }
+
+    void leaveCall() {
+        guard.leave();
+    }
+
+    /** The handle, valid between {@link #enterCall()} and {@link #leaveCall()}. */
+    cllm_session handle() {
+        return handle;
+    }
+
     /** The result of one Jacobi iteration: predictions per window row, and k rows accepted. */
     public record Step(int[] predictions, int accepted) {}
 

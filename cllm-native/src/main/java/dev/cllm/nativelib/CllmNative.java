@@ -5,6 +5,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.annotation.ByPtrPtr;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
@@ -31,7 +32,7 @@ public final class CllmNative {
      * classes compare it with {@link #cllm_abi_version()} when they load the library. Raise both together
      * whenever a function, struct or constant of cllm.h changes meaning.
      */
-    public static final int CLLM_ABI_VERSION = 3;
+    public static final int CLLM_ABI_VERSION = 4;
 
     public static final int CLLM_OK = 0;
     public static final int CLLM_ERR_INVALID_ARGUMENT = 1;
@@ -91,6 +92,43 @@ public final class CllmNative {
         public cllm_session(Pointer p) {
             super(p);
         }
+    }
+
+    /** Opaque batch handle ({@code cllm_batch*}): scratch for batched steps over several sessions. */
+    @Opaque
+    public static class cllm_batch extends Pointer {
+        public cllm_batch() {
+            super((Pointer) null);
+        }
+
+        public cllm_batch(Pointer p) {
+            super(p);
+        }
+    }
+
+    /** The sampling settings struct ({@code cllm_sampling}), allocated in native memory; close it after use. */
+    @Name("cllm_sampling")
+    public static class cllm_sampling extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public cllm_sampling() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native float temperature(); public native cllm_sampling temperature(float v);
+        public native int top_k(); public native cllm_sampling top_k(int v);
+        public native float top_p(); public native cllm_sampling top_p(float v);
+        public native float min_p(); public native cllm_sampling min_p(float v);
+        public native float repetition_penalty(); public native cllm_sampling repetition_penalty(float v);
+        public native float presence_penalty(); public native cllm_sampling presence_penalty(float v);
+        public native float frequency_penalty(); public native cllm_sampling frequency_penalty(float v);
+        public native int penalty_from(); public native cllm_sampling penalty_from(int v);
+        public native @Cast("uint64_t") long seed(); public native cllm_sampling seed(long v);
     }
 
     /** The model configuration struct, allocated in native memory; close it after use. */
@@ -180,6 +218,23 @@ public final class CllmNative {
 
     public static native @Cast("cllm_status") int cllm_argmax_rows(@Const FloatPointer logits, int rows, int cols,
             IntPointer outIndices);
+
+    /** sampling: null for greedy. */
+    public static native @Cast("cllm_status") int cllm_session_set_sampling(cllm_session session,
+            @Const cllm_sampling sampling);
+
+    public static native @Cast("cllm_status") int cllm_sample_row(@Const FloatPointer logits, int vocab,
+            @Const cllm_sampling sampling, long position, @Const IntPointer history, int historyLength,
+            IntPointer outToken);
+
+    public static native @Cast("cllm_status") int cllm_batch_create(cllm_model model, int maxRows,
+            @ByPtrPtr cllm_batch outBatch);
+
+    public static native void cllm_batch_free(cllm_batch batch);
+
+    public static native @Cast("cllm_status") int cllm_batch_jacobi_step(cllm_batch batch,
+            @Cast("cllm_session* const*") PointerPointer<cllm_session> sessions, int count, @Const IntPointer windows,
+            @Const IntPointer ns, IntPointer predictions, IntPointer accepted);
 
     public static native @Cast("cllm_status") int cllm_jacobi_step(cllm_session session, @Const IntPointer window, int n,
             IntPointer predictions, IntPointer outAccepted);
