@@ -72,7 +72,7 @@ class GenerateCommandTest {
         assertFalse(ar.out().equals(other.out()), "another seed, another sample: " + ar.out() + " | " + other.out());
         InfoCommandTest.Result bad = InfoCommandTest.run("generate", "-m", model, "--device", "cpu", "-p", "x", "--top-p", "0");
         assertEquals(2, bad.code(), "a bad setting is a usage error");
-        assertTrue(bad.err().contains("topP"), bad.err());
+        assertTrue(bad.err().contains("--top-p must be"), bad.err());
     }
 
     private static String[] concat(String[] a, String[] b) {
