@@ -124,7 +124,7 @@ void test_jacobi_block_equals_greedy(const cllm_config& config, int32_t block_si
 }
 
 // Logits against the scalar double-precision reference: a prompt block, a block at an offset, single
-// tokens, and a re-forward after truncation (DESIGN.md: relative error <= 1e-4).
+// tokens, and a re-forward after truncation (docs/ARCHITECTURE.md, Numerics: relative error <= 1e-4).
 void test_matches_reference(const cllm_config& config, int32_t long_block) {
   const uint64_t seed = 5;
   cllm_model* model;

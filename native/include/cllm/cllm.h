@@ -10,7 +10,7 @@
  *   - handles are opaque; a handle is used by one thread at a time, but different sessions of one model
  *     may run on different threads at once (the model's weights are read-only after upload).
  *
- * Jacobi conventions (DESIGN.md section 1). A session holds the KV cache of the committed sequence S,
+ * Jacobi conventions (docs/ARCHITECTURE.md, "Jacobi conventions"). A session holds the KV cache of the committed sequence S,
  * length L = cllm_session_length(). The next input token y0 (known correct, not yet in the cache) and a
  * guess for the following tokens form a "window" of n rows: window = (y0, g1, ..., g(n-1)), forwarded at
  * positions L..L+n-1. Row r predicts the token at position L+r+1: p(r) = argmax logits(r), ties to the
@@ -346,8 +346,8 @@ cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* pri
 /*
  * A batch holds the scratch of a forward over up to max_rows rows (all sessions together). The rows of
  * every session go through the weight GEMMs together; attention stays per session, over its own cache.
- * Each row's result is bit-identical to the same session's cllm_jacobi_step alone (DESIGN: a row does
- * not depend on which other sessions share the forward). A batch is used by one thread at a time, and
+ * Each row's result is bit-identical to the same session's cllm_jacobi_step alone (docs/ARCHITECTURE.md,
+ * Numerics: a row does not depend on which other sessions share the forward). A batch is used by one thread at a time, and
  * so is each session in it.
  */
 typedef struct cllm_batch cllm_batch;

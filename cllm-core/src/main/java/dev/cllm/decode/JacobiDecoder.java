@@ -6,7 +6,7 @@ import dev.cllm.engine.NativeSession;
 import java.util.Arrays;
 
 /**
- * Greedy Jacobi decoding (DESIGN.md section 1): guess the next tokens, refine them all in one forward
+ * Jacobi decoding (docs/ARCHITECTURE.md, "Jacobi conventions"): guess the next tokens, refine them all in one forward
  * pass per iteration, and commit the converged prefix (fast-forward). The output equals greedy AR
  * output token for token; only the number of passes differs.
  *

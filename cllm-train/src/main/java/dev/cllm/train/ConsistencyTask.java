@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The CLLM objective (DESIGN.md section 1): consistency + arWeight * AR.
+ * The CLLM objective (README, "Making a CLLM"): consistency + arWeight * AR.
  *
  * <p><b>Global consistency</b> (default): for a record, draw an intermediate state y of its trajectory
  * (any state but the fixed point y*). The model's distributions at the block positions given prompt ++ y

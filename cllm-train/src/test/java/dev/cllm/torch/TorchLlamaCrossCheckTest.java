@@ -27,7 +27,7 @@ import java.util.stream.Stream;
 
 /**
  * The native CPU backend against the LibTorch reference on seeded random models of odd shapes: relative
- * error (max |diff| / max |ref|) at most 1e-4 (DESIGN numerics), and the same argmax where the top-2
+ * error (max |diff| / max |ref|) at most 1e-4 (docs/ARCHITECTURE.md, Numerics), and the same argmax where the top-2
  * margin is clear.
  */
 class TorchLlamaCrossCheckTest {
