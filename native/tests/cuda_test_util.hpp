@@ -13,17 +13,12 @@
 
 #include "backend.hpp"
 #include "reference_model.hpp"
+#include "test_checks.hpp"
 
 namespace cllm::cuda_test {
 
-inline int failures = 0;
-
-inline void expect(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "FAIL: %s\n", what);
-    ++failures;
-  }
-}
+using cllm::testing::expect;
+using cllm::testing::failures;
 
 // True when a CUDA device answers; else prints the one SKIP line the test reports.
 inline bool have_device() {

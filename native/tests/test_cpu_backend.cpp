@@ -16,25 +16,23 @@
 #include "cpu/thread_pool.hpp"
 #include "random_model.hpp"
 #include "reference_model.hpp"
+#include "test_checks.hpp"
 
 using cllm::testing::check;
 using cllm::testing::max_relative_error;
 
 namespace {
 
-int failures = 0;
+using cllm::testing::checks;
+using cllm::testing::expect;
+using cllm::testing::failures;
+
 int32_t weights = CLLM_DTYPE_F32;  // the weight type the exactness checks run at (main sets each in turn)
 
 const char* weight_name(int32_t dtype) {
   return dtype == CLLM_DTYPE_BF16 ? "bf16" : dtype == CLLM_DTYPE_Q8_0 ? "q8_0" : "f32";
 }
 
-void expect(bool condition, const std::string& what) {
-  if (!condition) {
-    std::fprintf(stderr, "FAIL: %s (weights %s)\n", what.c_str(), weight_name(weights));
-    ++failures;
-  }
-}
 
 cllm_model* random_model(const cllm_config& config, uint64_t seed, cllm_dtype upload = CLLM_DTYPE_F32) {
   cllm_model* model;

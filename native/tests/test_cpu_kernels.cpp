@@ -11,21 +11,18 @@
 
 #include "cpu/cpu_kernels.hpp"
 #include "cpu/isa.hpp"
+#include "test_checks.hpp"
 
 namespace {
+
+using cllm::testing::checks;
+using cllm::testing::expect;
+using cllm::testing::failures;
 
 using cllm::cpu::Kernels;
 using cllm::cpu::MatmulSegment;
 
-int failures = 0, checks = 0;
 
-void expect(bool ok, const std::string& what) {
-  ++checks;
-  if (!ok) {
-    if (failures < 30) std::fprintf(stderr, "FAIL: %s\n", what.c_str());
-    ++failures;
-  }
-}
 
 std::mt19937 rng(1234);
 

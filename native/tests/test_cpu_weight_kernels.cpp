@@ -22,6 +22,7 @@
 #include "cpu/isa.hpp"
 #include "cpu/weight_matmul.hpp"
 #include "cpu/weight_packing.hpp"
+#include "test_checks.hpp"
 
 #if defined(CLLM_TEST_BF16_EMULATION)
 namespace cllm::cpu::avx512_bf16emu {
@@ -31,22 +32,18 @@ WeightKernels bf16_kernels();  // matmul_bf16.cpp built for AVX-512F with vdpbf1
 
 namespace {
 
+using cllm::testing::checks;
+using cllm::testing::expect;
+using cllm::testing::failures;
+
 using cllm::cpu::Isa;
 using cllm::cpu::Kernels;
 using cllm::cpu::MatmulSegment;
 using cllm::cpu::WeightKernels;
 using cllm::cpu::WeightType;
 
-int failures = 0, checks = 0;
 double worst_vs_fp32 = 0;  // of the current subject: its quantisation error, printed
 
-void expect(bool ok, const std::string& what) {
-  ++checks;
-  if (!ok) {
-    if (failures < 30) std::fprintf(stderr, "FAIL: %s\n", what.c_str());
-    ++failures;
-  }
-}
 
 std::mt19937 rng(4321);
 

@@ -27,19 +27,17 @@
 #include "jacobi_driver.hpp"
 #include "random_model.hpp"
 #include "reference_model.hpp"
+#include "test_checks.hpp"
 
 using cllm::testing::check;
 
 namespace {
 
-int failures = 0;
+using cllm::testing::checks;
+using cllm::testing::expect;
+using cllm::testing::failures;
 
-void expect(bool condition, const std::string& what) {
-  if (!condition) {
-    std::fprintf(stderr, "FAIL: %s\n", what.c_str());
-    ++failures;
-  }
-}
+
 
 using cllm::testing::max_relative_error;
 

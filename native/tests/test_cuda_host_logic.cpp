@@ -25,10 +25,14 @@
 #include "jacobi_guess.hpp"
 #include "jacobi_state.hpp"
 #include "layout.hpp"
+#include "test_checks.hpp"
 
 namespace {
 
-int failures = 0;
+using cllm::testing::checks;
+using cllm::testing::expect;
+using cllm::testing::failures;
+
 
 void expect(bool condition, const char* what) {
   if (!condition) {

@@ -7,22 +7,17 @@
 #include <string>
 
 #include "half_floats.hpp"
+#include "test_checks.hpp"
 
 namespace {
 
-int failures = 0, checks = 0;
+using cllm::testing::checks;
+using cllm::testing::expect;
+using cllm::testing::failures;
 
-// The message is built only for a failure: the sweeps below make millions of checks.
-template <typename Message>
-void expect(bool ok, const Message& what) {
-  ++checks;
-  if (!ok) {
-    if (failures < 30) std::fprintf(stderr, "FAIL: %s\n", std::string(what()).c_str());
-    ++failures;
-  }
-}
 
-#define EXPECT(condition, message) expect((condition), [&] { return std::string(message); })
+
+#define EXPECT(condition, message) cllm::testing::expect_lazy((condition), [&] { return std::string(message); })
 
 float float_of(uint32_t bits) {
   float f;

@@ -16,20 +16,18 @@
 
 #include "jacobi_driver.hpp"
 #include "random_model.hpp"
+#include "test_checks.hpp"
 
 using cllm::testing::check;
 
 namespace {
 
-int failures = 0;
+using cllm::testing::checks;
+using cllm::testing::expect;
+using cllm::testing::failures;
+
 int64_t stationary_seen = 0;  // over every refill case: the comparisons must cover stationary tokens
 
-void expect(bool condition, const std::string& what) {
-  if (!condition) {
-    std::fprintf(stderr, "FAIL: %s\n", what.c_str());
-    ++failures;
-  }
-}
 
 cllm_model* cpu_model(const cllm_config& config, uint64_t seed) {
   cllm_model* model = nullptr;

@@ -16,19 +16,17 @@
 #include <vector>
 
 #include "random_model.hpp"
+#include "test_checks.hpp"
 
 using cllm::testing::check;
 
 namespace {
 
-int failures = 0;
+using cllm::testing::checks;
+using cllm::testing::expect;
+using cllm::testing::failures;
 
-void expect(bool condition, const std::string& what) {
-  if (!condition) {
-    std::fprintf(stderr, "FAIL: %s\n", what.c_str());
-    ++failures;
-  }
-}
+
 
 cllm_sampling make_sampling(float temperature, int32_t top_k, float top_p, float min_p, float repetition,
                             float presence, float frequency, int32_t penalty_from, uint64_t seed) {

@@ -15,17 +15,15 @@
 #include "cllm/cllm.h"
 #include "sampling.hpp"
 #include "sampling_rng.hpp"
+#include "test_checks.hpp"
 
 namespace {
 
-int failures = 0;
+using cllm::testing::checks;
+using cllm::testing::expect;
+using cllm::testing::failures;
 
-void expect(bool condition, const std::string& what) {
-  if (!condition) {
-    std::fprintf(stderr, "FAIL: %s\n", what.c_str());
-    ++failures;
-  }
-}
+
 
 cllm_sampling settings(float temperature, int32_t top_k = 0, float top_p = 1, float min_p = 0) {
   cllm_sampling s = cllm::sampling::greedy_settings();

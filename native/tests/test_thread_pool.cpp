@@ -17,19 +17,17 @@
 
 #include "cllm/cllm.h"
 #include "cpu/thread_pool.hpp"
+#include "test_checks.hpp"
 
 namespace {
 
+using cllm::testing::checks;
+using cllm::testing::expect;
+using cllm::testing::failures;
+
 using cllm::cpu::parallel_for;
 
-int failures = 0;
 
-void expect(bool condition, const std::string& what) {
-  if (!condition) {
-    std::fprintf(stderr, "FAIL: %s\n", what.c_str());
-    ++failures;
-  }
-}
 
 // parallel_for with a callable.
 template <typename F>
