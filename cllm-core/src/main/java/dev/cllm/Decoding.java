@@ -102,7 +102,7 @@ public sealed interface Decoding permits Decoding.Ar, Decoding.Jacobi {
     }
 
     /**
-     * Greedy Jacobi decoding: blockSize tokens in flight ({@link #AUTO_BLOCK}: chosen by measurement), the
+     * Greedy Jacobi decoding: blockSize tokens in flight ({@link Decoding#AUTO_BLOCK}: chosen by measurement), the
      * window policy, how unknown tokens are guessed, and the cap on iterations per block (SHRINK window; at
      * least 1, or 0 for the block size).
      */

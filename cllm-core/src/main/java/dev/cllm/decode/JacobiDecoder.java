@@ -20,8 +20,8 @@ import java.util.function.Function;
  * decoder takes the n with the most expected tokens per unit of time, from a measured table of what an
  * n-row iteration costs against a 1-row one ({@link ForwardCosts}, measured once per model and CPU thread
  * count at its first automatic decode, on the session, before the prompt) and an estimate of the tokens an
- * iteration commits at each n, learnt from the accepted counts of every iteration ({@link
- * AcceptanceEstimate}, kept per model and shared by its sessions). A refill window that changes size keeps
+ * iteration commits at each n, learnt from the accepted counts of every iteration (kept per model and
+ * shared by its sessions). A refill window that changes size keeps
  * its guesses (cut, or topped up with fresh ones), so only the number of passes depends on the choice: the
  * output is AR's whatever n runs. Refill calls then run at most 8 iterations, so the size can follow.
  *
