@@ -11,7 +11,10 @@ interface BlockSchedule {
     /** One iteration at block size n forwarded rows rows and accepted k of them (k includes no EOS cut). */
     default void observe(int n, int rows, int accepted) {}
 
-    /** Iterations per native refill call, given what the decoder would use with a fixed block size. */
+    /**
+     * Iterations of the next native refill call (asked after {@link #next}), given what the decoder uses
+     * with a fixed block size.
+     */
     default int iterationsPerCall(int usual) {
         return usual;
     }

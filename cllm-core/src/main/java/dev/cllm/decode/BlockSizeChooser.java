@@ -19,8 +19,15 @@ final class BlockSizeChooser {
     /** Iterations between two explorations. */
     static final int EXPLORE_PERIOD = 64;
 
-    /** The block size to run next, whether it is an exploration, and its score. */
-    record Choice(int blockSize, boolean exploring, double score) {}
+    /**
+     * The block size to run next, its score, and whether it is an exploration, or the prior (the first
+     * call, before anything was observed).
+     */
+    record Choice(int blockSize, boolean exploring, double score, boolean prior) {
+        Choice(int blockSize, boolean exploring, double score) {
+            this(blockSize, exploring, score, false);
+        }
+    }
 
     private BlockSizeChooser() {}
 

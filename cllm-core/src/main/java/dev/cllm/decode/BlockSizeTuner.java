@@ -27,7 +27,7 @@ final class BlockSizeTuner {
         if (estimate.observations() == 0) {
             Integer start = costs.ratios().floorKey(Math.max(1, Math.min(START_BLOCK, maxBlock)));
             int n = start != null ? start : costs.ratios().firstKey();
-            return new BlockSizeChooser.Choice(n, false, BlockSizeChooser.score(costs, estimate, n));
+            return new BlockSizeChooser.Choice(n, false, BlockSizeChooser.score(costs, estimate, n), true);
         }
         BlockSizeChooser.Choice choice = BlockSizeChooser.choose(costs, estimate, maxBlock,
                 sinceExploration >= BlockSizeChooser.EXPLORE_PERIOD);

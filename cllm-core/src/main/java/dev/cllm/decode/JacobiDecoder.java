@@ -23,7 +23,8 @@ import java.util.function.Function;
  * iteration commits at each n, learnt from the accepted counts of every iteration (kept per model and
  * shared by its sessions). A refill window that changes size keeps
  * its guesses (cut, or topped up with fresh ones), so only the number of passes depends on the choice: the
- * output is AR's whatever n runs. Refill calls then run at most 8 iterations, so the size can follow.
+ * output is AR's whatever n runs. A call that tries a size (the first one of a model, or an exploration)
+ * runs at most 8 iterations.
  *
  * <p>Native calls: SHRINK runs each block in one call; REFILL runs many iterations per call
  * ({@code cllm_jacobi_run}, on CUDA one graph launch with a device-side loop) and streams the committed
@@ -139,8 +140,7 @@ public final class JacobiDecoder implements Decoder {
             } else {
                 boolean streaming = (sink != null && sink != TokenSink.NONE) || listener != IterationListener.NONE
                         || cancellation != null;
-                decodeRefill(session, run, eos, schedule,
-                        schedule.iterationsPerCall(streaming ? ITERATIONS_PER_STREAMED_CALL : ITERATIONS_PER_CALL));
+                decodeRefill(session, run, eos, schedule, streaming ? ITERATIONS_PER_STREAMED_CALL : ITERATIONS_PER_CALL);
             }
             return run.finish(schedule.report());
         }
@@ -181,8 +181,8 @@ public final class JacobiDecoder implements Decoder {
     }
 
     /**
-     * n rows per pass, topped up with fresh guesses after each commit; many iterations per native call.
-     * The schedule gives n before each call.
+     * n rows per pass, topped up with fresh guesses after each commit; many iterations per native call
+     * (usually iterationsPerCall). The schedule gives n, and may shorten the call, before each call.
      */
     private void decodeRefill(NativeSession session, GenerationRun run, int eos, BlockSchedule schedule,
             int iterationsPerCall) {
@@ -196,7 +196,7 @@ public final class JacobiDecoder implements Decoder {
             refill = refill == null ? firstWindow(session, run, n) : resized(refill, n, session, run);
             int lengthBefore = session.length();
             int remainingBefore = run.remaining();
-            NativeSession.Run r = session.jacobiRun(refill, remainingBefore, iterationsPerCall, eos,
+            NativeSession.Run r = session.jacobiRun(refill, remainingBefore, schedule.iterationsPerCall(iterationsPerCall), eos,
                     initialGuess.kind().nativeValue(), initialGuess.seed(), initialGuess.padToken(), run.history(),
                     run.historyLength(), observed);
             int offset = 0;
