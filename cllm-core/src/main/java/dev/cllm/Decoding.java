@@ -16,14 +16,16 @@ import java.util.Locale;
  * or sampled ({@link Sampling}: temperature, top-k, top-p, min-p, penalties, seed), with optional stop
  * strings. Each kind is an immutable record holding only its own settings, validated once when it is
  * built; the {@code with}-style methods return validated copies. Defaults: greedy, 256 new tokens, stop
- * at end-of-sequence, no stop strings; Jacobi with the refill window, random initial guesses (seed 0)
- * and an iteration cap per block equal to the block size (enough for any block to converge).
+ * at end-of-sequence, no stop strings; Jacobi with the block size chosen by measurement
+ * ({@link #jacobi()}), the refill window, random initial guesses (seed 0) and an iteration cap per block
+ * equal to the block size (enough for any block to converge).
  *
  * <p>Sampling is lossless: Jacobi output equals AR output token for token for the same settings and seed
  * ({@link Sampling}).
  *
  * <pre>{@code
- * Decoding.jacobi(16).withMaxNewTokens(128)
+ * Decoding.jacobi().withMaxNewTokens(128)     // block size chosen by measurement
+ * Decoding.jacobi(16)                         // a fixed block size
  * Decoding.ar().withStopAtEos(false)
  * Decoding.jacobi(8).withTemperature(0.7).withTopP(0.9).withSeed(42).withStop("\n\n")
  * }</pre>
@@ -32,16 +34,35 @@ import java.util.Locale;
  * to this sealed interface.
  */
 public sealed interface Decoding permits Decoding.Ar, Decoding.Jacobi {
-    /** The token limit of {@link #ar()} and {@link #jacobi(int)}. */
+    /** The token limit of {@link #ar()}, {@link #jacobi()} and {@link #jacobi(int)}. */
     int DEFAULT_MAX_NEW_TOKENS = 256;
+
+    /** {@link Jacobi#blockSize()} of {@link #jacobi()}: the block size is chosen by measurement. */
+    int AUTO_BLOCK = 0;
 
     /** Greedy autoregressive decoding: one forward pass per token. */
     static Ar ar() {
         return new Ar(DEFAULT_MAX_NEW_TOKENS, true);
     }
 
-    /** Greedy Jacobi decoding with blockSize tokens in flight (1 or more). */
+    /**
+     * Greedy Jacobi decoding whose block size (tokens in flight) is chosen by measurement: at the first
+     * such decode of a model the cost of an n-row iteration against a 1-row one is timed (n = 1, 2, 4, ...,
+     * 64; about 0.2 s, once per model and CPU thread count), and during generation the decoder runs the n
+     * with the most expected tokens per unit of time, from what each iteration accepted. The output is the
+     * same whatever n runs; {@code Generation.stats()} reports the sizes that ran and why
+     * ({@link dev.cllm.decode.DecodeStats#blocks()}, {@link dev.cllm.decode.DecodeStats#auto()}).
+     */
+    static Jacobi jacobi() {
+        return new Jacobi(AUTO_BLOCK, DEFAULT_MAX_NEW_TOKENS, WindowMode.REFILL, InitialGuess.random(0), 0, true);
+    }
+
+    /** Greedy Jacobi decoding with a fixed blockSize tokens in flight (1 or more). */
     static Jacobi jacobi(int blockSize) {
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("blockSize must be >= 1, got " + blockSize
+                    + " (Decoding.jacobi() chooses it by measurement)");
+        }
         return new Jacobi(blockSize, DEFAULT_MAX_NEW_TOKENS, WindowMode.REFILL, InitialGuess.random(0), blockSize, true);
     }
 
@@ -158,18 +179,22 @@ public sealed interface Decoding permits Decoding.Ar, Decoding.Jacobi {
     }
 
     /**
-     * Jacobi decoding (greedy or sampled): blockSize tokens in flight, the window policy, how unknown tokens are
-     * guessed, and the cap on iterations per block (SHRINK window; at least 1).
+     * Jacobi decoding (greedy or sampled): blockSize tokens in flight ({@link Decoding#AUTO_BLOCK}: chosen by
+     * measurement), the window policy, how unknown tokens are guessed, and the cap on iterations per block
+     * (SHRINK window; at least 1, or 0 for the block size).
      */
     record Jacobi(int blockSize, int maxNewTokens, WindowMode window, InitialGuess initialGuess,
             int maxIterationsPerBlock, boolean stopAtEos, Sampling sampling, List<String> stop) implements Decoding {
         public Jacobi {
-            if (blockSize < 1) throw new IllegalArgumentException("blockSize must be >= 1, got " + blockSize);
+            if (blockSize < 0) {
+                throw new IllegalArgumentException("blockSize must be >= 1, or 0 to choose it by measurement, got " + blockSize);
+            }
             requireTokenLimit(maxNewTokens);
             if (window == null) throw new IllegalArgumentException("window must not be null");
             if (initialGuess == null) throw new IllegalArgumentException("initialGuess must not be null");
-            if (maxIterationsPerBlock < 1) {
-                throw new IllegalArgumentException("maxIterationsPerBlock must be >= 1, got " + maxIterationsPerBlock);
+            if (maxIterationsPerBlock < 0) {
+                throw new IllegalArgumentException("maxIterationsPerBlock must be >= 1 (0: the block size), got "
+                        + maxIterationsPerBlock);
             }
             if (sampling == null) throw new IllegalArgumentException("sampling must not be null");
             stop = stopStrings(stop);
@@ -179,6 +204,11 @@ public sealed interface Decoding permits Decoding.Ar, Decoding.Jacobi {
         public Jacobi(int blockSize, int maxNewTokens, WindowMode window, InitialGuess initialGuess,
                 int maxIterationsPerBlock, boolean stopAtEos) {
             this(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, Sampling.greedy(), List.of());
+        }
+
+        /** Whether the block size is chosen by measurement ({@link Decoding#jacobi()}). */
+        public boolean autoBlock() {
+            return blockSize == AUTO_BLOCK;
         }
 
         @Override
@@ -216,15 +246,16 @@ public sealed interface Decoding permits Decoding.Ar, Decoding.Jacobi {
 
         @Override
         public Decoder decoder(IterationListener iterations) {
-            Decoder plain = new JacobiDecoder(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, iterations);
+            Decoder plain = autoBlock() ? JacobiDecoder.auto(maxNewTokens, window, initialGuess, maxIterationsPerBlock, iterations)
+                    : new JacobiDecoder(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, iterations);
             return sampling.isGreedy() ? plain : new SamplingDecoder(plain, sampling);
         }
 
         @Override
         public String toString() {
-            return "jacobi(n=" + blockSize + ", " + window.name().toLowerCase(Locale.ROOT) + ", "
-                    + initialGuess.kind().name().toLowerCase(Locale.ROOT) + " guesses" + (sampling.isGreedy() ? "" : ", " + sampling)
-                    + ")";
+            return "jacobi(" + (autoBlock() ? "auto" : "n=" + blockSize) + ", " + window.name().toLowerCase(Locale.ROOT)
+                    + ", " + initialGuess.kind().name().toLowerCase(Locale.ROOT) + " guesses"
+                    + (sampling.isGreedy() ? "" : ", " + sampling) + ")";
         }
     }
 

@@ -29,6 +29,20 @@ class DecodingTest {
         assertEquals("jacobi(n=16, refill, random guesses)", j.toString());
         assertInstanceOf(ArDecoder.class, ar.decoder(null));
         assertInstanceOf(JacobiDecoder.class, j.decoder(null));
+        assertEquals(16, ((JacobiDecoder) j.decoder(null)).blockSize());
+    }
+
+    @Test
+    void jacobiWithoutASizeChoosesItByMeasurement() {
+        Decoding.Jacobi auto = Decoding.jacobi();
+        assertEquals(new Decoding.Jacobi(Decoding.AUTO_BLOCK, 256, WindowMode.REFILL, InitialGuess.random(0), 0, true), auto);
+        assertTrue(auto.autoBlock());
+        assertTrue(!Decoding.jacobi(4).autoBlock());
+        assertEquals("jacobi(auto, refill, random guesses)", auto.toString());
+        assertEquals(JacobiDecoder.AUTO, ((JacobiDecoder) auto.decoder(null)).blockSize());
+        Decoding.Jacobi copy = auto.withWindow(WindowMode.SHRINK).withMaxNewTokens(9).withMaxIterationsPerBlock(4);
+        assertTrue(copy.autoBlock(), "copies keep the automatic size");
+        assertEquals(4, copy.maxIterationsPerBlock());
     }
 
     @Test
@@ -49,7 +63,9 @@ class DecodingTest {
         refused("maxNewTokens", () -> Decoding.ar().withMaxNewTokens(-1));
         refused("window", () -> Decoding.jacobi(4).withWindow(null));
         refused("initialGuess", () -> Decoding.jacobi(4).withInitialGuess(null));
-        refused("maxIterationsPerBlock", () -> Decoding.jacobi(4).withMaxIterationsPerBlock(0));
+        refused("maxIterationsPerBlock", () -> Decoding.jacobi(4).withMaxIterationsPerBlock(-1));
+        refused("maxIterationsPerBlock", () -> Decoding.jacobi().withMaxIterationsPerBlock(-1));
+        refused("blockSize", () -> new Decoding.Jacobi(-1, 8, WindowMode.REFILL, InitialGuess.last(), 1, true));
     }
 
     private static void refused(String name, Executable build) {

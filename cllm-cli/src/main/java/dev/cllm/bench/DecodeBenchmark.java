@@ -29,14 +29,26 @@ public final class DecodeBenchmark {
         this.session = session;
     }
 
-    /** AR first (the baseline), then Jacobi for every mode and block size. */
+    /**
+     * AR first (the baseline), then Jacobi for every mode and block size (0: chosen by measurement; its
+     * one-time cost measurement happens in the warm-up, outside the timed rows).
+     */
     public List<BenchRow> run(Settings s) {
         int runs = s.prompts().size() * (1 + s.blocks().length * s.modes().size());
         List<BenchRow> rows = new ArrayList<>();
         try (ProgressBar bar = s.progress() ? new ProgressBar("bench", runs) : null) {
             // Warm up caches, thread pools and the JIT with a short generation of each kind.
             new ArDecoder(Math.min(8, s.maxNewTokens())).decode(session, s.prompts().get(0), s.eos(), null);
-            new JacobiDecoder(s.blocks()[0], Math.min(8, s.maxNewTokens())).decode(session, s.prompts().get(0), s.eos(), null);
+            int firstFixed = Arrays.stream(s.blocks()).filter(n -> n > 0).findFirst().orElse(0);
+            if (firstFixed > 0) {
+                new JacobiDecoder(firstFixed, Math.min(8, s.maxNewTokens())).decode(session, s.prompts().get(0), s.eos(), null);
+            }
+            // The automatic size measures its costs at its first decode: here, outside the timed rows.
+            if (Arrays.stream(s.blocks()).anyMatch(n -> n == 0)) {
+                for (WindowMode mode : s.modes()) {
+                    decoder(0, s, mode).decode(session, s.prompts().get(0), s.eos(), null);
+                }
+            }
 
             List<int[]> arOutputs = new ArrayList<>();
             DecodeStats ar = DecodeStats.ZERO;
@@ -50,7 +62,7 @@ public final class DecodeBenchmark {
             rows.add(row("ar", 1, ar, arSpeed, true));
             for (WindowMode mode : s.modes()) {
                 for (int n : s.blocks()) {
-                    Decoder decoder = new JacobiDecoder(n, s.maxNewTokens(), mode, s.initialGuess(), n, null);
+                    Decoder decoder = decoder(n, s, mode);
                     DecodeStats total = DecodeStats.ZERO;
                     boolean same = true;
                     for (int i = 0; i < s.prompts().size(); i++) {
@@ -58,7 +70,8 @@ public final class DecodeBenchmark {
                         same &= Arrays.equals(r.tokens(), arOutputs.get(i));
                         total = total.plus(r.stats());
                         if (bar != null) {
-                            bar.step(String.format(java.util.Locale.ROOT, "jacobi n=%d %.1f tok/s", n, r.stats().tokensPerSecond()));
+                            bar.step(String.format(java.util.Locale.ROOT, "jacobi n=%s %.1f tok/s", n == 0 ? "auto" : n,
+                                    r.stats().tokensPerSecond()));
                         }
                     }
                     String name = mode == WindowMode.REFILL ? "jacobi" : "jacobi-shrink";
@@ -69,9 +82,15 @@ public final class DecodeBenchmark {
         return rows;
     }
 
+    /** The Jacobi decoder of block size n (0: chosen by measurement). */
+    private static Decoder decoder(int n, Settings s, WindowMode mode) {
+        return n == 0 ? JacobiDecoder.auto(s.maxNewTokens(), mode, s.initialGuess(), 0, null)
+                : new JacobiDecoder(n, s.maxNewTokens(), mode, s.initialGuess(), n, null);
+    }
+
     private static BenchRow row(String mode, int block, DecodeStats s, double arSpeed, boolean same) {
         return new BenchRow(mode, block, s.tokens(), s.iterations(), s.tokensPerIteration(), s.iterationsPerToken(),
-                s.tokensPerSecond(), arSpeed == 0 ? 0 : s.tokensPerSecond() / arSpeed, same);
+                s.tokensPerSecond(), arSpeed == 0 ? 0 : s.tokensPerSecond() / arSpeed, same, s.blocks(), s.auto());
     }
 
     /**

@@ -43,7 +43,7 @@ public final class DemoCommand implements Callable<Integer> {
     int questions;
 
     @Mixin
-    DecodingOptions decoding = new DecodingOptions("16", 256, 2026);
+    DecodingOptions decoding = new DecodingOptions(DecodingOptions.AUTO, 256, 2026);
 
     @Mixin
     WindowOptions window;
@@ -82,9 +82,10 @@ public final class DemoCommand implements Callable<Integer> {
         List<DemoRow> rows = new ArrayList<>();
         try (Model teacherModel = teacher.open(target, weights.weightType());
              Model cllmModel = cllm.open(target, weights.weightType())) {
-            out.printf(Locale.ROOT, "cllm demo: %d held-out questions, Jacobi n=%d (%s window), on %s, %s weights%n",
-                    questions, decoding.blockSize(), window.mode().name().toLowerCase(Locale.ROOT), cllmModel.device(),
-                    cllmModel.weightType().cliName());
+            int block = decoding.blockSizeOrAuto();
+            out.printf(Locale.ROOT, "cllm demo: %d held-out questions, Jacobi n=%s (%s window), on %s, %s weights%n",
+                    questions, block == Decoding.AUTO_BLOCK ? "auto" : block, window.mode().name().toLowerCase(Locale.ROOT),
+                    cllmModel.device(), cllmModel.weightType().cliName());
             out.printf(Locale.ROOT, "teacher: %s (%,d parameters); CLLM: %s%n%n", teacherModel.name(),
                     teacherModel.config().parameterCount(), cllmModel.name());
             MathEvaluation.Result teacherAr, teacherJacobi, cllmAr, cllmJacobi;
@@ -102,6 +103,7 @@ public final class DemoCommand implements Callable<Integer> {
             rows.add(row("ar", "cllm", cllmAr, cllmAr, base));
             rows.add(row("jacobi", "cllm", cllmJacobi, cllmAr, base));
             out.print(DemoReport.table(rows));
+            out.print(DemoReport.speedup(cllmJacobi.stats(), teacherAr.stats()));
             if (json != null) Files.writeString(json, DemoReport.json(rows));
             if (!noLive || html != null) live(cllmModel, problems.get(0), jacobi, out, !noLive);
         }
@@ -131,8 +133,8 @@ public final class DemoCommand implements Callable<Integer> {
                     ? "\u001b[32mfinal\u001b[0m, \u001b[36mguess already right\u001b[0m, \u001b[31mguess that will change\u001b[0m"
                     : "final text, then [guesses], ~ marks a guess that will change", MathPrompt.format(problem.question()));
             renderer.printIterations(out, colour, 60);
-            out.printf(Locale.ROOT, "%n%d tokens in %d iterations (%.2f tokens/iteration); answer %s, expected %s%n",
-                    g.tokens().length, g.stats().iterations(), g.stats().tokensPerIteration(),
+            out.printf(Locale.ROOT, "%n%d tokens in %d iterations (%.2f tokens/iteration, %s); answer %s, expected %s%n",
+                    g.tokens().length, g.stats().iterations(), g.stats().tokensPerIteration(), g.stats().blocks().summary(),
                     AnswerChecker.finalAnswer(g.text()).map(Object::toString).orElse("none"), problem.finalAnswer());
         }
         if (html != null) {

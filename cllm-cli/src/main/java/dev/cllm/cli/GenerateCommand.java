@@ -47,11 +47,12 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--print-ids", description = "Print token ids instead of text.")
     boolean printIds;
 
-    @Option(names = "--jacobi", description = "Use Jacobi decoding (lossless: same output as AR).")
+    @Option(names = "--jacobi", description = "Use Jacobi decoding (lossless: same output as AR), by default with the "
+            + "block size chosen by measurement (--block auto).")
     boolean jacobi;
 
     @Mixin
-    DecodingOptions decoding = new DecodingOptions("16", 256, 0);
+    DecodingOptions decoding = new DecodingOptions(DecodingOptions.AUTO, 256, 0);
 
     @Mixin
     WindowOptions window;
@@ -93,6 +94,9 @@ public final class GenerateCommand implements Callable<Integer> {
                         g.tokens().length, s.decodeNanos() / 1e9, s.tokensPerSecond(), s.iterations(),
                         s.tokensPerIteration(), s.fastForwarded(), s.stationary(),
                         g.stopReason().name().toLowerCase(Locale.ROOT));
+                if (s.auto() != null) {
+                    System.err.println("block size auto: ran " + s.blocks().summary() + "; " + s.auto().summary());
+                }
             }
         }
         return 0;

@@ -4,6 +4,8 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
+import dev.cllm.decode.DecodeStats;
+
 import java.util.List;
 import java.util.Locale;
 
@@ -19,6 +21,20 @@ public final class DemoReport {
                     r.questions(), 100 * r.accuracy(), r.tokensPerIteration(), r.tokensPerSecond(), r.speedupVsAr(),
                     100 * r.agreementWithAr()));
         }
+        return sb.toString();
+    }
+
+    /**
+     * The CLLM's Jacobi decoding against the teacher's AR, both measured in this run (wall clock of
+     * generation, prefill excluded), and which block sizes ran and why.
+     */
+    public static String speedup(DecodeStats cllmJacobi, DecodeStats teacherAr) {
+        double base = teacherAr.tokensPerSecond();
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "%nCLLM Jacobi vs teacher AR, same run: %.2fx wall clock (%,.0f vs %,.0f tokens/s); %s%n",
+                base == 0 ? 0 : cllmJacobi.tokensPerSecond() / base, cllmJacobi.tokensPerSecond(), base,
+                cllmJacobi.blocks().summary()));
+        if (cllmJacobi.auto() != null) sb.append("block size auto: ").append(cllmJacobi.auto().summary()).append('\n');
         return sb.toString();
     }
 

@@ -45,6 +45,12 @@ class DemoCommandTest {
                 "--json", json.toString(), "--html", html.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("same as AR") && r.out().contains("Jacobi iteration"), r.out());
+        // The block size is chosen by measurement by default: the header, the speedup line and the live
+        // example say which n ran.
+        assertTrue(r.out().contains("Jacobi n=auto"), r.out());
+        assertTrue(r.out().contains("CLLM Jacobi vs teacher AR, same run: ") && r.out().contains("x wall clock"), r.out());
+        assertTrue(r.out().contains("block size auto: chose n="), r.out());
+        assertTrue(r.out().matches("(?s).*tokens/iteration, n=\\d+ for \\d+% of iterations.*answer .*"), r.out());
         JsonArray rows = JsonParser.parseString(Files.readString(json)).getAsJsonArray();
         assertEquals(4, rows.size());
         for (var e : rows) {

@@ -21,6 +21,9 @@ class SharedOptionsTest {
             {"--block", "bench", "--random", "tiny", "--block", "8,x"},
             {"--block", "demo", "--block", "-3"},
             {"--block", "trajectories", "--model", "m", "--prompts", "p", "--out", "o", "--block", "0"},
+            {"--block", "trajectories", "--model", "m", "--prompts", "p", "--out", "o", "--block", "auto"},
+            {"--block", "generate", "-p", "x", "--jacobi", "--block", "automatic"},
+            {"--block", "bench", "--random", "tiny", "--block", "auto,0"},
             {"--max-new-tokens", "generate", "-p", "x", "-n", "-1"},
             {"--max-new-tokens", "bench", "--random", "tiny", "--max-new-tokens", "0"},
             {"--max-new-tokens", "trajectories", "--model", "m", "--prompts", "p", "--out", "o", "--max-new-tokens", "0"},
@@ -58,8 +61,9 @@ class SharedOptionsTest {
         InfoCommandTest.Result generate = InfoCommandTest.run("generate", "--help");
         InfoCommandTest.Result bench = InfoCommandTest.run("bench", "--help");
         InfoCommandTest.Result demo = InfoCommandTest.run("demo", "--help");
-        assertTrue(squeeze(generate.out()).contains("(default: 16)") && squeeze(generate.out()).contains("(default: 256)"),
+        assertTrue(squeeze(generate.out()).contains("(default: auto)") && squeeze(generate.out()).contains("(default: 256)"),
                 generate.out());
+        assertTrue(squeeze(demo.out()).contains("(default: auto)"), demo.out());
         assertTrue(squeeze(bench.out()).contains("(default: 8,16,32)") && squeeze(bench.out()).contains("(default: 128)"),
                 bench.out());
         assertTrue(squeeze(demo.out()).contains("(default: 2026)"), demo.out());

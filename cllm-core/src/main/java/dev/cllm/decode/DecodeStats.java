@@ -14,16 +14,33 @@ package dev.cllm.decode;
  *   <li>{@code stationary}: fast-forwarded tokens that already held their final value in the previous
  *       iteration, while a token before them was still wrong (right before the converged prefix reached
  *       them). {@code stationary <= fastForwarded}.</li>
- *   <li>{@code prefillNanos}, {@code decodeNanos}: wall time of the prompt pass and of generation.</li>
+ *   <li>{@code prefillNanos}, {@code decodeNanos}: wall time of the prompt pass and of generation (the
+ *       automatic block size's one-time cost measurement is in neither; see {@link ForwardCosts}).</li>
+ *   <li>{@code blocks}: the Jacobi block sizes that ran, with their iterations and tokens (empty for
+ *       AR).</li>
+ *   <li>{@code auto}: for the automatic block size, why it chose what it chose (the cost table and the
+ *       acceptance estimate at the end of the generation; of the last generation when added up); null
+ *       otherwise.</li>
  * </ul>
  */
 public record DecodeStats(long tokens, long iterations, long fastForwarded, long stationary, long prefillNanos,
-        long decodeNanos) {
+        long decodeNanos, BlockSizeUse blocks, AutoBlockReport auto) {
     public static final DecodeStats ZERO = new DecodeStats(0, 0, 0, 0, 0, 0);
+
+    public DecodeStats {
+        if (blocks == null) blocks = BlockSizeUse.NONE;
+    }
+
+    /** Statistics without block sizes (AR, or counts assembled by hand). */
+    public DecodeStats(long tokens, long iterations, long fastForwarded, long stationary, long prefillNanos,
+            long decodeNanos) {
+        this(tokens, iterations, fastForwarded, stationary, prefillNanos, decodeNanos, BlockSizeUse.NONE, null);
+    }
 
     public DecodeStats plus(DecodeStats o) {
         return new DecodeStats(tokens + o.tokens, iterations + o.iterations, fastForwarded + o.fastForwarded,
-                stationary + o.stationary, prefillNanos + o.prefillNanos, decodeNanos + o.decodeNanos);
+                stationary + o.stationary, prefillNanos + o.prefillNanos, decodeNanos + o.decodeNanos,
+                blocks.plus(o.blocks), o.auto != null ? o.auto : auto);
     }
 
     /** Tokens per forward pass (1.0 for AR); 0 when nothing was generated. */
@@ -43,8 +60,9 @@ public record DecodeStats(long tokens, long iterations, long fastForwarded, long
 
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT,
+        String base = String.format(java.util.Locale.ROOT,
                 "%d tokens, %d iterations (%.2f tokens/iteration), %d fast-forwarded, %d stationary, %.1f tokens/s",
                 tokens, iterations, tokensPerIteration(), fastForwarded, stationary, tokensPerSecond());
+        return blocks.isEmpty() ? base : base + ", " + blocks.summary();
     }
 }

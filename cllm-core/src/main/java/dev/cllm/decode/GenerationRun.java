@@ -4,6 +4,7 @@ import dev.cllm.Cancellation;
 import dev.cllm.engine.NativeSession;
 
 import java.util.Arrays;
+import java.util.TreeMap;
 
 /**
  * The bookkeeping every decoder shares: prefill, the known sequence (prompt + output), emission with
@@ -24,27 +25,14 @@ final class GenerationRun {
     private int emitted;
     private StopReason stopReason;
     long tokens, iterations, fastForwarded, stationary;
+    private final TreeMap<Integer, long[]> blocks = new TreeMap<>();  // n -> {iterations, tokens}
     private final long prefillNanos;
     private final long decodeStart;
 
     /** cancellation may be null (then only an interrupt of the generating thread stops it early). */
     GenerationRun(NativeSession session, int[] prompt, int eos, int maxNewTokens, TokenSink sink,
             Cancellation cancellation) {
-        if (prompt == null || prompt.length == 0) {
-            throw new IllegalArgumentException("prompt must hold at least one token");
-        }
-        if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
-        if (prompt.length > session.capacity()) {
-            throw new IllegalArgumentException("prompt of " + prompt.length + " tokens does not fit the session's "
-                    + session.capacity() + " positions");
-        }
-        int vocab = session.model().config().vocabSize();
-        for (int i = 0; i < prompt.length; i++) {
-            if (prompt[i] < 0 || prompt[i] >= vocab) {
-                throw new IllegalArgumentException("prompt token " + i + " = " + prompt[i] + " is outside the vocabulary [0, "
-                        + vocab + ")");
-            }
-        }
+        checkArguments(session, prompt, maxNewTokens);
         this.session = session;
         this.eos = eos;
         this.maxNewTokens = maxNewTokens;
@@ -64,6 +52,28 @@ final class GenerationRun {
         }
         this.prefillNanos = System.nanoTime() - start;
         this.decodeStart = System.nanoTime();
+    }
+
+    /**
+     * The checks of the constructor, before anything touches the session (decoders that do work before
+     * the prefill call it first).
+     */
+    static void checkArguments(NativeSession session, int[] prompt, int maxNewTokens) {
+        if (prompt == null || prompt.length == 0) {
+            throw new IllegalArgumentException("prompt must hold at least one token");
+        }
+        if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
+        if (prompt.length > session.capacity()) {
+            throw new IllegalArgumentException("prompt of " + prompt.length + " tokens does not fit the session's "
+                    + session.capacity() + " positions");
+        }
+        int vocab = session.model().config().vocabSize();
+        for (int i = 0; i < prompt.length; i++) {
+            if (prompt[i] < 0 || prompt[i] >= vocab) {
+                throw new IllegalArgumentException("prompt token " + i + " = " + prompt[i] + " is outside the vocabulary [0, "
+                        + vocab + ")");
+            }
+        }
     }
 
     /** The end-of-sequence token (< 0: none). */
@@ -113,6 +123,11 @@ final class GenerationRun {
      * Returns how many tokens were taken (less than count after an end-of-sequence token).
      */
     int acceptIteration(int[] accepted, int count, int stationaryCount) {
+        return acceptIteration(accepted, count, stationaryCount, 0);
+    }
+
+    /** As {@link #acceptIteration(int[], int, int)} for a Jacobi iteration at block size blockSize (>= 1). */
+    int acceptIteration(int[] accepted, int count, int stationaryCount, int blockSize) {
         iterations++;
         int taken = 0;
         for (int i = 0; i < count && stopReason == null; i++) {
@@ -132,14 +147,29 @@ final class GenerationRun {
         }
         // Stationary tokens are fast-forwarded ones; never count one that was cut off.
         stationary += Math.min(stationaryCount, Math.max(taken - 1, 0));
+        if (blockSize > 0) {
+            long[] use = blocks.computeIfAbsent(blockSize, n -> new long[2]);
+            use[0]++;
+            use[1] += taken;
+        }
         return taken;
     }
 
     DecodeResult finish() {
+        return finish(null);
+    }
+
+    /** The result; auto: the automatic block size's report (null for a fixed size or AR). */
+    DecodeResult finish(AutoBlockReport auto) {
         if (stopReason == null) stopReason = StopReason.MAX_TOKENS;
         long decodeNanos = System.nanoTime() - decodeStart;
         int[] output = Arrays.copyOfRange(history, promptLength, historyLength);
-        return new DecodeResult(output, stopReason,
-                new DecodeStats(tokens, iterations, fastForwarded, stationary, prefillNanos, decodeNanos));
+        TreeMap<Integer, Long> its = new TreeMap<>(), toks = new TreeMap<>();
+        blocks.forEach((n, use) -> {
+            its.put(n, use[0]);
+            toks.put(n, use[1]);
+        });
+        return new DecodeResult(output, stopReason, new DecodeStats(tokens, iterations, fastForwarded, stationary,
+                prefillNanos, decodeNanos, new BlockSizeUse(its, toks), auto));
     }
 }

@@ -53,8 +53,11 @@ public final class NativeModel implements AutoCloseable {
      */
     public static NativeModel load(ModelWeights weights, Device device, WeightType weightType) {
         weights.validate();
-        WeightType type = weightType == null && device.kind() == Device.Kind.CPU ? WeightType.ofCheckpoint(weights) : weightType;
-        NativeModel model = create(weights.config(), device, type);
+        // Resolve auto first: on a machine without a GPU, Device.auto() is the CPU and keeps the checkpoint's type.
+        NativeLibrary.ensureLoaded();
+        Device resolved = NativeLibrary.resolve(device);
+        WeightType type = weightType == null && resolved.kind() == Device.Kind.CPU ? WeightType.ofCheckpoint(weights) : weightType;
+        NativeModel model = create(weights.config(), resolved, type);
         try {
             model.uploadAll(weights);
             return model;

@@ -246,6 +246,20 @@ public final class NativeSession implements AutoCloseable {
             java.util.Arrays.fill(prior, -1);
         }
 
+        /**
+         * A window in flight given whole: window[0] = y0, window[1..) the guesses, and prior[i] the token the
+         * previous iteration's window held at the position of window[i] (-1: none); same lengths. A decoder
+         * that changes the window's size between calls builds the resized one this way.
+         */
+        public RefillWindow(int[] window, int[] prior) {
+            if (window.length < 1) throw new IllegalArgumentException("a refill window holds at least y0");
+            if (prior.length != window.length) {
+                throw new IllegalArgumentException("prior has " + prior.length + " entries for a window of " + window.length);
+            }
+            this.window = window.clone();
+            this.prior = prior.clone();
+        }
+
         public int width() {
             return window.length;
         }

@@ -170,6 +170,8 @@ class JacobiDecoderTest {
     @Test
     void rejectsBadSettings() {
         assertThrows(IllegalArgumentException.class, () -> new JacobiDecoder(0, 10));
+        assertThrows(IllegalArgumentException.class,
+                () -> JacobiDecoder.auto(10, WindowMode.REFILL, InitialGuess.last(), -1, null));
         assertThrows(IllegalArgumentException.class, () -> new JacobiDecoder(4, -1));
         LlamaConfig config = LlamaConfig.of(32, 48, 1, 2, 2, 31, 64, true);
         try (NativeModel model = NativeModel.load(RandomWeights.create(config, 1), Device.cpu());

@@ -126,6 +126,12 @@ class NativeModelWeightTypesTest {
             assertEquals(WeightType.Q8_0, c.weightType());
             assertEquals(WeightType.F32, empty.weightType(), "an empty model gets the backend's default");
         }
+        // Device.auto() on a machine where it resolves to the CPU keeps the checkpoint's type too.
+        if (NativeLibrary.resolve(Device.auto()).kind() == Device.Kind.CPU) {
+            try (NativeModel auto = NativeModel.load(bf16, Device.auto())) {
+                assertEquals(WeightType.BF16, auto.weightType(), "auto resolved to the CPU");
+            }
+        }
         // A mix of matrix types (here one bf16 matrix among f32 ones) is kept as f32.
         var mixed = new java.util.LinkedHashMap<>(f32.tensors());
         mixed.put("model.layers.0.mlp.up_proj.weight", bf16.tensors().get("model.layers.0.mlp.up_proj.weight"));

@@ -17,7 +17,7 @@ public final class GenerateFromCheckpoint {
     public static void main(String[] args) {
         try (Model model = Cllm.load(Path.of(args[0]), Device.auto());
              Session session = model.newSession()) {
-            Generation g = session.generate(args[1], Decoding.jacobi(16).withMaxNewTokens(256),
+            Generation g = session.generate(args[1], Decoding.jacobi().withMaxNewTokens(256),
                                             token -> System.out.print(token.text()));
             System.out.println(g.stats().tokensPerIteration());
         }

@@ -15,7 +15,7 @@ public final class QuickStart {
                 + "How much money does he spend in total?\nAnswer:";
         try (Model model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.auto());
              Session session = model.newSession()) {
-            Generation g = session.generate(prompt, Decoding.jacobi(16).withMaxNewTokens(256),
+            Generation g = session.generate(prompt, Decoding.jacobi().withMaxNewTokens(256),
                                             token -> System.out.print(token.text()));
             DecodeStats stats = g.stats();
             System.out.printf("%n%d tokens in %d iterations: %.2f tokens/iteration, %.0f tokens/s%n",
