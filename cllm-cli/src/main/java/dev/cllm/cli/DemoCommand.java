@@ -12,6 +12,7 @@ import dev.cllm.data.MathPrompt;
 import dev.cllm.data.Split;
 import dev.cllm.demo.DemoReport;
 import dev.cllm.demo.DemoRow;
+import dev.cllm.demo.HandwrittenQuestions;
 import dev.cllm.demo.JacobiTrace;
 import dev.cllm.demo.MathEvaluation;
 import dev.cllm.demo.TraceRenderer;
@@ -71,6 +72,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-live", description = "Skip drawing one question's iterations.")
     boolean noLive;
 
+    @Option(names = "--no-handwritten", description = "Skip the questions written by hand (outside the generator's "
+            + "families), on which the teacher's AR and the CLLM's Jacobi are compared too.")
+    boolean noHandwritten;
+
     @Override
     public Integer call() throws IOException {
         if (questions < 1) throw new IllegalArgumentException("--questions must be >= 1, got " + questions);
@@ -104,10 +109,34 @@ public final class DemoCommand implements Callable<Integer> {
             rows.add(row("jacobi", "cllm", cllmJacobi, cllmAr, base));
             out.print(DemoReport.table(rows));
             out.print(DemoReport.speedup(cllmJacobi.stats(), teacherAr.stats()));
+            if (!noHandwritten) rows.addAll(handwritten(teacherModel, cllmModel, ar, jacobi, out));
             if (json != null) Files.writeString(json, DemoReport.json(rows));
             if (!noLive || html != null) live(cllmModel, problems.get(0), jacobi, out, !noLive);
         }
         return 0;
+    }
+
+    /**
+     * Questions written by hand, outside the generator's families, phrasings and numbers
+     * ({@link HandwrittenQuestions}): the CLLM must stay as well-behaved there as its teacher, above all end
+     * its answers instead of running to the token limit.
+     */
+    private List<DemoRow> handwritten(Model teacherModel, Model cllmModel, Decoding ar, Decoding jacobi, PrintStream out) {
+        List<MathProblem> questions = HandwrittenQuestions.load();
+        MathEvaluation.Result teacherAr, cllmJacobi;
+        try (Session s = teacherModel.newSession(capacity(teacherModel))) {
+            teacherAr = MathEvaluation.run(s, questions, ar, "handwritten: teacher ar");
+        }
+        try (Session s = cllmModel.newSession(capacity(cllmModel))) {
+            cllmJacobi = MathEvaluation.run(s, questions, jacobi, "handwritten: cllm jacobi");
+        }
+        double base = teacherAr.stats().tokensPerSecond();
+        List<DemoRow> rows = List.of(row("ar", "teacher-h", teacherAr, teacherAr, base),
+                row("jacobi", "cllm-h", cllmJacobi, cllmJacobi, base));
+        out.printf(Locale.ROOT, "%n%d questions written by hand (other phrasings, numbers and topics than the generator's):%n",
+                questions.size());
+        out.print(DemoReport.table(rows));
+        return rows;
     }
 
     private int capacity(Model m) {
@@ -116,7 +145,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static DemoRow row(String mode, String model, MathEvaluation.Result r, MathEvaluation.Result ar, double base) {
         return new DemoRow(mode, model, r.questions(), r.accuracy(), r.stats().tokensPerIteration(),
-                r.stats().tokensPerSecond(), base == 0 ? 0 : r.stats().tokensPerSecond() / base, r.agreement(ar));
+                r.stats().tokensPerSecond(), base == 0 ? 0 : r.stats().tokensPerSecond() / base, r.agreement(ar),
+                r.limitHits());
     }
 
     /** Draws the CLLM's Jacobi iterations on one question (and writes the HTML page when asked). */

@@ -14,12 +14,12 @@ public final class DemoReport {
     private DemoReport() {}
 
     public static String table(List<DemoRow> rows) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-8s %-8s %9s %9s %9s %9s %9s %11s%n", "model",
-                "mode", "questions", "accuracy", "tok/iter", "tok/s", "speedup", "same as AR"));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-8s %-8s %9s %9s %9s %9s %9s %11s %10s%n", "model",
+                "mode", "questions", "accuracy", "tok/iter", "tok/s", "speedup", "same as AR", "limit hits"));
         for (DemoRow r : rows) {
-            sb.append(String.format(Locale.ROOT, "%-8s %-8s %9d %8.1f%% %9.2f %9.1f %8.2fx %10.1f%%%n", r.model(), r.mode(),
-                    r.questions(), 100 * r.accuracy(), r.tokensPerIteration(), r.tokensPerSecond(), r.speedupVsAr(),
-                    100 * r.agreementWithAr()));
+            sb.append(String.format(Locale.ROOT, "%-8s %-8s %9d %8.1f%% %9.2f %9.1f %8.2fx %10.1f%% %10d%n", r.model(),
+                    r.mode(), r.questions(), 100 * r.accuracy(), r.tokensPerIteration(), r.tokensPerSecond(),
+                    r.speedupVsAr(), 100 * r.agreementWithAr(), r.limitHits()));
         }
         return sb.toString();
     }
@@ -50,6 +50,7 @@ public final class DemoReport {
             o.addProperty("tokens_per_second", r.tokensPerSecond());
             o.addProperty("speedup_vs_ar", r.speedupVsAr());
             o.addProperty("agreement_with_ar", r.agreementWithAr());
+            o.addProperty("limit_hits", r.limitHits());
             array.add(o);
         }
         return new GsonBuilder().setPrettyPrinting().create().toJson(array) + "\n";

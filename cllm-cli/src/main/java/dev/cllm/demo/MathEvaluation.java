@@ -7,6 +7,7 @@ import dev.cllm.data.AnswerChecker;
 import dev.cllm.data.MathProblem;
 import dev.cllm.data.MathPrompt;
 import dev.cllm.decode.DecodeStats;
+import dev.cllm.decode.StopReason;
 import dev.cllm.util.ProgressBar;
 
 import java.util.ArrayList;
@@ -17,8 +18,11 @@ import java.util.List;
  * decoding statistics summed over all questions, and the generated token ids (to compare decoders).
  */
 public final class MathEvaluation {
-    /** The outcome over all questions. */
-    public record Result(int questions, int correct, DecodeStats stats, List<int[]> outputs) {
+    /**
+     * The outcome over all questions; limitHits counts the answers that ran to the token limit instead of
+     * ending (end-of-sequence), the sign of a model caught in a loop.
+     */
+    public record Result(int questions, int correct, int limitHits, DecodeStats stats, List<int[]> outputs) {
         public double accuracy() {
             return questions == 0 ? 0 : (double) correct / questions;
         }
@@ -34,13 +38,14 @@ public final class MathEvaluation {
     private MathEvaluation() {}
 
     public static Result run(Session session, List<MathProblem> problems, Decoding decoding, String label) {
-        int correct = 0;
+        int correct = 0, limitHits = 0;
         DecodeStats total = DecodeStats.ZERO;
         List<int[]> outputs = new ArrayList<>();
         try (ProgressBar bar = label == null ? null : new ProgressBar(label, problems.size())) {
             for (MathProblem p : problems) {
                 Generation g = session.generate(MathPrompt.format(p.question()), decoding, null);
                 if (AnswerChecker.isCorrect(g.text(), p.finalAnswer())) correct++;
+                if (g.stopReason() == StopReason.MAX_TOKENS) limitHits++;
                 total = total.plus(g.stats());
                 outputs.add(g.tokens());
                 if (bar != null) {
@@ -49,6 +54,6 @@ public final class MathEvaluation {
                 }
             }
         }
-        return new Result(problems.size(), correct, total, outputs);
+        return new Result(problems.size(), correct, limitHits, total, outputs);
     }
 }
