@@ -16,8 +16,8 @@ __device__ __forceinline__ void keep_better(float& value, int32_t& index, float 
   }
 }
 
-__global__ void argmax_rows_kernel(const float* __restrict__ logits, int32_t ld, int32_t cols,
-                                   const int32_t* active, int32_t max_rows, int32_t* __restrict__ out) {
+__global__ void argmax_rows_kernel(const float* __restrict__ logits, int32_t ld, int32_t cols, const int32_t* active,
+                                   int32_t max_rows, int32_t* __restrict__ out) {
   if (static_cast<int32_t>(blockIdx.x) >= active_rows(active, max_rows)) return;
   const float* row = logits + static_cast<int64_t>(blockIdx.x) * ld;
   float best = -INFINITY;

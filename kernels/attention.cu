@@ -9,7 +9,7 @@ namespace {
 constexpr int kThreads = 128;
 constexpr int kQueries = kAttentionQueriesPerBlock;  // 16: 4 per warp
 constexpr int kQueriesPerWarp = kQueries / (kThreads / 32);
-constexpr int kTile = kAttentionTile;                // 32 positions: one per lane
+constexpr int kTile = kAttentionTile;  // 32 positions: one per lane
 
 // Shared memory: the block's queries (fp32), then a tile of keys with rows padded to an odd number of
 // words (lane j reads row j: conflict-free), then a tile of values (lanes read along a row).
@@ -306,8 +306,8 @@ __global__ void __launch_bounds__(kThreads) attention_split_v2_kernel(const Atte
     // Merge the P warps' states of each query in warp order. A warp that saw no position of a query
     // holds (-inf, 0, 0) and adds exact zeros, so the result does not depend on the other queries.
     __syncthreads();  // every warp is done with its tiles: their area holds the states now
-    float* state_ml = reinterpret_cast<float*>(tiles);                 // [P][4][2]
-    float* state_o = state_ml + P * kQueriesPerWarp * 2;               // [P][4][head_dim]
+    float* state_ml = reinterpret_cast<float*>(tiles);    // [P][4][2]
+    float* state_o = state_ml + P * kQueriesPerWarp * 2;  // [P][4][head_dim]
 #pragma unroll
     for (int i = 0; i < kQueriesPerWarp; ++i) {
       const int s = warp * kQueriesPerWarp + i;
@@ -375,7 +375,8 @@ __global__ void __launch_bounds__(kThreads) attention_combine_kernel(const Atten
   __nv_bfloat16* out = a.out + int64_t(row) * a.ld_out + int64_t(head) * a.head_dim;
   for (int d = lane; d < a.head_dim; d += 32) {
     float o = 0.0f;
-    for (int s = 0; s < splits; ++s) o = fmaf(weights[warp][s], a.partial_o[(s * split_stride + gq) * a.head_dim + d], o);
+    for (int s = 0; s < splits; ++s)
+      o = fmaf(weights[warp][s], a.partial_o[(s * split_stride + gq) * a.head_dim + d], o);
     out[d] = __float2bfloat16_rn(o * inv_total);
   }
 }
@@ -383,7 +384,8 @@ __global__ void __launch_bounds__(kThreads) attention_combine_kernel(const Atten
 template <int D>
 cudaError_t launch_split(const AttentionArgs& a, cudaStream_t stream, bool pdl) {
   const int group = a.n_heads / a.n_kv_heads;
-  const dim3 grid(unsigned(a.num_splits), unsigned(a.n_kv_heads), unsigned((a.max_rows * group + kQueries - 1) / kQueries));
+  const dim3 grid(unsigned(a.num_splits), unsigned(a.n_kv_heads),
+                  unsigned((a.max_rows * group + kQueries - 1) / kQueries));
   return launch_kernel(attention_split_kernel<D>, grid, dim3(kThreads), split_smem_bytes(a.head_dim), stream, pdl, a);
 }
 
@@ -400,14 +402,15 @@ cudaError_t launch_split_v2(const AttentionArgs& a, cudaStream_t stream, bool pd
   const dim3 grid(unsigned((a.max_rows * group + per_block - 1) / per_block), unsigned(a.num_splits),
                   unsigned(a.n_kv_heads));
   const size_t smem = v2_smem_bytes(a.head_dim, P);
-  return vector_loads(a) ? launch_kernel(attention_split_v2_kernel<D, P, true>, grid, dim3(kThreads), smem, stream, pdl, a)
-                         : launch_kernel(attention_split_v2_kernel<D, P, false>, grid, dim3(kThreads), smem, stream, pdl, a);
+  return vector_loads(a)
+             ? launch_kernel(attention_split_v2_kernel<D, P, true>, grid, dim3(kThreads), smem, stream, pdl, a)
+             : launch_kernel(attention_split_v2_kernel<D, P, false>, grid, dim3(kThreads), smem, stream, pdl, a);
 }
 
 template <int D>
 cudaError_t launch_v2_for_group(const AttentionArgs& a, cudaStream_t stream, bool pdl) {
   return attention_v2_position_groups(a.n_heads / a.n_kv_heads) == 4 ? launch_split_v2<D, 4>(a, stream, pdl)
-                                                                      : launch_split_v2<D, 1>(a, stream, pdl);
+                                                                     : launch_split_v2<D, 1>(a, stream, pdl);
 }
 
 template <int D, int P>
@@ -415,7 +418,8 @@ cudaError_t set_v2_smem_both(int value) {
   const cudaError_t status =
       cudaFuncSetAttribute(attention_split_v2_kernel<D, P, true>, cudaFuncAttributeMaxDynamicSharedMemorySize, value);
   if (status != cudaSuccess) return status;
-  return cudaFuncSetAttribute(attention_split_v2_kernel<D, P, false>, cudaFuncAttributeMaxDynamicSharedMemorySize, value);
+  return cudaFuncSetAttribute(attention_split_v2_kernel<D, P, false>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                              value);
 }
 
 template <int P>
@@ -432,8 +436,10 @@ cudaError_t prepare_attention(int32_t head_dim) {
   const size_t bytes = split_smem_bytes(head_dim);
   if (bytes <= 48 * 1024) return cudaSuccess;
   const int value = int(bytes);
-  if (head_dim <= 64) return cudaFuncSetAttribute(attention_split_kernel<2>, cudaFuncAttributeMaxDynamicSharedMemorySize, value);
-  if (head_dim <= 128) return cudaFuncSetAttribute(attention_split_kernel<4>, cudaFuncAttributeMaxDynamicSharedMemorySize, value);
+  if (head_dim <= 64)
+    return cudaFuncSetAttribute(attention_split_kernel<2>, cudaFuncAttributeMaxDynamicSharedMemorySize, value);
+  if (head_dim <= 128)
+    return cudaFuncSetAttribute(attention_split_kernel<4>, cudaFuncAttributeMaxDynamicSharedMemorySize, value);
   return cudaFuncSetAttribute(attention_split_kernel<8>, cudaFuncAttributeMaxDynamicSharedMemorySize, value);
 }
 
@@ -450,7 +456,8 @@ cudaError_t prepare_attention_v2(int32_t head_dim, int32_t group) {
   if (status == cudaSuccess) status = cudaDeviceGetAttribute(&limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device);
   if (status != cudaSuccess) return status;
   if (bytes > size_t(limit)) return cudaErrorInvalidValue;
-  return attention_v2_position_groups(group) == 4 ? set_v2_smem<4>(head_dim, int(bytes)) : set_v2_smem<1>(head_dim, int(bytes));
+  return attention_v2_position_groups(group) == 4 ? set_v2_smem<4>(head_dim, int(bytes))
+                                                  : set_v2_smem<1>(head_dim, int(bytes));
 }
 
 cudaError_t launch_attention(const AttentionArgs& a, cudaStream_t stream, const LaunchOptions& options) {
@@ -462,9 +469,11 @@ cudaError_t launch_attention(const AttentionArgs& a, cudaStream_t stream, const 
     return cudaErrorInvalidValue;
   }
   const bool v2 = a.version == 2;
-  cudaError_t status = a.head_dim <= 64    ? (v2 ? launch_v2_for_group<2>(a, stream, options.pdl) : launch_split<2>(a, stream, options.pdl))
-                       : a.head_dim <= 128 ? (v2 ? launch_v2_for_group<4>(a, stream, options.pdl) : launch_split<4>(a, stream, options.pdl))
-                                           : (v2 ? launch_v2_for_group<8>(a, stream, options.pdl) : launch_split<8>(a, stream, options.pdl));
+  cudaError_t status =
+      a.head_dim <= 64 ? (v2 ? launch_v2_for_group<2>(a, stream, options.pdl) : launch_split<2>(a, stream, options.pdl))
+      : a.head_dim <= 128
+          ? (v2 ? launch_v2_for_group<4>(a, stream, options.pdl) : launch_split<4>(a, stream, options.pdl))
+          : (v2 ? launch_v2_for_group<8>(a, stream, options.pdl) : launch_split<8>(a, stream, options.pdl));
   if (status != cudaSuccess) return status;
   const unsigned blocks = unsigned((int64_t(a.max_rows) * a.n_heads + kThreads / 32 - 1) / (kThreads / 32));
   return launch_kernel(attention_combine_kernel, dim3(blocks), dim3(kThreads), 0, stream, options.pdl, a);

@@ -29,22 +29,22 @@
 namespace cllm::cuda {
 
 struct AttentionArgs {
-  const float* q;               // [rows][n_heads][head_dim], rotated
-  const __nv_bfloat16* k_cache; // this layer's cache, [capacity][n_kv_heads * head_dim]
+  const float* q;                // [rows][n_heads][head_dim], rotated
+  const __nv_bfloat16* k_cache;  // this layer's cache, [capacity][n_kv_heads * head_dim]
   const __nv_bfloat16* v_cache;
-  const int32_t* length;        // device int: position of row 0
-  const int32_t* active_rows;   // device int, or nullptr for max_rows
-  int32_t max_rows;             // rows the launch is sized for (<= partial_rows)
+  const int32_t* length;                  // device int: position of row 0
+  const int32_t* active_rows;             // device int, or nullptr for max_rows
+  int32_t max_rows;                       // rows the launch is sized for (<= partial_rows)
   int32_t n_heads, n_kv_heads, head_dim;  // head_dim even, <= kAttentionMaxHeadDim
-  int32_t chunk;                // attention_chunk(capacity)
-  int32_t num_splits;           // attention_splits(capacity)
-  float* partial_o;             // [num_splits][partial_rows * n_heads][head_dim]
-  float* partial_ml;            // [num_splits][partial_rows * n_heads][2]: running max and sum
+  int32_t chunk;                          // attention_chunk(capacity)
+  int32_t num_splits;                     // attention_splits(capacity)
+  float* partial_o;                       // [num_splits][partial_rows * n_heads][head_dim]
+  float* partial_ml;                      // [num_splits][partial_rows * n_heads][2]: running max and sum
   int32_t partial_rows;
-  __nv_bfloat16* out;           // [rows][ld_out], head h at columns h*head_dim..
+  __nv_bfloat16* out;  // [rows][ld_out], head h at columns h*head_dim..
   int32_t ld_out;
-  float scale;                  // 1 / sqrt(head_dim)
-  int32_t version;              // 0 or 1: the first variant; 2: the second (chunk from attention_v2_chunk)
+  float scale;      // 1 / sqrt(head_dim)
+  int32_t version;  // 0 or 1: the first variant; 2: the second (chunk from attention_v2_chunk)
 };
 
 // Raises the shared-memory limit of the kernel variant for head_dim when it needs more than 48 KB.

@@ -36,8 +36,8 @@ CLLM_HOST_DEVICE constexpr int32_t attention_v2_step(int32_t group) {
 }
 
 // Split blocks with work for `rows` rows at `context` cached positions (rows at positions context ..).
-CLLM_HOST_DEVICE constexpr int64_t attention_v2_blocks(int32_t context, int32_t rows, int32_t chunk,
-                                                       int32_t n_kv_heads, int32_t group) {
+CLLM_HOST_DEVICE constexpr int64_t attention_v2_blocks(int32_t context, int32_t rows, int32_t chunk, int32_t n_kv_heads,
+                                                       int32_t group) {
   const int64_t queries = int64_t(rows) * group, per_block = attention_v2_queries_per_block(group);
   const int64_t positions = int64_t(context) + rows;
   return int64_t(n_kv_heads) * ((queries + per_block - 1) / per_block) * ((positions + chunk - 1) / chunk);

@@ -11,9 +11,12 @@ constexpr int kThreads = 256;
 
 __device__ __forceinline__ float load_as_float(const void* src, SourceType type, int64_t i) {
   switch (type) {
-    case SourceType::kF32: return static_cast<const float*>(src)[i];
-    case SourceType::kF16: return __half2float(static_cast<const __half*>(src)[i]);
-    default: return bf16_bits_to_float(static_cast<const uint16_t*>(src)[i]);
+    case SourceType::kF32:
+      return static_cast<const float*>(src)[i];
+    case SourceType::kF16:
+      return __half2float(static_cast<const __half*>(src)[i]);
+    default:
+      return bf16_bits_to_float(static_cast<const uint16_t*>(src)[i]);
   }
 }
 
@@ -34,8 +37,8 @@ __global__ void __launch_bounds__(kThreads) convert_to_bf16_kernel(const Convert
   }
 }
 
-__global__ void __launch_bounds__(kThreads) convert_to_f32_kernel(const void* src, SourceType type, int64_t n,
-                                                                  float* dst) {
+__global__ void __launch_bounds__(kThreads)
+    convert_to_f32_kernel(const void* src, SourceType type, int64_t n, float* dst) {
   for (int64_t i = blockIdx.x * int64_t(kThreads) + threadIdx.x; i < n; i += int64_t(gridDim.x) * kThreads) {
     dst[i] = load_as_float(src, type, i);
   }

@@ -13,20 +13,20 @@ namespace cllm::cuda {
 enum class SourceType : int32_t { kF32 = 0, kF16 = 1, kBF16 = 2 };  // the values of cllm_dtype
 
 enum class RowPlacement : int32_t {
-  kPlain = 0,     // destination row = row_offset + r
+  kPlain = 0,       // destination row = row_offset + r
   kSwiGLUGate = 1,  // destination row = swiglu_gate_row(r)
   kSwiGLUUp = 2,    // destination row = swiglu_up_row(r)
 };
 
 struct ConvertArgs {
-  const void* src;       // device memory: rows x cols values of src_type, row-major
+  const void* src;  // device memory: rows x cols values of src_type, row-major
   SourceType src_type;
   int64_t rows;
   int32_t cols;
-  int64_t first_row;     // index of src row 0 in the whole tensor (uploads come in pieces)
-  __nv_bfloat16* dst;    // destination matrix, ld_dst elements per row
+  int64_t first_row;   // index of src row 0 in the whole tensor (uploads come in pieces)
+  __nv_bfloat16* dst;  // destination matrix, ld_dst elements per row
   int32_t ld_dst;
-  int64_t row_offset;    // for kPlain
+  int64_t row_offset;  // for kPlain
   RowPlacement placement;
 };
 

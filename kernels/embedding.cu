@@ -7,10 +7,10 @@ namespace {
 
 constexpr int kThreads = 256;
 
-__global__ void __launch_bounds__(kThreads) embed_rows_kernel(const int32_t* __restrict__ tokens,
-                                                              const __nv_bfloat16* __restrict__ table, int32_t ld_table,
-                                                              int32_t vocab, int32_t dim, float* __restrict__ x,
-                                                              int32_t ld_x, const int32_t* active, int32_t max_rows) {
+__global__ void __launch_bounds__(kThreads)
+    embed_rows_kernel(const int32_t* __restrict__ tokens, const __nv_bfloat16* __restrict__ table, int32_t ld_table,
+                      int32_t vocab, int32_t dim, float* __restrict__ x, int32_t ld_x, const int32_t* active,
+                      int32_t max_rows) {
   const int row = blockIdx.x;
   if (row >= active_rows(active, max_rows)) return;
   int32_t token = tokens[row];

@@ -32,7 +32,9 @@ __device__ __forceinline__ uint4 load_weights_early(const __nv_bfloat16* p) {
   return v;
 }
 
-__device__ __forceinline__ void prefetch_l2(const __nv_bfloat16* p) { asm volatile("prefetch.global.L2 [%0];" ::"l"(p)); }
+__device__ __forceinline__ void prefetch_l2(const __nv_bfloat16* p) {
+  asm volatile("prefetch.global.L2 [%0];" ::"l"(p));
+}
 
 // Activations are re-read by every block of output rows: keep them in the caches.
 __device__ __forceinline__ uint4 load_activations(const __nv_bfloat16* p) {
@@ -170,7 +172,8 @@ __global__ void __launch_bounds__(kThreads, 2) gemm_rows_kernel(const GemmRowsAr
           wh[u] = load_weights(w_hi + int64_t(c + u) * kGemmK);
         }
 #pragma unroll
-        for (int u = 0; u < kUnroll; ++u) fma_chunk(lo, hi, wl[u], wh[u], x_lane + int64_t(c + u) * kGemmK, p.ld_x, rows);
+        for (int u = 0; u < kUnroll; ++u)
+          fma_chunk(lo, hi, wl[u], wh[u], x_lane + int64_t(c + u) * kGemmK, p.ld_x, rows);
       }
       for (; c < c_end; ++c) {
         fma_chunk(lo, hi, load_weights(w_lo + int64_t(c) * kGemmK), load_weights(w_hi + int64_t(c) * kGemmK),
@@ -213,7 +216,8 @@ __global__ void __launch_bounds__(kThreads, 2) gemm_rows_kernel(const GemmRowsAr
         wh[u] = load_weights(w_hi + int64_t(c + u) * kGemmK);
       }
 #pragma unroll
-      for (int u = 0; u < kUnroll; ++u) mma_chunk<NT>(acc, wl[u], wh[u], x_lane + int64_t(c + u) * kGemmK, p.ld_x, rows, g);
+      for (int u = 0; u < kUnroll; ++u)
+        mma_chunk<NT>(acc, wl[u], wh[u], x_lane + int64_t(c + u) * kGemmK, p.ld_x, rows, g);
     }
     for (; c < c_end; ++c) {
       mma_chunk<NT>(acc, load_weights(w_lo + int64_t(c) * kGemmK), load_weights(w_hi + int64_t(c) * kGemmK),
@@ -259,8 +263,10 @@ __global__ void __launch_bounds__(kThreads, 2) gemm_rows_kernel(const GemmRowsAr
 template <GemmEpilogue E, bool kPrefetch>
 cudaError_t launch_variant(const GemmRowsArgs& a, dim3 grid, cudaStream_t stream, bool pdl) {
   if (a.max_rows <= 8) return launch_kernel(gemm_rows_kernel<1, E, kPrefetch>, grid, dim3(kThreads), 0, stream, pdl, a);
-  if (a.max_rows <= 16) return launch_kernel(gemm_rows_kernel<2, E, kPrefetch>, grid, dim3(kThreads), 0, stream, pdl, a);
-  if (a.max_rows <= 32) return launch_kernel(gemm_rows_kernel<4, E, kPrefetch>, grid, dim3(kThreads), 0, stream, pdl, a);
+  if (a.max_rows <= 16)
+    return launch_kernel(gemm_rows_kernel<2, E, kPrefetch>, grid, dim3(kThreads), 0, stream, pdl, a);
+  if (a.max_rows <= 32)
+    return launch_kernel(gemm_rows_kernel<4, E, kPrefetch>, grid, dim3(kThreads), 0, stream, pdl, a);
   return launch_kernel(gemm_rows_kernel<8, E, kPrefetch>, grid, dim3(kThreads), 0, stream, pdl, a);
 }
 
@@ -285,10 +291,14 @@ cudaError_t launch_gemm_rows(const GemmRowsArgs& args, GemmEpilogue epilogue, cu
   a.gemv_max_rows = a.gemv_max_rows < 0 ? 0 : (a.gemv_max_rows > kGemvMaxRows ? kGemvMaxRows : a.gemv_max_rows);
   const dim3 grid(unsigned(gemm_rows_padded(a.out_rows) / kGemmTileOut));
   switch (epilogue) {
-    case GemmEpilogue::kStore: return launch_for_width<GemmEpilogue::kStore>(a, grid, stream, options.pdl);
-    case GemmEpilogue::kAccumulate: return launch_for_width<GemmEpilogue::kAccumulate>(a, grid, stream, options.pdl);
-    case GemmEpilogue::kSwiGLU: return launch_for_width<GemmEpilogue::kSwiGLU>(a, grid, stream, options.pdl);
-    default: return cudaErrorInvalidValue;
+    case GemmEpilogue::kStore:
+      return launch_for_width<GemmEpilogue::kStore>(a, grid, stream, options.pdl);
+    case GemmEpilogue::kAccumulate:
+      return launch_for_width<GemmEpilogue::kAccumulate>(a, grid, stream, options.pdl);
+    case GemmEpilogue::kSwiGLU:
+      return launch_for_width<GemmEpilogue::kSwiGLU>(a, grid, stream, options.pdl);
+    default:
+      return cudaErrorInvalidValue;
   }
 }
 

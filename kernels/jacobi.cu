@@ -49,7 +49,8 @@ __global__ void __launch_bounds__(kThreads) jacobi_update_kernel(JacobiState* st
   if (threadIdx.x == 0) jacobi_accept(core, buffers);
   __syncthreads();  // also makes thread 0's history appends visible to the block
   if (core.mode == kJacobiRun && !core.hit_eos) {
-    for (int i = core.fresh_from + int(threadIdx.x); i < core.n; i += kThreads) jacobi_fill_guess(core, buffers.history, i);
+    for (int i = core.fresh_from + int(threadIdx.x); i < core.n; i += kThreads)
+      jacobi_fill_guess(core, buffers.history, i);
   }
   __syncthreads();
   store_core(state->core, core);

@@ -44,7 +44,7 @@ struct JacobiCore {
   int32_t pad_token;       // run
   uint32_t seed_low;       // run: guess seed, low and high 32 bits
   uint32_t seed_high;
-  int32_t fresh_from;      // run: window slots [fresh_from, n) still need a fresh guess
+  int32_t fresh_from;  // run: window slots [fresh_from, n) still need a fresh guess
   int32_t reserved[3];
   int32_t window[kMaxRows];       // tokens of the next forward (window[0] = y0)
   int32_t predictions[kMaxRows];  // argmax of each row of the last forward
@@ -73,7 +73,7 @@ struct JacobiBuffers {
 // Launch arguments of the kernel that starts every call (passed by value: no host buffer to race).
 struct JacobiBegin {
   int32_t length;
-  int32_t rows;            // forward/step: tokens; block, run: n
+  int32_t rows;  // forward/step: tokens; block, run: n
   int32_t mode;
   int32_t max_iterations;  // block, run
   int32_t eos;             // block, run

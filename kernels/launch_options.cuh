@@ -25,8 +25,8 @@
 namespace cllm::cuda {
 
 struct LaunchOptions {
-  bool pdl = false;        // launch with the programmatic-stream-serialization attribute (cc >= 9.0 only)
-  int32_t spread = 1;      // RMSNorm and RoPE/KV: thread blocks per row (1 = one block per row)
+  bool pdl = false;    // launch with the programmatic-stream-serialization attribute (cc >= 9.0 only)
+  int32_t spread = 1;  // RMSNorm and RoPE/KV: thread blocks per row (1 = one block per row)
 };
 
 __device__ __forceinline__ void pdl_wait() {
@@ -44,8 +44,8 @@ __device__ __forceinline__ void pdl_launch_dependents() {
 // Launches kernel<<<grid, block, smem, stream>>>(args...), with the PDL attribute when pdl is set.
 // Returns the launch status (an attribute the device or a stream capture does not accept fails here).
 template <typename... Params, typename... Args>
-cudaError_t launch_kernel(void (*kernel)(Params...), dim3 grid, dim3 block, size_t smem, cudaStream_t stream,
-                          bool pdl, Args&&... args) {
+cudaError_t launch_kernel(void (*kernel)(Params...), dim3 grid, dim3 block, size_t smem, cudaStream_t stream, bool pdl,
+                          Args&&... args) {
   cudaLaunchConfig_t config{};
   config.gridDim = grid;
   config.blockDim = block;

@@ -43,7 +43,7 @@ CLLM_HOST_DEVICE constexpr int64_t swiglu_up_row(int64_t j) { return (j / 8) * 1
 // thread block per KV head, and a second kernel merges the chunks. The chunk depends only on the
 // session capacity, never on the row count or the current length, so a captured graph stays valid
 // and every row's result is the same whatever the window width.
-constexpr int32_t kAttentionTile = 32;        // positions per shared-memory tile (one per lane)
+constexpr int32_t kAttentionTile = 32;  // positions per shared-memory tile (one per lane)
 constexpr int32_t kAttentionMaxSplits = 64;
 CLLM_HOST_DEVICE constexpr int32_t attention_chunk(int32_t capacity) {
   const int64_t base = 256;

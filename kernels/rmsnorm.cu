@@ -10,10 +10,10 @@ constexpr int kThreads = 256;
 
 // Grid: (blocks per row, rows). Every block of a row reduces the whole row in the same fixed order, so
 // the scale (and with it every output) does not depend on how many blocks share the row.
-__global__ void __launch_bounds__(kThreads) rmsnorm_rows_kernel(const float* __restrict__ x, int32_t ld_x,
-                                                                const float* __restrict__ weight, int32_t dim,
-                                                                float eps, __nv_bfloat16* __restrict__ out,
-                                                                int32_t ld_out, const int32_t* active, int32_t max_rows) {
+__global__ void __launch_bounds__(kThreads)
+    rmsnorm_rows_kernel(const float* __restrict__ x, int32_t ld_x, const float* __restrict__ weight, int32_t dim,
+                        float eps, __nv_bfloat16* __restrict__ out, int32_t ld_out, const int32_t* active,
+                        int32_t max_rows) {
   pdl_wait();  // x and the row count come from earlier kernels (launch_options.cuh)
   pdl_launch_dependents();
   const int row = blockIdx.y;

@@ -36,7 +36,8 @@ __global__ void __launch_bounds__(kThreads) rope_kv_kernel(const RopeKvArgs a) {
   const SpreadRange pair_slice = spread_range(pairs, parts, part, kSpreadGranule);
   for (int idx = pair_slice.begin + threadIdx.x; idx < pair_slice.end; idx += kThreads) {
     const int head = idx / half, i = idx % half;
-    const float2 cs = a.cos_sin ? a.cos_sin[rope_table_index(position, i, half)] : rope_cos_sin(position, a.inv_freq[i]);
+    const float2 cs =
+        a.cos_sin ? a.cos_sin[rope_table_index(position, i, half)] : rope_cos_sin(position, a.inv_freq[i]);
     const float cf = cs.x, sf = cs.y;
     if (head < a.n_heads) {
       const float* h = src + head * a.head_dim;
@@ -54,11 +55,12 @@ __global__ void __launch_bounds__(kThreads) rope_kv_kernel(const RopeKvArgs a) {
   }
   const float* v = src + q_dim + kv_dim;
   const SpreadRange value_slice = spread_range(kv_dim, parts, part, kSpreadGranule);
-  for (int i = value_slice.begin + threadIdx.x; i < value_slice.end; i += kThreads) v_dst[i] = __float2bfloat16_rn(v[i]);
+  for (int i = value_slice.begin + threadIdx.x; i < value_slice.end; i += kThreads)
+    v_dst[i] = __float2bfloat16_rn(v[i]);
 }
 
-__global__ void __launch_bounds__(kThreads) rope_table_kernel(float2* table, int32_t positions,
-                                                              const float* inv_freq, int32_t half) {
+__global__ void __launch_bounds__(kThreads)
+    rope_table_kernel(float2* table, int32_t positions, const float* inv_freq, int32_t half) {
   const int64_t total = int64_t(positions) * half;
   for (int64_t e = blockIdx.x * int64_t(kThreads) + threadIdx.x; e < total; e += int64_t(gridDim.x) * kThreads) {
     const int32_t position = int32_t(e / half), i = int32_t(e % half);
@@ -85,7 +87,7 @@ cudaError_t launch_rope_table(float2* table, int32_t positions, const float* inv
   const int64_t total = int64_t(positions) * (head_dim / 2);
   const int64_t blocks = (total + kThreads - 1) / kThreads;
   rope_table_kernel<<<unsigned(blocks < 4096 ? blocks : 4096), kThreads, 0, stream>>>(table, positions, inv_freq,
-                                                                                    head_dim / 2);
+                                                                                      head_dim / 2);
   return cudaGetLastError();
 }
 

@@ -14,17 +14,17 @@
 namespace cllm::cuda {
 
 struct RopeKvArgs {
-  const float* qkv;        // [rows][ld_qkv]: q (n_heads*head_dim), then k, then v (n_kv_heads*head_dim each)
+  const float* qkv;  // [rows][ld_qkv]: q (n_heads*head_dim), then k, then v (n_kv_heads*head_dim each)
   int32_t ld_qkv;
   int32_t n_heads, n_kv_heads, head_dim;
-  const float* inv_freq;   // [head_dim/2]: theta^(-2i/head_dim), computed on the host as the CPU does
-  const int32_t* length;   // device int: position of row 0 (the session length)
+  const float* inv_freq;       // [head_dim/2]: theta^(-2i/head_dim), computed on the host as the CPU does
+  const int32_t* length;       // device int: position of row 0 (the session length)
   const int32_t* active_rows;  // device int, or nullptr for max_rows
   int32_t max_rows;
   float* q_out;            // [rows][n_heads][head_dim]
   __nv_bfloat16* k_cache;  // this layer's cache, [capacity][n_kv_heads*head_dim]
   __nv_bfloat16* v_cache;
-  int32_t capacity;        // rows whose position would reach capacity are skipped (never happens via the ABI)
+  int32_t capacity;  // rows whose position would reach capacity are skipped (never happens via the ABI)
   // Optional (CLLM_CUDA_ROPE_TABLE): (cos, sin) per position and pair, [capacity][head_dim/2], filled by
   // launch_rope_table; nullptr computes them per pair (the same values, rope_table.hpp).
   const float2* cos_sin;

@@ -57,8 +57,8 @@ __device__ int32_t block_count(int32_t v, int32_t* scratch) {
 }
 
 __global__ void __launch_bounds__(kThreads)
-sample_rows_kernel(const float* __restrict__ logits, int32_t ld, int32_t cols, const int32_t* active, int32_t max_rows,
-                   const int32_t* first_position, SampleParams p, int32_t* __restrict__ out) {
+    sample_rows_kernel(const float* __restrict__ logits, int32_t ld, int32_t cols, const int32_t* active,
+                       int32_t max_rows, const int32_t* first_position, SampleParams p, int32_t* __restrict__ out) {
   if (static_cast<int32_t>(blockIdx.x) >= active_rows(active, max_rows)) return;
   __shared__ float max_scratch[kThreads / 32];
   __shared__ double sums[kThreads];

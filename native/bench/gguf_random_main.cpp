@@ -37,18 +37,30 @@ using cllm::bench::GgmlType;
 
 const char* tensor_name(int32_t tensor) {
   switch (tensor) {
-    case CLLM_TENSOR_TOKEN_EMBEDDING: return "token_embd";
-    case CLLM_TENSOR_ATTN_NORM: return "attn_norm";
-    case CLLM_TENSOR_WQ: return "attn_q";
-    case CLLM_TENSOR_WK: return "attn_k";
-    case CLLM_TENSOR_WV: return "attn_v";
-    case CLLM_TENSOR_WO: return "attn_output";
-    case CLLM_TENSOR_FFN_NORM: return "ffn_norm";
-    case CLLM_TENSOR_W_GATE: return "ffn_gate";
-    case CLLM_TENSOR_W_UP: return "ffn_up";
-    case CLLM_TENSOR_W_DOWN: return "ffn_down";
-    case CLLM_TENSOR_FINAL_NORM: return "output_norm";
-    default: return "output";
+    case CLLM_TENSOR_TOKEN_EMBEDDING:
+      return "token_embd";
+    case CLLM_TENSOR_ATTN_NORM:
+      return "attn_norm";
+    case CLLM_TENSOR_WQ:
+      return "attn_q";
+    case CLLM_TENSOR_WK:
+      return "attn_k";
+    case CLLM_TENSOR_WV:
+      return "attn_v";
+    case CLLM_TENSOR_WO:
+      return "attn_output";
+    case CLLM_TENSOR_FFN_NORM:
+      return "ffn_norm";
+    case CLLM_TENSOR_W_GATE:
+      return "ffn_gate";
+    case CLLM_TENSOR_W_UP:
+      return "ffn_up";
+    case CLLM_TENSOR_W_DOWN:
+      return "ffn_down";
+    case CLLM_TENSOR_FINAL_NORM:
+      return "output_norm";
+    default:
+      return "output";
   }
 }
 
@@ -80,20 +92,30 @@ int main(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") usage(nullptr);
     if (i + 1 >= argc) usage(("missing value for " + arg).c_str());
     const char* value = argv[++i];
-    if (arg == "--preset") preset = value;
-    else if (arg == "--type") type_name = value;
-    else if (arg == "--seed") seed = std::strtoull(value, nullptr, 10);
-    else if (arg == "--context") context = std::atoi(value);
-    else if (arg == "--out") out = value;
-    else usage(("unknown option " + arg).c_str());
+    if (arg == "--preset")
+      preset = value;
+    else if (arg == "--type")
+      type_name = value;
+    else if (arg == "--seed")
+      seed = std::strtoull(value, nullptr, 10);
+    else if (arg == "--context")
+      context = std::atoi(value);
+    else if (arg == "--out")
+      out = value;
+    else
+      usage(("unknown option " + arg).c_str());
   }
   if (out.empty()) usage("--out is required");
   GgmlType type;
   uint32_t file_type;  // llama.cpp's llama_ftype: ALL_F32, MOSTLY_BF16, MOSTLY_Q8_0
-  if (type_name == "f32") type = GgmlType::f32, file_type = 0;
-  else if (type_name == "bf16") type = GgmlType::bf16, file_type = 32;
-  else if (type_name == "q8_0") type = GgmlType::q8_0, file_type = 7;
-  else usage(("unknown type " + type_name).c_str());
+  if (type_name == "f32")
+    type = GgmlType::f32, file_type = 0;
+  else if (type_name == "bf16")
+    type = GgmlType::bf16, file_type = 32;
+  else if (type_name == "q8_0")
+    type = GgmlType::q8_0, file_type = 7;
+  else
+    usage(("unknown type " + type_name).c_str());
   cllm_config c{};
   if (!cllm::bench::preset_config(preset, context, &c)) usage(("unknown preset " + preset).c_str());
 
@@ -116,11 +138,16 @@ int main(int argc, char** argv) {
   std::vector<int32_t> token_types;  // 1 normal, 2 unknown, 3 control, 6 byte
   for (int32_t id = 0; id < c.vocab_size; ++id) {
     char piece[16];
-    if (id == 0) std::snprintf(piece, sizeof piece, "<unk>");
-    else if (id == 1) std::snprintf(piece, sizeof piece, "<s>");
-    else if (id == 2) std::snprintf(piece, sizeof piece, "</s>");
-    else if (id < 3 + 256) std::snprintf(piece, sizeof piece, "<0x%02X>", id - 3);
-    else std::snprintf(piece, sizeof piece, "t%d", id);
+    if (id == 0)
+      std::snprintf(piece, sizeof piece, "<unk>");
+    else if (id == 1)
+      std::snprintf(piece, sizeof piece, "<s>");
+    else if (id == 2)
+      std::snprintf(piece, sizeof piece, "</s>");
+    else if (id < 3 + 256)
+      std::snprintf(piece, sizeof piece, "<0x%02X>", id - 3);
+    else
+      std::snprintf(piece, sizeof piece, "t%d", id);
     tokens.push_back(piece);
     scores.push_back(-float(id));
     token_types.push_back(id == 0 ? 2 : id < 3 ? 3 : id < 3 + 256 ? 6 : 1);
@@ -135,7 +162,8 @@ int main(int argc, char** argv) {
 
   // Tensor infos first (their sizes fix the offsets), in the order the values are generated.
   auto type_of = [&](int32_t tensor) {
-    const bool vector = tensor == CLLM_TENSOR_ATTN_NORM || tensor == CLLM_TENSOR_FFN_NORM || tensor == CLLM_TENSOR_FINAL_NORM;
+    const bool vector =
+        tensor == CLLM_TENSOR_ATTN_NORM || tensor == CLLM_TENSOR_FFN_NORM || tensor == CLLM_TENSOR_FINAL_NORM;
     if (vector) return GgmlType::f32;
     if (type == GgmlType::q8_0 && cllm::tensor_row_length(c, tensor) % 32 != 0) return GgmlType::f32;
     return type;
@@ -150,26 +178,27 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::vector<uint8_t> bytes;
-  cllm::testing::for_each_random_tensor(c, seed, [&](int32_t tensor, int32_t layer, const std::vector<float>& original) {
-    const int32_t cols = int32_t(cllm::tensor_row_length(c, tensor));
-    std::vector<float> values = original;
-    if (tensor == CLLM_TENSOR_WQ) values = interleave_heads(original, c.n_heads, c.head_dim, cols);
-    if (tensor == CLLM_TENSOR_WK) values = interleave_heads(original, c.n_kv_heads, c.head_dim, cols);
-    const GgmlType t = type_of(tensor);
-    bytes.resize(size_t(cllm::bench::ggml_bytes(t, values.size())));
-    if (t == GgmlType::f32) {
-      std::memcpy(bytes.data(), values.data(), bytes.size());
-    } else if (t == GgmlType::bf16) {
-      for (size_t i = 0; i < values.size(); ++i) {
-        const uint16_t b = cllm::float_to_bf16(values[i]);
-        std::memcpy(&bytes[2 * i], &b, 2);
-      }
-    } else {
-      cllm::cpu::quantize_q8_0(bytes.data(), values.data(), int64_t(values.size()));
-    }
-    gguf.write_tensor(bytes.data(), bytes.size());
-    (void)layer;
-  });
+  cllm::testing::for_each_random_tensor(
+      c, seed, [&](int32_t tensor, int32_t layer, const std::vector<float>& original) {
+        const int32_t cols = int32_t(cllm::tensor_row_length(c, tensor));
+        std::vector<float> values = original;
+        if (tensor == CLLM_TENSOR_WQ) values = interleave_heads(original, c.n_heads, c.head_dim, cols);
+        if (tensor == CLLM_TENSOR_WK) values = interleave_heads(original, c.n_kv_heads, c.head_dim, cols);
+        const GgmlType t = type_of(tensor);
+        bytes.resize(size_t(cllm::bench::ggml_bytes(t, values.size())));
+        if (t == GgmlType::f32) {
+          std::memcpy(bytes.data(), values.data(), bytes.size());
+        } else if (t == GgmlType::bf16) {
+          for (size_t i = 0; i < values.size(); ++i) {
+            const uint16_t b = cllm::float_to_bf16(values[i]);
+            std::memcpy(&bytes[2 * i], &b, 2);
+          }
+        } else {
+          cllm::cpu::quantize_q8_0(bytes.data(), values.data(), int64_t(values.size()));
+        }
+        gguf.write_tensor(bytes.data(), bytes.size());
+        (void)layer;
+      });
   if (!gguf.finish()) {
     std::fprintf(stderr, "cllm-gguf-random: writing %s failed\n", out.c_str());
     return 1;

@@ -13,9 +13,12 @@ constexpr uint32_t kU32 = 4, kI32 = 5, kF32 = 6, kString = 8, kArray = 9;
 
 uint64_t ggml_bytes(GgmlType type, uint64_t n) {
   switch (type) {
-    case GgmlType::f32: return n * 4;
-    case GgmlType::q8_0: return n / 32 * 34;
-    default: return n * 2;
+    case GgmlType::f32:
+      return n * 4;
+    case GgmlType::q8_0:
+      return n / 32 * 34;
+    default:
+      return n * 2;
   }
 }
 
@@ -100,7 +103,8 @@ bool GgufWriter::write(const void* p, size_t n) {
 
 bool GgufWriter::pad_to(uint64_t position) {
   static const uint8_t zeros[kAlignment] = {};
-  while (ok_ && written_ < position) write(zeros, size_t(position - written_ < kAlignment ? position - written_ : kAlignment));
+  while (ok_ && written_ < position)
+    write(zeros, size_t(position - written_ < kAlignment ? position - written_ : kAlignment));
   return ok_;
 }
 

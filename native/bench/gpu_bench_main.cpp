@@ -81,16 +81,26 @@ Options parse(int argc, char** argv) {
       if (v.empty() || *end || n < min || n > (1L << 30)) usage(("bad value for " + arg + ": " + v).c_str());
       return int32_t(n);
     };
-    if (arg == "--help" || arg == "-h") usage(nullptr);
-    else if (arg == "--preset") o.preset = value();
-    else if (arg == "--device") o.device = number(0);
-    else if (arg == "--iters") o.iters = number(1);
-    else if (arg == "--warmup") o.warmup = number(0);
-    else if (arg == "--context") o.context = number(0);
-    else if (arg == "--graph") o.graph = true;
-    else if (arg == "--gemm") o.gemm = true;
-    else if (arg == "--no-model") o.model = false;
-    else if (arg == "--switches") o.switches = true;
+    if (arg == "--help" || arg == "-h")
+      usage(nullptr);
+    else if (arg == "--preset")
+      o.preset = value();
+    else if (arg == "--device")
+      o.device = number(0);
+    else if (arg == "--iters")
+      o.iters = number(1);
+    else if (arg == "--warmup")
+      o.warmup = number(0);
+    else if (arg == "--context")
+      o.context = number(0);
+    else if (arg == "--graph")
+      o.graph = true;
+    else if (arg == "--gemm")
+      o.gemm = true;
+    else if (arg == "--no-model")
+      o.model = false;
+    else if (arg == "--switches")
+      o.switches = true;
     else if (arg == "--blocks") {
       o.blocks.clear();
       std::stringstream list(value());
@@ -138,8 +148,10 @@ std::vector<GemmRow> time_gemm(const Options& o, const GpuInfo& gpu) {
     const char* name;
     int32_t in, out;
   };
-  const Shape shapes[] = {{"qkv 4096x12288", 4096, 12288}, {"gate_up 4096x22016", 4096, 22016},
-                          {"down 11008x4096", 11008, 4096}, {"head 4096x32000", 4096, 32000}};
+  const Shape shapes[] = {{"qkv 4096x12288", 4096, 12288},
+                          {"gate_up 4096x22016", 4096, 22016},
+                          {"down 11008x4096", 11008, 4096},
+                          {"head 4096x32000", 4096, 32000}};
   std::vector<GemmRow> rows;
   cudaStream_t stream;
   check_cuda(cudaStreamCreate(&stream), "stream");
@@ -275,10 +287,13 @@ int main(int argc, char** argv) {
   if (!gemms.empty()) {
     auto percent = [](double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; };
     auto ms_or_dash = [](double ms) { return ms > 0 ? std::to_string(ms).substr(0, 6) : std::string("-"); };
-    std::printf("\n## Block GEMM alone (7B shapes; tensor-core path; %d launches per event pair; measured copy %.0f GB/s,"
-                " spec peak %.0f GB/s)\n\n",
-                kLaunchesPerPair, copy_gb, gpu.peak_gb_per_s);
-    std::printf("| GEMM | n | ms | GB/s | %% of copy | %% of peak | GEMV ms | cuBLAS ms |\n|---|---|---|---|---|---|---|---|\n");
+    std::printf(
+        "\n## Block GEMM alone (7B shapes; tensor-core path; %d launches per event pair; measured copy %.0f GB/s,"
+        " spec peak %.0f GB/s)\n\n",
+        kLaunchesPerPair, copy_gb, gpu.peak_gb_per_s);
+    std::printf(
+        "| GEMM | n | ms | GB/s | %% of copy | %% of peak | GEMV ms | cuBLAS ms "
+        "|\n|---|---|---|---|---|---|---|---|\n");
     for (const GemmRow& g : gemms) {
       std::printf("| %s | %d | %.4f | %.0f | %.0f%% | %.0f%% | %s | %s |\n", g.shape.c_str(), g.n, g.ms, g.gb_per_s,
                   percent(g.gb_per_s, copy_gb), percent(g.gb_per_s, gpu.peak_gb_per_s), ms_or_dash(g.gemv_ms).c_str(),

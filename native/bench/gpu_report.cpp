@@ -38,8 +38,10 @@ class ScopedEnv {
     setenv(name, value.c_str(), 1);
   }
   ~ScopedEnv() {
-    if (had_) setenv(name_, old_.c_str(), 1);
-    else unsetenv(name_);
+    if (had_)
+      setenv(name_, old_.c_str(), 1);
+    else
+      unsetenv(name_);
   }
   ScopedEnv(const ScopedEnv&) = delete;
   ScopedEnv& operator=(const ScopedEnv&) = delete;
@@ -57,8 +59,7 @@ std::string path_name(int32_t gemv_rows) {
 
 // The AR step (n = 1 iteration) on a second model of the same shape whose GEMMs take the given path;
 // 0 when it cannot be built (the reason goes to stderr).
-double ar_step_on_path(const cllm_config& config, const GpuReportOptions& o, int32_t gemv_rows,
-                       cudaStream_t stream) {
+double ar_step_on_path(const cllm_config& config, const GpuReportOptions& o, int32_t gemv_rows, cudaStream_t stream) {
   cllm_model* model = nullptr;
   cllm_status status;
   {
@@ -95,8 +96,7 @@ std::string gpu_report(cllm_model* model, const cllm_config& config, const GpuRe
   const int32_t other_path = this_path > 0 ? 0 : cuda::kGemvMaxRows;
   cudaStream_t stream = nullptr;
   if (cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking) != cudaSuccess) return "(cannot create a stream)\n";
-  const std::vector<GpuStepTiming> rows =
-      time_gpu_steps(model, config, o.blocks, o.context, o.warmup, o.iters, stream);
+  const std::vector<GpuStepTiming> rows = time_gpu_steps(model, config, o.blocks, o.context, o.warmup, o.iters, stream);
   std::vector<GpuBlockTiming> blocks;
   if (o.graph) blocks = time_gpu_blocks(model, config, o.blocks, o.context, o.warmup, o.iters, stream);
   const double other_ar = o.compare_gemm_paths ? ar_step_on_path(config, o, other_path, stream) : 0.0;
@@ -116,11 +116,13 @@ std::string gpu_report(cllm_model* model, const cllm_config& config, const GpuRe
 
   const double peak = gpu.peak_gb_per_s;
   std::string out = format(
-      "\n## %s on %s (context %d, %.2f GB of bf16 weights per forward; spec peak %.0f GB/s, measured copy %.0f GB/s)\n\n"
+      "\n## %s on %s (context %d, %.2f GB of bf16 weights per forward; spec peak %.0f GB/s, measured copy %.0f "
+      "GB/s)\n\n"
       "Device time per call from CUDA events around several calls in a row. GEMM path of this table: %s.\n"
       "%% of copy: weight bytes read per second against the measured device-to-device copy (bytes read + written).\n\n",
       o.preset.c_str(), gpu.name.c_str(), o.context, double(bytes) / 1e9, peak, copy, path_name(this_path).c_str());
-  out += "| n | forward+logits ms | Jacobi iteration ms | vs fastest AR step | weights GB/s | % of copy | % of peak |\n";
+  out +=
+      "| n | forward+logits ms | Jacobi iteration ms | vs fastest AR step | weights GB/s | % of copy | % of peak |\n";
   out += "|---|---|---|---|---|---|---|\n";
   for (const GpuStepTiming& r : rows) {
     const double gbs = double(bytes) / (r.iteration_ms * 1e-3) / 1e9;
@@ -131,8 +133,9 @@ std::string gpu_report(cllm_model* model, const cllm_config& config, const GpuRe
   auto ar_text = [](double ms) {
     return ms > 0 ? format("%.3f ms (%.1f tokens/s)", ms, 1000.0 / ms) : std::string("not measured");
   };
-  out += format("\nAR step (n = 1 iteration): tensor cores %s, exact (Jacobi == AR); GEMV opt-in (CLLM_CUDA_GEMV_ROWS=%d) %s.\n",
-                ar_text(exact_ar).c_str(), cuda::kGemvMaxRows, ar_text(gemv_ar).c_str());
+  out += format(
+      "\nAR step (n = 1 iteration): tensor cores %s, exact (Jacobi == AR); GEMV opt-in (CLLM_CUDA_GEMV_ROWS=%d) %s.\n",
+      ar_text(exact_ar).c_str(), cuda::kGemvMaxRows, ar_text(gemv_ar).c_str());
   if (baseline > 0) out += format("Baseline of every ratio: the fastest AR step, %.3f ms.\n", baseline);
   double while16 = 0, loop16 = 0;
   if (!blocks.empty()) {

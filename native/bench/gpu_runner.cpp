@@ -39,8 +39,8 @@ cllm_session* new_session(cllm_model* model, const cllm_config& config, int32_t 
 }  // namespace
 
 std::vector<GpuStepTiming> time_gpu_steps(cllm_model* model, const cllm_config& config,
-                                          const std::vector<int32_t>& blocks, int32_t context, int warmup,
-                                          int iters, cudaStream_t stream) {
+                                          const std::vector<int32_t>& blocks, int32_t context, int warmup, int iters,
+                                          cudaStream_t stream) {
   const int32_t largest = *std::max_element(blocks.begin(), blocks.end());
   cllm_session* session = new_session(model, config, context + largest, context, stream, "while");
   EventTimer timer(stream);
@@ -69,8 +69,8 @@ std::vector<GpuStepTiming> time_gpu_steps(cllm_model* model, const cllm_config& 
 }
 
 std::vector<GpuBlockTiming> time_gpu_blocks(cllm_model* model, const cllm_config& config,
-                                            const std::vector<int32_t>& blocks, int32_t context, int warmup,
-                                            int iters, cudaStream_t stream) {
+                                            const std::vector<int32_t>& blocks, int32_t context, int warmup, int iters,
+                                            cudaStream_t stream) {
   std::vector<GpuBlockTiming> rows;
   for (int32_t n : blocks) {
     if (n < 2) continue;

@@ -27,12 +27,12 @@ struct GpuBlockTiming {
 // Median device times per call and block size, at a cache of `context` tokens (truncated back after
 // each call); each CUDA event pair brackets several calls in a row (gpu_timer.hpp).
 std::vector<GpuStepTiming> time_gpu_steps(cllm_model* model, const cllm_config& config,
-                                          const std::vector<int32_t>& blocks, int32_t context, int warmup,
-                                          int iters, cudaStream_t stream);
+                                          const std::vector<int32_t>& blocks, int32_t context, int warmup, int iters,
+                                          cudaStream_t stream);
 
 // Whole Jacobi blocks of n (n >= 2) from a fixed poor guess, in both graph modes.
 std::vector<GpuBlockTiming> time_gpu_blocks(cllm_model* model, const cllm_config& config,
-                                            const std::vector<int32_t>& blocks, int32_t context, int warmup,
-                                            int iters, cudaStream_t stream);
+                                            const std::vector<int32_t>& blocks, int32_t context, int warmup, int iters,
+                                            cudaStream_t stream);
 
 }  // namespace cllm::bench

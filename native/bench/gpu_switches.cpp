@@ -101,8 +101,8 @@ Row run_variant(cllm_model* model, const cllm_config& config, const Variant& v, 
     cllm_session_free(session);
   }
   for (const char* s : kSwitches) unsetenv(s);
-  std::fprintf(stderr, "  %-14s context %-5d AR %.3f ms, %d rows %.3f ms%s%s\n", row.name.c_str(), context, row.ar_ms, n,
-               row.iteration_ms, row.error.empty() ? "" : ", FAILED: ", row.error.c_str());
+  std::fprintf(stderr, "  %-14s context %-5d AR %.3f ms, %d rows %.3f ms%s%s\n", row.name.c_str(), context, row.ar_ms,
+               n, row.iteration_ms, row.error.empty() ? "" : ", FAILED: ", row.error.c_str());
   return row;
 }
 
@@ -154,7 +154,8 @@ std::string switch_report(const SwitchBenchOptions& o) {
       if (is_plain) plain = r;
       char line[512];
       if (!r.error.empty()) {
-        std::snprintf(line, sizeof line, "| %s | %d | FAILED: %s | | | | | |\n", r.name.c_str(), context, r.error.c_str());
+        std::snprintf(line, sizeof line, "| %s | %d | FAILED: %s | | | | | |\n", r.name.c_str(), context,
+                      r.error.c_str());
       } else {
         std::snprintf(line, sizeof line, "| %s | %d | %.3f | %s | %.3f | %s | %s | %s |\n", r.name.c_str(), context,
                       r.ar_ms, is_plain ? "-" : percent(r.ar_ms, plain.ar_ms).c_str(), r.iteration_ms,

@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
     const int64_t need = report.parameters * 4 * (options.check_logits ? 2 : 1) + (int64_t(1) << 30);
     const int64_t have = available_memory();
     if (have > 0 && need > have) {
-      std::fprintf(stderr, "cllm-bench: preset %s needs about %.1f GB of host memory for fp32 weights, %.1f GB available\n",
+      std::fprintf(stderr,
+                   "cllm-bench: preset %s needs about %.1f GB of host memory for fp32 weights, %.1f GB available\n",
                    options.preset.c_str(), need / 1e9, have / 1e9);
       return 3;
     }
@@ -103,15 +104,16 @@ int main(int argc, char** argv) {
   const double start = now_seconds();
   cllm_model* model = nullptr;
 #ifdef CLLM_BENCH_CUDA
-  if (!cpu && options.dtype == CLLM_DTYPE_BF16 && (options.weights == CLLM_DTYPE_DEFAULT || options.weights == CLLM_DTYPE_BF16)) {
+  if (!cpu && options.dtype == CLLM_DTYPE_BF16 &&
+      (options.weights == CLLM_DTYPE_DEFAULT || options.weights == CLLM_DTYPE_BF16)) {
     // Hashed uniform bf16 weights on all cores: a 7B model in seconds; timings do not depend on the
     // distribution.
     check(make_fast_random_model(config, options.backend, options.device, options.seed, &model), "random model");
   } else
 #endif
-  check(cllm::testing::make_random_model(config, options.backend, options.device, options.seed,
-                                         cllm_dtype(options.dtype), options.weights, &model),
-        "random model");
+    check(cllm::testing::make_random_model(config, options.backend, options.device, options.seed,
+                                           cllm_dtype(options.dtype), options.weights, &model),
+          "random model");
   check(cllm_model_weight_bytes(model, &report.weight_bytes), "weight bytes");
   int32_t weights = 0;
   check(cllm_model_weight_dtype(model, &weights), "weight type");
@@ -122,7 +124,8 @@ int main(int argc, char** argv) {
   report.blocks = time_blocks(model, config, options.blocks, options.context, options.warmup, options.iters);
   report.ar = time_ar(model, config, options.context, options.ar_tokens, 3, options.sessions);
   if (!options.batch.empty()) {
-    report.batched = time_batches(model, config, options.batch, options.batch_block, options.context, options.batch_steps);
+    report.batched =
+        time_batches(model, config, options.batch, options.batch_block, options.context, options.batch_steps);
   }
   report.other_busy_cores = other_busy_cores(before, sample_cpu());
   if (options.check_logits) report.logits_error = logits_error_vs_f32(model, config, options.seed);

@@ -39,9 +39,10 @@ CLLM_BENCH_CLONES float sum_floats(const float* data, int64_t n) {
 // parallel_for over blocks of 128 floats on libcllm's thread pool (every thread, no size threshold).
 template <typename F>
 void for_blocks(int64_t blocks, const F& f) {
-  cpu::parallel_for(blocks, cpu::kParallelMinWork + blocks,
-                    [](void* context, int64_t begin, int64_t end) { (*static_cast<const F*>(context))(begin, end); },
-                    const_cast<F*>(&f));
+  cpu::parallel_for(
+      blocks, cpu::kParallelMinWork + blocks,
+      [](void* context, int64_t begin, int64_t end) { (*static_cast<const F*>(context))(begin, end); },
+      const_cast<F*>(&f));
 }
 
 }  // namespace

@@ -13,33 +13,34 @@ namespace {
 
 [[noreturn]] void usage(const char* error) {
   if (error) std::fprintf(stderr, "cllm-bench: %s\n\n", error);
-  std::fprintf(error ? stderr : stdout,
-               "usage: cllm-bench [options]\n"
-               "  --preset NAME              model shape (seeded random weights), default 110m: %s\n"
-               "  --list-presets             print the presets (name and shape) and exit\n"
-               "  --backend cpu|cuda         default cpu\n"
-               "  --device N                 CUDA device ordinal, default 0\n"
-               "  --blocks 1,4,16,32,64      block sizes n to time\n"
-               "  --iters N                  timed repeats per measurement (median reported), default 10\n"
-               "  --warmup N                 untimed repeats first, default 2\n"
-               "  --context N                tokens already cached before each timed forward, default 64\n"
-               "  --ar-tokens N              greedy AR decode length for tokens/s (0: skip), default 64\n"
-               "  --sessions N               AR decode on N sessions at once, one thread each, default 1\n"
-               "  --batch LIST               batched Jacobi: aggregate tokens/s of 1,2,.. sessions in one forward per\n"
-               "                             iteration vs the same sessions stepping one by one (e.g. 1,2,4,8,16)\n"
-               "  --batch-block N            window rows per session in the batched section, default 16\n"
-               "  --batch-steps N            iterations timed per session count, default 20\n"
-               "  --dtype f32|bf16|q8_0      weights as uploaded (default: f32 on cpu, bf16 on cuda; q8_0: GGUF blocks\n"
-               "                             where rows are a multiple of 32, else f32)\n"
-               "  --weights f32|bf16|q8_0    weight type the backend stores and computes with (default: the\n"
-               "                             backend's, f32 on cpu, bf16 on cuda)\n"
-               "  --check-logits             also report the logits' relative error against f32 weights on the cpu\n"
-               "  --seed N                   weight seed, default 1\n"
-               "  --threads N                CPU threads (cllm_set_num_threads; default: CLLM_NUM_THREADS or all CPUs)\n"
-               "  --membw                    measure host memory read bandwidth first\n"
-               "  --graph                    cuda: also time whole Jacobi blocks, WHILE graph vs host loop\n"
-               "  --json FILE                also write the results as JSON\n",
-               preset_names("|").c_str());
+  std::fprintf(
+      error ? stderr : stdout,
+      "usage: cllm-bench [options]\n"
+      "  --preset NAME              model shape (seeded random weights), default 110m: %s\n"
+      "  --list-presets             print the presets (name and shape) and exit\n"
+      "  --backend cpu|cuda         default cpu\n"
+      "  --device N                 CUDA device ordinal, default 0\n"
+      "  --blocks 1,4,16,32,64      block sizes n to time\n"
+      "  --iters N                  timed repeats per measurement (median reported), default 10\n"
+      "  --warmup N                 untimed repeats first, default 2\n"
+      "  --context N                tokens already cached before each timed forward, default 64\n"
+      "  --ar-tokens N              greedy AR decode length for tokens/s (0: skip), default 64\n"
+      "  --sessions N               AR decode on N sessions at once, one thread each, default 1\n"
+      "  --batch LIST               batched Jacobi: aggregate tokens/s of 1,2,.. sessions in one forward per\n"
+      "                             iteration vs the same sessions stepping one by one (e.g. 1,2,4,8,16)\n"
+      "  --batch-block N            window rows per session in the batched section, default 16\n"
+      "  --batch-steps N            iterations timed per session count, default 20\n"
+      "  --dtype f32|bf16|q8_0      weights as uploaded (default: f32 on cpu, bf16 on cuda; q8_0: GGUF blocks\n"
+      "                             where rows are a multiple of 32, else f32)\n"
+      "  --weights f32|bf16|q8_0    weight type the backend stores and computes with (default: the\n"
+      "                             backend's, f32 on cpu, bf16 on cuda)\n"
+      "  --check-logits             also report the logits' relative error against f32 weights on the cpu\n"
+      "  --seed N                   weight seed, default 1\n"
+      "  --threads N                CPU threads (cllm_set_num_threads; default: CLLM_NUM_THREADS or all CPUs)\n"
+      "  --membw                    measure host memory read bandwidth first\n"
+      "  --graph                    cuda: also time whole Jacobi blocks, WHILE graph vs host loop\n"
+      "  --json FILE                also write the results as JSON\n",
+      preset_names("|").c_str());
   std::exit(error ? 2 : 0);
 }
 
@@ -70,9 +71,12 @@ Options parse_options(int argc, char** argv) {
       o.list_presets = true;
     } else if (!std::strcmp(arg, "--backend")) {
       const std::string b = value();
-      if (b == "cpu") o.backend = CLLM_BACKEND_CPU;
-      else if (b == "cuda") o.backend = CLLM_BACKEND_CUDA;
-      else usage(("unknown backend " + b).c_str());
+      if (b == "cpu")
+        o.backend = CLLM_BACKEND_CPU;
+      else if (b == "cuda")
+        o.backend = CLLM_BACKEND_CUDA;
+      else
+        usage(("unknown backend " + b).c_str());
     } else if (!std::strcmp(arg, "--device")) {
       o.device = to_int(value(), arg, 0);
     } else if (!std::strcmp(arg, "--blocks")) {
@@ -104,10 +108,14 @@ Options parse_options(int argc, char** argv) {
     } else if (!std::strcmp(arg, "--dtype") || !std::strcmp(arg, "--weights")) {
       const std::string d = value();
       int32_t dtype = -1;
-      if (d == "f32") dtype = CLLM_DTYPE_F32;
-      else if (d == "bf16") dtype = CLLM_DTYPE_BF16;
-      else if (d == "q8_0") dtype = CLLM_DTYPE_Q8_0;
-      else usage(("unknown " + std::string(arg + 2) + " " + d + " (f32, bf16 or q8_0)").c_str());
+      if (d == "f32")
+        dtype = CLLM_DTYPE_F32;
+      else if (d == "bf16")
+        dtype = CLLM_DTYPE_BF16;
+      else if (d == "q8_0")
+        dtype = CLLM_DTYPE_Q8_0;
+      else
+        usage(("unknown " + std::string(arg + 2) + " " + d + " (f32, bf16 or q8_0)").c_str());
       (!std::strcmp(arg, "--dtype") ? o.dtype : o.weights) = dtype;
     } else if (!std::strcmp(arg, "--check-logits")) {
       o.check_logits = true;

@@ -21,9 +21,10 @@ void print_table(const Report& r) {
   const cllm_config& c = r.config;
   std::printf("cllm-bench: preset %s on %s (%s), %s weights, %d threads\n", r.options.preset.c_str(),
               r.backend_name.c_str(), r.kernels.c_str(), r.weights.c_str(), r.threads);
-  std::printf("  dim %d, hidden %d, layers %d, heads %d/%d, head_dim %d, vocab %d, %s; %.1fM parameters, %.1f MB of weights\n",
-              c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads, c.head_dim, c.vocab_size,
-              c.tied_embeddings ? "tied" : "untied", r.parameters / 1e6, r.weight_bytes / 1e6);
+  std::printf(
+      "  dim %d, hidden %d, layers %d, heads %d/%d, head_dim %d, vocab %d, %s; %.1fM parameters, %.1f MB of weights\n",
+      c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads, c.head_dim, c.vocab_size,
+      c.tied_embeddings ? "tied" : "untied", r.parameters / 1e6, r.weight_bytes / 1e6);
   if (r.membw_gb_per_s > 0) {
     std::printf("  host memory read bandwidth %.1f GB/s: a weight pass takes at least %.2f ms\n", r.membw_gb_per_s,
                 r.weight_bytes / r.membw_gb_per_s / 1e6);
@@ -34,7 +35,8 @@ void print_table(const Report& r) {
               "step/n=1", "tokens/s");
   for (const auto& b : r.blocks) {
     char fwd[64], jac[64];
-    std::snprintf(fwd, sizeof fwd, "%.2f (%.2f..%.2f)", b.forward.median * 1e3, b.forward.min * 1e3, b.forward.max * 1e3);
+    std::snprintf(fwd, sizeof fwd, "%.2f (%.2f..%.2f)", b.forward.median * 1e3, b.forward.min * 1e3,
+                  b.forward.max * 1e3);
     std::snprintf(jac, sizeof jac, "%.2f (%.2f..%.2f)", b.jacobi.median * 1e3, b.jacobi.min * 1e3, b.jacobi.max * 1e3);
     std::printf("  %5d  %22s  %9.2f  %8.1f  %22s  %9.2f  %10.1f\n", b.n, fwd,
                 one ? b.forward.median / one->forward.median : 0.0, gb_per_s(r, b.forward.median), jac,
@@ -42,8 +44,9 @@ void print_table(const Report& r) {
   }
   if (r.ar.tokens > 0) {
     std::printf("\n  AR greedy decode: %.1f tokens/s%s (%d tokens; per token median %.2f ms, min %.2f, max %.2f)\n",
-                r.ar.tokens_per_s, r.ar.sessions > 1 ? (" over " + std::to_string(r.ar.sessions) + " sessions").c_str() : "",
-                r.ar.tokens, r.ar.per_token.median * 1e3, r.ar.per_token.min * 1e3, r.ar.per_token.max * 1e3);
+                r.ar.tokens_per_s,
+                r.ar.sessions > 1 ? (" over " + std::to_string(r.ar.sessions) + " sessions").c_str() : "", r.ar.tokens,
+                r.ar.per_token.median * 1e3, r.ar.per_token.min * 1e3, r.ar.per_token.max * 1e3);
   }
   if (!r.batched.empty()) {
     std::printf("\n  Batched Jacobi, n = %d per session, %d iterations: one forward for all sessions vs each alone\n",
@@ -51,9 +54,10 @@ void print_table(const Report& r) {
     std::printf("  %8s  %12s  %15s  %16s  %15s  %8s  %11s\n", "sessions", "tokens/step", "batched step ms",
                 "batched tokens/s", "alone tokens/s", "speedup", "same tokens");
     for (const auto& b : r.batched) {
-      std::printf("  %8d  %12.2f  %15.2f  %16.1f  %15.1f  %7.2fx  %11s\n", b.sessions, b.tokens_per_step, b.batched_step_ms,
-                  b.batched_tokens_per_s, b.alone_tokens_per_s,
-                  b.alone_tokens_per_s > 0 ? b.batched_tokens_per_s / b.alone_tokens_per_s : 0.0, b.same_tokens ? "yes" : "NO");
+      std::printf("  %8d  %12.2f  %15.2f  %16.1f  %15.1f  %7.2fx  %11s\n", b.sessions, b.tokens_per_step,
+                  b.batched_step_ms, b.batched_tokens_per_s, b.alone_tokens_per_s,
+                  b.alone_tokens_per_s > 0 ? b.batched_tokens_per_s / b.alone_tokens_per_s : 0.0,
+                  b.same_tokens ? "yes" : "NO");
     }
   }
   if (r.logits_error >= 0) {
@@ -72,7 +76,9 @@ bool write_json(const Report& r, const std::string& path) {
   if (!f) return false;
   const cllm_config& c = r.config;
   const BlockResult* one = block_one(r);
-  std::fprintf(f, "{\n  \"preset\": \"%s\",\n  \"backend\": \"%s\",\n  \"kernels\": \"%s\",\n  \"weights\": \"%s\",\n  \"threads\": %d,\n",
+  std::fprintf(f,
+               "{\n  \"preset\": \"%s\",\n  \"backend\": \"%s\",\n  \"kernels\": \"%s\",\n  \"weights\": \"%s\",\n  "
+               "\"threads\": %d,\n",
                r.options.preset.c_str(), r.backend_name.c_str(), r.kernels.c_str(), r.weights.c_str(), r.threads);
   if (r.logits_error >= 0) std::fprintf(f, "  \"logits_error_vs_f32\": %.6g,\n", r.logits_error);
   std::fprintf(f,
@@ -90,20 +96,22 @@ bool write_json(const Report& r, const std::string& path) {
                  "\"forward_ratio_to_n1\": %.4f, \"weight_gb_per_s\": %.3f, \"jacobi_step_ms\": %.4f, "
                  "\"jacobi_step_ms_min\": %.4f, \"jacobi_step_ms_max\": %.4f, \"jacobi_ratio_to_n1\": %.4f}%s\n",
                  b.n, b.forward.median * 1e3, b.forward.min * 1e3, b.forward.max * 1e3,
-                 one ? b.forward.median / one->forward.median : 0.0, gb_per_s(r, b.forward.median), b.jacobi.median * 1e3,
-                 b.jacobi.min * 1e3, b.jacobi.max * 1e3, one ? b.jacobi.median / one->jacobi.median : 0.0,
-                 i + 1 < r.blocks.size() ? "," : "");
+                 one ? b.forward.median / one->forward.median : 0.0, gb_per_s(r, b.forward.median),
+                 b.jacobi.median * 1e3, b.jacobi.min * 1e3, b.jacobi.max * 1e3,
+                 one ? b.jacobi.median / one->jacobi.median : 0.0, i + 1 < r.blocks.size() ? "," : "");
   }
-  std::fprintf(f, "  ],\n  \"ar\": {\"tokens\": %d, \"sessions\": %d, \"tokens_per_s\": %.3f, \"per_token_ms\": %.4f},\n",
+  std::fprintf(f,
+               "  ],\n  \"ar\": {\"tokens\": %d, \"sessions\": %d, \"tokens_per_s\": %.3f, \"per_token_ms\": %.4f},\n",
                r.ar.tokens, r.ar.sessions, r.ar.tokens_per_s, r.ar.per_token.median * 1e3);
   std::fprintf(f, "  \"batched\": [");
   for (size_t i = 0; i < r.batched.size(); ++i) {
     const BatchRow& b = r.batched[i];
-    std::fprintf(f,
-                 "%s\n    {\"sessions\": %d, \"n\": %d, \"steps\": %d, \"tokens_per_step\": %.3f, \"batched_step_ms\": %.4f, "
-                 "\"batched_tokens_per_s\": %.3f, \"alone_tokens_per_s\": %.3f, \"same_tokens\": %s}",
-                 i ? "," : "", b.sessions, b.n, b.steps, b.tokens_per_step, b.batched_step_ms, b.batched_tokens_per_s,
-                 b.alone_tokens_per_s, b.same_tokens ? "true" : "false");
+    std::fprintf(
+        f,
+        "%s\n    {\"sessions\": %d, \"n\": %d, \"steps\": %d, \"tokens_per_step\": %.3f, \"batched_step_ms\": %.4f, "
+        "\"batched_tokens_per_s\": %.3f, \"alone_tokens_per_s\": %.3f, \"same_tokens\": %s}",
+        i ? "," : "", b.sessions, b.n, b.steps, b.tokens_per_step, b.batched_step_ms, b.batched_tokens_per_s,
+        b.alone_tokens_per_s, b.same_tokens ? "true" : "false");
   }
   std::fprintf(f, "%s],\n", r.batched.empty() ? "" : "\n  ");
   std::fprintf(f, "  \"other_busy_cores\": %.3f\n}\n", r.other_busy_cores);

@@ -19,7 +19,7 @@ struct Report {
   double logits_error = -1;           // --check-logits: relative error against f32 weights (-1: not measured)
   int32_t threads = 0;
   int64_t parameters = 0, weight_bytes = 0;
-  double membw_gb_per_s = 0;  // 0: not measured
+  double membw_gb_per_s = 0;     // 0: not measured
   double other_busy_cores = -1;  // cores other processes kept busy during the timings (-1: unknown)
   std::vector<BlockResult> blocks;
   ArResult ar;

@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "attention.cuh"
 #include "convert.cuh"
 #include "cuda_session.hpp"
 #include "layout.hpp"
-#include "attention.cuh"
 #include "rope_table.hpp"
 
 namespace cllm::cuda {
@@ -52,7 +52,8 @@ CudaModel::CudaModel(const cllm_config& config, int32_t device) : config_(config
     cudaGetLastError();
     const std::string reason = counted == cudaErrorInsufficientDriver
                                    ? "no NVIDIA driver (libcuda.so.1), or one older than this CUDA runtime"
-                                   : counted == cudaSuccess ? "the driver reports no device" : cudaGetErrorString(counted);
+                               : counted == cudaSuccess ? "the driver reports no device"
+                                                        : cudaGetErrorString(counted);
     throw Error(CLLM_ERR_UNSUPPORTED, "no CUDA device is available: " + reason);
   }
   if (device >= count) {
@@ -102,7 +103,8 @@ CudaModel::CudaModel(const cllm_config& config, int32_t device) : config_(config
     inv_freq[size_t(i)] = rope_inv_freq(i, config.head_dim, config.rope_theta);
   }
   inv_freq_ = DeviceArray<float>(size_t(half), "rotary frequencies");
-  CLLM_CUDA_CHECK(cudaMemcpy(inv_freq_.get(), inv_freq.data(), inv_freq.size() * sizeof(float), cudaMemcpyHostToDevice));
+  CLLM_CUDA_CHECK(
+      cudaMemcpy(inv_freq_.get(), inv_freq.data(), inv_freq.size() * sizeof(float), cudaMemcpyHostToDevice));
   // Zero fills (the padding the GEMM relies on) ran on the legacy stream; sessions use their own.
   CLLM_CUDA_CHECK(cudaStreamSynchronize(nullptr));
   if (verbose_) {
@@ -128,25 +130,44 @@ void CudaModel::upload(int32_t tensor, int32_t layer, cllm_dtype dtype, const vo
   const int32_t dim = config_.dim, hidden = config_.hidden_dim;
   const int64_t plain = int64_t(RowPlacement::kPlain);
   switch (tensor) {
-    case CLLM_TENSOR_TOKEN_EMBEDDING: upload_matrix(embedding_, plain, 0, dtype, data, config_.vocab_size, dim); break;
-    case CLLM_TENSOR_OUTPUT: upload_matrix(output_, plain, 0, dtype, data, config_.vocab_size, dim); break;
-    case CLLM_TENSOR_FINAL_NORM: upload_vector(final_norm_, dtype, data, n); break;
-    case CLLM_TENSOR_ATTN_NORM: upload_vector(layers_[size_t(layer)].attn_norm, dtype, data, n); break;
-    case CLLM_TENSOR_FFN_NORM: upload_vector(layers_[size_t(layer)].ffn_norm, dtype, data, n); break;
-    case CLLM_TENSOR_WQ: upload_matrix(layers_[size_t(layer)].wqkv, plain, 0, dtype, data, q_dim(), dim); break;
-    case CLLM_TENSOR_WK: upload_matrix(layers_[size_t(layer)].wqkv, plain, q_dim(), dtype, data, kv_dim(), dim); break;
+    case CLLM_TENSOR_TOKEN_EMBEDDING:
+      upload_matrix(embedding_, plain, 0, dtype, data, config_.vocab_size, dim);
+      break;
+    case CLLM_TENSOR_OUTPUT:
+      upload_matrix(output_, plain, 0, dtype, data, config_.vocab_size, dim);
+      break;
+    case CLLM_TENSOR_FINAL_NORM:
+      upload_vector(final_norm_, dtype, data, n);
+      break;
+    case CLLM_TENSOR_ATTN_NORM:
+      upload_vector(layers_[size_t(layer)].attn_norm, dtype, data, n);
+      break;
+    case CLLM_TENSOR_FFN_NORM:
+      upload_vector(layers_[size_t(layer)].ffn_norm, dtype, data, n);
+      break;
+    case CLLM_TENSOR_WQ:
+      upload_matrix(layers_[size_t(layer)].wqkv, plain, 0, dtype, data, q_dim(), dim);
+      break;
+    case CLLM_TENSOR_WK:
+      upload_matrix(layers_[size_t(layer)].wqkv, plain, q_dim(), dtype, data, kv_dim(), dim);
+      break;
     case CLLM_TENSOR_WV:
       upload_matrix(layers_[size_t(layer)].wqkv, plain, q_dim() + kv_dim(), dtype, data, kv_dim(), dim);
       break;
-    case CLLM_TENSOR_WO: upload_matrix(layers_[size_t(layer)].wo, plain, 0, dtype, data, dim, q_dim()); break;
+    case CLLM_TENSOR_WO:
+      upload_matrix(layers_[size_t(layer)].wo, plain, 0, dtype, data, dim, q_dim());
+      break;
     case CLLM_TENSOR_W_GATE:
       upload_matrix(layers_[size_t(layer)].w_gate_up, int32_t(RowPlacement::kSwiGLUGate), 0, dtype, data, hidden, dim);
       break;
     case CLLM_TENSOR_W_UP:
       upload_matrix(layers_[size_t(layer)].w_gate_up, int32_t(RowPlacement::kSwiGLUUp), 0, dtype, data, hidden, dim);
       break;
-    case CLLM_TENSOR_W_DOWN: upload_matrix(layers_[size_t(layer)].w_down, plain, 0, dtype, data, dim, hidden); break;
-    default: throw Error(CLLM_ERR_INVALID_ARGUMENT, "unknown tensor kind " + std::to_string(tensor));
+    case CLLM_TENSOR_W_DOWN:
+      upload_matrix(layers_[size_t(layer)].w_down, plain, 0, dtype, data, dim, hidden);
+      break;
+    default:
+      throw Error(CLLM_ERR_INVALID_ARGUMENT, "unknown tensor kind " + std::to_string(tensor));
   }
 }
 
@@ -160,7 +181,8 @@ void CudaModel::upload_matrix(Bf16Matrix& target, int32_t placement, int64_t row
   const auto* bytes = static_cast<const uint8_t*>(data);
   for (int64_t first = 0; first < rows; first += rows_per_piece) {
     const int64_t count = std::min(rows_per_piece, rows - first);
-    CLLM_CUDA_CHECK(cudaMemcpy(staging.get(), bytes + first * row_bytes, size_t(count * row_bytes), cudaMemcpyHostToDevice));
+    CLLM_CUDA_CHECK(
+        cudaMemcpy(staging.get(), bytes + first * row_bytes, size_t(count * row_bytes), cudaMemcpyHostToDevice));
     ConvertArgs args{};
     args.src = staging.get();
     args.src_type = SourceType(int32_t(dtype));
@@ -182,7 +204,8 @@ void CudaModel::upload_vector(DeviceArray<float>& target, cllm_dtype dtype, cons
     std::memcpy(values.data(), data, size_t(n) * sizeof(float));
   } else {
     const auto* bits = static_cast<const uint16_t*>(data);
-    for (int64_t i = 0; i < n; ++i) values[size_t(i)] = dtype == CLLM_DTYPE_BF16 ? bf16_to_float(bits[i]) : f16_to_float(bits[i]);
+    for (int64_t i = 0; i < n; ++i)
+      values[size_t(i)] = dtype == CLLM_DTYPE_BF16 ? bf16_to_float(bits[i]) : f16_to_float(bits[i]);
   }
   CLLM_CUDA_CHECK(cudaMemcpy(target.get(), values.data(), size_t(n) * sizeof(float), cudaMemcpyHostToDevice));
 }

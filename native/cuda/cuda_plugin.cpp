@@ -21,8 +21,9 @@ extern "C" __attribute__((visibility("default"))) int32_t cllm_cuda_device_count
 }
 
 extern "C" __attribute__((visibility("default"))) void cllm_cuda_device_info_raw(int32_t device, char* name,
-                                                                                int32_t name_len, int64_t* total_memory,
-                                                                                int32_t* cc_major, int32_t* cc_minor) {
+                                                                                 int32_t name_len,
+                                                                                 int64_t* total_memory,
+                                                                                 int32_t* cc_major, int32_t* cc_minor) {
   cudaDeviceProp props{};
   CLLM_CUDA_CHECK(cudaGetDeviceProperties(&props, device));
   if (name && name_len > 0) {
@@ -36,6 +37,6 @@ extern "C" __attribute__((visibility("default"))) void cllm_cuda_device_info_raw
 }
 
 extern "C" __attribute__((visibility("default"))) cllm::ModelBackend* cllm_cuda_make_model(const cllm_config* config,
-                                                                                          int32_t device) {
+                                                                                           int32_t device) {
   return new cllm::cuda::CudaModel(*config, device);
 }

@@ -82,7 +82,8 @@ CudaSession::CudaSession(const CudaModel& model, int32_t capacity)
     q_ = DeviceArray<float>(rows * q_dim, "rotated queries");
     partial_o_ = DeviceArray<float>(size_t(attention_splits_) * rows * size_t(c.n_heads) * size_t(c.head_dim),
                                     "attention partial outputs");
-    partial_ml_ = DeviceArray<float>(size_t(attention_splits_) * rows * size_t(c.n_heads) * 2, "attention partial sums");
+    partial_ml_ =
+        DeviceArray<float>(size_t(attention_splits_) * rows * size_t(c.n_heads) * 2, "attention partial sums");
     attn_ = DeviceArray<__nv_bfloat16>(rows * size_t(gemm_ld(model.q_dim())), "attention outputs");
     act_ = DeviceArray<__nv_bfloat16>(rows * size_t(gemm_ld(c.hidden_dim)), "SwiGLU activations");
     logits_ = DeviceArray<float>(rows * size_t(c.vocab_size), "logits");
@@ -107,9 +108,10 @@ CudaSession::CudaSession(const CudaModel& model, int32_t capacity)
       const cudaError_t prepared = prepare_attention_v2(c.head_dim, c.n_heads / c.n_kv_heads);
       if (prepared != cudaSuccess) {
         cudaGetLastError();
-        throw Error(CLLM_ERR_UNSUPPORTED, "CLLM_CUDA_ATTN_V2: the device cannot give an attention block " +
-                                              std::to_string(attention_v2_smem_bytes(c.head_dim, c.n_heads / c.n_kv_heads)) +
-                                              " bytes of shared memory (" + cudaGetErrorString(prepared) + ")");
+        throw Error(CLLM_ERR_UNSUPPORTED,
+                    "CLLM_CUDA_ATTN_V2: the device cannot give an attention block " +
+                        std::to_string(attention_v2_smem_bytes(c.head_dim, c.n_heads / c.n_kv_heads)) +
+                        " bytes of shared memory (" + cudaGetErrorString(prepared) + ")");
       }
     }
     // The zero fills above run on the legacy default stream, which does not order with the session's
@@ -205,8 +207,8 @@ void CudaSession::record_forward(cudaStream_t s, int32_t width, bool head) {
   // (launch_options.cuh). The embedding itself (first kernel, after jacobi_begin or a previous graph)
   // and the argmax and Jacobi kernels after the head launch normally, i.e. fully serialized.
   const LaunchOptions options = launch_options(width);
-  CLLM_CUDA_CHECK(launch_embed_rows(st->core.window, model_.embedding().data.get(), model_.embedding().ld,
-                                    c.vocab_size, dim, x_.get(), dim, rows, width, s));
+  CLLM_CUDA_CHECK(launch_embed_rows(st->core.window, model_.embedding().data.get(), model_.embedding().ld, c.vocab_size,
+                                    dim, x_.get(), dim, rows, width, s));
   for (int32_t l = 0; l < c.n_layers; ++l) {
     const CudaLayer& layer = model_.layer(l);
     __nv_bfloat16* k_layer = k_cache_.get() + size_t(l) * size_t(capacity_) * size_t(kv_dim);
@@ -329,8 +331,8 @@ bool CudaSession::run_loop_graph(int32_t n) {
       cudaGraphNode_t node{};
       CLLM_CUDA_CHECK(cudaGraphAddNode(&node, outer.graph, nullptr, nullptr, 0, &params));
       cudaGraph_t body = params.conditional.phGraph_out[0];
-      CLLM_CUDA_CHECK(cudaStreamBeginCaptureToGraph(own_stream_, body, nullptr, nullptr, 0,
-                                                    cudaStreamCaptureModeThreadLocal));
+      CLLM_CUDA_CHECK(
+          cudaStreamBeginCaptureToGraph(own_stream_, body, nullptr, nullptr, 0, cudaStreamCaptureModeThreadLocal));
       try {
         record_iteration(own_stream_, width);
         CLLM_CUDA_CHECK(launch_jacobi_continue(state_.get(), handle, own_stream_));
@@ -373,8 +375,8 @@ void CudaSession::run_host_loop(int32_t n, int32_t max_iterations) {
   JacobiCore* host_core = &host_state_.get()->core;
   for (int32_t iteration = 0; iteration < max_iterations; ++iteration) {
     run_iteration(n);  // the window shrinks or narrows on the device; the kernels read its width there
-    CLLM_CUDA_CHECK(cudaMemcpyAsync(&host_core->done, &device_core->done, sizeof(int32_t), cudaMemcpyDeviceToHost,
-                                    stream()));
+    CLLM_CUDA_CHECK(
+        cudaMemcpyAsync(&host_core->done, &device_core->done, sizeof(int32_t), cudaMemcpyDeviceToHost, stream()));
     CLLM_CUDA_CHECK(cudaStreamSynchronize(stream()));
     if (host_core->done) return;
   }
@@ -414,8 +416,8 @@ void CudaSession::forward_chunk(const int32_t* tokens, int32_t n, float* logits,
   if (predictions) {
     JacobiState* st = state_.get();
     CLLM_CUDA_CHECK(launch_argmax_rows_active(logits_.get(), vocab, nullptr, n, vocab, st->core.predictions, stream()));
-    CLLM_CUDA_CHECK(cudaMemcpyAsync(host_state_.get()->core.predictions, st->core.predictions, size_t(n) * sizeof(int32_t),
-                                    cudaMemcpyDeviceToHost, stream()));
+    CLLM_CUDA_CHECK(cudaMemcpyAsync(host_state_.get()->core.predictions, st->core.predictions,
+                                    size_t(n) * sizeof(int32_t), cudaMemcpyDeviceToHost, stream()));
   }
   if (logits) {
     CLLM_CUDA_CHECK(cudaMemcpyAsync(host_logits_.get(), logits_.get(), size_t(n) * size_t(vocab) * sizeof(float),
@@ -424,7 +426,8 @@ void CudaSession::forward_chunk(const int32_t* tokens, int32_t n, float* logits,
   if (logits || predictions) {
     CLLM_CUDA_CHECK(cudaStreamSynchronize(stream()));
     if (logits) std::memcpy(logits, host_logits_.get(), size_t(n) * size_t(vocab) * sizeof(float));
-    if (predictions) std::copy(host_state_.get()->core.predictions, host_state_.get()->core.predictions + n, predictions);
+    if (predictions)
+      std::copy(host_state_.get()->core.predictions, host_state_.get()->core.predictions + n, predictions);
   }
   length_ += n;
 }
@@ -564,7 +567,8 @@ SessionBackend::RunResult CudaSession::jacobi_run(const RunArgs& a) {
     std::copy(counts + capacity_ + 1, counts + capacity_ + 1 + core.iterations, a.stationary + result.iterations);
     if (a.predictions) {
       const int32_t* recorded = host_state_.get()->states;
-      std::copy(recorded, recorded + size_t(core.iterations) * size_t(n), a.predictions + size_t(result.iterations) * size_t(n));
+      std::copy(recorded, recorded + size_t(core.iterations) * size_t(n),
+                a.predictions + size_t(result.iterations) * size_t(n));
     }
     // An iteration that commits EOS leaves the window and prior as the one before it built them.
     std::copy(core.window, core.window + n, a.window);

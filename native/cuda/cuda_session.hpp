@@ -113,16 +113,16 @@ class CudaSession final : public SessionBackend {
   cudaStream_t user_stream_ = nullptr;
 
   // Activations for kMaxRows rows. GEMM inputs are bf16 with zero-padded rows of gemm_ld(columns).
-  DeviceArray<float> x_;            // residual stream [rows][dim]
-  DeviceArray<__nv_bfloat16> xb_;   // normed input [rows][gemm_ld(dim)]
-  DeviceArray<float> qkv_;          // fused projection [rows][q_dim + 2 kv_dim]
-  DeviceArray<float> q_;            // rotated queries [rows][q_dim]
-  DeviceArray<float> partial_o_, partial_ml_;  // attention chunks
-  DeviceArray<__nv_bfloat16> attn_; // attention output [rows][gemm_ld(q_dim)]
-  DeviceArray<__nv_bfloat16> act_;  // SwiGLU output [rows][gemm_ld(hidden)]
-  DeviceArray<float> logits_;       // [rows][vocab]
+  DeviceArray<float> x_;                          // residual stream [rows][dim]
+  DeviceArray<__nv_bfloat16> xb_;                 // normed input [rows][gemm_ld(dim)]
+  DeviceArray<float> qkv_;                        // fused projection [rows][q_dim + 2 kv_dim]
+  DeviceArray<float> q_;                          // rotated queries [rows][q_dim]
+  DeviceArray<float> partial_o_, partial_ml_;     // attention chunks
+  DeviceArray<__nv_bfloat16> attn_;               // attention output [rows][gemm_ld(q_dim)]
+  DeviceArray<__nv_bfloat16> act_;                // SwiGLU output [rows][gemm_ld(hidden)]
+  DeviceArray<float> logits_;                     // [rows][vocab]
   DeviceArray<__nv_bfloat16> k_cache_, v_cache_;  // [layer][capacity][kv_dim]
-  DeviceArray<float2> rope_table_;  // CLLM_CUDA_ROPE_TABLE: (cos, sin) [capacity][head_dim / 2]
+  DeviceArray<float2> rope_table_;                // CLLM_CUDA_ROPE_TABLE: (cos, sin) [capacity][head_dim / 2]
   DeviceArray<JacobiState> state_;
   PinnedArray<JacobiState> host_state_;
   // Blocks and refill runs: per-iteration counts (accepted, then stationary; capacity + 1 each, as

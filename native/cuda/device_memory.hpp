@@ -29,7 +29,8 @@ class DeviceArray {
     CLLM_CUDA_CHECK(cudaMemset(ptr_, 0, count * sizeof(T)));
   }
   ~DeviceArray() { release(); }
-  DeviceArray(DeviceArray&& other) noexcept : ptr_(std::exchange(other.ptr_, nullptr)), count_(std::exchange(other.count_, 0)) {}
+  DeviceArray(DeviceArray&& other) noexcept
+      : ptr_(std::exchange(other.ptr_, nullptr)), count_(std::exchange(other.count_, 0)) {}
   DeviceArray& operator=(DeviceArray&& other) noexcept {
     if (this != &other) {
       release();
@@ -70,7 +71,8 @@ class PinnedArray {
   ~PinnedArray() {
     if (ptr_) cudaFreeHost(ptr_);
   }
-  PinnedArray(PinnedArray&& other) noexcept : ptr_(std::exchange(other.ptr_, nullptr)), count_(std::exchange(other.count_, 0)) {}
+  PinnedArray(PinnedArray&& other) noexcept
+      : ptr_(std::exchange(other.ptr_, nullptr)), count_(std::exchange(other.count_, 0)) {}
   PinnedArray& operator=(PinnedArray&& other) noexcept {
     if (this != &other) {
       if (ptr_) cudaFreeHost(ptr_);

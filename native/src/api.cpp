@@ -86,8 +86,7 @@ void validate_config(const cllm_config& c) {
   require(c.n_heads % c.n_kv_heads == 0, "config.n_heads (" + std::to_string(c.n_heads) +
                                              ") must be a multiple of config.n_kv_heads (" +
                                              std::to_string(c.n_kv_heads) + ")");
-  require(c.head_dim % 2 == 0, "config.head_dim must be even for rotary embeddings, got " +
-                                   std::to_string(c.head_dim));
+  require(c.head_dim % 2 == 0, "config.head_dim must be even for rotary embeddings, got " + std::to_string(c.head_dim));
   require(std::isfinite(c.rope_theta) && c.rope_theta > 0, "config.rope_theta must be a positive number");
   require(std::isfinite(c.norm_eps) && c.norm_eps >= 0, "config.norm_eps must be a non-negative number");
   require(c.tied_embeddings == 0 || c.tied_embeddings == 1, "config.tied_embeddings must be 0 or 1");
@@ -100,7 +99,8 @@ void validate_config(const cllm_config& c) {
 
 int32_t slot_of(const cllm_config& c, int32_t tensor, int32_t layer) {
   // Global tensors first, then n_layers slots per per-layer kind.
-  if (!cllm::tensor_is_per_layer(tensor)) return tensor == CLLM_TENSOR_TOKEN_EMBEDDING ? 0 : tensor == CLLM_TENSOR_FINAL_NORM ? 1 : 2;
+  if (!cllm::tensor_is_per_layer(tensor))
+    return tensor == CLLM_TENSOR_TOKEN_EMBEDDING ? 0 : tensor == CLLM_TENSOR_FINAL_NORM ? 1 : 2;
   return 3 + (tensor - CLLM_TENSOR_ATTN_NORM) * c.n_layers + layer;
 }
 
@@ -129,19 +129,27 @@ bool is_upload_dtype(int32_t dtype) { return dtype >= CLLM_DTYPE_F32 && dtype <=
 
 const char* dtype_name(int32_t dtype) {
   switch (dtype) {
-    case CLLM_DTYPE_F32: return "f32";
-    case CLLM_DTYPE_F16: return "f16";
-    case CLLM_DTYPE_BF16: return "bf16";
-    case CLLM_DTYPE_Q8_0: return "q8_0";
-    default: return "default";
+    case CLLM_DTYPE_F32:
+      return "f32";
+    case CLLM_DTYPE_F16:
+      return "f16";
+    case CLLM_DTYPE_BF16:
+      return "bf16";
+    case CLLM_DTYPE_Q8_0:
+      return "q8_0";
+    default:
+      return "default";
   }
 }
 
 int64_t dtype_bytes(int32_t dtype, int64_t n) {
   switch (dtype) {
-    case CLLM_DTYPE_F32: return n * 4;
-    case CLLM_DTYPE_Q8_0: return n / cllm::cpu::kQ8Block * cllm::cpu::kQ8BlockBytes;
-    default: return n * 2;
+    case CLLM_DTYPE_F32:
+      return n * 4;
+    case CLLM_DTYPE_Q8_0:
+      return n / cllm::cpu::kQ8Block * cllm::cpu::kQ8BlockBytes;
+    default:
+      return n * 2;
   }
 }
 
@@ -151,12 +159,14 @@ cllm_dtype resolve_weight_dtype(int32_t backend, int32_t requested) {
           "weight_dtype must be CLLM_DTYPE_DEFAULT (-1) or a cllm_dtype 0..3, got " + std::to_string(requested));
   if (backend == CLLM_BACKEND_CUDA) {
     if (requested != CLLM_DTYPE_DEFAULT && requested != CLLM_DTYPE_BF16) {
-      fail(CLLM_ERR_UNSUPPORTED, std::string("the CUDA backend stores weights as bf16 only, not ") + dtype_name(requested));
+      fail(CLLM_ERR_UNSUPPORTED,
+           std::string("the CUDA backend stores weights as bf16 only, not ") + dtype_name(requested));
     }
     return CLLM_DTYPE_BF16;
   }
   if (requested == CLLM_DTYPE_F16) {
-    fail(CLLM_ERR_UNSUPPORTED, "the CPU backend stores weights as f32, bf16 or q8_0, not f16 (f16 uploads convert to any of them)");
+    fail(CLLM_ERR_UNSUPPORTED,
+         "the CPU backend stores weights as f32, bf16 or q8_0, not f16 (f16 uploads convert to any of them)");
   }
   return requested == CLLM_DTYPE_DEFAULT ? CLLM_DTYPE_F32 : cllm_dtype(requested);
 }
@@ -183,9 +193,11 @@ cllm_status cllm_dtype_size(int32_t dtype, int64_t n_elements, int64_t* out_byte
   return guard([&] {
     require_pointer(out_bytes, "out_bytes");
     require(is_upload_dtype(dtype), "unknown dtype " + std::to_string(dtype));
-    require(n_elements >= 0 && n_elements < (int64_t(1) << 60), "n_elements must be in [0, 2^60), got " + std::to_string(n_elements));
-    require(dtype != CLLM_DTYPE_Q8_0 || n_elements % cllm::cpu::kQ8Block == 0,
-            "q8_0 holds whole blocks of 32 values; n_elements " + std::to_string(n_elements) + " is not a multiple of 32");
+    require(n_elements >= 0 && n_elements < (int64_t(1) << 60),
+            "n_elements must be in [0, 2^60), got " + std::to_string(n_elements));
+    require(
+        dtype != CLLM_DTYPE_Q8_0 || n_elements % cllm::cpu::kQ8Block == 0,
+        "q8_0 holds whole blocks of 32 values; n_elements " + std::to_string(n_elements) + " is not a multiple of 32");
     *out_bytes = dtype_bytes(dtype, n_elements);
   });
 }
@@ -193,7 +205,8 @@ cllm_status cllm_dtype_size(int32_t dtype, int64_t n_elements, int64_t* out_byte
 cllm_status cllm_backend_available(int32_t backend) {
   return guard([&] {
     if (backend == CLLM_BACKEND_CPU) return;
-    require(backend == CLLM_BACKEND_CUDA, "backend must be CLLM_BACKEND_CPU or CLLM_BACKEND_CUDA, got " + std::to_string(backend));
+    require(backend == CLLM_BACKEND_CUDA,
+            "backend must be CLLM_BACKEND_CPU or CLLM_BACKEND_CUDA, got " + std::to_string(backend));
     const int32_t count = cllm::cuda_plugin().device_count();
     if (count <= 0) fail(CLLM_ERR_UNSUPPORTED, "no CUDA device is available");
   });
@@ -217,21 +230,20 @@ cllm_status cllm_cuda_device_info(int32_t device, char* name, int32_t name_len, 
                                   int32_t* cc_major, int32_t* cc_minor) {
   return guard([&] {
     require(device >= 0, "device must be a CUDA ordinal >= 0, got " + std::to_string(device));
-    require(name == nullptr || name_len >= 1, "name_len must be at least 1 when name is set, got " +
-                                                  std::to_string(name_len));
+    require(name == nullptr || name_len >= 1,
+            "name_len must be at least 1 when name is set, got " + std::to_string(name_len));
     const int32_t count = cllm::cuda_plugin().device_count();
     if (count <= 0) fail(CLLM_ERR_UNSUPPORTED, "no CUDA device is available");
-    require(device < count, "device " + std::to_string(device) + " is outside [0, " + std::to_string(count) +
-                                ") CUDA devices");
+    require(device < count,
+            "device " + std::to_string(device) + " is outside [0, " + std::to_string(count) + ") CUDA devices");
     cllm::cuda_plugin().device_info(device, name, name_len, total_memory, cc_major, cc_minor);
   });
 }
 
-
 cllm_status cllm_set_num_threads(int32_t n) {
   return guard([&] {
     require(n >= 0 && n <= cllm::cpu::kMaxThreads, "n must be in [0, " + std::to_string(cllm::cpu::kMaxThreads) +
-                                                        "] (0: the default), got " + std::to_string(n));
+                                                       "] (0: the default), got " + std::to_string(n));
     cllm::cpu::set_num_threads(n);
   });
 }
@@ -260,7 +272,8 @@ cllm_status cllm_model_create_with_weights(const cllm_config* config, int32_t ba
       require(device >= 0, "device must be a CUDA ordinal >= 0, got " + std::to_string(device));
       model->backend = cllm::cuda_plugin().make_model(*config, device);
     } else {
-      fail(CLLM_ERR_INVALID_ARGUMENT, "backend must be CLLM_BACKEND_CPU or CLLM_BACKEND_CUDA, got " + std::to_string(backend));
+      fail(CLLM_ERR_INVALID_ARGUMENT,
+           "backend must be CLLM_BACKEND_CPU or CLLM_BACKEND_CUDA, got " + std::to_string(backend));
     }
     model->uploaded.assign(slot_count(*config), 0);
     if (config->tied_embeddings) model->uploaded[2] = 1;  // the output head is the embedding
@@ -291,7 +304,8 @@ cllm_status cllm_model_upload(cllm_model* model, int32_t tensor, int32_t layer, 
                                         std::to_string(expected));
     if (dtype == CLLM_DTYPE_Q8_0) {
       const int64_t row = cllm::tensor_row_length(c, tensor);
-      require(row % cllm::cpu::kQ8Block == 0, "tensor " + name + " cannot be q8_0: its rows are " + std::to_string(row) +
+      require(row % cllm::cpu::kQ8Block == 0, "tensor " + name + " cannot be q8_0: its rows are " +
+                                                  std::to_string(row) +
                                                   " values long, not a multiple of 32 (upload it as f32, f16 or bf16)");
       if (model->backend->kind() != CLLM_BACKEND_CPU) {  // other backends take the values as fp32
         std::vector<float> values(static_cast<size_t>(n_elements));
@@ -351,8 +365,8 @@ cllm_status cllm_session_create(cllm_model* model, int32_t capacity, cllm_sessio
     *out_session = nullptr;
     const cllm_model& m = checked(model);
     require(capacity >= 1 && capacity <= m.config.max_seq_len,
-            "capacity " + std::to_string(capacity) + " is outside [1, max_seq_len = " +
-                std::to_string(m.config.max_seq_len) + "]");
+            "capacity " + std::to_string(capacity) +
+                " is outside [1, max_seq_len = " + std::to_string(m.config.max_seq_len) + "]");
     if (cllm_model_check_complete(model) != CLLM_OK) fail(CLLM_ERR_STATE, "incomplete model: " + last_error);
     auto session = std::make_unique<cllm_session>();
     session->model = model;
@@ -433,14 +447,14 @@ cllm_status cllm_sample_row(const float* logits, int32_t vocab, const cllm_sampl
     std::vector<float> row(logits, logits + vocab);
     if (cllm::sampling::has_penalties(*sampling)) {
       const int64_t expected = std::max<int64_t>(0, position - sampling->penalty_from);
-      require(history_length == expected, "history_length must be max(0, position - penalty_from) = " +
-                                              std::to_string(expected) + " when penalties apply, got " +
-                                              std::to_string(history_length));
+      require(history_length == expected,
+              "history_length must be max(0, position - penalty_from) = " + std::to_string(expected) +
+                  " when penalties apply, got " + std::to_string(history_length));
       require(history_length == 0 || history != nullptr, "history is NULL");
       counts.resize(vocab);
       for (int32_t i = 0; i < history_length; ++i) {
-        require(history[i] >= 0 && history[i] < vocab, "history[" + std::to_string(i) + "] = " +
-                                                           std::to_string(history[i]) + " is outside the vocabulary");
+        require(history[i] >= 0 && history[i] < vocab,
+                "history[" + std::to_string(i) + "] = " + std::to_string(history[i]) + " is outside the vocabulary");
         counts.add(history[i]);
       }
       cllm::sampling::apply_penalties(row.data(), counts, *sampling);
@@ -468,8 +482,7 @@ cllm_status cllm_batch_create(cllm_model* model, int32_t max_rows, cllm_batch** 
 void cllm_batch_free(cllm_batch* batch) { delete batch; }
 
 cllm_status cllm_batch_jacobi_step(cllm_batch* batch, cllm_session* const* sessions, int32_t count,
-                                   const int32_t* windows, const int32_t* ns, int32_t* predictions,
-                                   int32_t* accepted) {
+                                   const int32_t* windows, const int32_t* ns, int32_t* predictions, int32_t* accepted) {
   return guard([&] {
     require(batch != nullptr, "batch is NULL");
     require_pointer(sessions, "sessions");
@@ -492,8 +505,8 @@ cllm_status cllm_batch_jacobi_step(cllm_batch* batch, cllm_session* const* sessi
       rows += ns[i];
       backends[size_t(i)] = sessions[i]->backend.get();
     }
-    require(rows <= batch->max_rows, "the sessions bring " + std::to_string(rows) + " rows, the batch holds " +
-                                         std::to_string(batch->max_rows));
+    require(rows <= batch->max_rows,
+            "the sessions bring " + std::to_string(rows) + " rows, the batch holds " + std::to_string(batch->max_rows));
     validate_tokens(c, windows, int32_t(rows), "windows");
     for (int32_t i = 0; i < count; ++i) require_room(*sessions[i], ns[i]);
     cllm::batch_jacobi_step(*batch->backend, backends.data(), count, windows, ns, predictions, accepted);
@@ -536,8 +549,8 @@ cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* 
 }
 
 cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* prior, int32_t n, int32_t max_tokens,
-                            int32_t max_iterations, int32_t eos_token, int32_t guess_kind, int64_t guess_seed, int32_t pad_token,
-                            const int32_t* history, int32_t history_length, int32_t* committed,
+                            int32_t max_iterations, int32_t eos_token, int32_t guess_kind, int64_t guess_seed,
+                            int32_t pad_token, const int32_t* history, int32_t history_length, int32_t* committed,
                             int32_t* out_committed, int32_t* out_iterations, int32_t* accepted, int32_t* stationary,
                             int32_t* iteration_predictions) {
   return guard([&] {
@@ -545,8 +558,8 @@ cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* pri
     const cllm_config& c = s.model->config;
     const int32_t length = s.backend->length();
     // Rows beyond the free positions are never forwarded, so n is bounded only against absurd sizes.
-    require(n >= 1 && n <= kMaxRunWindow, "n must be in [1, " + std::to_string(kMaxRunWindow) + "], got " +
-                                              std::to_string(n));
+    require(n >= 1 && n <= kMaxRunWindow,
+            "n must be in [1, " + std::to_string(kMaxRunWindow) + "], got " + std::to_string(n));
     require(max_tokens >= 1, "max_tokens must be at least 1, got " + std::to_string(max_tokens));
     require(max_iterations >= 1, "max_iterations must be at least 1, got " + std::to_string(max_iterations));
     validate_tokens(c, window, n, "window");
@@ -557,9 +570,9 @@ cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* pri
                   " is neither -1 nor inside the vocabulary [0, " + std::to_string(c.vocab_size) + ")");
     }
     require(eos_token < c.vocab_size, "eos_token " + std::to_string(eos_token) + " is outside the vocabulary");
-    require(guess_kind == CLLM_GUESS_RANDOM || guess_kind == CLLM_GUESS_LAST || guess_kind == CLLM_GUESS_PAD,
-            "guess_kind must be CLLM_GUESS_RANDOM, CLLM_GUESS_LAST or CLLM_GUESS_PAD, got " +
-                std::to_string(guess_kind));
+    require(
+        guess_kind == CLLM_GUESS_RANDOM || guess_kind == CLLM_GUESS_LAST || guess_kind == CLLM_GUESS_PAD,
+        "guess_kind must be CLLM_GUESS_RANDOM, CLLM_GUESS_LAST or CLLM_GUESS_PAD, got " + std::to_string(guess_kind));
     if (guess_kind == CLLM_GUESS_PAD) validate_tokens(c, &pad_token, 1, "pad_token");
     require(history_length >= 1 && history_length <= length + 1,
             "history_length must be in [1, session length + 1 = " + std::to_string(length + 1) + "], got " +

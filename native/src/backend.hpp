@@ -52,9 +52,9 @@ class SessionBackend {
     int32_t iterations;
   };
   // accepted, stationary and states may be nullptr (not wanted).
-  virtual BlockResult jacobi_block(int32_t y0, const int32_t* init_state, int32_t n,
-                                   int32_t max_iterations, int32_t eos_token, int32_t* produced,
-                                   int32_t* accepted, int32_t* stationary, int32_t* states);
+  virtual BlockResult jacobi_block(int32_t y0, const int32_t* init_state, int32_t n, int32_t max_iterations,
+                                   int32_t eos_token, int32_t* produced, int32_t* accepted, int32_t* stationary,
+                                   int32_t* states);
   // cllm_jacobi_run: the refill-window loop. api.cpp has checked every argument and that at least one
   // row fits; predictions may be nullptr.
   struct GuessRule {
@@ -95,8 +95,8 @@ class BatchBackend {
   // Forwards ns[s] rows of tokens (taken in order) for each session at its own length, advancing it,
   // and writes each row's prediction (as forward_argmax) to the same place of predictions. api.cpp has
   // checked that the sessions are distinct, of this batch's model, and have room.
-  virtual void forward_predict(SessionBackend* const* sessions, int32_t count, const int32_t* tokens,
-                               const int32_t* ns, int32_t* predictions);
+  virtual void forward_predict(SessionBackend* const* sessions, int32_t count, const int32_t* tokens, const int32_t* ns,
+                               int32_t* predictions);
 };
 
 // One Jacobi iteration per session through a batch (cllm_batch_jacobi_step; jacobi.cpp).
@@ -108,8 +108,7 @@ class ModelBackend {
   virtual ~ModelBackend() = default;
   virtual cllm_backend_kind kind() const = 0;
   // data holds n_elements values of dtype; n_elements already checked against the config.
-  virtual void upload(int32_t tensor, int32_t layer, cllm_dtype dtype, const void* data,
-                      int64_t n_elements) = 0;
+  virtual void upload(int32_t tensor, int32_t layer, cllm_dtype dtype, const void* data, int64_t n_elements) = 0;
   virtual int64_t weight_bytes() const = 0;
   virtual std::unique_ptr<SessionBackend> new_session(int32_t capacity) = 0;
   // Scratch for batched forwards of up to max_rows rows; the default batch runs sessions one by one.

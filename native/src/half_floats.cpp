@@ -57,8 +57,8 @@ uint16_t float_to_f16(float value) {
   if (exponent == 0xff) return uint16_t(sign | 0x7c00u | (mantissa != 0 ? 0x200u : 0u));  // inf, quiet NaN
   const int32_t e = exponent - 127 + 15;
   if (e >= 0x1f) return uint16_t(sign | 0x7c00u);  // beyond the f16 range: infinity
-  if (e <= 0) {  // an f16 subnormal (or zero)
-    if (e < -10) return uint16_t(sign);  // below half the smallest subnormal
+  if (e <= 0) {                                    // an f16 subnormal (or zero)
+    if (e < -10) return uint16_t(sign);            // below half the smallest subnormal
     mantissa |= 0x800000u;
     const int32_t shift = 14 - e;
     uint32_t half = mantissa >> shift;

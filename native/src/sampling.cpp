@@ -84,9 +84,9 @@ void validate(const cllm_sampling& s) {
           "sampling.top_p must be in (0, 1] (1: off), got " + std::to_string(s.top_p));
   require(std::isfinite(s.min_p) && s.min_p >= 0 && s.min_p <= 1,
           "sampling.min_p must be in [0, 1] (0: off), got " + std::to_string(s.min_p));
-  require(std::isfinite(s.repetition_penalty) && s.repetition_penalty > 0,
-          "sampling.repetition_penalty must be a finite number > 0 (1: off), got " +
-              std::to_string(s.repetition_penalty));
+  require(
+      std::isfinite(s.repetition_penalty) && s.repetition_penalty > 0,
+      "sampling.repetition_penalty must be a finite number > 0 (1: off), got " + std::to_string(s.repetition_penalty));
   require(std::isfinite(s.presence_penalty), "sampling.presence_penalty must be finite");
   require(std::isfinite(s.frequency_penalty), "sampling.frequency_penalty must be finite");
   require(s.penalty_from >= 0, "sampling.penalty_from must be >= 0, got " + std::to_string(s.penalty_from));

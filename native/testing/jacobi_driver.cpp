@@ -21,8 +21,8 @@ Start start(cllm_session* session, const std::vector<int32_t>& prompt, const Ref
   Start st{std::vector<int32_t>(size_t(s.n)), std::vector<int32_t>(size_t(s.n), -1), prompt};
   st.window[0] = prompt.back();
   for (int32_t i = 1; i < s.n; ++i) {
-    st.window[size_t(i)] = guess_token(s.guess_kind, s.seed, s.pad_token, int64_t(cached) + i, prompt.data(),
-                                       int32_t(prompt.size()));
+    st.window[size_t(i)] =
+        guess_token(s.guess_kind, s.seed, s.pad_token, int64_t(cached) + i, prompt.data(), int32_t(prompt.size()));
   }
   return st;
 }

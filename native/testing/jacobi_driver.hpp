@@ -16,9 +16,9 @@
 namespace cllm::testing {
 
 struct RefillSettings {
-  int32_t n = 8;                // window width
-  int32_t max_tokens = 32;      // whole generation
-  int32_t tokens_per_call = 32; // cllm_jacobi_run's max_tokens (the step driver narrows alike)
+  int32_t n = 8;                          // window width
+  int32_t max_tokens = 32;                // whole generation
+  int32_t tokens_per_call = 32;           // cllm_jacobi_run's max_tokens (the step driver narrows alike)
   int32_t iterations_per_call = 1 << 30;  // cllm_jacobi_run's max_iterations (changes nothing for steps)
   int32_t eos = -1;
   int32_t guess_kind = CLLM_GUESS_RANDOM;
@@ -33,8 +33,8 @@ struct RefillOutput {
   std::vector<int32_t> stationary;   // per iteration
   std::vector<int32_t> predictions;  // per iteration, n each, -1 past the rows (when recorded)
   std::vector<int32_t> window, prior;
-  int32_t length = 0;                // session length at the end
-  int32_t calls = 0;                 // cllm_jacobi_run calls (runs) or iterations (steps)
+  int32_t length = 0;  // session length at the end
+  int32_t calls = 0;   // cllm_jacobi_run calls (runs) or iterations (steps)
   bool operator==(const RefillOutput& o) const;
 };
 

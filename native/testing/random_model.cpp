@@ -76,7 +76,8 @@ cllm_status make_random_model(const cllm_config& config, int32_t backend, int32_
   for_each_random_tensor(config, seed, [&](int32_t tensor, int32_t layer, const std::vector<float>& values) {
     if (status != CLLM_OK) return;
     const int64_t n = int64_t(values.size());
-    const bool matrix = tensor != CLLM_TENSOR_ATTN_NORM && tensor != CLLM_TENSOR_FFN_NORM && tensor != CLLM_TENSOR_FINAL_NORM;
+    const bool matrix =
+        tensor != CLLM_TENSOR_ATTN_NORM && tensor != CLLM_TENSOR_FFN_NORM && tensor != CLLM_TENSOR_FINAL_NORM;
     if (dtype == CLLM_DTYPE_Q8_0 && matrix && cllm::tensor_row_length(config, tensor) % 32 == 0) {
       blocks.resize(size_t(n / 32 * cllm::cpu::kQ8BlockBytes));
       cllm::cpu::quantize_q8_0(blocks.data(), values.data(), n);

@@ -26,8 +26,9 @@ cllm_status make_random_model(const cllm_config& config, int32_t backend, int32_
 
 // The values make_random_model uploads, tensor by tensor in upload order (fp32, before any dtype
 // conversion): fn(tensor, layer, values). The same seed gives the same values.
-void for_each_random_tensor(const cllm_config& config, uint64_t seed,
-                            const std::function<void(int32_t tensor, int32_t layer, const std::vector<float>& values)>& fn);
+void for_each_random_tensor(
+    const cllm_config& config, uint64_t seed,
+    const std::function<void(int32_t tensor, int32_t layer, const std::vector<float>& values)>& fn);
 
 // Aborts the test with the status and last error when status != CLLM_OK.
 void check(cllm_status status, const char* what);

@@ -6,22 +6,48 @@
 
 namespace cllm::testing {
 
-ReferenceModel::ReferenceModel(const cllm_config& config, uint64_t seed) : c_(config), layers_(size_t(config.n_layers)) {
+ReferenceModel::ReferenceModel(const cllm_config& config, uint64_t seed)
+    : c_(config), layers_(size_t(config.n_layers)) {
   for_each_random_tensor(config, seed, [&](int32_t tensor, int32_t layer, const std::vector<float>& v) {
     switch (tensor) {
-      case CLLM_TENSOR_TOKEN_EMBEDDING: embedding_ = v; break;
-      case CLLM_TENSOR_FINAL_NORM: final_norm_ = v; break;
-      case CLLM_TENSOR_OUTPUT: output_ = v; break;
-      case CLLM_TENSOR_ATTN_NORM: layers_[layer].attn_norm = v; break;
-      case CLLM_TENSOR_WQ: layers_[layer].wq = v; break;
-      case CLLM_TENSOR_WK: layers_[layer].wk = v; break;
-      case CLLM_TENSOR_WV: layers_[layer].wv = v; break;
-      case CLLM_TENSOR_WO: layers_[layer].wo = v; break;
-      case CLLM_TENSOR_FFN_NORM: layers_[layer].ffn_norm = v; break;
-      case CLLM_TENSOR_W_GATE: layers_[layer].w_gate = v; break;
-      case CLLM_TENSOR_W_UP: layers_[layer].w_up = v; break;
-      case CLLM_TENSOR_W_DOWN: layers_[layer].w_down = v; break;
-      default: break;
+      case CLLM_TENSOR_TOKEN_EMBEDDING:
+        embedding_ = v;
+        break;
+      case CLLM_TENSOR_FINAL_NORM:
+        final_norm_ = v;
+        break;
+      case CLLM_TENSOR_OUTPUT:
+        output_ = v;
+        break;
+      case CLLM_TENSOR_ATTN_NORM:
+        layers_[layer].attn_norm = v;
+        break;
+      case CLLM_TENSOR_WQ:
+        layers_[layer].wq = v;
+        break;
+      case CLLM_TENSOR_WK:
+        layers_[layer].wk = v;
+        break;
+      case CLLM_TENSOR_WV:
+        layers_[layer].wv = v;
+        break;
+      case CLLM_TENSOR_WO:
+        layers_[layer].wo = v;
+        break;
+      case CLLM_TENSOR_FFN_NORM:
+        layers_[layer].ffn_norm = v;
+        break;
+      case CLLM_TENSOR_W_GATE:
+        layers_[layer].w_gate = v;
+        break;
+      case CLLM_TENSOR_W_UP:
+        layers_[layer].w_up = v;
+        break;
+      case CLLM_TENSOR_W_DOWN:
+        layers_[layer].w_down = v;
+        break;
+      default:
+        break;
     }
   });
   k_cache_.assign(size_t(config.n_layers), {});

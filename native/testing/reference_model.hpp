@@ -32,8 +32,8 @@ class ReferenceModel {
   int32_t length_ = 0;
 };
 
-// max |a - b| / max |b|, the error measure of docs/ARCHITECTURE.md (Numerics) (0 when both are all zeros). A NaN or infinity
-// anywhere counts as infinitely wrong (fmax alone would skip a NaN), and so do vectors of different sizes.
+// max |a - b| / max |b|, the error measure of docs/ARCHITECTURE.md (Numerics) (0 when both are all zeros). A NaN or
+// infinity anywhere counts as infinitely wrong (fmax alone would skip a NaN), and so do vectors of different sizes.
 double max_relative_error(const float* a, const float* b, size_t n);
 double max_relative_error(const std::vector<float>& a, const std::vector<float>& b);
 

@@ -52,8 +52,10 @@ void check_gemm_schedule(Expect expect) {
         constexpr int s = decltype(slot)::value;
         if (buffer[s][u] != -1) no_overwrite = false;  // a loaded chunk not yet used would be lost
         buffer[s][u] = c;
-        if (c < begin || c >= end) once = false;
-        else ++loads[size_t(c)];
+        if (c < begin || c >= end)
+          once = false;
+        else
+          ++loads[size_t(c)];
         bounded &= ++outstanding <= 2 * U;
       };
       auto consume = [&](auto slot, int u, int c) {
@@ -110,7 +112,8 @@ void check_row_spread(Expect expect) {
   expect(aligned, "ROW_SPREAD: slices start on the granule");
   expect(ordered, "ROW_SPREAD: slices are contiguous and in order");
   bool sane = spread_blocks_per_row(1, 132) == kMaxSpread && spread_blocks_per_row(64, 132) == 2 &&
-              spread_blocks_per_row(64, 16) == 1 && spread_blocks_per_row(16, 132) == 8 && spread_blocks_per_row(0, 1) == 1;
+              spread_blocks_per_row(64, 16) == 1 && spread_blocks_per_row(16, 132) == 8 &&
+              spread_blocks_per_row(0, 1) == 1;
   expect(sane, "ROW_SPREAD: blocks per row fill about one wave, within [1, kMaxSpread]");
 }
 
@@ -132,8 +135,10 @@ void check_rope_table(Expect expect) {
     for (int32_t p = 0; p < positions; ++p) {
       for (int32_t i = 0; i < half; ++i) {
         const int64_t index = rope_table_index(p, i, half);
-        if (index < 0 || index >= int64_t(seen.size())) bijective = false;
-        else ++seen[size_t(index)];
+        if (index < 0 || index >= int64_t(seen.size()))
+          bijective = false;
+        else
+          ++seen[size_t(index)];
       }
     }
     for (int v : seen) bijective &= v == 1;
@@ -176,7 +181,8 @@ void check_attention_v2(Expect expect) {
             fills &= blocks(chunk) >= sms;
             coarsest &= chunk + step > kAttentionV2FillContext || blocks(chunk + step) < sms;
           }
-          if (chunk == step && finest <= step) coarsest &= blocks(step + step) < sms || step + step > kAttentionV2FillContext;
+          if (chunk == step && finest <= step)
+            coarsest &= blocks(step + step) < sms || step + step > kAttentionV2FillContext;
         }
       }
     }
@@ -219,7 +225,8 @@ void check_attention_v2(Expect expect) {
             for (int v : seen) tiles_once &= v == 1;
             // Row 0's visible tiles (and the positions it sees) are the same with 1 row or last_row + 1.
             const int32_t s_end_alone = std::min(s0 + chunk, length + 1);  // the kernel's s_end for one row
-            const int32_t visible_alone = std::min(s_end_alone, length + 1), visible_block = std::min(s_end, length + 1);
+            const int32_t visible_alone = std::min(s_end_alone, length + 1),
+                          visible_block = std::min(s_end, length + 1);
             row_independent &= visible_alone == visible_block;
             for (int32_t pg = 0; pg < P; ++pg) {
               std::set<int32_t> alone, block;
@@ -247,8 +254,9 @@ void check_switch_parsing(Expect expect) {
                          "CLLM_CUDA_GEMM_PREFETCH"};
   for (const char* n : names) unsetenv(n);
   SpeedSwitches off = speed_switches_from_environment(9, 12080);
-  expect(!off.pdl && !off.pdl_requested && !off.rope_table && !off.row_spread && !off.attention_v2 && !off.gemm_prefetch,
-         "switches: all off by default");
+  expect(
+      !off.pdl && !off.pdl_requested && !off.rope_table && !off.row_spread && !off.attention_v2 && !off.gemm_prefetch,
+      "switches: all off by default");
   for (const char* n : names) setenv(n, "1", 1);
   SpeedSwitches on = speed_switches_from_environment(9, 12030);
   expect(on.pdl && on.rope_table && on.row_spread && on.attention_v2 && on.gemm_prefetch, "switches: all on with =1");

@@ -32,14 +32,14 @@ inline bool have_device() {
   return true;
 }
 
-#define TEST_CUDA(call)                                                                                   \
-  do {                                                                                                    \
-    const cudaError_t test_cuda_status = (call);                                                          \
-    if (test_cuda_status != cudaSuccess) {                                                                \
-      std::fprintf(stderr, "FAIL: %s at %s:%d: %s\n", #call, __FILE__, __LINE__,                          \
-                   cudaGetErrorString(test_cuda_status));                                                 \
-      std::exit(1);                                                                                       \
-    }                                                                                                     \
+#define TEST_CUDA(call)                                                          \
+  do {                                                                           \
+    const cudaError_t test_cuda_status = (call);                                 \
+    if (test_cuda_status != cudaSuccess) {                                       \
+      std::fprintf(stderr, "FAIL: %s at %s:%d: %s\n", #call, __FILE__, __LINE__, \
+                   cudaGetErrorString(test_cuda_status));                        \
+      std::exit(1);                                                              \
+    }                                                                            \
   } while (0)
 
 // Device memory of exactly count elements, zero-filled: no slack bytes past the end, so that

@@ -33,7 +33,6 @@ const char* weight_name(int32_t dtype) {
   return dtype == CLLM_DTYPE_BF16 ? "bf16" : dtype == CLLM_DTYPE_Q8_0 ? "q8_0" : "f32";
 }
 
-
 cllm_model* random_model(const cllm_config& config, uint64_t seed, cllm_dtype upload = CLLM_DTYPE_F32) {
   cllm_model* model;
   check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, seed, upload, weights, &model), "model");
@@ -260,7 +259,8 @@ void test_weight_types_against_f32(const cllm_config& config, const char* name) 
     const double error = max_relative_error(some_logits(model, config), reference);
     std::printf("cpu backend: %s weights on the %s model: logits relative error %.3g vs f32\n", weight_name(type), name,
                 error);
-    expect(error < (type == CLLM_DTYPE_BF16 ? 1.5e-2 : 4e-2), std::string("logits close to the f32 model's on ") + name);
+    expect(error < (type == CLLM_DTYPE_BF16 ? 1.5e-2 : 4e-2),
+           std::string("logits close to the f32 model's on ") + name);
     cllm_model_free(model);
   }
   weights = saved;
@@ -346,8 +346,9 @@ void test_rejects_bad_input(const cllm_config& config) {
   expect(cllm_session_forward(session, many.data(), 9, nullptr) == CLLM_ERR_CONTEXT_FULL, "context full");
   expect(cllm_session_truncate(session, 1) == CLLM_ERR_INVALID_ARGUMENT, "truncate beyond length");
   cllm_session* too_big = nullptr;
-  expect(cllm_session_create(model, config.max_seq_len + 1, &too_big) == CLLM_ERR_INVALID_ARGUMENT && too_big == nullptr,
-         "capacity");
+  expect(
+      cllm_session_create(model, config.max_seq_len + 1, &too_big) == CLLM_ERR_INVALID_ARGUMENT && too_big == nullptr,
+      "capacity");
   cllm_session_free(session);
   float one = 1.0f;
   expect(cllm_model_upload(model, CLLM_TENSOR_WQ, 0, CLLM_DTYPE_F32, &one, 1) == CLLM_ERR_INVALID_ARGUMENT,

@@ -1,7 +1,8 @@
-// Each CPU kernel family (fp32 weights; the bf16 and Q8_0 matmuls: test_cpu_weight_kernels.cpp), on every ISA this machine runs (generic, AVX2, AVX-512 and its VNNI and BF16 levels), against a plain
-// scalar double-precision reference on awkward shapes: widths that are not multiples of the vector
-// width, 1..64 token rows, grouped-query attention, head_dim 48, long contexts. The kernels run through
-// their ISA's table and through the public cpu_kernels.hpp functions (with set_active_isa).
+// Each CPU kernel family (fp32 weights; the bf16 and Q8_0 matmuls: test_cpu_weight_kernels.cpp), on every ISA this
+// machine runs (generic, AVX2, AVX-512 and its VNNI and BF16 levels), against a plain scalar double-precision reference
+// on awkward shapes: widths that are not multiples of the vector width, 1..64 token rows, grouped-query attention,
+// head_dim 48, long contexts. The kernels run through their ISA's table and through the public cpu_kernels.hpp
+// functions (with set_active_isa).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -21,8 +22,6 @@ using cllm::testing::failures;
 
 using cllm::cpu::Kernels;
 using cllm::cpu::MatmulSegment;
-
-
 
 std::mt19937 rng(1234);
 
@@ -109,8 +108,10 @@ void test_matmul_packed(const Kernels& k) {
         bool sentinels = true;
         for (int r = 0; r < rows; ++r) {
           for (int o = 0; o < ld; ++o) {
-            if (o < out) got[size_t(r) * out + o] = y[size_t(r) * ld + o];
-            else sentinels = sentinels && y[size_t(r) * ld + o] == -7.0f;
+            if (o < out)
+              got[size_t(r) * out + o] = y[size_t(r) * ld + o];
+            else
+              sentinels = sentinels && y[size_t(r) * ld + o] == -7.0f;
           }
         }
         expect(rel_error(got.data(), ref, std::sqrt(double(in))) < kTol, shape("matmul_packed", k, {rows, in, out}));
@@ -232,8 +233,8 @@ void test_attention(const Kernels& k) {
   struct Case {
     int heads, kv_heads, head_dim, rows, first;
   };
-  const Case cases[] = {{8, 2, 48, 1, 0},  {8, 2, 48, 7, 0},   {8, 2, 48, 17, 5},  {8, 2, 48, 64, 100},
-                        {4, 4, 64, 1, 300}, {4, 4, 64, 16, 33}, {6, 1, 10, 3, 2},   {3, 3, 6, 5, 0},
+  const Case cases[] = {{8, 2, 48, 1, 0},      {8, 2, 48, 7, 0},   {8, 2, 48, 17, 5}, {8, 2, 48, 64, 100},
+                        {4, 4, 64, 1, 300},    {4, 4, 64, 16, 33}, {6, 1, 10, 3, 2},  {3, 3, 6, 5, 0},
                         {12, 12, 64, 1, 1500}, {16, 4, 128, 9, 60}};
   for (const Case& c : cases) {
     const int span = c.first + c.rows, kv_dim = c.kv_heads * c.head_dim, group = c.heads / c.kv_heads;
@@ -256,7 +257,8 @@ void test_attention(const Kernels& k) {
         for (auto& v : s) total += (v = std::exp(v - max_score));
         for (int t = 0; t < visible; ++t)
           for (int i = 0; i < c.head_dim; ++i)
-            ref[(size_t(r) * c.heads + h) * c.head_dim + i] += s[t] / total * vc[size_t(t) * kv_dim + kvh * c.head_dim + i];
+            ref[(size_t(r) * c.heads + h) * c.head_dim + i] +=
+                s[t] / total * vc[size_t(t) * kv_dim + kvh * c.head_dim + i];
       }
     }
     // The key cache packed as the backend keeps it, written in two pieces (as two forwards would), with
@@ -274,8 +276,10 @@ void test_attention(const Kernels& k) {
                 scores.data());
     bool sentinels = true;
     for (size_t i = scratch; i < scores.size(); ++i) sentinels = sentinels && scores[i] == 123.0f;
-    expect(rel_error(out.data(), ref) < 1e-5, shape("attention", k, {c.heads, c.kv_heads, c.head_dim, c.rows, c.first}));
-    expect(sentinels, shape("attention stays inside its scratch", k, {c.heads, c.kv_heads, c.head_dim, c.rows, c.first}));
+    expect(rel_error(out.data(), ref) < 1e-5,
+           shape("attention", k, {c.heads, c.kv_heads, c.head_dim, c.rows, c.first}));
+    expect(sentinels,
+           shape("attention stays inside its scratch", k, {c.heads, c.kv_heads, c.head_dim, c.rows, c.first}));
   }
 }
 
@@ -293,8 +297,8 @@ void test_argmax(const Kernels& k) {
     auto ties = random_vector(size_t(cols));  // the maximum three times: the first one wins
     for (int c : {cols / 2, cols / 3, cols - 1}) ties[size_t(c)] = 50.0f;
     rows.push_back(ties);
-    rows.push_back(std::vector<float>(size_t(cols), 1.0f));        // all equal: index 0
-    rows.push_back(std::vector<float>(size_t(cols), -INFINITY));   // all -inf: index 0
+    rows.push_back(std::vector<float>(size_t(cols), 1.0f));       // all equal: index 0
+    rows.push_back(std::vector<float>(size_t(cols), -INFINITY));  // all -inf: index 0
     auto nan_first = random_vector(size_t(cols));
     nan_first[0] = NAN;  // the reference never moves away from a NaN at index 0
     rows.push_back(nan_first);

@@ -44,7 +44,6 @@ using cllm::cpu::WeightType;
 
 double worst_vs_fp32 = 0;  // of the current subject: its quantisation error, printed
 
-
 std::mt19937 rng(4321);
 
 std::vector<float> random_vector(size_t n, float scale = 1.0f) {
@@ -80,8 +79,8 @@ float round_bf16(float v) { return cllm::bf16_to_float(cllm::float_to_bf16(v)); 
 // ---- the references' own quantisers ----
 
 struct Q8Row {
-  std::vector<float> d;    // per block
-  std::vector<int> q;      // per value, padded to whole blocks with zeros
+  std::vector<float> d;  // per block
+  std::vector<int> q;    // per value, padded to whole blocks with zeros
 };
 
 // ggml's Q8_0 rule for weights: d = amax / 127 rounded to fp16, q = round(x * (1 / d)) half away from zero.
@@ -148,7 +147,8 @@ std::vector<double> ref_q8(const std::vector<float>& x, const std::vector<float>
       double s = 0;
       for (int b = 0; b < blocks; ++b) {
         long long dot = 0;
-        for (int j = b * 32; j < b * 32 + 32; ++j) dot += (long long)wq[size_t(o)].q[size_t(j)] * xq[size_t(r)].q[size_t(j)];
+        for (int j = b * 32; j < b * 32 + 32; ++j)
+          dot += (long long)wq[size_t(o)].q[size_t(j)] * xq[size_t(r)].q[size_t(j)];
         s += double(wq[size_t(o)].d[size_t(b)]) * double(xq[size_t(r)].d[size_t(b)]) * double(dot);
       }
       y[size_t(r) * out + o] = s;
@@ -168,8 +168,8 @@ struct Subject {
   std::string name;
   WeightType type;
   WeightKernels kernels;
-  bool bf16_activations;       // vdpbf16ps (real or emulated)
-  const Kernels* same_isa;     // for the fp32 bit-identity check of the widening bf16 kernels, or nullptr
+  bool bf16_activations;    // vdpbf16ps (real or emulated)
+  const Kernels* same_isa;  // for the fp32 bit-identity check of the widening bf16 kernels, or nullptr
 };
 
 // Runs one matmul of `rows` rows through prepare + matmul, into out with row stride ld (accumulate or not).
@@ -203,8 +203,10 @@ void test_matmul(const Subject& s) {
         bool sentinels = true;
         for (int r = 0; r < rows; ++r)
           for (int o = 0; o < ld; ++o) {
-            if (o < out) got[size_t(r) * out + o] = y[size_t(r) * ld + o];
-            else sentinels = sentinels && y[size_t(r) * ld + o] == -7.0f;
+            if (o < out)
+              got[size_t(r) * out + o] = y[size_t(r) * ld + o];
+            else
+              sentinels = sentinels && y[size_t(r) * ld + o] == -7.0f;
           }
         const double scale = 0.05 * std::sqrt(double(in));
         expect(rel_error(got.data(), ref, scale) < kTol, label(s.name, "matmul vs its reference", {rows, in, out}));
@@ -261,7 +263,8 @@ void test_matmul(const Subject& s) {
   const void* act = s.kernels.prepare(scratch.data(), x.data(), ldx, rows, in, &ld_bytes);
   s.kernels.matmul(segs, 3, act, ld_bytes, rows, in);
   for (int k = 0; k < 3; ++k) {
-    expect(rel_error(ys[size_t(k)].data(), reference(s, xs, ws[size_t(k)], rows, in, outs[k]), 0.05 * std::sqrt(96.0)) < kTol,
+    expect(rel_error(ys[size_t(k)].data(), reference(s, xs, ws[size_t(k)], rows, in, outs[k]), 0.05 * std::sqrt(96.0)) <
+               kTol,
            label(s.name, "matmul segment", {k, rows, in, outs[k]}));
   }
 }
@@ -319,8 +322,8 @@ void test_packing() {
       for (size_t i = 0; i < w.size(); ++i) bits[i] = cllm::float_to_bf16(w[i]);
       std::vector<uint8_t> bp2(bp.size(), 0xcd);
       cllm::cpu::pack_weights(bp2.data(), WeightType::bf16, bits.data(), CLLM_DTYPE_BF16, rows, cols);
-      expect(bp == bp2, "bf16 packing of bf16 uploads equals packing of the fp32 values (" + std::to_string(rows) + "x" +
-                            std::to_string(cols) + ")");
+      expect(bp == bp2, "bf16 packing of bf16 uploads equals packing of the fp32 values (" + std::to_string(rows) +
+                            "x" + std::to_string(cols) + ")");
       bool same = true;
       for (int r = 0; r < rows; ++r) {
         cllm::cpu::unpack_weight_row(row.data(), bp.data(), WeightType::bf16, r, cols);
@@ -340,7 +343,8 @@ void test_packing() {
       // GGUF blocks in, the same packed bytes out (no re-quantising).
       if (cols % 32 == 0) {
         std::vector<uint8_t> blocks(size_t(rows) * (cols / 32) * 34);
-        for (int r = 0; r < rows; ++r) cllm::cpu::quantize_q8_0(&blocks[size_t(r) * (cols / 32) * 34], &w[size_t(r) * cols], cols);
+        for (int r = 0; r < rows; ++r)
+          cllm::cpu::quantize_q8_0(&blocks[size_t(r) * (cols / 32) * 34], &w[size_t(r) * cols], cols);
         std::vector<uint8_t> qp2(qp.size(), 0xcd);
         cllm::cpu::pack_weights(qp2.data(), WeightType::q8_0, blocks.data(), CLLM_DTYPE_Q8_0, rows, cols);
         expect(qp == qp2, "q8_0 packing of GGUF blocks equals quantising the values (" + std::to_string(rows) + "x" +
@@ -398,9 +402,9 @@ void test_public_api(Isa isa) {
     cllm::cpu::swiglu_rows(g.data(), u.data(), rows, out);
     cllm::cpu::matmul_rows_weights_swiglu(fused.data(), x.data(), wp.data(), wp2.data(), type, rows, in, out);
     std::vector<double> gd(g.begin(), g.end());
-    expect(rel_error(fused.data(), gd, 1e-2) < 1e-5,
-           std::string(k.name) + " matmul_rows_weights_swiglu == matmul, matmul, swiglu (" +
-               cllm::cpu::weight_type_name(type) + ")");
+    expect(rel_error(fused.data(), gd, 1e-2) < 1e-5, std::string(k.name) +
+                                                         " matmul_rows_weights_swiglu == matmul, matmul, swiglu (" +
+                                                         cllm::cpu::weight_type_name(type) + ")");
   }
 }
 

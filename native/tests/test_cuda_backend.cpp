@@ -37,8 +37,6 @@ using cllm::testing::checks;
 using cllm::testing::expect;
 using cllm::testing::failures;
 
-
-
 using cllm::testing::max_relative_error;
 
 bool contains(const char* text, const char* part) { return std::strstr(text, part) != nullptr; }
@@ -47,8 +45,10 @@ bool contains(const char* text, const char* part) { return std::strstr(text, par
 cllm_model* cuda_model(const cllm_config& config, uint64_t seed, const char* graph_mode = "while",
                        const char* gemv_rows = nullptr) {
   setenv("CLLM_CUDA_GRAPH_MODE", graph_mode, 1);
-  if (gemv_rows) setenv("CLLM_CUDA_GEMV_ROWS", gemv_rows, 1);
-  else unsetenv("CLLM_CUDA_GEMV_ROWS");
+  if (gemv_rows)
+    setenv("CLLM_CUDA_GEMV_ROWS", gemv_rows, 1);
+  else
+    unsetenv("CLLM_CUDA_GEMV_ROWS");
   cllm_model* model = nullptr;
   check(cllm::testing::make_random_model(config, CLLM_BACKEND_CUDA, 0, seed, CLLM_DTYPE_BF16, &model), "cuda model");
   return model;
@@ -131,7 +131,8 @@ void test_logits_match_cpu(const cllm_config& config, const char* label) {
   std::vector<float> again(size_t(done - cut) * size_t(vocab));
   check(cllm_session_forward(gs, tokens.data() + cut, int32_t(done - cut), again.data()), "re-forward");
   const std::vector<float> before(gl.begin() + ptrdiff_t(cut) * vocab, gl.end());
-  expect(max_relative_error(again, before) <= 1e-6, std::string(label) + ": truncate then re-forward reproduces the logits");
+  expect(max_relative_error(again, before) <= 1e-6,
+         std::string(label) + ": truncate then re-forward reproduces the logits");
   cllm_session_free(gs);
   cllm_session_free(cs);
   cllm_model_free(gpu);
@@ -178,7 +179,8 @@ BlockRun jacobi_blocks(cllm_model* model, const std::vector<int32_t>& prompt, in
   if (stream) check(cllm_session_set_cuda_stream(s, stream), "set stream");
   check(cllm_session_forward(s, prompt.data(), int32_t(prompt.size()) - 1, nullptr), "prompt");
   int32_t y0 = prompt.back();
-  std::vector<int32_t> init(size_t(n), 3), produced(static_cast<size_t>(n)), states(size_t(max_iterations + 1) * size_t(n));
+  std::vector<int32_t> init(size_t(n), 3), produced(static_cast<size_t>(n)),
+      states(size_t(max_iterations + 1) * size_t(n));
   std::vector<int32_t> accepted(static_cast<size_t>(n)), stationary(static_cast<size_t>(n));
   BlockRun run;
   while (int32_t(run.output.size()) < total) {
@@ -265,7 +267,8 @@ void test_graph_modes_agree(const cllm_config& config) {
         expect(runs[m].output == runs[0].output && runs[m].iterations == runs[0].iterations &&
                    runs[m].states == runs[0].states && runs[m].length == runs[0].length &&
                    runs[m].accepted == runs[0].accepted && runs[m].stationary == runs[0].stationary &&
-                   std::memcmp(runs[m].final_logits.data(), runs[0].final_logits.data(), sizeof(float) * size_t(vocab)) == 0,
+                   std::memcmp(runs[m].final_logits.data(), runs[0].final_logits.data(),
+                               sizeof(float) * size_t(vocab)) == 0,
                what);
       }
       if (eos_token >= 0) expect(runs[0].output.back() == eos_token, "a block stops at EOS");
@@ -334,9 +337,8 @@ void test_refill_runs(const cllm_config& config) {
     s.pad_token = 1;
     s.record_predictions = c.record;
     const std::string what = "n=" + std::to_string(c.n) + " per call " + std::to_string(c.per_call) + " tokens, " +
-                             std::to_string(c.iterations_per_call) + " iterations, eos " +
-                             std::to_string(c.eos) + " kind " + std::to_string(c.kind) + " capacity " +
-                             std::to_string(c.capacity);
+                             std::to_string(c.iterations_per_call) + " iterations, eos " + std::to_string(c.eos) +
+                             " kind " + std::to_string(c.kind) + " capacity " + std::to_string(c.capacity);
     std::vector<cllm::testing::RefillOutput> runs;
     std::vector<std::vector<float>> after;  // logits of a forward after the run: the cache is the same
     for (const char* mode : {"while", "loop", "eager"}) {
@@ -362,7 +364,8 @@ void test_refill_runs(const cllm_config& config) {
       expect(std::memcmp(after[m].data(), after[0].data(), sizeof(float) * size_t(vocab)) == 0,
              "refill run: the same cache in every graph mode, " + what);
     }
-    if (c.eos >= 0) expect(!runs[0].committed.empty() && runs[0].committed.back() == c.eos, "a refill run stops at EOS");
+    if (c.eos >= 0)
+      expect(!runs[0].committed.empty() && runs[0].committed.back() == c.eos, "a refill run stops at EOS");
     if (c.capacity == 60) expect(runs[0].length == 60, "a refill run stops at a full cache");
   }
 }
@@ -378,8 +381,8 @@ void test_errors(const cllm_config& config) {
   cllm_model* big = cuda_model(huge, 5);
   cllm_session* session = nullptr;
   const cllm_status status = cllm_session_create(big, 1 << 29, &session);
-  expect(status == CLLM_ERR_OUT_OF_MEMORY && !session, std::string("a huge session is OUT_OF_MEMORY, got ") +
-                                                           std::to_string(status) + ": " + cllm_last_error());
+  expect(status == CLLM_ERR_OUT_OF_MEMORY && !session,
+         std::string("a huge session is OUT_OF_MEMORY, got ") + std::to_string(status) + ": " + cllm_last_error());
   expect(contains(cllm_last_error(), "out of device memory"), std::string("OOM message: ") + cllm_last_error());
   check(cllm_session_create(big, 64, &session), "a small session after the failure");
   std::vector<int32_t> tokens(65, 1);

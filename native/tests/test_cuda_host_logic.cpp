@@ -33,7 +33,6 @@ using cllm::testing::checks;
 using cllm::testing::expect;
 using cllm::testing::failures;
 
-
 void expect(bool condition, const char* what) {
   if (!condition) {
     std::fprintf(stderr, "FAIL: %s\n", what);
@@ -243,8 +242,8 @@ void test_jacobi_logic() {
                                             ref_accepted.data(), ref_stationary.data(), ref_states.data());
 
     // Device logic: the same prompt in the emulated cache, then begin + update until done.
-    DeviceEmulation device{model, std::vector<int32_t>(size_t(capacity), 0), {}, {}, std::vector<int32_t>(size_t(n), -1),
-                           std::vector<int32_t>(size_t(n), -1)};
+    DeviceEmulation device{model, std::vector<int32_t>(size_t(capacity), 0), {},
+                           {},    std::vector<int32_t>(size_t(n), -1),       std::vector<int32_t>(size_t(n), -1)};
     for (int32_t i = 0; i < prefix; ++i) device.sequence[size_t(i)] = prompt[size_t(i)];
     JacobiBegin b{};
     b.length = prefix;
@@ -264,10 +263,10 @@ void test_jacobi_logic() {
       device.record();
     }
     const JacobiCore& c = device.state.core;
-    bool same = c.produced_count == ref.produced && c.iterations == ref.iterations &&
-                c.length == reference.length();
+    bool same = c.produced_count == ref.produced && c.iterations == ref.iterations && c.length == reference.length();
     for (int32_t i = 0; same && i < ref.produced; ++i) same = c.produced[i] == ref_produced[size_t(i)];
-    for (int32_t i = 0; same && i < (ref.iterations + 1) * n; ++i) same = device.state.states[i] == ref_states[size_t(i)];
+    for (int32_t i = 0; same && i < (ref.iterations + 1) * n; ++i)
+      same = device.state.states[i] == ref_states[size_t(i)];
     int32_t counted = 0;
     for (int32_t j = 0; same && j < ref.iterations; ++j) {
       same = device.accepted[size_t(j)] == ref_accepted[size_t(j)] &&
@@ -383,8 +382,12 @@ void test_jacobi_run_logic() {
     // as CudaSession::jacobi_run does for recorded runs.
     const int32_t launch_cap = 1 + int32_t(rng() % 6);
     const size_t positions = size_t(capacity) + 1;
-    DeviceEmulation device{model, std::vector<int32_t>(size_t(capacity), 0), {}, std::vector<int32_t>(positions, -3),
-                           std::vector<int32_t>(positions, -3), std::vector<int32_t>(positions, -3)};
+    DeviceEmulation device{model,
+                           std::vector<int32_t>(size_t(capacity), 0),
+                           {},
+                           std::vector<int32_t>(positions, -3),
+                           std::vector<int32_t>(positions, -3),
+                           std::vector<int32_t>(positions, -3)};
     for (int32_t i = 0; i <= prefix && i < capacity; ++i) device.sequence[size_t(i)] = known[size_t(i)];
     std::copy(known.begin(), known.end(), device.history.begin());
     std::vector<int32_t> dev_window = window, dev_prior = prior, dev_accepted, dev_stationary, dev_trace;
@@ -439,18 +442,21 @@ void test_jacobi_run_logic() {
                 length == reference.length() && dev_committed == committed && dev_window == ref_window &&
                 dev_prior == ref_prior;
     for (int32_t j = 0; same && j < ref.iterations; ++j) {
-      same = dev_accepted[size_t(j)] == ref_accepted[size_t(j)] && dev_stationary[size_t(j)] == ref_stationary[size_t(j)];
+      same =
+          dev_accepted[size_t(j)] == ref_accepted[size_t(j)] && dev_stationary[size_t(j)] == ref_stationary[size_t(j)];
     }
     if (same && record) same = std::equal(dev_trace.begin(), dev_trace.end(), ref_trace.begin());
     ++cases;
     if (!same) ++mismatches;
   }
-  std::printf("jacobi run logic: %d cases (%d stopped at EOS, %d at a full cache, %d over several launches), "
-              "%d mismatches, %d reference errors\n",
-              cases, eos_stops, full_stops, continued, mismatches, reference_errors);
+  std::printf(
+      "jacobi run logic: %d cases (%d stopped at EOS, %d at a full cache, %d over several launches), "
+      "%d mismatches, %d reference errors\n",
+      cases, eos_stops, full_stops, continued, mismatches, reference_errors);
   expect(reference_errors == 0, "the reference refill run commits the greedy output");
   expect(mismatches == 0, "device Jacobi run logic equals the reference");
-  expect(eos_stops > 100 && full_stops > 100 && continued > 100, "the run cases cover EOS, a full cache and continuation");
+  expect(eos_stops > 100 && full_stops > 100 && continued > 100,
+         "the run cases cover EOS, a full cache and continuation");
 }
 
 void test_guess_rule() {

@@ -122,8 +122,8 @@ void test_gemm() {
   //   in  768: ld  768, C 24: 3 per warp              -> remainder only
   //   in 11008 (the 7B down projection): C 344, 43 per warp -> 10 unrolled steps, then 3 single chunks
   //   in 1409: ld 1440, C 45: 5 or 6 per warp (uneven split, padded k) -> 1 unrolled step, then 1 or 2
-  for (auto shape : {std::pair<int32_t, int32_t>{1003, 517}, {64, 16}, {4096, 1000}, {768, 2304}, {11008, 200},
-                     {1409, 48}}) {
+  for (auto shape :
+       {std::pair<int32_t, int32_t>{1003, 517}, {64, 16}, {4096, 1000}, {768, 2304}, {11008, 200}, {1409, 48}}) {
     const int32_t in = shape.first, out = shape.second;
     const PaddedMatrix w = random_matrix(rng, out, in);
     const Activations x = random_activations(rng, cuda::kMaxRows, in);
@@ -155,8 +155,7 @@ void test_gemm() {
     for (int32_t rows : {3, 24}) {
       for (int32_t gemv : {cuda::kGemvMaxRows, 0}) {
         const std::vector<float> residual = random_floats(rng, size_t(cuda::kMaxRows) * out, 1.0f);
-        const std::vector<float> y =
-            run_gemm(w, x, rows, gemv, cuda::GemmEpilogue::kAccumulate, residual, out, out);
+        const std::vector<float> y = run_gemm(w, x, rows, gemv, cuda::GemmEpilogue::kAccumulate, residual, out, out);
         std::vector<float> want(residual.begin(), residual.begin() + size_t(rows) * out);
         cllm::cpu::matmul_rows_accumulate(want.data(), x.values.data(), w.values.data(), rows, in, out);
         char what[160];
@@ -173,8 +172,10 @@ void test_gemm() {
     PaddedMatrix fused{2 * padded, in, cuda::gemm_ld(in), 2 * padded, {}, {}};
     fused.bits.assign(size_t(fused.stored_rows) * fused.ld, 0);
     for (int32_t j = 0; j < hidden; ++j) {
-      std::copy_n(gate.bits.begin() + size_t(j) * gate.ld, in, fused.bits.begin() + size_t(cuda::swiglu_gate_row(j)) * fused.ld);
-      std::copy_n(up.bits.begin() + size_t(j) * up.ld, in, fused.bits.begin() + size_t(cuda::swiglu_up_row(j)) * fused.ld);
+      std::copy_n(gate.bits.begin() + size_t(j) * gate.ld, in,
+                  fused.bits.begin() + size_t(cuda::swiglu_gate_row(j)) * fused.ld);
+      std::copy_n(up.bits.begin() + size_t(j) * up.ld, in,
+                  fused.bits.begin() + size_t(cuda::swiglu_up_row(j)) * fused.ld);
     }
     const Activations x = random_activations(rng, cuda::kMaxRows, in);
     for (int32_t rows : {2, 13}) {
@@ -205,7 +206,8 @@ void test_gemm() {
         for (int32_t j = 0; j < hidden; ++j) got[size_t(r) * hidden + j] = y[size_t(r) * ld_y + j];
         for (int32_t j = hidden; j < ld_y; ++j) padding_zero &= y[size_t(r) * ld_y + j] == 0.0f;
       }
-      expect_close(got, g, kBf16OutputTolerance, rows <= cuda::kGemvMaxRows ? "swiglu epilogue (gemv)" : "swiglu epilogue (mma)");
+      expect_close(got, g, kBf16OutputTolerance,
+                   rows <= cuda::kGemvMaxRows ? "swiglu epilogue (gemv)" : "swiglu epilogue (mma)");
       expect(padding_zero, "swiglu leaves the padding columns zero");
     }
   }
@@ -248,8 +250,10 @@ void test_rmsnorm() {
     for (int32_t r = 0; r < cuda::kMaxRows; ++r) {
       for (int32_t i = 0; i < ld; ++i) {
         const float v = out[size_t(r) * ld + i];
-        if (r < rows && i < dim) got[size_t(r) * dim + i] = v;
-        else rest_zero &= v == 0.0f;
+        if (r < rows && i < dim)
+          got[size_t(r) * dim + i] = v;
+        else
+          rest_zero &= v == 0.0f;
       }
     }
     expect_close(got, want, 2e-2, "rmsnorm to bf16");
@@ -298,8 +302,10 @@ void test_rope_kv() {
   got_q.resize(q.size());
   expect_close(got_q, q, 1e-4, "rotated queries (fp32)");
   const std::vector<float> cache_k = from_bf16(dk.download()), cache_v = from_bf16(dv.download());
-  const std::vector<float> got_k(cache_k.begin() + size_t(length) * kv_dim, cache_k.begin() + size_t(length + rows) * kv_dim);
-  const std::vector<float> got_v(cache_v.begin() + size_t(length) * kv_dim, cache_v.begin() + size_t(length + rows) * kv_dim);
+  const std::vector<float> got_k(cache_k.begin() + size_t(length) * kv_dim,
+                                 cache_k.begin() + size_t(length + rows) * kv_dim);
+  const std::vector<float> got_v(cache_v.begin() + size_t(length) * kv_dim,
+                                 cache_v.begin() + size_t(length + rows) * kv_dim);
   expect_close(got_k, k, 2e-2, "rotated keys in the bf16 cache");
   expect_close(got_v, v, 2e-2, "values in the bf16 cache");
   bool others_zero = true;
@@ -340,7 +346,8 @@ std::vector<float> run_attention(const AttentionCase& c, const std::vector<float
   TEST_CUDA(cuda::launch_attention(a, nullptr));
   const std::vector<float> out = from_bf16(dout.download());
   std::vector<float> got(size_t(rows) * q_dim);
-  for (int32_t r = 0; r < rows; ++r) std::copy_n(out.begin() + size_t(r) * a.ld_out, q_dim, got.begin() + size_t(r) * q_dim);
+  for (int32_t r = 0; r < rows; ++r)
+    std::copy_n(out.begin() + size_t(r) * a.ld_out, q_dim, got.begin() + size_t(r) * q_dim);
   return got;
 }
 
@@ -350,9 +357,10 @@ void test_attention() {
   // Capacity 1000 and 4096 give chunks of 256 positions (4 and 16 splits): the cases at length 600,
   // 700 and 1000 merge 3 to 5 chunks. The 7B-like case (32 heads of 128, MHA) and its GQA twin (8 KV
   // heads) run the head dim and head counts the 7B decode runs.
-  for (const AttentionCase& c : {AttentionCase{8, 2, 48, 600, 7, 1000}, AttentionCase{4, 4, 128, 37, 16, 64},
-                                 AttentionCase{2, 1, 256, 300, 3, 20000}, AttentionCase{32, 8, 64, 0, 64, 512},
-                                 AttentionCase{32, 32, 128, 700, 16, 4096}, AttentionCase{32, 8, 128, 1000, 16, 4096}}) {
+  for (const AttentionCase& c :
+       {AttentionCase{8, 2, 48, 600, 7, 1000}, AttentionCase{4, 4, 128, 37, 16, 64},
+        AttentionCase{2, 1, 256, 300, 3, 20000}, AttentionCase{32, 8, 64, 0, 64, 512},
+        AttentionCase{32, 32, 128, 700, 16, 4096}, AttentionCase{32, 8, 128, 1000, 16, 4096}}) {
     const int32_t q_dim = c.n_heads * c.head_dim, kv_dim = c.n_kv_heads * c.head_dim;
     const std::vector<float> q = random_floats(rng, size_t(cuda::kMaxRows) * q_dim, 1.0f);
     const std::vector<uint16_t> k = to_bf16(random_floats(rng, size_t(c.capacity) * kv_dim, 1.0f));
@@ -360,8 +368,8 @@ void test_attention() {
     const std::vector<float> got = run_attention(c, q, k, v, c.length, c.rows);
     const std::vector<float> kf = from_bf16(k), vf = from_bf16(v);
     std::vector<float> want(size_t(c.rows) * q_dim), scores(size_t(c.rows) * c.n_heads * size_t(c.length + c.rows));
-    cllm::cpu::attention_rows(want.data(), q.data(), kf.data(), vf.data(), c.rows, c.n_heads, c.n_kv_heads,
-                              c.head_dim, c.length, scores.data());
+    cllm::cpu::attention_rows(want.data(), q.data(), kf.data(), vf.data(), c.rows, c.n_heads, c.n_kv_heads, c.head_dim,
+                              c.length, scores.data());
     char what[160];
     std::snprintf(what, sizeof what, "heads %d/%d dim %d at %d, %d rows, %d splits", c.n_heads, c.n_kv_heads,
                   c.head_dim, c.length, c.rows, cuda::attention_splits(c.capacity));
@@ -419,7 +427,7 @@ void test_argmax_embedding_convert() {
     for (int placement = 0; placement < 3; ++placement) {
       const int32_t stored = placement == 0 ? crows + 3 : 2 * cuda::swiglu_hidden_padded(crows);
       Buffer<uint16_t> dst(size_t(stored) * cld);
-      const void* host = source == 0 ? static_cast<const void*>(values.data())
+      const void* host = source == 0   ? static_cast<const void*>(values.data())
                          : source == 1 ? static_cast<const void*>(f16.data())
                                        : static_cast<const void*>(b16.data());
       const size_t bytes = values.size() * (source == 0 ? 4 : 2);
@@ -442,7 +450,7 @@ void test_argmax_embedding_convert() {
         const int64_t row = placement == 0 ? 3 + r : placement == 1 ? cuda::swiglu_gate_row(r) : cuda::swiglu_up_row(r);
         for (int32_t i = 0; i < ccols; ++i) {
           const size_t s = size_t(r) * ccols + i;
-          const float expected = source == 0 ? cllm::bf16_to_float(cllm::float_to_bf16(values[s]))
+          const float expected = source == 0   ? cllm::bf16_to_float(cllm::float_to_bf16(values[s]))
                                  : source == 1 ? cllm::bf16_to_float(cllm::float_to_bf16(cllm::f16_to_float(f16[s])))
                                                : cllm::bf16_to_float(b16[s]);
           ok &= cllm::bf16_to_float(converted[size_t(row) * cld + i]) == expected;
@@ -480,7 +488,8 @@ void test_jacobi_kernels() {
       TEST_CUDA(cuda::launch_jacobi_update(device.get(), nullptr));
     }
     const std::vector<cuda::JacobiState> got = device.download();
-    expect(std::memcmp(&got[0].core, &host.core, sizeof(cuda::JacobiCore)) == 0, "device Jacobi state equals the host logic");
+    expect(std::memcmp(&got[0].core, &host.core, sizeof(cuda::JacobiCore)) == 0,
+           "device Jacobi state equals the host logic");
     expect(std::equal(got[0].states, got[0].states + n, b.tokens), "state 0 is the initial state");
   }
 }

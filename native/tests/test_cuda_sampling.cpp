@@ -27,7 +27,8 @@ void compare(int32_t vocab, const cllm_sampling& s, int32_t rows, int32_t first_
   Buffer<int32_t> first(std::vector<int32_t>{first_position});
   Buffer<int32_t> out(static_cast<size_t>(rows));
   cllm::cuda::SampleParams p{s.temperature, s.top_k, s.top_p, s.min_p, s.seed};
-  TEST_CUDA(cllm::cuda::launch_sample_rows(device_logits.get(), vocab, vocab, nullptr, rows, first.get(), p, out.get(), nullptr));
+  TEST_CUDA(cllm::cuda::launch_sample_rows(device_logits.get(), vocab, vocab, nullptr, rows, first.get(), p, out.get(),
+                                           nullptr));
   TEST_CUDA(cudaDeviceSynchronize());
   const std::vector<int32_t> got = out.download();
   cllm::sampling::Scratch scratch;

@@ -239,8 +239,10 @@ void test_rmsnorm_spread() {
       TEST_CUDA(cuda::launch_rmsnorm_rows(dx.get(), dim, dw.get(), dim, 1e-5f, as_bf16(dout.get()), ld, active.get(), 8,
                                           nullptr, options));
       const std::vector<uint16_t> out = dout.download();
-      if (spread == 1) reference = out;
-      else identical &= same_bits(reference, out);
+      if (spread == 1)
+        reference = out;
+      else
+        identical &= same_bits(reference, out);
     }
     expect(identical, "RMSNorm spread over blocks == one block per row, bit for bit");
     std::vector<float> want(size_t(rows) * dim), got(size_t(rows) * dim);
@@ -261,8 +263,8 @@ struct RopeCase {
 void test_rope_switches() {
   std::printf("ROPE_TABLE, ROW_SPREAD: RoPE/KV\n");
   std::mt19937 rng(13);
-  for (const RopeCase& c : {RopeCase{8, 2, 48, 6, 1000, 1100, 10000.0f}, RopeCase{8, 1, 128, 16, 100000, 100020, 500000.0f},
-                            RopeCase{4, 4, 2, 1, 0, 8, 10000.0f}}) {
+  for (const RopeCase& c : {RopeCase{8, 2, 48, 6, 1000, 1100, 10000.0f},
+                            RopeCase{8, 1, 128, 16, 100000, 100020, 500000.0f}, RopeCase{4, 4, 2, 1, 0, 8, 10000.0f}}) {
     const int32_t half = c.head_dim / 2, q_dim = c.n_heads * c.head_dim, kv_dim = c.n_kv_heads * c.head_dim;
     const int32_t ld = q_dim + 2 * kv_dim;
     const std::vector<float> qkv = random_floats(rng, size_t(cuda::kMaxRows) * ld, 1.0f);
@@ -339,7 +341,8 @@ void test_rope_switches() {
     }
     cllm::cpu::rope_rows(q.data(), c.rows, c.n_heads, c.head_dim, c.length, c.theta);
     cllm::cpu::rope_rows(k.data(), c.rows, c.n_kv_heads, c.head_dim, c.length, c.theta);
-    expect_close(std::vector<float>(fast.q.begin(), fast.q.begin() + q.size()), q, 1e-4, "table RoPE q vs cpu::rope_rows");
+    expect_close(std::vector<float>(fast.q.begin(), fast.q.begin() + q.size()), q, 1e-4,
+                 "table RoPE q vs cpu::rope_rows");
     const std::vector<float> cache_k = from_bf16(fast.k);
     expect_close(std::vector<float>(cache_k.begin() + size_t(c.length) * kv_dim,
                                     cache_k.begin() + size_t(c.length + c.rows) * kv_dim),
@@ -361,9 +364,9 @@ struct AttentionData {
 std::vector<float> run_attention(const AttentionCase& c, const AttentionData& d, int32_t version, int32_t length,
                                  int32_t rows, int32_t first_row, int32_t max_rows) {
   const int32_t group = c.n_heads / c.n_kv_heads, q_dim = c.n_heads * c.head_dim;
-  const int32_t chunk = version == 2 ? (c.chunk ? c.chunk : cuda::attention_v2_chunk(c.capacity, c.n_kv_heads, group,
-                                                                                    multiprocessors()))
-                                     : cuda::attention_chunk(c.capacity);
+  const int32_t chunk =
+      version == 2 ? (c.chunk ? c.chunk : cuda::attention_v2_chunk(c.capacity, c.n_kv_heads, group, multiprocessors()))
+                   : cuda::attention_chunk(c.capacity);
   const int32_t splits = cuda::attention_v2_splits(c.capacity, chunk);
   std::vector<float> q(size_t(cuda::kMaxRows) * q_dim, 0.0f);
   std::copy(d.q.begin() + size_t(first_row) * q_dim, d.q.begin() + size_t(first_row + rows) * q_dim, q.begin());
@@ -395,7 +398,8 @@ std::vector<float> run_attention(const AttentionCase& c, const AttentionData& d,
   TEST_CUDA(cuda::launch_attention(a, nullptr));
   const std::vector<float> out = from_bf16(dout.download());
   std::vector<float> got(size_t(rows) * q_dim);
-  for (int32_t r = 0; r < rows; ++r) std::copy_n(out.begin() + size_t(r) * a.ld_out, q_dim, got.begin() + size_t(r) * q_dim);
+  for (int32_t r = 0; r < rows; ++r)
+    std::copy_n(out.begin() + size_t(r) * a.ld_out, q_dim, got.begin() + size_t(r) * q_dim);
   return got;
 }
 
@@ -403,12 +407,11 @@ void test_attention_v2() {
   std::printf("ATTN_V2\n");
   std::mt19937 rng(14);
   // group 4 and 8: warps over queries; group 1, 2, 3: warps over positions. head_dim 36: 4-byte loads.
-  for (const AttentionCase& c :
-       {AttentionCase{8, 2, 48, 600, 7, 1000, 0}, AttentionCase{4, 4, 128, 37, 16, 64, 0},
-        AttentionCase{2, 1, 256, 300, 3, 20000, 0}, AttentionCase{32, 8, 64, 0, 64, 512, 0},
-        AttentionCase{6, 2, 36, 200, 5, 700, 0}, AttentionCase{32, 32, 128, 1000, 16, 1100, 0},
-        AttentionCase{32, 4, 64, 1500, 9, 2048, 0}, AttentionCase{4, 4, 64, 700, 4, 1024, 512},
-        AttentionCase{16, 8, 64, 90, 2, 4096, 128}}) {
+  for (const AttentionCase& c : {AttentionCase{8, 2, 48, 600, 7, 1000, 0}, AttentionCase{4, 4, 128, 37, 16, 64, 0},
+                                 AttentionCase{2, 1, 256, 300, 3, 20000, 0}, AttentionCase{32, 8, 64, 0, 64, 512, 0},
+                                 AttentionCase{6, 2, 36, 200, 5, 700, 0}, AttentionCase{32, 32, 128, 1000, 16, 1100, 0},
+                                 AttentionCase{32, 4, 64, 1500, 9, 2048, 0}, AttentionCase{4, 4, 64, 700, 4, 1024, 512},
+                                 AttentionCase{16, 8, 64, 90, 2, 4096, 128}}) {
     const int32_t q_dim = c.n_heads * c.head_dim, kv_dim = c.n_kv_heads * c.head_dim, group = c.n_heads / c.n_kv_heads;
     AttentionData d;
     d.q = random_floats(rng, size_t(cuda::kMaxRows) * q_dim, 1.0f);
@@ -423,7 +426,8 @@ void test_attention_v2() {
     std::snprintf(what, sizeof what, "v2 heads %d/%d dim %d at %d, %d rows (P=%d)", c.n_heads, c.n_kv_heads, c.head_dim,
                   c.length, c.rows, cuda::attention_v2_position_groups(group));
     expect_close(got, want, 1e-2, what);
-    expect_close(got, run_attention(c, d, 1, c.length, c.rows, 0, width_for(c.rows)), 1e-2, "  v2 vs the first variant");
+    expect_close(got, run_attention(c, d, 1, c.length, c.rows, 0, width_for(c.rows)), 1e-2,
+                 "  v2 vs the first variant");
     // Row independence: the last row alone (at its position) and the first row in a launch sized for 64
     // rows equal the same rows of the block, bit for bit.
     const int32_t r = c.rows - 1;
@@ -502,7 +506,8 @@ ChainResult run_chain(const Layer& L, const ChainData& d, bool pdl, bool switche
   const int32_t chunk = switches ? cuda::attention_v2_chunk(L.capacity, L.n_kv_heads, group, multiprocessors())
                                  : cuda::attention_chunk(L.capacity);
   const int32_t splits = cuda::attention_v2_splits(L.capacity, chunk);
-  Buffer<float> po(size_t(splits) * cuda::kMaxRows * L.n_heads * L.head_dim), pml(size_t(splits) * cuda::kMaxRows * L.n_heads * 2);
+  Buffer<float> po(size_t(splits) * cuda::kMaxRows * L.n_heads * L.head_dim),
+      pml(size_t(splits) * cuda::kMaxRows * L.n_heads * 2);
   TEST_CUDA(cuda::launch_rope_table(table.get(), L.capacity, freq.get(), L.head_dim, nullptr));
   TEST_CUDA(cuda::prepare_attention(L.head_dim));
   TEST_CUDA(cuda::prepare_attention_v2(L.head_dim, group));
@@ -576,8 +581,8 @@ ChainResult run_chain(const Layer& L, const ChainData& d, bool pdl, bool switche
       TEST_CUDA(cuda::launch_rmsnorm_rows(x.get(), L.dim, norm.get(), L.dim, 1e-5f, as_bf16(xb.get()), ld_dim,
                                           active.get(), 4, stream, options));
       gemm(wide, wide_out, L.dim, xb, ld_dim, wide_y.get(), wide_out, cuda::GemmEpilogue::kStore);
-      TEST_CUDA(cuda::launch_rmsnorm_rows(wide_y.get(), wide_out, wide_norm_w.get(), wide_out, 1e-5f, as_bf16(act.get()),
-                                          ld_wide, active.get(), 4, stream, options));
+      TEST_CUDA(cuda::launch_rmsnorm_rows(wide_y.get(), wide_out, wide_norm_w.get(), wide_out, 1e-5f,
+                                          as_bf16(act.get()), ld_wide, active.get(), 4, stream, options));
       gemm(down, L.dim, wide_out, act, ld_wide, x.get(), L.dim, cuda::GemmEpilogue::kAccumulate);
     }
   };
@@ -602,14 +607,17 @@ ChainResult run_chain(const Layer& L, const ChainData& d, bool pdl, bool switche
 
 void test_pdl_chain() {
   const bool pdl = device_has_pdl();
-  std::printf("PDL chain (%s)\n", pdl ? "programmatic dependent launch" : "device below 9.0 or driver < 12.3: plain launches");
+  std::printf("PDL chain (%s)\n",
+              pdl ? "programmatic dependent launch" : "device below 9.0 or driver < 12.3: plain launches");
   const Layer L;
   const ChainData d = make_chain_data(L);
   const ChainResult plain = run_chain(L, d, false, false, false);
   const ChainResult with_pdl = run_chain(L, d, pdl, false, false);
   const ChainResult graph_pdl = run_chain(L, d, pdl, false, true);
-  expect(same_bits(plain.x, with_pdl.x) && same_bits(plain.k, with_pdl.k), "PDL chain on a stream == plain, bit for bit");
-  expect(same_bits(plain.x, graph_pdl.x) && same_bits(plain.k, graph_pdl.k), "PDL chain in a graph == plain, bit for bit");
+  expect(same_bits(plain.x, with_pdl.x) && same_bits(plain.k, with_pdl.k),
+         "PDL chain on a stream == plain, bit for bit");
+  expect(same_bits(plain.x, graph_pdl.x) && same_bits(plain.k, graph_pdl.k),
+         "PDL chain in a graph == plain, bit for bit");
   // Every switch on: only attention v2 rounds differently, so the chain stays close.
   const ChainResult all = run_chain(L, d, pdl, true, true);
   const ChainResult all_plain = run_chain(L, d, false, true, false);

@@ -15,8 +15,6 @@ using cllm::testing::checks;
 using cllm::testing::expect;
 using cllm::testing::failures;
 
-
-
 #define EXPECT(condition, message) cllm::testing::expect_lazy((condition), [&] { return std::string(message); })
 
 float float_of(uint32_t bits) {

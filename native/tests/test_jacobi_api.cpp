@@ -28,7 +28,6 @@ using cllm::testing::failures;
 
 int64_t stationary_seen = 0;  // over every refill case: the comparisons must cover stationary tokens
 
-
 cllm_model* cpu_model(const cllm_config& config, uint64_t seed) {
   cllm_model* model = nullptr;
   check(cllm::testing::make_random_model(config, CLLM_BACKEND_CPU, 0, seed, CLLM_DTYPE_F32, &model), "model");
@@ -80,7 +79,8 @@ void test_run_equals_steps(const cllm_config& config, uint64_t seed) {
             sum += runs.accepted[j];
             fast_forwarded += runs.accepted[j] - 1;
             stationary += runs.stationary[j];
-            expect(runs.stationary[j] >= 0 && runs.stationary[j] <= runs.accepted[j] - 1, "stationary <= fast-forwarded");
+            expect(runs.stationary[j] >= 0 && runs.stationary[j] <= runs.accepted[j] - 1,
+                   "stationary <= fast-forwarded");
           }
           expect(sum == int32_t(runs.committed.size()), "accepted counts add up to the committed tokens, " + what);
           expect(runs.length == int32_t(prompt.size()) - 1 + int32_t(runs.committed.size()),
@@ -169,20 +169,21 @@ void test_run_rejects_bad_arguments(const cllm_config& config) {
   const int32_t vocab = config.vocab_size;
   struct Args {
     std::vector<int32_t> window{4, 5, 6, 7}, prior{-1, -1, -1, -1}, history{1, 2, 3, 4};
-    int32_t n = 4, max_tokens = 8, max_iterations = 100, eos = -1, kind = CLLM_GUESS_RANDOM, pad = 0, history_length = 4;
+    int32_t n = 4, max_tokens = 8, max_iterations = 100, eos = -1, kind = CLLM_GUESS_RANDOM, pad = 0,
+            history_length = 4;
     std::vector<int32_t> committed = std::vector<int32_t>(16), accepted = std::vector<int32_t>(16),
                          stationary = std::vector<int32_t>(16);
     int32_t count = -5, iterations = -5;
     bool null_window = false, null_prior = false, null_history = false, null_committed = false, null_counts = false;
     cllm_status call(cllm_session* s) {
       return cllm_jacobi_run(s, null_window ? nullptr : window.data(), null_prior ? nullptr : prior.data(), n,
-                             max_tokens, max_iterations, eos, kind, 7, pad, null_history ? nullptr : history.data(), history_length,
-                             null_committed ? nullptr : committed.data(), &count, &iterations,
+                             max_tokens, max_iterations, eos, kind, 7, pad, null_history ? nullptr : history.data(),
+                             history_length, null_committed ? nullptr : committed.data(), &count, &iterations,
                              null_counts ? nullptr : accepted.data(), stationary.data(), nullptr);
     }
   };
   struct Case {
-    const char* name;    // what the message must mention
+    const char* name;  // what the message must mention
     void (*change)(Args&, int32_t vocab);
   };
   const Case cases[] = {
@@ -195,7 +196,8 @@ void test_run_rejects_bad_arguments(const cllm_config& config) {
       {"prior is NULL", [](Args& a, int32_t) { a.null_prior = true; }},
       {"eos_token", [](Args& a, int32_t v) { a.eos = v; }},
       {"guess_kind", [](Args& a, int32_t) { a.kind = 3; }},
-      {"pad_token", [](Args& a, int32_t v) {
+      {"pad_token",
+       [](Args& a, int32_t v) {
          a.kind = CLLM_GUESS_PAD;
          a.pad = v;
        }},
@@ -216,8 +218,8 @@ void test_run_rejects_bad_arguments(const cllm_config& config) {
     check(cllm_session_length(session, &length), "length");
     expect(status == CLLM_ERR_INVALID_ARGUMENT && message.find(c.name) != std::string::npos,
            std::string("run rejects a bad argument naming '") + c.name + "', got: " + message);
-    expect(length == 3 && a.window == window_before && a.count == -5, std::string("a rejected run changes nothing (") +
-                                                                            c.name + ")");
+    expect(length == 3 && a.window == window_before && a.count == -5,
+           std::string("a rejected run changes nothing (") + c.name + ")");
   }
   expect(cllm_jacobi_run(nullptr, nullptr, nullptr, 4, 1, 1, -1, 0, 0, 0, nullptr, 1, nullptr, nullptr, nullptr,
                          nullptr, nullptr, nullptr) == CLLM_ERR_INVALID_ARGUMENT,

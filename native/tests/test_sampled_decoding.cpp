@@ -26,8 +26,6 @@ using cllm::testing::checks;
 using cllm::testing::expect;
 using cllm::testing::failures;
 
-
-
 cllm_sampling make_sampling(float temperature, int32_t top_k, float top_p, float min_p, float repetition,
                             float presence, float frequency, int32_t penalty_from, uint64_t seed) {
   cllm_sampling s{};
@@ -147,20 +145,22 @@ std::vector<int32_t> decode_blocks(cllm_model* model, const std::vector<int32_t>
 std::vector<int32_t> decode_run(cllm_model* model, const std::vector<int32_t>& prompt, const cllm_sampling& s,
                                 int32_t count, int32_t n, uint64_t guess_seed) {
   cllm_session* session = prefilled(model, prompt, s);
-  std::vector<int32_t> history = prompt, window(static_cast<size_t>(n), prompt.back()), prior(static_cast<size_t>(n), -1);
+  std::vector<int32_t> history = prompt, window(static_cast<size_t>(n), prompt.back()),
+                       prior(static_cast<size_t>(n), -1);
   std::vector<int32_t> committed(static_cast<size_t>(count)), accepted(static_cast<size_t>(count)),
       stationary(static_cast<size_t>(count));
   while (int32_t(history.size() - prompt.size()) < count) {
     const int32_t left = count - int32_t(history.size() - prompt.size());
     int32_t got = 0, iterations = 0;
-    check(cllm_jacobi_run(session, window.data(), prior.data(), n, left, 3, -1, CLLM_GUESS_RANDOM, int64_t(guess_seed), 0,
-                          history.data(), int32_t(history.size()), committed.data(), &got, &iterations, accepted.data(),
-                          stationary.data(), nullptr),
+    check(cllm_jacobi_run(session, window.data(), prior.data(), n, left, 3, -1, CLLM_GUESS_RANDOM, int64_t(guess_seed),
+                          0, history.data(), int32_t(history.size()), committed.data(), &got, &iterations,
+                          accepted.data(), stationary.data(), nullptr),
           "Jacobi run");
     history.insert(history.end(), committed.begin(), committed.begin() + got);
   }
   cllm_session_free(session);
-  return std::vector<int32_t>(history.begin() + int64_t(prompt.size()), history.begin() + int64_t(prompt.size()) + count);
+  return std::vector<int32_t>(history.begin() + int64_t(prompt.size()),
+                              history.begin() + int64_t(prompt.size()) + count);
 }
 
 void test_sampled_jacobi_equals_ar() {
@@ -181,9 +181,9 @@ void test_sampled_jacobi_equals_ar() {
     const float top_p = rng() % 3 == 0 ? 0.5f + float(rng() % 50) / 100.0f : 1.0f;
     const float min_p = rng() % 4 == 0 ? 0.05f : 0.0f;
     const bool penalties = trial % 4 == 3;
-    const cllm_sampling s = make_sampling(temperature, top_k, top_p, min_p, penalties ? 1.3f : 1.0f,
-                                          penalties ? 0.4f : 0.0f, penalties ? 0.1f : 0.0f,
-                                          penalties ? int32_t(prompt.size()) - int32_t(rng() % 2) : 0, rng());
+    const cllm_sampling s =
+        make_sampling(temperature, top_k, top_p, min_p, penalties ? 1.3f : 1.0f, penalties ? 0.4f : 0.0f,
+                      penalties ? 0.1f : 0.0f, penalties ? int32_t(prompt.size()) - int32_t(rng() % 2) : 0, rng());
     const int32_t count = 40;
     const std::vector<int32_t> ar = decode_ar(model, prompt, s, count);
     expect(ar == decode_oracle(model, c, prompt, s, count),

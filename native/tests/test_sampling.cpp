@@ -23,8 +23,6 @@ using cllm::testing::checks;
 using cllm::testing::expect;
 using cllm::testing::failures;
 
-
-
 cllm_sampling settings(float temperature, int32_t top_k = 0, float top_p = 1, float min_p = 0) {
   cllm_sampling s = cllm::sampling::greedy_settings();
   s.temperature = temperature;

@@ -27,13 +27,12 @@ using cllm::testing::failures;
 
 using cllm::cpu::parallel_for;
 
-
-
 // parallel_for with a callable.
 template <typename F>
 void run(int64_t count, int64_t work, const F& f) {
-  parallel_for(count, work, [](void* c, int64_t begin, int64_t end) { (*static_cast<const F*>(c))(begin, end); },
-               const_cast<F*>(&f));
+  parallel_for(
+      count, work, [](void* c, int64_t begin, int64_t end) { (*static_cast<const F*>(c))(begin, end); },
+      const_cast<F*>(&f));
 }
 
 constexpr int64_t kBig = int64_t(1) << 30;  // enough work for every thread of the pool
@@ -91,8 +90,9 @@ void test_workers_take_part(int32_t threads) {
       std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
   });
-  expect(timed_out.load() == 0 && int32_t(seen.size()) == threads,
-         std::to_string(threads) + " threads run the parts of one job at once (saw " + std::to_string(seen.size()) + ")");
+  expect(
+      timed_out.load() == 0 && int32_t(seen.size()) == threads,
+      std::to_string(threads) + " threads run the parts of one job at once (saw " + std::to_string(seen.size()) + ")");
   cllm::cpu::set_adaptive(was);
 }
 
@@ -150,7 +150,8 @@ void test_adaptive_team() {
   const int serialised_jobs = settles(true, [](int jobs) { return jobs <= 90; });
   expect(serialised_jobs <= 90, "the team drops to one thread where a second one gains nothing (" +
                                     std::to_string(serialised_jobs) + " of 300 jobs used a worker)");
-  if (std::getenv("CLLM_TEST_VERBOSE")) std::printf("adaptive team: %d and %d of 300 jobs on workers\n", parallel_jobs, serialised_jobs);
+  if (std::getenv("CLLM_TEST_VERBOSE"))
+    std::printf("adaptive team: %d and %d of 300 jobs on workers\n", parallel_jobs, serialised_jobs);
   cllm::cpu::set_adaptive(was);
 }
 

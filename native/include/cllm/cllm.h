@@ -10,8 +10,8 @@
  *   - handles are opaque; a handle is used by one thread at a time, but different sessions of one model
  *     may run on different threads at once (the model's weights are read-only after upload).
  *
- * Jacobi conventions (docs/ARCHITECTURE.md, "Jacobi conventions"). A session holds the KV cache of the committed sequence S,
- * length L = cllm_session_length(). The next input token y0 (known correct, not yet in the cache) and a
+ * Jacobi conventions (docs/ARCHITECTURE.md, "Jacobi conventions"). A session holds the KV cache of the committed
+ * sequence S, length L = cllm_session_length(). The next input token y0 (known correct, not yet in the cache) and a
  * guess for the following tokens form a "window" of n rows: window = (y0, g1, ..., g(n-1)), forwarded at
  * positions L..L+n-1. Row r predicts the token at position L+r+1: p(r) = argmax logits(r), ties to the
  * lowest index. The accepted count k is 1 + the number of leading g(i) (i >= 1) with g(i) == p(i-1);
@@ -99,12 +99,12 @@ typedef enum cllm_tensor_kind {
 } cllm_tensor_kind;
 
 typedef struct cllm_config {
-  int32_t dim;             /* model width */
-  int32_t hidden_dim;      /* SwiGLU inner width */
+  int32_t dim;        /* model width */
+  int32_t hidden_dim; /* SwiGLU inner width */
   int32_t n_layers;
-  int32_t n_heads;         /* query heads */
-  int32_t n_kv_heads;      /* key/value heads; n_heads % n_kv_heads == 0 */
-  int32_t head_dim;        /* any even value; need not equal dim / n_heads */
+  int32_t n_heads;    /* query heads */
+  int32_t n_kv_heads; /* key/value heads; n_heads % n_kv_heads == 0 */
+  int32_t head_dim;   /* any even value; need not equal dim / n_heads */
   int32_t vocab_size;
   int32_t max_seq_len;     /* upper bound for every session's capacity */
   float rope_theta;        /* rotary base, e.g. 10000 */
@@ -158,8 +158,7 @@ int32_t cllm_get_num_threads(void);
 
 /* Allocates a model on a backend (device: CUDA ordinal, ignored on CPU) with the backend's default weight
  * type. Weights start unset. */
-cllm_status cllm_model_create(const cllm_config* config, int32_t backend, int32_t device,
-                              cllm_model** out_model);
+cllm_status cllm_model_create(const cllm_config* config, int32_t backend, int32_t device, cllm_model** out_model);
 /*
  * The same with the weight type the backend stores the matrices in, whatever dtype they are uploaded in:
  * CLLM_DTYPE_DEFAULT, or on the CPU CLLM_DTYPE_F32, CLLM_DTYPE_BF16 or CLLM_DTYPE_Q8_0 (fp32
@@ -177,8 +176,8 @@ cllm_status cllm_model_weight_dtype(const cllm_model* model, int32_t* out_dtype)
  * n_elements must equal the tensor's size for the config; data holds cllm_dtype_size(dtype, n_elements)
  * bytes. The data may be freed after the call.
  */
-cllm_status cllm_model_upload(cllm_model* model, int32_t tensor, int32_t layer, int32_t dtype,
-                              const void* data, int64_t n_elements);
+cllm_status cllm_model_upload(cllm_model* model, int32_t tensor, int32_t layer, int32_t dtype, const void* data,
+                              int64_t n_elements);
 /* CLLM_OK when every tensor has been uploaded; else CLLM_ERR_STATE naming the first missing one. */
 cllm_status cllm_model_check_complete(const cllm_model* model);
 /* The backend kind of a model. */
@@ -200,8 +199,7 @@ cllm_status cllm_session_capacity(const cllm_session* session, int32_t* out_capa
  * writes their KV and advances the length to L+n. logits: NULL, or host memory for n * vocab_size
  * floats (row r = position L+r). CONTEXT_FULL when L+n > capacity; nothing changes then.
  */
-cllm_status cllm_session_forward(cllm_session* session, const int32_t* tokens, int32_t n,
-                                 float* logits);
+cllm_status cllm_session_forward(cllm_session* session, const int32_t* tokens, int32_t n, float* logits);
 /* Drops cached positions >= length (0 <= length <= current length). */
 cllm_status cllm_session_truncate(cllm_session* session, int32_t length);
 
@@ -269,8 +267,8 @@ cllm_status cllm_sample_row(const float* logits, int32_t vocab, const cllm_sampl
  * One Jacobi iteration: forward window[0..n) (window[0] = y0), predictions[r] = argmax of row r,
  * *out_accepted = k, session length L -> L+k. predictions has room for n ints.
  */
-cllm_status cllm_jacobi_step(cllm_session* session, const int32_t* window, int32_t n,
-                             int32_t* predictions, int32_t* out_accepted);
+cllm_status cllm_jacobi_step(cllm_session* session, const int32_t* window, int32_t n, int32_t* predictions,
+                             int32_t* out_accepted);
 
 /*
  * A whole Jacobi block with fast-forward and a shrinking window: produces the next n tokens after y0.
@@ -293,10 +291,9 @@ cllm_status cllm_jacobi_step(cllm_session* session, const int32_t* window, int32
  *           n-token state after iteration j (produced tokens, then the current guesses), so the last
  *           recorded state of a finished block is its fixed point. Record them only when needed.
  */
-cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* init_state,
-                              int32_t n, int32_t max_iterations, int32_t eos_token,
-                              int32_t* produced, int32_t* out_produced, int32_t* out_iterations,
-                              int32_t* accepted, int32_t* stationary, int32_t* states);
+cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* init_state, int32_t n,
+                              int32_t max_iterations, int32_t eos_token, int32_t* produced, int32_t* out_produced,
+                              int32_t* out_iterations, int32_t* accepted, int32_t* stationary, int32_t* states);
 
 /*
  * Jacobi decoding with a refill window: n tokens stay in flight (1 <= n <= 2^20; n may exceed the free
@@ -335,11 +332,11 @@ cllm_status cllm_jacobi_block(cllm_session* session, int32_t y0, const int32_t* 
  *             predictions p(0..rows-1), then -1 up to n (for observers that draw every iteration).
  * CONTEXT_FULL when length == capacity (no row fits); nothing changes then.
  */
-cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* prior, int32_t n,
-                            int32_t max_tokens, int32_t max_iterations, int32_t eos_token, int32_t guess_kind,
-                            int64_t guess_seed, int32_t pad_token, const int32_t* history, int32_t history_length,
-                            int32_t* committed, int32_t* out_committed, int32_t* out_iterations,
-                            int32_t* accepted, int32_t* stationary, int32_t* iteration_predictions);
+cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* prior, int32_t n, int32_t max_tokens,
+                            int32_t max_iterations, int32_t eos_token, int32_t guess_kind, int64_t guess_seed,
+                            int32_t pad_token, const int32_t* history, int32_t history_length, int32_t* committed,
+                            int32_t* out_committed, int32_t* out_iterations, int32_t* accepted, int32_t* stationary,
+                            int32_t* iteration_predictions);
 
 /* ---- batched steps: several sessions of one model in one forward ---- */
 
@@ -347,8 +344,8 @@ cllm_status cllm_jacobi_run(cllm_session* session, int32_t* window, int32_t* pri
  * A batch holds the scratch of a forward over up to max_rows rows (all sessions together). The rows of
  * every session go through the weight GEMMs together; attention stays per session, over its own cache.
  * Each row's result is bit-identical to the same session's cllm_jacobi_step alone (docs/ARCHITECTURE.md,
- * Numerics: a row does not depend on which other sessions share the forward). A batch is used by one thread at a time, and
- * so is each session in it.
+ * Numerics: a row does not depend on which other sessions share the forward). A batch is used by one thread at a time,
+ * and so is each session in it.
  */
 typedef struct cllm_batch cllm_batch;
 
@@ -363,8 +360,7 @@ void cllm_batch_free(cllm_batch* batch);
  * has no room for its rows.
  */
 cllm_status cllm_batch_jacobi_step(cllm_batch* batch, cllm_session* const* sessions, int32_t count,
-                                   const int32_t* windows, const int32_t* ns, int32_t* predictions,
-                                   int32_t* accepted);
+                                   const int32_t* windows, const int32_t* ns, int32_t* predictions, int32_t* accepted);
 
 #ifdef __cplusplus
 }

@@ -74,7 +74,8 @@ __attribute__((noinline)) void value_tile(float* const* out, const float* const*
     for (int32_t t = 0; t < n; ++t) {
       vf vv[D];
 #pragma GCC unroll 8
-      for (int d = 0; d < D; ++d) vv[d] = d + 1 < D ? load(v + t * kv_dim + d * W) : load_partial(v + t * kv_dim + d * W, last);
+      for (int d = 0; d < D; ++d)
+        vv[d] = d + 1 < D ? load(v + t * kv_dim + d * W) : load_partial(v + t * kv_dim + d * W, last);
 #pragma GCC unroll 16
       for (int i = 0; i < QN; ++i) {
         const vf pb = splat(p[i][t]);
@@ -87,8 +88,10 @@ __attribute__((noinline)) void value_tile(float* const* out, const float* const*
   for (int i = 0; i < QN; ++i) {
 #pragma GCC unroll 8
     for (int d = 0; d < D; ++d) {
-      if (d + 1 < D || last == W) store(out[i] + d * W, acc[i][d]);
-      else store_partial(out[i] + d * W, acc[i][d], last);
+      if (d + 1 < D || last == W)
+        store(out[i] + d * W, acc[i][d]);
+      else
+        store_partial(out[i] + d * W, acc[i][d], last);
     }
   }
 }

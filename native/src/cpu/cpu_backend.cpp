@@ -78,7 +78,10 @@ class CpuSession final : public SessionBackend {
 class CpuModel final : public ModelBackend {
  public:
   CpuModel(const cllm_config& model_config, cpu::WeightType type)
-      : config(model_config), weight_type(type), kernels(cpu::select_kernels()), layers(size_t(model_config.n_layers)) {}
+      : config(model_config),
+        weight_type(type),
+        kernels(cpu::select_kernels()),
+        layers(size_t(model_config.n_layers)) {}
   cllm_backend_kind kind() const override { return CLLM_BACKEND_CPU; }
 
   // Norm vectors are stored as fp32; matrices panel-packed in the weight type (isa.hpp), the layout the
@@ -106,10 +109,14 @@ class CpuModel final : public ModelBackend {
       case CLLM_TENSOR_WK:
       case CLLM_TENSOR_WV:
       case CLLM_TENSOR_W_GATE:
-      case CLLM_TENSOR_W_UP: return config.dim;
-      case CLLM_TENSOR_WO: return config.n_heads * config.head_dim;
-      case CLLM_TENSOR_W_DOWN: return config.hidden_dim;
-      default: return 0;
+      case CLLM_TENSOR_W_UP:
+        return config.dim;
+      case CLLM_TENSOR_WO:
+        return config.n_heads * config.head_dim;
+      case CLLM_TENSOR_W_DOWN:
+        return config.hidden_dim;
+      default:
+        return 0;
     }
   }
 
@@ -141,30 +148,46 @@ class CpuModel final : public ModelBackend {
  private:
   AlignedArray& vector_slot(int32_t tensor, int32_t layer) {
     switch (tensor) {
-      case CLLM_TENSOR_FINAL_NORM: return final_norm;
-      case CLLM_TENSOR_ATTN_NORM: return layers[layer].attn_norm;
-      case CLLM_TENSOR_FFN_NORM: return layers[layer].ffn_norm;
-      default: throw Error(CLLM_ERR_INVALID_ARGUMENT, "unknown vector tensor kind");
+      case CLLM_TENSOR_FINAL_NORM:
+        return final_norm;
+      case CLLM_TENSOR_ATTN_NORM:
+        return layers[layer].attn_norm;
+      case CLLM_TENSOR_FFN_NORM:
+        return layers[layer].ffn_norm;
+      default:
+        throw Error(CLLM_ERR_INVALID_ARGUMENT, "unknown vector tensor kind");
     }
   }
   AlignedBytes& matrix_slot(int32_t tensor, int32_t layer) {
     switch (tensor) {
-      case CLLM_TENSOR_TOKEN_EMBEDDING: return token_embedding;
-      case CLLM_TENSOR_OUTPUT: return output;
-      case CLLM_TENSOR_WQ: return layers[layer].wq;
-      case CLLM_TENSOR_WK: return layers[layer].wk;
-      case CLLM_TENSOR_WV: return layers[layer].wv;
-      case CLLM_TENSOR_WO: return layers[layer].wo;
-      case CLLM_TENSOR_W_GATE: return layers[layer].w_gate;
-      case CLLM_TENSOR_W_UP: return layers[layer].w_up;
-      case CLLM_TENSOR_W_DOWN: return layers[layer].w_down;
-      default: throw Error(CLLM_ERR_INVALID_ARGUMENT, "unknown matrix tensor kind");
+      case CLLM_TENSOR_TOKEN_EMBEDDING:
+        return token_embedding;
+      case CLLM_TENSOR_OUTPUT:
+        return output;
+      case CLLM_TENSOR_WQ:
+        return layers[layer].wq;
+      case CLLM_TENSOR_WK:
+        return layers[layer].wk;
+      case CLLM_TENSOR_WV:
+        return layers[layer].wv;
+      case CLLM_TENSOR_WO:
+        return layers[layer].wo;
+      case CLLM_TENSOR_W_GATE:
+        return layers[layer].w_gate;
+      case CLLM_TENSOR_W_UP:
+        return layers[layer].w_up;
+      case CLLM_TENSOR_W_DOWN:
+        return layers[layer].w_down;
+      default:
+        throw Error(CLLM_ERR_INVALID_ARGUMENT, "unknown matrix tensor kind");
     }
   }
 };
 
 CpuSession::CpuSession(const CpuModel& model, int32_t capacity)
-    : model_(model), kernels_(model.kernels), capacity_(capacity),
+    : model_(model),
+      kernels_(model.kernels),
+      capacity_(capacity),
       k_head_stride_(cpu::k_head_stride(capacity, model.config.head_dim)),
       sampler_(capacity, model.config.vocab_size) {
   const cllm_config& c = model.config;
@@ -312,8 +335,8 @@ CpuBatch::CpuBatch(const CpuModel& model, int32_t max_rows) : model_(model) {
   prepared_.resize(size_t(prepared));
 }
 
-void CpuBatch::forward_predict(SessionBackend* const* sessions, int32_t count, const int32_t* tokens,
-                               const int32_t* ns, int32_t* predictions) {
+void CpuBatch::forward_predict(SessionBackend* const* sessions, int32_t count, const int32_t* tokens, const int32_t* ns,
+                               int32_t* predictions) {
   const cpu::ForwardScope running;
   const cllm_config& c = model_.config;
   const cpu::Kernels& k = model_.kernels;
@@ -332,7 +355,8 @@ void CpuBatch::forward_predict(SessionBackend* const* sessions, int32_t count, c
   }
   for (int32_t s = 0; s < count; ++s) {
     members[size_t(s)]->record(tokens + offsets[size_t(s)], ns[s]);
-    cpu::rope_table(&rope_[size_t(offsets[size_t(s)]) * c.head_dim], ns[s], c.head_dim, firsts[size_t(s)], c.rope_theta);
+    cpu::rope_table(&rope_[size_t(offsets[size_t(s)]) * c.head_dim], ns[s], c.head_dim, firsts[size_t(s)],
+                    c.rope_theta);
   }
   void* prepared = prepared_.data();
   for (int32_t l = 0; l < c.n_layers; ++l) {
@@ -366,7 +390,9 @@ void CpuBatch::forward_predict(SessionBackend* const* sessions, int32_t count, c
   }
 }
 
-std::unique_ptr<BatchBackend> CpuModel::new_batch(int32_t max_rows) { return std::make_unique<CpuBatch>(*this, max_rows); }
+std::unique_ptr<BatchBackend> CpuModel::new_batch(int32_t max_rows) {
+  return std::make_unique<CpuBatch>(*this, max_rows);
+}
 
 }  // namespace
 

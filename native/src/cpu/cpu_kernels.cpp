@@ -42,8 +42,7 @@ void matmul_rows_swiglu_packed(float* out, const float* x, const float* gate_pac
 
 // The reference entry points with row-major weights pack them first (a copy per call: these are for
 // tests and other callers that hold plain matrices; the backend keeps its weights packed).
-void matmul_rows(float* out, const float* x, const float* w, int32_t rows, int32_t in_features,
-                 int32_t out_features) {
+void matmul_rows(float* out, const float* x, const float* w, int32_t rows, int32_t in_features, int32_t out_features) {
   std::vector<float> packed(size_t(packed_size(out_features, in_features)));
   pack_rows(packed.data(), w, out_features, in_features);
   matmul_rows_packed(out, x, packed.data(), rows, in_features, out_features, false);
@@ -113,16 +112,15 @@ void store_keys(float* k_packed, int64_t head_stride, const float* k_rows, int32
   }
 }
 
-void attention_rows_packed(float* out, const float* q, const float* k_packed, int64_t head_stride,
-                           const float* v_cache, int32_t rows, int32_t n_heads, int32_t n_kv_heads,
-                           int32_t head_dim, int32_t first_position, float* scores) {
+void attention_rows_packed(float* out, const float* q, const float* k_packed, int64_t head_stride, const float* v_cache,
+                           int32_t rows, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position,
+                           float* scores) {
   active_kernels().attention(out, q, k_packed, head_stride, v_cache, rows, n_heads, n_kv_heads, head_dim,
                              first_position, scores);
 }
 
 void attention_rows(float* out, const float* q, const float* k_cache, const float* v_cache, int32_t rows,
-                    int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position,
-                    float* scores) {
+                    int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position, float* scores) {
   const int32_t span = first_position + rows;
   const int64_t stride = k_head_stride(span, head_dim);
   std::vector<float> packed(size_t(stride * n_kv_heads));

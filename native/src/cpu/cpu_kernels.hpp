@@ -20,8 +20,7 @@ namespace cllm::cpu {
 // out[r][o] = sum_i x[r][i] * w[o][i] for r < rows, o < out_features. Weights are read once per call,
 // so a block of rows costs about one pass over w (the decode-time shape: few rows, a big matrix).
 // These take plain row-major weights and pack them per call; the backend uses the _packed forms.
-void matmul_rows(float* out, const float* x, const float* w, int32_t rows, int32_t in_features,
-                 int32_t out_features);
+void matmul_rows(float* out, const float* x, const float* w, int32_t rows, int32_t in_features, int32_t out_features);
 // Same, adding into out (residual connections).
 void matmul_rows_accumulate(float* out, const float* x, const float* w, int32_t rows, int32_t in_features,
                             int32_t out_features);
@@ -62,8 +61,7 @@ void swiglu_rows(float* gate, const float* up, int32_t rows, int32_t hidden);
 // out[r] holds n_heads heads. scores: scratch of rows * n_heads * (first_position + rows) floats.
 // (Packs the keys per call; the backend keeps its key cache packed: attention_rows_packed.)
 void attention_rows(float* out, const float* q, const float* k_cache, const float* v_cache, int32_t rows,
-                    int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position,
-                    float* scores);
+                    int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position, float* scores);
 // The backend's key cache layout (isa.hpp): per kv head a panel-packed [positions, head_dim] matrix,
 // heads k_head_stride(capacity, head_dim) floats apart. store_keys writes the keys of positions
 // first_position + r (k_rows: [rows][n_kv_heads * head_dim]) into it; positions past the cached ones
@@ -71,9 +69,9 @@ void attention_rows(float* out, const float* q, const float* k_cache, const floa
 int64_t k_head_stride(int32_t capacity, int32_t head_dim);
 void store_keys(float* k_packed, int64_t head_stride, const float* k_rows, int32_t rows, int32_t n_kv_heads,
                 int32_t head_dim, int32_t first_position);
-void attention_rows_packed(float* out, const float* q, const float* k_packed, int64_t head_stride,
-                           const float* v_cache, int32_t rows, int32_t n_heads, int32_t n_kv_heads,
-                           int32_t head_dim, int32_t first_position, float* scores);
+void attention_rows_packed(float* out, const float* q, const float* k_packed, int64_t head_stride, const float* v_cache,
+                           int32_t rows, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position,
+                           float* scores);
 
 // Row-wise argmax, ties to the lowest index.
 void argmax_rows(int32_t* out, const float* x, int32_t rows, int32_t cols);

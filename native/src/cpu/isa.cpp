@@ -11,11 +11,16 @@ namespace cllm::cpu {
 
 const char* isa_name(Isa isa) {
   switch (isa) {
-    case Isa::avx512_bf16: return "avx512_bf16";
-    case Isa::avx512_vnni: return "avx512_vnni";
-    case Isa::avx512: return "avx512";
-    case Isa::avx2: return "avx2";
-    default: return "generic";
+    case Isa::avx512_bf16:
+      return "avx512_bf16";
+    case Isa::avx512_vnni:
+      return "avx512_vnni";
+    case Isa::avx512:
+      return "avx512";
+    case Isa::avx2:
+      return "avx2";
+    default:
+      return "generic";
   }
 }
 
@@ -26,15 +31,18 @@ namespace {
 bool cpu_has(Isa isa) {
 #if defined(__x86_64__) || defined(__i386__)
   switch (isa) {
-    case Isa::avx512_bf16: return cpu_has(Isa::avx512_vnni) && __builtin_cpu_supports("avx512bf16");
-    case Isa::avx512_vnni: return cpu_has(Isa::avx512) && __builtin_cpu_supports("avx512vnni");
+    case Isa::avx512_bf16:
+      return cpu_has(Isa::avx512_vnni) && __builtin_cpu_supports("avx512bf16");
+    case Isa::avx512_vnni:
+      return cpu_has(Isa::avx512) && __builtin_cpu_supports("avx512vnni");
     case Isa::avx512:
       return cpu_has(Isa::avx2) && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
              __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
     // F16C (fp16 scales of Q8_0 weights) came with or before AVX2 on every x86 CPU; checked all the same.
     case Isa::avx2:
       return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
-    default: return true;
+    default:
+      return true;
   }
 #else
   return isa == Isa::generic;
@@ -44,19 +52,25 @@ bool cpu_has(Isa isa) {
 const Kernels* compiled(Isa isa) {
   switch (isa) {
 #ifdef CLLM_HAVE_AVX512_BF16
-    case Isa::avx512_bf16: return avx512_bf16::table();
+    case Isa::avx512_bf16:
+      return avx512_bf16::table();
 #endif
 #ifdef CLLM_HAVE_AVX512_VNNI
-    case Isa::avx512_vnni: return avx512_vnni::table();
+    case Isa::avx512_vnni:
+      return avx512_vnni::table();
 #endif
 #ifdef CLLM_HAVE_AVX512
-    case Isa::avx512: return avx512::table();
+    case Isa::avx512:
+      return avx512::table();
 #endif
 #ifdef CLLM_HAVE_AVX2
-    case Isa::avx2: return avx2::table();
+    case Isa::avx2:
+      return avx2::table();
 #endif
-    case Isa::generic: return generic::table();
-    default: return nullptr;
+    case Isa::generic:
+      return generic::table();
+    default:
+      return nullptr;
   }
 }
 

@@ -72,12 +72,11 @@ constexpr int64_t q8_panel_bytes(int32_t cols) {
 // on the other rows of the call.
 struct WeightKernels {
   int64_t (*prepared_row_bytes)(int32_t in_features);
-  const void* (*prepare)(void* scratch, const float* x, int64_t ldx, int32_t n, int32_t in_features,
-                         int64_t* ld_bytes);
+  const void* (*prepare)(void* scratch, const float* x, int64_t ldx, int32_t n, int32_t in_features, int64_t* ld_bytes);
   void (*matmul)(const MatmulSegment* segments, int32_t n_segments, const void* act, int64_t ld_bytes, int32_t n,
                  int32_t in_features);
-  void (*matmul_swiglu)(float* out, const void* act, int64_t ld_bytes, const void* w_gate, const void* w_up,
-                        int32_t n, int32_t in_features, int32_t hidden);
+  void (*matmul_swiglu)(float* out, const void* act, int64_t ld_bytes, const void* w_gate, const void* w_up, int32_t n,
+                        int32_t in_features, int32_t hidden);
 };
 
 // The kernels of one ISA. Contracts: the functions of the same name in cpu_kernels.hpp.
@@ -86,17 +85,17 @@ struct Kernels {
   Isa isa;
   // fp32 weights. Every segment's rows for the n token rows of x ([n][ldx], in_features used), weights
   // panel-packed: one pass over the weights of all segments (e.g. Q, K and V together), one parallel region.
-  void (*matmul_packed)(const MatmulSegment* segments, int32_t n_segments, const float* x, int64_t ldx,
-                        int32_t n, int32_t in_features);
+  void (*matmul_packed)(const MatmulSegment* segments, int32_t n_segments, const float* x, int64_t ldx, int32_t n,
+                        int32_t in_features);
   void (*matmul_packed_swiglu)(float* out, const float* x, const float* w_gate, const float* w_up, int32_t rows,
                                int32_t in_features, int32_t hidden);
   void (*rmsnorm)(float* out, const float* x, const float* weight, int32_t rows, int32_t dim, float eps);
   void (*rope)(float* x, int32_t rows, int32_t n_heads, int32_t head_dim, const float* cos_sin);
   void (*swiglu)(float* gate, const float* up, int32_t rows, int32_t hidden);
   // attention_rows with the keys in the packed cache layout above.
-  void (*attention)(float* out, const float* q, const float* k_packed, int64_t k_head_stride,
-                    const float* v_cache, int32_t rows, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim,
-                    int32_t first_position, float* scores);
+  void (*attention)(float* out, const float* q, const float* k_packed, int64_t k_head_stride, const float* v_cache,
+                    int32_t rows, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t first_position,
+                    float* scores);
   void (*argmax)(int32_t* out, const float* x, int32_t rows, int32_t cols);
   WeightKernels bf16;  // vdpbf16ps on avx512_bf16, else widened to fp32 in registers
   WeightKernels q8_0;  // vpdpbusd on avx512_vnni and up, else the same integer sums without it

@@ -7,10 +7,17 @@ namespace cllm::cpu::CLLM_ISA_NS {
 #define CLLM_STR(x) CLLM_STR2(x)
 
 const Kernels* table() {
-  static const Kernels kernels = {CLLM_STR(CLLM_ISA_NS), Isa::CLLM_ISA_NS, matmul_packed,
-                                  matmul_packed_swiglu, rmsnorm, rope,
-                                  swiglu, attention, argmax,
-                                  bf16_kernels(), q8_kernels()};
+  static const Kernels kernels = {CLLM_STR(CLLM_ISA_NS),
+                                  Isa::CLLM_ISA_NS,
+                                  matmul_packed,
+                                  matmul_packed_swiglu,
+                                  rmsnorm,
+                                  rope,
+                                  swiglu,
+                                  attention,
+                                  argmax,
+                                  bf16_kernels(),
+                                  q8_kernels()};
   return &kernels;
 }
 

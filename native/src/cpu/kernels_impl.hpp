@@ -33,8 +33,9 @@ namespace {
 // template here (simd.hpp explains why).
 template <typename F>
 void parallel_ranges(int64_t count, int64_t work, const F& f) {
-  parallel_for(count, work, [](void* context, int64_t begin, int64_t end) { (*static_cast<const F*>(context))(begin, end); },
-               const_cast<F*>(&f));
+  parallel_for(
+      count, work, [](void* context, int64_t begin, int64_t end) { (*static_cast<const F*>(context))(begin, end); },
+      const_cast<F*>(&f));
 }
 
 }  // namespace

@@ -56,8 +56,8 @@ inline const void* prefetch_share(const void* next_panel, int64_t panel_bytes, i
 // The segment of a tile of matmul_tiles, its V panel pointers (repeating the first past the segment's
 // end), first output row, valid outputs and panels.
 template <int V>
-const MatmulSegment& locate(const MatmulSegment* segments, const int64_t* first_tile, int64_t tile,
-                            int64_t panel_bytes, const void** p, int32_t* o0, int32_t* outputs, int32_t* panels) {
+const MatmulSegment& locate(const MatmulSegment* segments, const int64_t* first_tile, int64_t tile, int64_t panel_bytes,
+                            const void** p, int32_t* o0, int32_t* outputs, int32_t* panels) {
   int32_t s = 0;
   while (tile >= first_tile[s + 1]) ++s;
   const MatmulSegment& seg = segments[s];
@@ -109,7 +109,8 @@ void matmul_tiles(const MatmulSegment* segments, int32_t n_segments, const void*
           const void* xr[T];
           for (int i = 0; i < T; ++i) xr[i] = offset(x, int64_t(t0 + t + (i < tt ? i : 0)) * ld_bytes);
           const void* share[V];
-          for (int v = 0; v < V; ++v) share[v] = prefetch ? prefetch_share(next[v], panel_bytes, q, token_tiles) : nullptr;
+          for (int v = 0; v < V; ++v)
+            share[v] = prefetch ? prefetch_share(next[v], panel_bytes, q, token_tiles) : nullptr;
           alignas(64) float res[T * V * kPanel];
           Kind::tile(tt, panels, p, xr, in_features, res, prefetch ? share : nullptr, token_tiles);
           // res rows are panels * kPanel wide (the tile's own V).

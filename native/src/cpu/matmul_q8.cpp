@@ -195,7 +195,8 @@ __attribute__((noinline)) void q8_tile(const void* const* panels, const void* co
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v) {
 #pragma GCC unroll 8
-      for (int j = 0; j < QVP; ++j) dw[v * QVP + j] = load_halves(reinterpret_cast<const uint16_t*>(p[v] + scales) + j * W);
+      for (int j = 0; j < QVP; ++j)
+        dw[v * QVP + j] = load_halves(reinterpret_cast<const uint16_t*>(p[v] + scales) + j * W);
     }
 #pragma GCC unroll 16
     for (int t = 0; t < T; ++t) {

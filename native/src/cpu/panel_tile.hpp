@@ -28,7 +28,6 @@ constexpr int kTileTokens = 6, kTilePanels = 1;
 constexpr int kTileTokens = 2, kTilePanels = 1;
 #endif
 
-
 // res[t * V * kPanel + j] = sum_c x[t][c] * panel_{j / kPanel}[c][j % kPanel] for t < T, j < V * kPanel.
 // prefetch: nullptr, or V panel pointers of weights the caller needs next: one cache line of each is
 // pulled into L2 every `every` column steps (see matmul_packed on why).

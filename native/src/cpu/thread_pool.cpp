@@ -72,7 +72,9 @@ void sleep_while_equal(Word& word, uint32_t value) {
   if (word.load() == value) sleep_cv.wait(lock);
 }
 void wake_all(Word&) {
-  { std::lock_guard<std::mutex> lock(sleep_mutex); }
+  {
+    std::lock_guard<std::mutex> lock(sleep_mutex);
+  }
   sleep_cv.notify_all();
 }
 #endif
@@ -332,7 +334,8 @@ class Pool {
           job.fn(job.context, job.count * part / parts, job.count * (part + 1) / parts);
         } catch (...) {
           bool first = false;
-          if (failed_.compare_exchange_strong(first, true, std::memory_order_acq_rel)) error_ = std::current_exception();
+          if (failed_.compare_exchange_strong(first, true, std::memory_order_acq_rel))
+            error_ = std::current_exception();
         }
       }
       if (done_.fetch_add(1, std::memory_order_seq_cst) + 1 == parts && waiting_.load(std::memory_order_seq_cst)) {

@@ -7,7 +7,9 @@
 namespace cllm::cpu {
 namespace {
 
-const WeightKernels& kernels_of(const Kernels& k, WeightType type) { return type == WeightType::bf16 ? k.bf16 : k.q8_0; }
+const WeightKernels& kernels_of(const Kernels& k, WeightType type) {
+  return type == WeightType::bf16 ? k.bf16 : k.q8_0;
+}
 
 }  // namespace
 
@@ -15,8 +17,8 @@ int64_t matmul_scratch_bytes(const Kernels& k, WeightType type, int32_t n, int32
   return type == WeightType::f32 ? 0 : kernels_of(k, type).prepared_row_bytes(in_features) * n;
 }
 
-void matmul_weights(const Kernels& k, WeightType type, const MatmulSegment* segments, int32_t n_segments, const float* x,
-                    int64_t ldx, int32_t n, int32_t in_features, void* scratch) {
+void matmul_weights(const Kernels& k, WeightType type, const MatmulSegment* segments, int32_t n_segments,
+                    const float* x, int64_t ldx, int32_t n, int32_t in_features, void* scratch) {
   if (type == WeightType::f32) return k.matmul_packed(segments, n_segments, x, ldx, n, in_features);
   const WeightKernels& w = kernels_of(k, type);
   int64_t ld_bytes = 0;

@@ -13,8 +13,8 @@ namespace cllm::cpu {
 int64_t matmul_scratch_bytes(const Kernels& k, WeightType type, int32_t n, int32_t in_features);
 
 // Every segment's outputs for the n rows of x ([n][ldx], in_features used); segment weights in `type`.
-void matmul_weights(const Kernels& k, WeightType type, const MatmulSegment* segments, int32_t n_segments, const float* x,
-                    int64_t ldx, int32_t n, int32_t in_features, void* scratch);
+void matmul_weights(const Kernels& k, WeightType type, const MatmulSegment* segments, int32_t n_segments,
+                    const float* x, int64_t ldx, int32_t n, int32_t in_features, void* scratch);
 // out[r][j] = silu(x[r] . gate[j]) * (x[r] . up[j]) (x: [n][in_features]), both matrices in `type`.
 void matmul_weights_swiglu(const Kernels& k, WeightType type, float* out, const float* x, const void* w_gate,
                            const void* w_up, int32_t n, int32_t in_features, int32_t hidden, void* scratch);

@@ -23,13 +23,15 @@ void source_row(float* out, const void* src, cllm_dtype dtype, int32_t r, int32_
     case CLLM_DTYPE_BF16:
     case CLLM_DTYPE_F16: {
       const uint16_t* bits = static_cast<const uint16_t*>(src) + int64_t(r) * cols;
-      for (int32_t c = 0; c < cols; ++c) out[c] = dtype == CLLM_DTYPE_BF16 ? bf16_to_float(bits[c]) : f16_to_float(bits[c]);
+      for (int32_t c = 0; c < cols; ++c)
+        out[c] = dtype == CLLM_DTYPE_BF16 ? bf16_to_float(bits[c]) : f16_to_float(bits[c]);
       return;
     }
     case CLLM_DTYPE_Q8_0:
       dequantize_q8_0(out, static_cast<const uint8_t*>(src) + int64_t(r) * (cols / kQ8Block) * kQ8BlockBytes, cols);
       return;
-    default: throw Error(CLLM_ERR_INVALID_ARGUMENT, "unsupported dtype " + std::to_string(int(dtype)));
+    default:
+      throw Error(CLLM_ERR_INVALID_ARGUMENT, "unsupported dtype " + std::to_string(int(dtype)));
   }
 }
 
@@ -104,37 +106,50 @@ void pack_q8(uint8_t* packed, const void* src, cllm_dtype dtype, int32_t rows, i
 
 const char* weight_type_name(WeightType type) {
   switch (type) {
-    case WeightType::bf16: return "bf16";
-    case WeightType::q8_0: return "q8_0";
-    default: return "f32";
+    case WeightType::bf16:
+      return "bf16";
+    case WeightType::q8_0:
+      return "q8_0";
+    default:
+      return "f32";
   }
 }
 
 int64_t packed_weight_bytes(WeightType type, int32_t rows, int32_t cols) {
   switch (type) {
-    case WeightType::bf16: return panels_of(rows) * bf16_panel_elements(cols) * int64_t(sizeof(uint16_t));
-    case WeightType::q8_0: return panels_of(rows) * q8_panel_bytes(cols);
-    default: return packed_size(rows, cols) * int64_t(sizeof(float));
+    case WeightType::bf16:
+      return panels_of(rows) * bf16_panel_elements(cols) * int64_t(sizeof(uint16_t));
+    case WeightType::q8_0:
+      return panels_of(rows) * q8_panel_bytes(cols);
+    default:
+      return packed_size(rows, cols) * int64_t(sizeof(float));
   }
 }
 
 void pack_weights(void* packed, WeightType type, const void* src, cllm_dtype dtype, int32_t rows, int32_t cols) {
   switch (type) {
-    case WeightType::bf16: return pack_bf16(static_cast<uint16_t*>(packed), src, dtype, rows, cols);
-    case WeightType::q8_0: return pack_q8(static_cast<uint8_t*>(packed), src, dtype, rows, cols);
-    default: break;
+    case WeightType::bf16:
+      return pack_bf16(static_cast<uint16_t*>(packed), src, dtype, rows, cols);
+    case WeightType::q8_0:
+      return pack_q8(static_cast<uint8_t*>(packed), src, dtype, rows, cols);
+    default:
+      break;
   }
-  if (dtype == CLLM_DTYPE_F32) return pack_rows(static_cast<float*>(packed), static_cast<const float*>(src), rows, cols);
+  if (dtype == CLLM_DTYPE_F32)
+    return pack_rows(static_cast<float*>(packed), static_cast<const float*>(src), rows, cols);
   std::vector<float> values(size_t(rows) * size_t(cols));
   for (int32_t r = 0; r < rows; ++r) source_row(values.data() + int64_t(r) * cols, src, dtype, r, cols);
   pack_rows(static_cast<float*>(packed), values.data(), rows, cols);
 }
 
-void convert_to_floats(float* out, const void* src, cllm_dtype dtype, int64_t n) { source_row(out, src, dtype, 0, int32_t(n)); }
+void convert_to_floats(float* out, const void* src, cllm_dtype dtype, int64_t n) {
+  source_row(out, src, dtype, 0, int32_t(n));
+}
 
 void unpack_weight_row(float* row, const void* packed, WeightType type, int32_t r, int32_t cols) {
   if (type == WeightType::bf16) {
-    const uint16_t* lane = static_cast<const uint16_t*>(packed) + (r / kPanel) * bf16_panel_elements(cols) + (r % kPanel) * 2;
+    const uint16_t* lane =
+        static_cast<const uint16_t*>(packed) + (r / kPanel) * bf16_panel_elements(cols) + (r % kPanel) * 2;
     for (int32_t c = 0; c < cols; ++c) row[c] = bf16_to_float(lane[(c / 2) * 2 * kPanel + c % 2]);
   } else if (type == WeightType::q8_0) {
     const uint8_t* base = static_cast<const uint8_t*>(packed) + (r / kPanel) * q8_panel_bytes(cols);

@@ -44,7 +44,8 @@ public final class Cancellation {
 
     /** Whether a generation with this cancellation (null: none) should stop now: cancelled, or interrupted. */
     public static boolean requested(Cancellation cancellation) {
-        return (cancellation != null && cancellation.isCancelled()) || Thread.currentThread().isInterrupted();
+        return (cancellation != null && cancellation.isCancelled())
+                || Thread.currentThread().isInterrupted();
     }
 
     @Override

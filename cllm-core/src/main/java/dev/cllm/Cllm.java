@@ -5,7 +5,6 @@ import dev.cllm.model.Checkpoints;
 import dev.cllm.model.LoadedCheckpoint;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.tokenizer.Tokenizer;
-
 import java.nio.file.Path;
 
 /**
@@ -67,8 +66,8 @@ public final class Cllm {
     }
 
     /** The same with the matrices converted to weightType (null: the weights' own type). */
-    public static Model fromWeights(ModelWeights weights, Tokenizer tokenizer, Device device, String name,
-            WeightType weightType) {
+    public static Model fromWeights(
+            ModelWeights weights, Tokenizer tokenizer, Device device, String name, WeightType weightType) {
         if (weights == null || tokenizer == null || device == null) {
             throw new IllegalArgumentException("weights, tokenizer and device must not be null");
         }

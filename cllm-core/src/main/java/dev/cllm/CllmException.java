@@ -15,7 +15,13 @@ public class CllmException extends RuntimeException {
      * native library of another ABI version.
      */
     public enum Status {
-        OK(0), INVALID_ARGUMENT(1), OUT_OF_MEMORY(2), UNSUPPORTED(3), BACKEND(4), CONTEXT_FULL(5), STATE(6),
+        OK(0),
+        INVALID_ARGUMENT(1),
+        OUT_OF_MEMORY(2),
+        UNSUPPORTED(3),
+        BACKEND(4),
+        CONTEXT_FULL(5),
+        STATE(6),
         INTERNAL(7),
         /** A model, tokenizer or data file is malformed or contradicts itself. */
         BAD_FORMAT(100),

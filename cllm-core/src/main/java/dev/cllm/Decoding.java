@@ -7,7 +7,6 @@ import dev.cllm.decode.IterationListener;
 import dev.cllm.decode.JacobiDecoder;
 import dev.cllm.decode.SamplingDecoder;
 import dev.cllm.decode.WindowMode;
-
 import java.util.List;
 import java.util.Locale;
 
@@ -60,10 +59,11 @@ public sealed interface Decoding permits Decoding.Ar, Decoding.Jacobi {
     /** Greedy Jacobi decoding with a fixed blockSize tokens in flight (1 or more). */
     static Jacobi jacobi(int blockSize) {
         if (blockSize < 1) {
-            throw new IllegalArgumentException("blockSize must be >= 1, got " + blockSize
-                    + " (Decoding.jacobi() chooses it by measurement)");
+            throw new IllegalArgumentException(
+                    "blockSize must be >= 1, got " + blockSize + " (Decoding.jacobi() chooses it by measurement)");
         }
-        return new Jacobi(blockSize, DEFAULT_MAX_NEW_TOKENS, WindowMode.REFILL, InitialGuess.random(0), blockSize, true);
+        return new Jacobi(
+                blockSize, DEFAULT_MAX_NEW_TOKENS, WindowMode.REFILL, InitialGuess.random(0), blockSize, true);
     }
 
     /** How each token is chosen (greedy by default). */
@@ -183,27 +183,49 @@ public sealed interface Decoding permits Decoding.Ar, Decoding.Jacobi {
      * measurement), the window policy, how unknown tokens are guessed, and the cap on iterations per block
      * (SHRINK window; at least 1, or 0 for the block size).
      */
-    record Jacobi(int blockSize, int maxNewTokens, WindowMode window, InitialGuess initialGuess,
-            int maxIterationsPerBlock, boolean stopAtEos, Sampling sampling, List<String> stop) implements Decoding {
+    record Jacobi(
+            int blockSize,
+            int maxNewTokens,
+            WindowMode window,
+            InitialGuess initialGuess,
+            int maxIterationsPerBlock,
+            boolean stopAtEos,
+            Sampling sampling,
+            List<String> stop)
+            implements Decoding {
         public Jacobi {
             if (blockSize < 0) {
-                throw new IllegalArgumentException("blockSize must be >= 1, or 0 to choose it by measurement, got " + blockSize);
+                throw new IllegalArgumentException(
+                        "blockSize must be >= 1, or 0 to choose it by measurement, got " + blockSize);
             }
             requireTokenLimit(maxNewTokens);
             if (window == null) throw new IllegalArgumentException("window must not be null");
             if (initialGuess == null) throw new IllegalArgumentException("initialGuess must not be null");
             if (maxIterationsPerBlock < 0) {
-                throw new IllegalArgumentException("maxIterationsPerBlock must be >= 1 (0: the block size), got "
-                        + maxIterationsPerBlock);
+                throw new IllegalArgumentException(
+                        "maxIterationsPerBlock must be >= 1 (0: the block size), got " + maxIterationsPerBlock);
             }
             if (sampling == null) throw new IllegalArgumentException("sampling must not be null");
             stop = stopStrings(stop);
         }
 
         /** Greedy, no stop strings. */
-        public Jacobi(int blockSize, int maxNewTokens, WindowMode window, InitialGuess initialGuess,
-                int maxIterationsPerBlock, boolean stopAtEos) {
-            this(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, Sampling.greedy(), List.of());
+        public Jacobi(
+                int blockSize,
+                int maxNewTokens,
+                WindowMode window,
+                InitialGuess initialGuess,
+                int maxIterationsPerBlock,
+                boolean stopAtEos) {
+            this(
+                    blockSize,
+                    maxNewTokens,
+                    window,
+                    initialGuess,
+                    maxIterationsPerBlock,
+                    stopAtEos,
+                    Sampling.greedy(),
+                    List.of());
         }
 
         /** Whether the block size is chosen by measurement ({@link Decoding#jacobi()}). */
@@ -213,47 +235,63 @@ public sealed interface Decoding permits Decoding.Ar, Decoding.Jacobi {
 
         @Override
         public Jacobi withMaxNewTokens(int maxNewTokens) {
-            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
+            return new Jacobi(
+                    blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
         }
 
         @Override
         public Jacobi withStopAtEos(boolean stopAtEos) {
-            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
+            return new Jacobi(
+                    blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
         }
 
         @Override
         public Jacobi withSampling(Sampling sampling) {
-            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
+            return new Jacobi(
+                    blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
         }
 
         @Override
         public Jacobi withStop(String... stop) {
-            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling,
+            return new Jacobi(
+                    blockSize,
+                    maxNewTokens,
+                    window,
+                    initialGuess,
+                    maxIterationsPerBlock,
+                    stopAtEos,
+                    sampling,
                     List.of(stop));
         }
 
         public Jacobi withWindow(WindowMode window) {
-            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
+            return new Jacobi(
+                    blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
         }
 
         public Jacobi withInitialGuess(InitialGuess initialGuess) {
-            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
+            return new Jacobi(
+                    blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
         }
 
         public Jacobi withMaxIterationsPerBlock(int maxIterationsPerBlock) {
-            return new Jacobi(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
+            return new Jacobi(
+                    blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, stopAtEos, sampling, stop);
         }
 
         @Override
         public Decoder decoder(IterationListener iterations) {
-            Decoder plain = autoBlock() ? JacobiDecoder.auto(maxNewTokens, window, initialGuess, maxIterationsPerBlock, iterations)
-                    : new JacobiDecoder(blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, iterations);
+            Decoder plain = autoBlock()
+                    ? JacobiDecoder.auto(maxNewTokens, window, initialGuess, maxIterationsPerBlock, iterations)
+                    : new JacobiDecoder(
+                            blockSize, maxNewTokens, window, initialGuess, maxIterationsPerBlock, iterations);
             return sampling.isGreedy() ? plain : new SamplingDecoder(plain, sampling);
         }
 
         @Override
         public String toString() {
-            return "jacobi(" + (autoBlock() ? "auto" : "n=" + blockSize) + ", " + window.name().toLowerCase(Locale.ROOT)
+            return "jacobi(" + (autoBlock() ? "auto" : "n=" + blockSize) + ", "
+                    + window.name().toLowerCase(Locale.ROOT)
                     + ", " + initialGuess.kind().name().toLowerCase(Locale.ROOT) + " guesses"
                     + (sampling.isGreedy() ? "" : ", " + sampling) + ")";
         }

@@ -8,7 +8,11 @@ package dev.cllm;
  */
 public record Device(Kind kind, int index) {
     /** CPU, CUDA, or AUTO (decided when a model is loaded). */
-    public enum Kind { AUTO, CPU, CUDA }
+    public enum Kind {
+        AUTO,
+        CPU,
+        CUDA
+    }
 
     public Device {
         if (kind == null) throw new IllegalArgumentException("device kind must not be null");

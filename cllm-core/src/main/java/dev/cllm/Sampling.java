@@ -24,20 +24,31 @@ package dev.cllm;
  *   <li>{@code seed}: the draws' seed; the same seed gives the same output.</li>
  * </ul>
  */
-public record Sampling(double temperature, int topK, double topP, double minP, double repetitionPenalty,
-        double presencePenalty, double frequencyPenalty, boolean penalizePrompt, long seed) {
+public record Sampling(
+        double temperature,
+        int topK,
+        double topP,
+        double minP,
+        double repetitionPenalty,
+        double presencePenalty,
+        double frequencyPenalty,
+        boolean penalizePrompt,
+        long seed) {
     private static final Sampling GREEDY = new Sampling(0, 0, 1, 0, 1, 0, 0, false, 0);
 
     public Sampling {
         if (!Double.isFinite(temperature) || temperature < 0) {
-            throw new IllegalArgumentException("temperature must be a finite number >= 0 (0: greedy), got " + temperature);
+            throw new IllegalArgumentException(
+                    "temperature must be a finite number >= 0 (0: greedy), got " + temperature);
         }
         if (topK < 0) throw new IllegalArgumentException("topK must be >= 0 (0: off), got " + topK);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("topP must be in (0, 1] (1: off), got " + topP);
-        if (!(minP >= 0 && minP <= 1)) throw new IllegalArgumentException("minP must be in [0, 1] (0: off), got " + minP);
+        if (!(topP > 0 && topP <= 1))
+            throw new IllegalArgumentException("topP must be in (0, 1] (1: off), got " + topP);
+        if (!(minP >= 0 && minP <= 1))
+            throw new IllegalArgumentException("minP must be in [0, 1] (0: off), got " + minP);
         if (!Double.isFinite(repetitionPenalty) || repetitionPenalty <= 0) {
-            throw new IllegalArgumentException("repetitionPenalty must be a finite number > 0 (1: off), got "
-                    + repetitionPenalty);
+            throw new IllegalArgumentException(
+                    "repetitionPenalty must be a finite number > 0 (1: off), got " + repetitionPenalty);
         }
         if (!Double.isFinite(presencePenalty)) throw new IllegalArgumentException("presencePenalty must be finite");
         if (!Double.isFinite(frequencyPenalty)) throw new IllegalArgumentException("frequencyPenalty must be finite");
@@ -63,48 +74,120 @@ public record Sampling(double temperature, int topK, double topP, double minP, d
     }
 
     public Sampling withTemperature(double temperature) {
-        return new Sampling(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-                penalizePrompt, seed);
+        return new Sampling(
+                temperature,
+                topK,
+                topP,
+                minP,
+                repetitionPenalty,
+                presencePenalty,
+                frequencyPenalty,
+                penalizePrompt,
+                seed);
     }
 
     public Sampling withTopK(int topK) {
-        return new Sampling(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-                penalizePrompt, seed);
+        return new Sampling(
+                temperature,
+                topK,
+                topP,
+                minP,
+                repetitionPenalty,
+                presencePenalty,
+                frequencyPenalty,
+                penalizePrompt,
+                seed);
     }
 
     public Sampling withTopP(double topP) {
-        return new Sampling(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-                penalizePrompt, seed);
+        return new Sampling(
+                temperature,
+                topK,
+                topP,
+                minP,
+                repetitionPenalty,
+                presencePenalty,
+                frequencyPenalty,
+                penalizePrompt,
+                seed);
     }
 
     public Sampling withMinP(double minP) {
-        return new Sampling(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-                penalizePrompt, seed);
+        return new Sampling(
+                temperature,
+                topK,
+                topP,
+                minP,
+                repetitionPenalty,
+                presencePenalty,
+                frequencyPenalty,
+                penalizePrompt,
+                seed);
     }
 
     public Sampling withRepetitionPenalty(double repetitionPenalty) {
-        return new Sampling(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-                penalizePrompt, seed);
+        return new Sampling(
+                temperature,
+                topK,
+                topP,
+                minP,
+                repetitionPenalty,
+                presencePenalty,
+                frequencyPenalty,
+                penalizePrompt,
+                seed);
     }
 
     public Sampling withPresencePenalty(double presencePenalty) {
-        return new Sampling(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-                penalizePrompt, seed);
+        return new Sampling(
+                temperature,
+                topK,
+                topP,
+                minP,
+                repetitionPenalty,
+                presencePenalty,
+                frequencyPenalty,
+                penalizePrompt,
+                seed);
     }
 
     public Sampling withFrequencyPenalty(double frequencyPenalty) {
-        return new Sampling(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-                penalizePrompt, seed);
+        return new Sampling(
+                temperature,
+                topK,
+                topP,
+                minP,
+                repetitionPenalty,
+                presencePenalty,
+                frequencyPenalty,
+                penalizePrompt,
+                seed);
     }
 
     public Sampling withPenalizePrompt(boolean penalizePrompt) {
-        return new Sampling(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-                penalizePrompt, seed);
+        return new Sampling(
+                temperature,
+                topK,
+                topP,
+                minP,
+                repetitionPenalty,
+                presencePenalty,
+                frequencyPenalty,
+                penalizePrompt,
+                seed);
     }
 
     public Sampling withSeed(long seed) {
-        return new Sampling(temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-                penalizePrompt, seed);
+        return new Sampling(
+                temperature,
+                topK,
+                topP,
+                minP,
+                repetitionPenalty,
+                presencePenalty,
+                frequencyPenalty,
+                penalizePrompt,
+                seed);
     }
 
     @Override

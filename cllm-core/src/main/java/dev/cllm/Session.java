@@ -48,7 +48,8 @@ public final class Session implements AutoCloseable {
     }
 
     /** Generates from token ids; iterations (may be null) observes each Jacobi iteration. */
-    public Generation generate(int[] promptIds, Decoding decoding, TokenListener listener, IterationListener iterations) {
+    public Generation generate(
+            int[] promptIds, Decoding decoding, TokenListener listener, IterationListener iterations) {
         return generate(promptIds, decoding, listener, iterations, null);
     }
 
@@ -63,7 +64,11 @@ public final class Session implements AutoCloseable {
      * @throws CllmException STATE when the session or model is closed (also when closed by another
      *         thread during the generation) or in use by another thread; other statuses for engine failures
      */
-    public Generation generate(int[] promptIds, Decoding decoding, TokenListener listener, IterationListener iterations,
+    public Generation generate(
+            int[] promptIds,
+            Decoding decoding,
+            TokenListener listener,
+            IterationListener iterations,
             Cancellation cancellation) {
         if (promptIds == null) throw new IllegalArgumentException("promptIds must not be null");
         if (decoding == null) throw new IllegalArgumentException("decoding must not be null");
@@ -74,17 +79,23 @@ public final class Session implements AutoCloseable {
             // pass), without cancelling the caller's cancellation.
             Cancellation stopper = Cancellation.linkedTo(cancellation);
             StringBuilder out = new StringBuilder();
-            DecodeResult r = decoding.decoder(iterations).decode(engine, promptIds,
-                    decoding.stopAtEos() ? model.eosId() : -1, id -> {
-                        String piece = stops.accept(text.accept(id));
-                        out.append(piece);
-                        if (stops.stopped()) stopper.cancel();
-                        if (listener != null) listener.onToken(new Token(id, piece));
-                    }, stopper);
+            DecodeResult r = decoding.decoder(iterations)
+                    .decode(
+                            engine,
+                            promptIds,
+                            decoding.stopAtEos() ? model.eosId() : -1,
+                            id -> {
+                                String piece = stops.accept(text.accept(id));
+                                out.append(piece);
+                                if (stops.stopped()) stopper.cancel();
+                                if (listener != null) listener.onToken(new Token(id, piece));
+                            },
+                            stopper);
             String rest = stops.accept(text.flush()) + stops.flush();
             out.append(rest);
             if (!rest.isEmpty() && listener != null) listener.onToken(new Token(-1, rest));
-            StopReason reason = stops.stopped() && r.stopReason() == StopReason.CANCELLED ? StopReason.STOP_STRING : r.stopReason();
+            StopReason reason =
+                    stops.stopped() && r.stopReason() == StopReason.CANCELLED ? StopReason.STOP_STRING : r.stopReason();
             return new Generation(out.toString(), r.tokens(), reason, r.stats());
         }
     }

@@ -4,7 +4,6 @@ import dev.cllm.model.DType;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.model.Tensor;
 import dev.cllm.nativelib.CllmNative;
-
 import java.util.Locale;
 
 /**
@@ -62,7 +61,7 @@ public enum WeightType {
     public static WeightType ofCheckpoint(ModelWeights weights) {
         DType shared = null;
         for (Tensor t : weights.tensors().values()) {
-            if (t.shape().length != 2) continue;  // norm vectors are always fp32 in the engine
+            if (t.shape().length != 2) continue; // norm vectors are always fp32 in the engine
             if (shared != null && shared != t.dtype()) return F32;
             shared = t.dtype();
         }

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cllm.decode.StopReason;
 import dev.cllm.decode.WindowMode;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -18,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
 
 /**
  * Cancellation: a {@link Cancellation} (from the listener, from another thread, before the start) or an
@@ -25,38 +23,53 @@ import java.util.concurrent.locks.LockSupport;
  * so far (a prefix of the full output) and no token after the request; the session stays usable.
  */
 class CancellationTest {
-    private static final List<Decoding> DECODINGS = List.of(TinyModels.ar(120), TinyModels.jacobi(120),
-            TinyModels.jacobi(120).withWindow(WindowMode.SHRINK));
+    private static final List<Decoding> DECODINGS = List.of(
+            TinyModels.ar(120), TinyModels.jacobi(120), TinyModels.jacobi(120).withWindow(WindowMode.SHRINK));
 
     @Test
     void cancellingFromTheListenerStopsAfterThatToken() {
-        try (Model model = TinyModels.load(3); Session session = model.newSession()) {
+        try (Model model = TinyModels.load(3);
+                Session session = model.newSession()) {
             for (Decoding decoding : DECODINGS) {
                 int[] full = session.generate(TinyModels.PROMPT, decoding, null).tokens();
                 Cancellation cancellation = new Cancellation();
                 AtomicInteger seen = new AtomicInteger();
-                Generation g = session.generate(TinyModels.PROMPT, decoding, token -> {
-                    if (seen.incrementAndGet() == 5) cancellation.cancel();
-                }, null, cancellation);
+                Generation g = session.generate(
+                        TinyModels.PROMPT,
+                        decoding,
+                        token -> {
+                            if (seen.incrementAndGet() == 5) cancellation.cancel();
+                        },
+                        null,
+                        cancellation);
                 assertEquals(StopReason.CANCELLED, g.stopReason(), decoding.toString());
                 assertEquals(5, seen.get(), decoding + ": no token after the cancel");
                 assertArrayEquals(Arrays.copyOf(full, 5), g.tokens(), decoding + ": a prefix of the full output");
                 assertTrue(g.stats().iterations() <= 5, decoding + ": stopped before more passes");
                 // The session is not harmed: the next generation runs in full.
-                assertArrayEquals(full, session.generate(TinyModels.PROMPT, decoding, null).tokens(), decoding.toString());
+                assertArrayEquals(
+                        full,
+                        session.generate(TinyModels.PROMPT, decoding, null).tokens(),
+                        decoding.toString());
             }
         }
     }
 
     @Test
     void aCancelledCancellationStopsBeforeAnyPass() {
-        try (Model model = TinyModels.load(4); Session session = model.newSession()) {
+        try (Model model = TinyModels.load(4);
+                Session session = model.newSession()) {
             Cancellation cancellation = new Cancellation();
             cancellation.cancel();
             for (Decoding decoding : DECODINGS) {
-                Generation g = session.generate(TinyModels.PROMPT, decoding, token -> {
-                    throw new AssertionError("no token expected");
-                }, null, cancellation);
+                Generation g = session.generate(
+                        TinyModels.PROMPT,
+                        decoding,
+                        token -> {
+                            throw new AssertionError("no token expected");
+                        },
+                        null,
+                        cancellation);
                 assertEquals(StopReason.CANCELLED, g.stopReason());
                 assertEquals(0, g.tokens().length);
                 assertEquals(0, g.stats().iterations());
@@ -66,18 +79,24 @@ class CancellationTest {
 
     @Test
     void cancellingFromAnotherThreadStopsTheGeneration() throws Exception {
-        try (Model model = TinyModels.load(5); Session session = model.newSession()) {
+        try (Model model = TinyModels.load(5);
+                Session session = model.newSession()) {
             Cancellation cancellation = new Cancellation();
             CountDownLatch third = new CountDownLatch(1);
             CountDownLatch cancelled = new CountDownLatch(1);
             AtomicInteger seen = new AtomicInteger();
             AtomicReference<Generation> result = new AtomicReference<>();
-            Thread t = new Thread(() -> result.set(session.generate(TinyModels.PROMPT, TinyModels.jacobi(400), token -> {
-                if (seen.incrementAndGet() == 3) {
-                    third.countDown();
-                    awaitQuietly(cancelled);
-                }
-            }, null, cancellation)));
+            Thread t = new Thread(() -> result.set(session.generate(
+                    TinyModels.PROMPT,
+                    TinyModels.jacobi(400),
+                    token -> {
+                        if (seen.incrementAndGet() == 3) {
+                            third.countDown();
+                            awaitQuietly(cancelled);
+                        }
+                    },
+                    null,
+                    cancellation)));
             t.start();
             assertTrue(third.await(30, TimeUnit.SECONDS));
             cancellation.cancel();
@@ -90,7 +109,8 @@ class CancellationTest {
 
     @Test
     void interruptingTheGeneratingThreadCancelsAndKeepsTheFlag() {
-        try (Model model = TinyModels.load(6); Session session = model.newSession()) {
+        try (Model model = TinyModels.load(6);
+                Session session = model.newSession()) {
             for (Decoding decoding : DECODINGS) {
                 AtomicInteger seen = new AtomicInteger();
                 Generation g = session.generate(TinyModels.PROMPT, decoding, token -> {
@@ -105,7 +125,8 @@ class CancellationTest {
 
     @Test
     void interruptFromAnotherThreadStopsALongGeneration() throws Exception {
-        try (Model model = TinyModels.load(7); Session session = model.newSession()) {
+        try (Model model = TinyModels.load(7);
+                Session session = model.newSession()) {
             CountDownLatch firstToken = new CountDownLatch(1);
             AtomicReference<Generation> result = new AtomicReference<>();
             AtomicBoolean flagKept = new AtomicBoolean();
@@ -130,7 +151,8 @@ class CancellationTest {
 
     @Test
     void anUncancelledCancellationChangesNothing() {
-        try (Model model = TinyModels.load(8); Session session = model.newSession()) {
+        try (Model model = TinyModels.load(8);
+                Session session = model.newSession()) {
             Generation plain = session.generate(TinyModels.PROMPT, TinyModels.jacobi(60), null);
             Cancellation unused = new Cancellation();
             Generation with = session.generate(TinyModels.PROMPT, TinyModels.jacobi(60), null, null, unused);

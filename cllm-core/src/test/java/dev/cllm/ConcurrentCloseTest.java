@@ -9,14 +9,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.cllm.decode.StopReason;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.model.RandomWeights;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
 
 /**
  * Closing a model or a session while another thread generates on it: the generation ends with a
@@ -27,13 +25,15 @@ import java.util.concurrent.locks.LockSupport;
 class ConcurrentCloseTest {
     /** Runs body on a new thread and returns what it threw (null when it returned normally). */
     private static Thread start(AtomicReference<Throwable> failure, Runnable body) {
-        Thread t = new Thread(() -> {
-            try {
-                body.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "generator");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        body.run();
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                },
+                "generator");
         t.start();
         return t;
     }
@@ -41,16 +41,19 @@ class ConcurrentCloseTest {
     @Test
     void closingTheSessionFromAnotherThreadEndsTheGenerationWithSessionClosed() throws Exception {
         for (boolean jacobi : new boolean[] {false, true}) {
-            try (Model model = TinyModels.load(1); Session session = model.newSession()) {
+            try (Model model = TinyModels.load(1);
+                    Session session = model.newSession()) {
                 CountDownLatch firstToken = new CountDownLatch(1);
                 CountDownLatch closed = new CountDownLatch(1);
                 AtomicReference<Throwable> failure = new AtomicReference<>();
                 AtomicReference<Generation> result = new AtomicReference<>();
-                Thread t = start(failure, () -> result.set(session.generate(TinyModels.PROMPT,
-                        jacobi ? TinyModels.jacobi(300) : TinyModels.ar(300), token -> {
-                            firstToken.countDown();
-                            await(closed);  // the close happens between two native calls
-                        })));
+                Thread t = start(
+                        failure,
+                        () -> result.set(session.generate(
+                                TinyModels.PROMPT, jacobi ? TinyModels.jacobi(300) : TinyModels.ar(300), token -> {
+                                    firstToken.countDown();
+                                    await(closed); // the close happens between two native calls
+                                })));
                 assertTrue(firstToken.await(30, TimeUnit.SECONDS));
                 session.close();
                 closed.countDown();
@@ -62,7 +65,11 @@ class ConcurrentCloseTest {
                 assertTrue(session.isClosed());
                 assertTrue(!model.isClosed(), "closing a session leaves its model open");
                 try (Session again = model.newSession(16)) {
-                    assertEquals(3, again.generate(TinyModels.PROMPT, TinyModels.ar(3), null).tokens().length);
+                    assertEquals(
+                            3,
+                            again.generate(TinyModels.PROMPT, TinyModels.ar(3), null)
+                                    .tokens()
+                                    .length);
                 }
             }
         }
@@ -75,8 +82,9 @@ class ConcurrentCloseTest {
         CountDownLatch firstToken = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = start(failure, () -> session.generate(TinyModels.PROMPT,
-                TinyModels.jacobi(300), token -> {
+        Thread t = start(
+                failure,
+                () -> session.generate(TinyModels.PROMPT, TinyModels.jacobi(300), token -> {
                     firstToken.countDown();
                     await(closed);
                 }));
@@ -127,8 +135,10 @@ class ConcurrentCloseTest {
                 finished++;
             } else {
                 if (!(e instanceof CllmException c) || c.status() != CllmException.Status.STATE) {
-                    fail("round " + round + " (closing the " + (closeModel ? "model" : "session") + ", " + decoding
-                            + ") ended with " + e, e);
+                    fail(
+                            "round " + round + " (closing the " + (closeModel ? "model" : "session") + ", " + decoding
+                                    + ") ended with " + e,
+                            e);
                 } else {
                     assertTrue(c.getMessage().contains("is closed"), c.getMessage());
                 }

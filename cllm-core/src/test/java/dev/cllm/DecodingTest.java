@@ -9,11 +9,9 @@ import dev.cllm.decode.ArDecoder;
 import dev.cllm.decode.InitialGuess;
 import dev.cllm.decode.JacobiDecoder;
 import dev.cllm.decode.WindowMode;
-
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
-
-import java.util.Set;
 
 /** Decoding is a sealed AR | Jacobi type; each record validates its own settings and copies keep the rest. */
 class DecodingTest {
@@ -35,25 +33,33 @@ class DecodingTest {
     @Test
     void jacobiWithoutASizeChoosesItByMeasurement() {
         Decoding.Jacobi auto = Decoding.jacobi();
-        assertEquals(new Decoding.Jacobi(Decoding.AUTO_BLOCK, 256, WindowMode.REFILL, InitialGuess.random(0), 0, true), auto);
+        assertEquals(
+                new Decoding.Jacobi(Decoding.AUTO_BLOCK, 256, WindowMode.REFILL, InitialGuess.random(0), 0, true),
+                auto);
         assertTrue(auto.autoBlock());
         assertTrue(!Decoding.jacobi(4).autoBlock());
         assertEquals("jacobi(auto, refill, random guesses)", auto.toString());
         assertEquals(JacobiDecoder.AUTO, ((JacobiDecoder) auto.decoder(null)).blockSize());
-        Decoding.Jacobi copy = auto.withWindow(WindowMode.SHRINK).withMaxNewTokens(9).withMaxIterationsPerBlock(4);
+        Decoding.Jacobi copy =
+                auto.withWindow(WindowMode.SHRINK).withMaxNewTokens(9).withMaxIterationsPerBlock(4);
         assertTrue(copy.autoBlock(), "copies keep the automatic size");
         assertEquals(4, copy.maxIterationsPerBlock());
     }
 
     @Test
     void copiesChangeOneSettingAndKeepTheOthers() {
-        Decoding.Jacobi j = Decoding.jacobi(8).withWindow(WindowMode.SHRINK).withInitialGuess(InitialGuess.last())
-                .withMaxIterationsPerBlock(3).withMaxNewTokens(40).withStopAtEos(false);
+        Decoding.Jacobi j = Decoding.jacobi(8)
+                .withWindow(WindowMode.SHRINK)
+                .withInitialGuess(InitialGuess.last())
+                .withMaxIterationsPerBlock(3)
+                .withMaxNewTokens(40)
+                .withStopAtEos(false);
         assertEquals(new Decoding.Jacobi(8, 40, WindowMode.SHRINK, InitialGuess.last(), 3, false), j);
         Decoding generic = j;
         Decoding copy = generic.withMaxNewTokens(7);
         assertEquals(j.withMaxNewTokens(7), copy, "the interface's copy keeps the kind");
-        assertEquals(new Decoding.Ar(0, false), Decoding.ar().withStopAtEos(false).withMaxNewTokens(0));
+        assertEquals(
+                new Decoding.Ar(0, false), Decoding.ar().withStopAtEos(false).withMaxNewTokens(0));
     }
 
     @Test

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cllm.engine.NativeLibrary;
-
-import org.junit.jupiter.api.Test;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 
 /** Device is a plain value: AUTO is resolved when a model loads, and making one loads no native code. */
 class DeviceTest {
@@ -24,7 +22,8 @@ class DeviceTest {
     void autoIsAPlainValueThatParsesAndPrints() {
         assertEquals(Device.Kind.AUTO, Device.auto().kind());
         assertEquals(Device.auto(), Device.parse("auto"));
-        for (String text : List.of("auto", "cpu", "cuda:0", "cuda:3")) assertEquals(text, Device.parse(text).toString());
+        for (String text : List.of("auto", "cpu", "cuda:0", "cuda:3"))
+            assertEquals(text, Device.parse(text).toString());
         assertEquals(Device.cuda(0), Device.parse("cuda"));
         assertNotEquals(Device.cpu(), Device.auto());
         assertThrows(IllegalArgumentException.class, () -> new Device(Device.Kind.AUTO, 1));
@@ -37,8 +36,11 @@ class DeviceTest {
         Device resolved = NativeLibrary.resolve(Device.auto());
         assertFalse(resolved.isAuto());
         assertEquals(Device.cpu(), NativeLibrary.resolve(Device.cpu()), "concrete devices stay as they are");
-        try (Model model = Cllm.fromWeights(dev.cllm.model.RandomWeights.create(TinyModels.CONFIG, 1),
-                dev.cllm.tokenizer.Tokenizer.none(50), Device.auto(), "tiny")) {
+        try (Model model = Cllm.fromWeights(
+                dev.cllm.model.RandomWeights.create(TinyModels.CONFIG, 1),
+                dev.cllm.tokenizer.Tokenizer.none(50),
+                Device.auto(),
+                "tiny")) {
             assertEquals(resolved, model.device());
         }
     }
@@ -47,8 +49,14 @@ class DeviceTest {
     @Test
     void makingDevicesLoadsNoNativeCode() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-verbose:class", "-cp", System.getProperty("java.class.path"),
-                DeviceProbe.class.getName()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java.toString(),
+                        "-verbose:class",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        DeviceProbe.class.getName())
+                .redirectErrorStream(true)
+                .start();
         List<String> lines;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             lines = r.lines().collect(Collectors.toList());

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class ModelTest {
     @Test
     void newSessionDefaultsToTheModelsContext() {
-        try (Model model = TinyModels.load(21); Session session = model.newSession()) {
+        try (Model model = TinyModels.load(21);
+                Session session = model.newSession()) {
             assertEquals(model.config().maxSeqLen(), session.capacity());
             assertEquals(512, session.capacity());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.newSession(1024));

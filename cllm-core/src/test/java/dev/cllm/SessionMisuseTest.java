@@ -9,15 +9,13 @@ import dev.cllm.decode.ArDecoder;
 import dev.cllm.engine.NativeModel;
 import dev.cllm.engine.NativeSession;
 import dev.cllm.model.RandomWeights;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * A session used by two threads at once is refused with a clear CllmException (it used to give silent
@@ -27,19 +25,23 @@ import java.util.concurrent.atomic.AtomicReference;
 class SessionMisuseTest {
     @Test
     void aSecondThreadIsRefusedWhileAGenerationRunsAndTheGenerationIsUnharmed() throws Exception {
-        try (Model model = TinyModels.load(11); Session session = model.newSession()) {
-            int[] expected = session.generate(TinyModels.PROMPT, TinyModels.jacobi(40), null).tokens();
+        try (Model model = TinyModels.load(11);
+                Session session = model.newSession()) {
+            int[] expected = session.generate(TinyModels.PROMPT, TinyModels.jacobi(40), null)
+                    .tokens();
             CountDownLatch firstToken = new CountDownLatch(1);
             CountDownLatch checked = new CountDownLatch(1);
             AtomicReference<Generation> result = new AtomicReference<>();
-            Thread t = new Thread(() -> result.set(session.generate(TinyModels.PROMPT, TinyModels.jacobi(40), token -> {
-                firstToken.countDown();
-                try {
-                    checked.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-            })), "first-user");
+            Thread t = new Thread(
+                    () -> result.set(session.generate(TinyModels.PROMPT, TinyModels.jacobi(40), token -> {
+                        firstToken.countDown();
+                        try {
+                            checked.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            throw new AssertionError(e);
+                        }
+                    })),
+                    "first-user");
             t.start();
             assertTrue(firstToken.await(30, TimeUnit.SECONDS));
             try {
@@ -64,14 +66,16 @@ class SessionMisuseTest {
             t.join(30_000);
             assertArrayEquals(expected, result.get().tokens(), "the refused calls changed nothing");
             // Once the generation is over, another thread may use the session.
-            assertEquals(3, session.generate(TinyModels.PROMPT, TinyModels.ar(3), null).tokens().length);
+            assertEquals(
+                    3,
+                    session.generate(TinyModels.PROMPT, TinyModels.ar(3), null).tokens().length);
         }
     }
 
     @Test
     void twoThreadsHammeringOneNativeSessionGetStateExceptionsOrRightResultsNeverGarbage() throws Exception {
         try (NativeModel model = NativeModel.load(RandomWeights.create(TinyModels.CONFIG, 12), Device.cpu());
-             NativeSession session = model.newSession(512)) {
+                NativeSession session = model.newSession(512)) {
             // Different sizes, so that unguarded calls would reallocate the shared buffers under each other.
             int[][] tokens = {{1, 2, 3}, new int[40]};
             for (int i = 0; i < 40; i++) tokens[1][i] = (i * 7) % TinyModels.CONFIG.vocabSize();
@@ -109,7 +113,7 @@ class SessionMisuseTest {
         Session session = model.newSession(32);
         NativeSession engine = session.engine();
         session.close();
-        session.close();  // harmless
+        session.close(); // harmless
         Map<String, Executable> calls = new LinkedHashMap<>();
         calls.put("generate", () -> session.generate(TinyModels.PROMPT, TinyModels.ar(5), null));
         calls.put("forward", () -> engine.forward(new int[] {1, 2}, true));
@@ -128,9 +132,10 @@ class SessionMisuseTest {
 
         Session open = model.newSession(32);
         model.close();
-        model.close();  // harmless
+        model.close(); // harmless
         assertTrue(open.isClosed(), "closing the model closed its session");
-        CllmException e = assertThrows(CllmException.class, () -> open.generate(TinyModels.PROMPT, TinyModels.ar(5), null));
+        CllmException e =
+                assertThrows(CllmException.class, () -> open.generate(TinyModels.PROMPT, TinyModels.ar(5), null));
         assertEquals(CllmException.Status.STATE, e.status());
         assertEquals("model tiny-13 is closed", e.getMessage());
         e = assertThrows(CllmException.class, () -> open.engine().forward(new int[] {1}, false));

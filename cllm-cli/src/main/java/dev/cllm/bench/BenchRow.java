@@ -10,8 +10,17 @@ import dev.cllm.decode.BlockSizeUse;
  * tokens/s with the AR row of the same run; {@code sameAsAr} says whether every prompt's output equalled
  * the AR output token for token.
  */
-public record BenchRow(String mode, int block, long tokens, long iterations, double tokensPerIteration,
-        double iterationsPerToken, double tokensPerSecond, double speedupVsAr, boolean sameAsAr, BlockSizeUse blocks,
+public record BenchRow(
+        String mode,
+        int block,
+        long tokens,
+        long iterations,
+        double tokensPerIteration,
+        double iterationsPerToken,
+        double tokensPerSecond,
+        double speedupVsAr,
+        boolean sameAsAr,
+        BlockSizeUse blocks,
         AutoBlockReport auto) {
     /** "auto" or the block size. */
     public String blockLabel() {
@@ -21,12 +30,16 @@ public record BenchRow(String mode, int block, long tokens, long iterations, dou
     /** The sizes that ran, most iterations first: "4:91% 8:9%" ("-" for AR). */
     public String blocksRun() {
         if (blocks == null || blocks.isEmpty()) return "-";
-        long total = blocks.iterations().values().stream().mapToLong(Long::longValue).sum();
+        long total =
+                blocks.iterations().values().stream().mapToLong(Long::longValue).sum();
         StringBuilder sb = new StringBuilder();
         blocks.iterations().entrySet().stream()
                 .sorted(java.util.Map.Entry.<Integer, Long>comparingByValue().reversed())
-                .forEach(e -> sb.append(sb.length() == 0 ? "" : " ").append(e.getKey()).append(':')
-                        .append(Math.round(100.0 * e.getValue() / total)).append('%'));
+                .forEach(e -> sb.append(sb.length() == 0 ? "" : " ")
+                        .append(e.getKey())
+                        .append(':')
+                        .append(Math.round(100.0 * e.getValue() / total))
+                        .append('%'));
         return sb.toString();
     }
 }

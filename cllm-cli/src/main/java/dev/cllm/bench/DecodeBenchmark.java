@@ -9,7 +9,6 @@ import dev.cllm.decode.JacobiDecoder;
 import dev.cllm.decode.WindowMode;
 import dev.cllm.engine.NativeSession;
 import dev.cllm.util.ProgressBar;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,8 +19,14 @@ import java.util.List;
  */
 public final class DecodeBenchmark {
     /** What to run. */
-    public record Settings(List<int[]> prompts, int maxNewTokens, int[] blocks, List<WindowMode> modes,
-            InitialGuess initialGuess, int eos, boolean progress) {}
+    public record Settings(
+            List<int[]> prompts,
+            int maxNewTokens,
+            int[] blocks,
+            List<WindowMode> modes,
+            InitialGuess initialGuess,
+            int eos,
+            boolean progress) {}
 
     private final NativeSession session;
 
@@ -38,10 +43,13 @@ public final class DecodeBenchmark {
         List<BenchRow> rows = new ArrayList<>();
         try (ProgressBar bar = s.progress() ? new ProgressBar("bench", runs) : null) {
             // Warm up caches, thread pools and the JIT with a short generation of each kind.
-            new ArDecoder(Math.min(8, s.maxNewTokens())).decode(session, s.prompts().get(0), s.eos(), null);
-            int firstFixed = Arrays.stream(s.blocks()).filter(n -> n > 0).findFirst().orElse(0);
+            new ArDecoder(Math.min(8, s.maxNewTokens()))
+                    .decode(session, s.prompts().get(0), s.eos(), null);
+            int firstFixed =
+                    Arrays.stream(s.blocks()).filter(n -> n > 0).findFirst().orElse(0);
             if (firstFixed > 0) {
-                new JacobiDecoder(firstFixed, Math.min(8, s.maxNewTokens())).decode(session, s.prompts().get(0), s.eos(), null);
+                new JacobiDecoder(firstFixed, Math.min(8, s.maxNewTokens()))
+                        .decode(session, s.prompts().get(0), s.eos(), null);
             }
             // The automatic size measures its costs at its first decode: here, outside the timed rows.
             if (Arrays.stream(s.blocks()).anyMatch(n -> n == 0)) {
@@ -56,7 +64,9 @@ public final class DecodeBenchmark {
                 DecodeResult r = new ArDecoder(s.maxNewTokens()).decode(session, prompt, s.eos(), null);
                 arOutputs.add(r.tokens());
                 ar = ar.plus(r.stats());
-                if (bar != null) bar.step(String.format(java.util.Locale.ROOT, "ar %.1f tok/s", r.stats().tokensPerSecond()));
+                if (bar != null)
+                    bar.step(String.format(
+                            java.util.Locale.ROOT, "ar %.1f tok/s", r.stats().tokensPerSecond()));
             }
             double arSpeed = ar.tokensPerSecond();
             rows.add(row("ar", 1, ar, arSpeed, true));
@@ -70,7 +80,10 @@ public final class DecodeBenchmark {
                         same &= Arrays.equals(r.tokens(), arOutputs.get(i));
                         total = total.plus(r.stats());
                         if (bar != null) {
-                            bar.step(String.format(java.util.Locale.ROOT, "jacobi n=%s %.1f tok/s", n == 0 ? "auto" : n,
+                            bar.step(String.format(
+                                    java.util.Locale.ROOT,
+                                    "jacobi n=%s %.1f tok/s",
+                                    n == 0 ? "auto" : n,
                                     r.stats().tokensPerSecond()));
                         }
                     }
@@ -84,13 +97,24 @@ public final class DecodeBenchmark {
 
     /** The Jacobi decoder of block size n (0: chosen by measurement). */
     private static Decoder decoder(int n, Settings s, WindowMode mode) {
-        return n == 0 ? JacobiDecoder.auto(s.maxNewTokens(), mode, s.initialGuess(), 0, null)
+        return n == 0
+                ? JacobiDecoder.auto(s.maxNewTokens(), mode, s.initialGuess(), 0, null)
                 : new JacobiDecoder(n, s.maxNewTokens(), mode, s.initialGuess(), n, null);
     }
 
     private static BenchRow row(String mode, int block, DecodeStats s, double arSpeed, boolean same) {
-        return new BenchRow(mode, block, s.tokens(), s.iterations(), s.tokensPerIteration(), s.iterationsPerToken(),
-                s.tokensPerSecond(), arSpeed == 0 ? 0 : s.tokensPerSecond() / arSpeed, same, s.blocks(), s.auto());
+        return new BenchRow(
+                mode,
+                block,
+                s.tokens(),
+                s.iterations(),
+                s.tokensPerIteration(),
+                s.iterationsPerToken(),
+                s.tokensPerSecond(),
+                arSpeed == 0 ? 0 : s.tokensPerSecond() / arSpeed,
+                same,
+                s.blocks(),
+                s.auto());
     }
 
     /**
@@ -109,7 +133,7 @@ public final class DecodeBenchmark {
             int[] tokens = new int[n];
             for (int i = 0; i < n; i++) tokens[i] = (i * 104729 + 7) % vocab;
             double[] times = new double[repeats];
-            for (int r = -1; r < repeats; r++) {  // r = -1 warms up
+            for (int r = -1; r < repeats; r++) { // r = -1 warms up
                 long start = System.nanoTime();
                 session.jacobiStep(tokens, n);
                 long elapsed = System.nanoTime() - start;

@@ -1,7 +1,6 @@
 package dev.cllm.bench;
 
 import dev.cllm.model.LlamaConfig;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,7 +26,8 @@ public final class ModelShapes {
     public static LlamaConfig get(String name) {
         LlamaConfig c = SHAPES.get(name.toLowerCase(Locale.ROOT));
         if (c == null) {
-            throw new IllegalArgumentException("unknown model shape '" + name + "'; known: " + String.join(", ", SHAPES.keySet()));
+            throw new IllegalArgumentException(
+                    "unknown model shape '" + name + "'; known: " + String.join(", ", SHAPES.keySet()));
         }
         return c;
     }
@@ -66,7 +66,10 @@ public final class ModelShapes {
             }
             int[] n = new int[7];
             for (int k = 0; k < 7; k++) n[k] = Integer.parseInt(f[k + 1]);
-            shapes.put(f[0], LlamaConfig.of(n[0], n[1], n[2], n[3], n[4], n[5], n[6], f[8].equals("tied")).validate());
+            shapes.put(
+                    f[0],
+                    LlamaConfig.of(n[0], n[1], n[2], n[3], n[4], n[5], n[6], f[8].equals("tied"))
+                            .validate());
         }
         return shapes;
     }

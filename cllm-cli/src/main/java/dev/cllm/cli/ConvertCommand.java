@@ -10,11 +10,6 @@ import dev.cllm.model.ModelWeights;
 import dev.cllm.models.EmbeddedModels;
 import dev.cllm.tokenizer.GgufTokenizerExport;
 import dev.cllm.tokenizer.GgufVocabulary;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,25 +18,40 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code cllm convert --model M --out file.gguf [--type f32|f16|bf16|q8_0]}: any model this library loads
  * (or an embedded one) written as a GGUF file that llama.cpp runs, with its tokenizer when that can be
  * expressed in GGUF (else the file runs with token ids only, and a warning says why).
  */
-@Command(name = "convert", mixinStandardHelpOptions = true,
+@Command(
+        name = "convert",
+        mixinStandardHelpOptions = true,
         description = "Write a model as a GGUF file (llama.cpp's format), with its tokenizer.")
 public final class ConvertCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "PATH",
+    @Option(
+            names = {"-m", "--model"},
+            required = true,
+            paramLabel = "PATH",
             description = "Any checkpoint cllm loads (Hugging Face directory, .safetensors, llama2.c .bin, .gguf), or "
                     + "embedded:cllm / embedded:teacher.")
     String model;
 
-    @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE", description = "The GGUF file to write.")
+    @Option(
+            names = {"-o", "--out"},
+            required = true,
+            paramLabel = "FILE",
+            description = "The GGUF file to write.")
     Path out;
 
-    @Option(names = "--type", paramLabel = "TYPE", description = "Matrices as f32, f16, bf16 or q8_0 (quantised "
-            + "here: scale = max|x|/127 per 32 values); norms stay f32 (default: each tensor's own type).")
+    @Option(
+            names = "--type",
+            paramLabel = "TYPE",
+            description = "Matrices as f32, f16, bf16 or q8_0 (quantised "
+                    + "here: scale = max|x|/127 per 32 values); norms stay f32 (default: each tensor's own type).")
     String type;
 
     @Option(names = "--name", paramLabel = "NAME", description = "general.name (default: the output file's name).")
@@ -64,7 +74,9 @@ public final class ConvertCommand implements Callable<Integer> {
             if (vocab.isPresent()) {
                 metadata.putAll(vocab.get().toMetadata());
                 tokenizer = vocab.get().model() + " (" + vocab.get().size() + " tokens"
-                        + (vocab.get().pre() == null ? "" : ", pre " + vocab.get().pre()) + ")";
+                        + (vocab.get().pre() == null
+                                ? ""
+                                : ", pre " + vocab.get().pre()) + ")";
             } else {
                 tokenizer = "none (the checkpoint has no tokenizer; token ids only)";
             }

@@ -20,7 +20,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code cllm data}: generated data sets. */
-@Command(name = "data", mixinStandardHelpOptions = true, description = "Generate and check data sets.",
+@Command(
+        name = "data",
+        mixinStandardHelpOptions = true,
+        description = "Generate and check data sets.",
         subcommands = {DataCommand.Math.class, DataCommand.Check.class})
 public final class DataCommand implements Runnable {
     @CommandLine.Spec
@@ -31,10 +34,16 @@ public final class DataCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (math, check)");
     }
 
-    enum Format { jsonl, text, prompts }
+    enum Format {
+        jsonl,
+        text,
+        prompts
+    }
 
     /** {@code cllm data math}: GSM8K-style problems as JSONL (or a plain-text corpus). */
-    @Command(name = "math", mixinStandardHelpOptions = true,
+    @Command(
+            name = "math",
+            mixinStandardHelpOptions = true,
             description = "Write generated grade-school math problems (GSM8K style) as JSONL "
                     + "{\"question\",\"answer\",\"final\"}, or as a plain-text pre-training corpus "
                     + "(Question: ...\\nAnswer: ...</s> per problem).")
@@ -51,9 +60,12 @@ public final class DataCommand implements Runnable {
         @Option(names = "--out", required = true, description = "output file")
         Path out;
 
-        @Option(names = "--format", defaultValue = "jsonl", description = "jsonl, text (a pre-training corpus) or prompts "
-                + "(JSONL {\"prompt\",\"answer\",\"final\"} in the pipeline's prompt format, the input of "
-                + "cllm trajectories) (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--format",
+                defaultValue = "jsonl",
+                description = "jsonl, text (a pre-training corpus) or prompts "
+                        + "(JSONL {\"prompt\",\"answer\",\"final\"} in the pipeline's prompt format, the input of "
+                        + "cllm trajectories) (default ${DEFAULT-VALUE})")
         Format format;
 
         @Option(names = "--meta", description = "also write family, phrasing, held_out and steps (JSONL only)")
@@ -88,14 +100,23 @@ public final class DataCommand implements Runnable {
             } catch (IOException e) {
                 throw new CllmException(CllmException.Status.IO, "cannot write " + out + ": " + e.getMessage(), e);
             }
-            spec.commandLine().getErr().printf("wrote %d %s problems (seed %d) to %s in %.1f s%n", count,
-                    s.name().toLowerCase(java.util.Locale.ROOT), seed, out, (System.nanoTime() - t0) / 1e9);
+            spec.commandLine()
+                    .getErr()
+                    .printf(
+                            "wrote %d %s problems (seed %d) to %s in %.1f s%n",
+                            count,
+                            s.name().toLowerCase(java.util.Locale.ROOT),
+                            seed,
+                            out,
+                            (System.nanoTime() - t0) / 1e9);
             return 0;
         }
     }
 
     /** {@code cllm data check}: no test question may appear in the train file. */
-    @Command(name = "check", mixinStandardHelpOptions = true,
+    @Command(
+            name = "check",
+            mixinStandardHelpOptions = true,
             description = "Check that no question of the test JSONL appears in the train JSONL (exit 1 if any does).")
     static final class Check implements Callable<Integer> {
         @Option(names = "--train", required = true, description = "train JSONL")
@@ -111,13 +132,18 @@ public final class DataCommand implements Runnable {
         public Integer call() {
             List<MathExample> tr = MathDatasets.readJsonl(train);
             List<MathExample> te = MathDatasets.readJsonl(test);
-            Set<String> both = MathDatasets.overlap(tr.stream().map(MathExample::question).toList(),
+            Set<String> both = MathDatasets.overlap(
+                    tr.stream().map(MathExample::question).toList(),
                     te.stream().map(MathExample::question).toList());
             if (!both.isEmpty()) {
-                throw new CllmException(CllmException.Status.BAD_FORMAT, both.size() + " test questions appear in "
-                        + train + ", e.g. '" + both.iterator().next() + "'");
+                throw new CllmException(
+                        CllmException.Status.BAD_FORMAT,
+                        both.size() + " test questions appear in " + train + ", e.g. '"
+                                + both.iterator().next() + "'");
             }
-            spec.commandLine().getOut().printf("ok: %d train and %d test questions, none shared%n", tr.size(), te.size());
+            spec.commandLine()
+                    .getOut()
+                    .printf("ok: %d train and %d test questions, none shared%n", tr.size(), te.size());
             return 0;
         }
     }

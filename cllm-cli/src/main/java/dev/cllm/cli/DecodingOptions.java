@@ -1,7 +1,6 @@
 package dev.cllm.cli;
 
 import dev.cllm.Decoding;
-
 import picocli.CommandLine.Option;
 
 /**
@@ -10,21 +9,30 @@ import picocli.CommandLine.Option;
  * option as the user typed it. The Jacobi window and initial guess are in {@link WindowOptions}.
  */
 final class DecodingOptions {
-    @Option(names = {"-n", "--max-new-tokens", "--max-tokens"}, paramLabel = "N",
+    @Option(
+            names = {"-n", "--max-new-tokens", "--max-tokens"},
+            paramLabel = "N",
             description = "Most tokens to generate per prompt (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
-    @Option(names = "--block", paramLabel = "N", description = "Jacobi block size n, the tokens in flight per iteration: "
-            + "auto (the n with the most tokens per second, from measured forward costs and what iterations accept) or a "
-            + "number; cllm bench takes a comma-separated list such as auto,4,8 (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--block",
+            paramLabel = "N",
+            description = "Jacobi block size n, the tokens in flight per iteration: "
+                    + "auto (the n with the most tokens per second, from measured forward costs and what iterations accept) or a "
+                    + "number; cllm bench takes a comma-separated list such as auto,4,8 (default: ${DEFAULT-VALUE}).")
     String block;
 
     /** What --block takes for the block size chosen by measurement. */
     static final String AUTO = "auto";
 
-    @Option(names = "--seed", paramLabel = "SEED", description = "Seed of what the command draws at random: the sampling "
-            + "draws (generate), the random model and prompts (bench), the questions (demo), the initial guesses and "
-            + "augmentation (trajectories); the Jacobi decoder's guesses have --guess-seed (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            paramLabel = "SEED",
+            description =
+                    "Seed of what the command draws at random: the sampling "
+                            + "draws (generate), the random model and prompts (bench), the questions (demo), the initial guesses and "
+                            + "augmentation (trajectories); the Jacobi decoder's guesses have --guess-seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--no-eos", description = "Do not stop at the end-of-sequence token.")
@@ -44,7 +52,8 @@ final class DecodingOptions {
     /** The one block size of a command that decodes with one; {@link Decoding#AUTO_BLOCK} for auto. */
     int blockSizeOrAuto() {
         int[] sizes = blockSizes();
-        if (sizes.length != 1) throw new IllegalArgumentException("--block takes one block size here, got '" + block + "'");
+        if (sizes.length != 1)
+            throw new IllegalArgumentException("--block takes one block size here, got '" + block + "'");
         return sizes[0];
     }
 
@@ -70,7 +79,8 @@ final class DecodingOptions {
             try {
                 sizes[i] = Integer.parseInt(part);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--block takes auto or block sizes such as 16 or auto,8,16, got '" + block + "'");
+                throw new IllegalArgumentException(
+                        "--block takes auto or block sizes such as 16 or auto,8,16, got '" + block + "'");
             }
             if (sizes[i] < 1) throw new IllegalArgumentException("--block must be auto or >= 1, got " + sizes[i]);
         }
@@ -94,7 +104,9 @@ final class DecodingOptions {
     Decoding.Jacobi jacobi(WindowOptions window) {
         int size = blockSizeOrAuto();
         Decoding.Jacobi jacobi = size == Decoding.AUTO_BLOCK ? Decoding.jacobi() : Decoding.jacobi(size);
-        return jacobi.withMaxNewTokens(maxNewTokens()).withWindow(window.mode()).withInitialGuess(window.initialGuess())
+        return jacobi.withMaxNewTokens(maxNewTokens())
+                .withWindow(window.mode())
+                .withInitialGuess(window.initialGuess())
                 .withStopAtEos(stopAtEos());
     }
 }

@@ -16,11 +16,6 @@ import dev.cllm.demo.HandwrittenQuestions;
 import dev.cllm.demo.JacobiTrace;
 import dev.cllm.demo.MathEvaluation;
 import dev.cllm.demo.TraceRenderer;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,17 +25,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code cllm demo}: the embedded teacher and CLLM on held-out math questions. Teacher with AR, teacher
  * with Jacobi, CLLM with AR and with Jacobi: accuracy, tokens per iteration, tokens/s, speedup over the
  * teacher's AR, and agreement with the same model's AR output. Then one question drawn live.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Compare the embedded teacher (AR, Jacobi) and CLLM (AR, Jacobi) on held-out grade-school math "
                 + "questions, then draw the CLLM's Jacobi iterations on one question.")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--questions", defaultValue = "100", description = "Held-out test questions (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--questions",
+            defaultValue = "100",
+            description = "Held-out test questions (default: ${DEFAULT-VALUE}).")
     int questions;
 
     @Mixin
@@ -49,11 +52,17 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     WindowOptions window;
 
-    @Option(names = "--teacher", paramLabel = "MODEL", defaultValue = "embedded:teacher",
+    @Option(
+            names = "--teacher",
+            paramLabel = "MODEL",
+            defaultValue = "embedded:teacher",
             description = "Teacher checkpoint (default: ${DEFAULT-VALUE}).")
     ModelLocation teacher;
 
-    @Option(names = "--cllm", paramLabel = "MODEL", defaultValue = "embedded:cllm",
+    @Option(
+            names = "--cllm",
+            paramLabel = "MODEL",
+            defaultValue = "embedded:cllm",
             description = "CLLM checkpoint (default: ${DEFAULT-VALUE}).")
     ModelLocation cllm;
 
@@ -66,14 +75,19 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the table as JSON.")
     Path json;
 
-    @Option(names = "--html", paramLabel = "FILE", description = "Write the live question's iterations as an HTML page.")
+    @Option(
+            names = "--html",
+            paramLabel = "FILE",
+            description = "Write the live question's iterations as an HTML page.")
     Path html;
 
     @Option(names = "--no-live", description = "Skip drawing one question's iterations.")
     boolean noLive;
 
-    @Option(names = "--no-handwritten", description = "Skip the questions written by hand (outside the generator's "
-            + "families), on which the teacher's AR and the CLLM's Jacobi are compared too.")
+    @Option(
+            names = "--no-handwritten",
+            description = "Skip the questions written by hand (outside the generator's "
+                    + "families), on which the teacher's AR and the CLLM's Jacobi are compared too.")
     boolean noHandwritten;
 
     @Override
@@ -86,13 +100,22 @@ public final class DemoCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         List<DemoRow> rows = new ArrayList<>();
         try (Model teacherModel = teacher.open(target, weights.weightType());
-             Model cllmModel = cllm.open(target, weights.weightType())) {
+                Model cllmModel = cllm.open(target, weights.weightType())) {
             int block = decoding.blockSizeOrAuto();
-            out.printf(Locale.ROOT, "cllm demo: %d held-out questions, Jacobi n=%s (%s window), on %s, %s weights%n",
-                    questions, block == Decoding.AUTO_BLOCK ? "auto" : block, window.mode().name().toLowerCase(Locale.ROOT),
-                    cllmModel.device(), cllmModel.weightType().cliName());
-            out.printf(Locale.ROOT, "teacher: %s (%,d parameters); CLLM: %s%n%n", teacherModel.name(),
-                    teacherModel.config().parameterCount(), cllmModel.name());
+            out.printf(
+                    Locale.ROOT,
+                    "cllm demo: %d held-out questions, Jacobi n=%s (%s window), on %s, %s weights%n",
+                    questions,
+                    block == Decoding.AUTO_BLOCK ? "auto" : block,
+                    window.mode().name().toLowerCase(Locale.ROOT),
+                    cllmModel.device(),
+                    cllmModel.weightType().cliName());
+            out.printf(
+                    Locale.ROOT,
+                    "teacher: %s (%,d parameters); CLLM: %s%n%n",
+                    teacherModel.name(),
+                    teacherModel.config().parameterCount(),
+                    cllmModel.name());
             MathEvaluation.Result teacherAr, teacherJacobi, cllmAr, cllmJacobi;
             try (Session s = teacherModel.newSession(capacity(teacherModel))) {
                 teacherAr = MathEvaluation.run(s, problems, ar, "teacher ar    ");
@@ -121,7 +144,8 @@ public final class DemoCommand implements Callable<Integer> {
      * ({@link HandwrittenQuestions}): the CLLM must stay as well-behaved there as its teacher, above all end
      * its answers instead of running to the token limit.
      */
-    private List<DemoRow> handwritten(Model teacherModel, Model cllmModel, Decoding ar, Decoding jacobi, PrintStream out) {
+    private List<DemoRow> handwritten(
+            Model teacherModel, Model cllmModel, Decoding ar, Decoding jacobi, PrintStream out) {
         List<MathProblem> questions = HandwrittenQuestions.load();
         MathEvaluation.Result teacherAr, cllmJacobi;
         try (Session s = teacherModel.newSession(capacity(teacherModel))) {
@@ -131,9 +155,12 @@ public final class DemoCommand implements Callable<Integer> {
             cllmJacobi = MathEvaluation.run(s, questions, jacobi, "handwritten: cllm jacobi");
         }
         double base = teacherAr.stats().tokensPerSecond();
-        List<DemoRow> rows = List.of(row("ar", "teacher-h", teacherAr, teacherAr, base),
+        List<DemoRow> rows = List.of(
+                row("ar", "teacher-h", teacherAr, teacherAr, base),
                 row("jacobi", "cllm-h", cllmJacobi, cllmJacobi, base));
-        out.printf(Locale.ROOT, "%n%d questions written by hand (other phrasings, numbers and topics than the generator's):%n",
+        out.printf(
+                Locale.ROOT,
+                "%n%d questions written by hand (other phrasings, numbers and topics than the generator's):%n",
                 questions.size());
         out.print(DemoReport.table(rows));
         return rows;
@@ -143,32 +170,53 @@ public final class DemoCommand implements Callable<Integer> {
         return Math.min(m.config().maxSeqLen(), 160 + decoding.maxNewTokens());
     }
 
-    private static DemoRow row(String mode, String model, MathEvaluation.Result r, MathEvaluation.Result ar, double base) {
-        return new DemoRow(mode, model, r.questions(), r.accuracy(), r.stats().tokensPerIteration(),
-                r.stats().tokensPerSecond(), base == 0 ? 0 : r.stats().tokensPerSecond() / base, r.agreement(ar),
+    private static DemoRow row(
+            String mode, String model, MathEvaluation.Result r, MathEvaluation.Result ar, double base) {
+        return new DemoRow(
+                mode,
+                model,
+                r.questions(),
+                r.accuracy(),
+                r.stats().tokensPerIteration(),
+                r.stats().tokensPerSecond(),
+                base == 0 ? 0 : r.stats().tokensPerSecond() / base,
+                r.agreement(ar),
                 r.limitHits());
     }
 
     /** Draws the CLLM's Jacobi iterations on one question (and writes the HTML page when asked). */
-    private void live(Model model, MathProblem problem, Decoding jacobi, PrintStream out, boolean print) throws IOException {
+    private void live(Model model, MathProblem problem, Decoding jacobi, PrintStream out, boolean print)
+            throws IOException {
         JacobiTrace trace = new JacobiTrace();
         Generation g;
         try (Session s = model.newSession(capacity(model))) {
             g = s.generate(model.tokenizer().encode(MathPrompt.format(problem.question())), jacobi, null, trace);
         }
-        TraceRenderer renderer = new TraceRenderer(trace, id -> model.tokenizer().decode(new int[] {id}));
+        TraceRenderer renderer =
+                new TraceRenderer(trace, id -> model.tokenizer().decode(new int[] {id}));
         if (print) {
             boolean colour = System.console() != null && System.getenv("NO_COLOR") == null;
-            out.printf(Locale.ROOT, "%nOne question, every Jacobi iteration of the CLLM (%s):%n%s%n%n", colour
-                    ? "\u001b[32mfinal\u001b[0m, \u001b[36mguess already right\u001b[0m, \u001b[31mguess that will change\u001b[0m"
-                    : "final text, then [guesses], ~ marks a guess that will change", MathPrompt.format(problem.question()));
+            out.printf(
+                    Locale.ROOT,
+                    "%nOne question, every Jacobi iteration of the CLLM (%s):%n%s%n%n",
+                    colour
+                            ? "\u001b[32mfinal\u001b[0m, \u001b[36mguess already right\u001b[0m, \u001b[31mguess that will change\u001b[0m"
+                            : "final text, then [guesses], ~ marks a guess that will change",
+                    MathPrompt.format(problem.question()));
             renderer.printIterations(out, colour, 60);
-            out.printf(Locale.ROOT, "%n%d tokens in %d iterations (%.2f tokens/iteration, %s); answer %s, expected %s%n",
-                    g.tokens().length, g.stats().iterations(), g.stats().tokensPerIteration(), g.stats().blocks().summary(),
-                    AnswerChecker.finalAnswer(g.text()).map(Object::toString).orElse("none"), problem.finalAnswer());
+            out.printf(
+                    Locale.ROOT,
+                    "%n%d tokens in %d iterations (%.2f tokens/iteration, %s); answer %s, expected %s%n",
+                    g.tokens().length,
+                    g.stats().iterations(),
+                    g.stats().tokensPerIteration(),
+                    g.stats().blocks().summary(),
+                    AnswerChecker.finalAnswer(g.text()).map(Object::toString).orElse("none"),
+                    problem.finalAnswer());
         }
         if (html != null) {
-            Files.writeString(html, renderer.html("CLLM Jacobi decoding, one question", MathPrompt.format(problem.question())));
+            Files.writeString(
+                    html, renderer.html("CLLM Jacobi decoding, one question", MathPrompt.format(problem.question())));
             out.println("wrote " + html);
         }
     }

@@ -1,12 +1,14 @@
 package dev.cllm.cli;
 
 import dev.cllm.Device;
-
 import picocli.CommandLine.Option;
 
 /** {@code --device}, shared by every command that runs a model. */
 final class DeviceOption {
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE",
+    @Option(
+            names = "--device",
+            defaultValue = "auto",
+            paramLabel = "DEVICE",
             description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String text;
 

@@ -1,7 +1,6 @@
 package dev.cllm.cli;
 
 import dev.cllm.CllmException;
-
 import picocli.CommandLine;
 
 /**

@@ -3,52 +3,65 @@ package dev.cllm.cli;
 import dev.cllm.Decoding;
 import dev.cllm.Generation;
 import dev.cllm.Model;
-import dev.cllm.Sampling;
 import dev.cllm.Session;
 import dev.cllm.decode.DecodeStats;
-
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code cllm generate}: AR or Jacobi generation, greedy or sampled. The generated text (not the prompt)
  * streams to stdout; statistics go to stderr. AR and Jacobi print the same text for the same model,
  * prompt, sampling settings and seed. {@code -p -} reads the prompt from standard input.
  */
-@Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Generate a continuation of a prompt (AR or Jacobi, greedy or sampled). Text to stdout, statistics to stderr.")
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
+        description =
+                "Generate a continuation of a prompt (AR or Jacobi, greedy or sampled). Text to stdout, statistics to stderr.")
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, paramLabel = "MODEL", defaultValue = "embedded:cllm",
-            description = "Checkpoint: a Hugging Face directory, a llama2.c .bin, a .gguf file, or embedded:cllm / embedded:teacher "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-m", "--model"},
+            paramLabel = "MODEL",
+            defaultValue = "embedded:cllm",
+            description =
+                    "Checkpoint: a Hugging Face directory, a llama2.c .bin, a .gguf file, or embedded:cllm / embedded:teacher "
+                            + "(default: ${DEFAULT-VALUE}).")
     ModelLocation model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     PromptChoice prompt;
 
     static final class PromptChoice {
-        @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "Prompt text (encoded by tokenizer.json); "
-                + "- reads it from standard input (one trailing newline dropped).")
+        @Option(
+                names = {"-p", "--prompt"},
+                paramLabel = "TEXT",
+                description = "Prompt text (encoded by tokenizer.json); "
+                        + "- reads it from standard input (one trailing newline dropped).")
         String text;
 
-        @Option(names = "--prompt-ids", split = ",", paramLabel = "IDS", description = "Prompt as token ids, e.g. 1,5,9.")
+        @Option(
+                names = "--prompt-ids",
+                split = ",",
+                paramLabel = "IDS",
+                description = "Prompt as token ids, e.g. 1,5,9.")
         int[] ids;
     }
 
     @Option(names = "--print-ids", description = "Print token ids instead of text.")
     boolean printIds;
 
-    @Option(names = "--jacobi", description = "Use Jacobi decoding (lossless: same output as AR), by default with the "
-            + "block size chosen by measurement (--block auto).")
+    @Option(
+            names = "--jacobi",
+            description = "Use Jacobi decoding (lossless: same output as AR), by default with the "
+                    + "block size chosen by measurement (--block auto).")
     boolean jacobi;
 
     @Mixin
@@ -69,7 +82,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Decoding settings = (jacobi ? decoding.jacobi(window) : decoding.ar())
-                .withSampling(sampling.sampling(decoding.seed())).withStop(sampling.stop());
+                .withSampling(sampling.sampling(decoding.seed()))
+                .withStop(sampling.stop());
         String promptText = prompt.text == null ? null : prompt.text.equals("-") ? readStandardInput() : prompt.text;
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Model m = model.open(device.device(), weights.weightType())) {
@@ -88,14 +102,24 @@ public final class GenerateCommand implements Callable<Integer> {
                 });
                 out.println();
                 DecodeStats s = g.stats();
-                System.err.printf(Locale.ROOT, "%s on %s (%s weights): %d tokens in %.2f s (%.1f tokens/s), %d iterations, "
-                        + "%.2f tokens/iteration, %d fast-forwarded, %d stationary, stop: %s%n", settings, m.device(),
+                System.err.printf(
+                        Locale.ROOT,
+                        "%s on %s (%s weights): %d tokens in %.2f s (%.1f tokens/s), %d iterations, "
+                                + "%.2f tokens/iteration, %d fast-forwarded, %d stationary, stop: %s%n",
+                        settings,
+                        m.device(),
                         m.weightType().cliName(),
-                        g.tokens().length, s.decodeNanos() / 1e9, s.tokensPerSecond(), s.iterations(),
-                        s.tokensPerIteration(), s.fastForwarded(), s.stationary(),
+                        g.tokens().length,
+                        s.decodeNanos() / 1e9,
+                        s.tokensPerSecond(),
+                        s.iterations(),
+                        s.tokensPerIteration(),
+                        s.fastForwarded(),
+                        s.stationary(),
                         g.stopReason().name().toLowerCase(Locale.ROOT));
                 if (s.auto() != null) {
-                    System.err.println("block size auto: ran " + s.blocks().summary() + "; " + s.auto().summary());
+                    System.err.println("block size auto: ran " + s.blocks().summary() + "; "
+                            + s.auto().summary());
                 }
             }
         }

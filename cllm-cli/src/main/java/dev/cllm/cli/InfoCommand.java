@@ -7,11 +7,6 @@ import dev.cllm.model.ModelWeights;
 import dev.cllm.model.Tensor;
 import dev.cllm.tokenizer.HfTokenizer;
 import dev.cllm.tokenizer.Tokenizers;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -19,12 +14,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code cllm info --model PATH}: what a checkpoint holds, without running it. */
-@Command(name = "info", mixinStandardHelpOptions = true,
+@Command(
+        name = "info",
+        mixinStandardHelpOptions = true,
         description = "Print a checkpoint's format, config, parameter count, dtypes and tokenizer.")
 public final class InfoCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
+    @Option(
+            names = {"-m", "--model"},
+            required = true,
+            paramLabel = "MODEL",
             description = "A Hugging Face checkpoint directory (config.json + safetensors), a .safetensors file with "
                     + "config.json beside it, a llama2.c .bin file, a .gguf file, or embedded:cllm / embedded:teacher.")
     ModelLocation location;
@@ -39,8 +42,12 @@ public final class InfoCommand implements Callable<Integer> {
         Checkpoints.Format format = Checkpoints.detect(model);
         ModelWeights weights = Checkpoints.load(model);
         LlamaConfig c = weights.config();
-        line(out, "model", location.embeddedName() == null ? model.toAbsolutePath().normalize()
-                : location + " (" + model.toAbsolutePath().normalize() + ")");
+        line(
+                out,
+                "model",
+                location.embeddedName() == null
+                        ? model.toAbsolutePath().normalize()
+                        : location + " (" + model.toAbsolutePath().normalize() + ")");
         line(out, "format", format);
         line(out, "architecture", "llama");
         line(out, "hidden_size", c.dim());
@@ -71,8 +78,13 @@ public final class InfoCommand implements Callable<Integer> {
         } else {
             try (HfTokenizer t = Tokenizers.load(tokenizerFile.get(), c)) {
                 line(out, "tokenizer", t.file());
-                line(out, "tokenizer_vocab", t.vocabSize() + (t.vocabSize() > c.vocabSize()
-                        ? " (larger than the model's vocab_size " + c.vocabSize() + "!)" : ""));
+                line(
+                        out,
+                        "tokenizer_vocab",
+                        t.vocabSize()
+                                + (t.vocabSize() > c.vocabSize()
+                                        ? " (larger than the model's vocab_size " + c.vocabSize() + "!)"
+                                        : ""));
                 line(out, "tokenizer_bos", token(t.bosId(), t.bosToken()));
                 line(out, "tokenizer_eos", token(t.eosId(), t.eosToken()));
             }
@@ -90,7 +102,10 @@ public final class InfoCommand implements Callable<Integer> {
         Map<DType, Integer> counts = new EnumMap<>(DType.class);
         for (Tensor t : weights.tensors().values()) counts.merge(t.dtype(), 1, Integer::sum);
         StringBuilder sb = new StringBuilder();
-        counts.forEach((d, n) -> sb.append(sb.length() == 0 ? "" : ", ").append(d).append(" (").append(n)
+        counts.forEach((d, n) -> sb.append(sb.length() == 0 ? "" : ", ")
+                .append(d)
+                .append(" (")
+                .append(n)
                 .append(n == 1 ? " tensor)" : " tensors)"));
         return sb.toString();
     }

@@ -1,22 +1,36 @@
 package dev.cllm.cli;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * The {@code cllm} command line. Exit codes: 0 success, 1 an error (one line on stderr naming the
  * cause), 2 a usage error.
  */
-@Command(name = "cllm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "cllm",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Consistency LLMs for the JVM: Jacobi decoding on a native engine, trajectory collection "
                 + "and consistency fine-tuning.",
-        subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, GenerateCommand.class, BenchCommand.class, TrajectoriesCommand.class, TrainCommand.class, PretrainCommand.class, DemoCommand.class, DataCommand.class,
-                TokenizerCommand.class, ConvertCommand.class, ServeCommand.class})
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            InfoCommand.class,
+            GenerateCommand.class,
+            BenchCommand.class,
+            TrajectoriesCommand.class,
+            TrainCommand.class,
+            PretrainCommand.class,
+            DemoCommand.class,
+            DataCommand.class,
+            TokenizerCommand.class,
+            ConvertCommand.class,
+            ServeCommand.class
+        })
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

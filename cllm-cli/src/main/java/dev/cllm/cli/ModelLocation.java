@@ -6,7 +6,6 @@ import dev.cllm.Model;
 import dev.cllm.WeightType;
 import dev.cllm.model.LoadedCheckpoint;
 import dev.cllm.models.EmbeddedModels;
-
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +18,8 @@ import java.util.Map;
 record ModelLocation(String text, String embeddedName, Path file) {
     static final String PREFIX = "embedded:";
     /** Short names for the embedded models; their full names are accepted too. */
-    private static final Map<String, String> SHORT_NAMES = Map.of("cllm", EmbeddedModels.CLLM, "teacher", EmbeddedModels.TEACHER);
+    private static final Map<String, String> SHORT_NAMES =
+            Map.of("cllm", EmbeddedModels.CLLM, "teacher", EmbeddedModels.TEACHER);
 
     static final ModelLocation EMBEDDED_CLLM = parse(PREFIX + "cllm");
     static final ModelLocation EMBEDDED_TEACHER = parse(PREFIX + "teacher");
@@ -30,7 +30,8 @@ record ModelLocation(String text, String embeddedName, Path file) {
         String name = text.substring(PREFIX.length()).toLowerCase(Locale.ROOT);
         String embedded = SHORT_NAMES.getOrDefault(name, name);
         if (!EmbeddedModels.names().contains(embedded)) {
-            throw new IllegalArgumentException("unknown embedded model '" + name + "'; known: embedded:cllm, embedded:teacher");
+            throw new IllegalArgumentException(
+                    "unknown embedded model '" + name + "'; known: embedded:cllm, embedded:teacher");
         }
         return new ModelLocation(text, embedded, null);
     }

@@ -2,10 +2,8 @@ package dev.cllm.cli;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-
 import dev.cllm.CllmException;
 import dev.cllm.model.JsonFiles;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,66 +1,93 @@
 package dev.cllm.cli;
 
 import com.google.gson.JsonObject;
-
 import dev.cllm.model.Checkpoints;
 import dev.cllm.model.DType;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.torch.TorchLlama;
 import dev.cllm.torch.TorchRuntime;
 import dev.cllm.train.ConsistencyTask;
-import dev.cllm.train.Trainer;
 import dev.cllm.train.RecordShard;
 import dev.cllm.train.RecordShards;
 import dev.cllm.train.ShuffledRecordStream;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
+import dev.cllm.train.Trainer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code cllm train}: consistency fine-tuning on Jacobi trajectories (turns a model into a CLLM). */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
         description = "Consistency fine-tuning (CLLM) on trajectory data (a file or a directory of shards): global (or "
                 + "local) consistency loss plus --ar-weight times the AR loss, AdamW with cosine schedule. Writes the model "
                 + "as safetensors + config.json, a CSV log, a loss plot and resumable checkpoints to --out.")
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
+    @Option(
+            names = {"-m", "--model"},
+            required = true,
+            paramLabel = "MODEL",
             description = "The model to fine-tune (a checkpoint, or embedded:teacher).")
     ModelLocation location;
 
-    @Option(names = "--data", required = true, paramLabel = "PATH", description = "Trajectory JSONL (.gz allowed), or a "
-            + "directory of such shards (e.g. the Spark job's JSONL output); read as a stream, never all at once.")
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "PATH",
+            description =
+                    "Trajectory JSONL (.gz allowed), or a "
+                            + "directory of such shards (e.g. the Spark job's JSONL output); read as a stream, never all at once.")
     Path data;
 
-    @Option(names = "--shuffle-buffer", defaultValue = "10000", paramLabel = "N", description = "Records held in memory to "
-            + "shuffle the stream (shards are read in a seeded random order, records drawn at random from this buffer) "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--shuffle-buffer",
+            defaultValue = "10000",
+            paramLabel = "N",
+            description = "Records held in memory to "
+                    + "shuffle the stream (shards are read in a seeded random order, records drawn at random from this buffer) "
+                    + "(default: ${DEFAULT-VALUE}).")
     int shuffleBuffer;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
-    @Option(names = "--ar-weight", defaultValue = "10", description = "Weight of the AR loss (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--ar-weight",
+            defaultValue = "10",
+            description = "Weight of the AR loss (default: ${DEFAULT-VALUE}).")
     double arWeight;
 
-    @Option(names = "--loss", defaultValue = "kl", description = "Consistency divergence: kl or soft-ce (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--loss",
+            defaultValue = "kl",
+            description = "Consistency divergence: kl or soft-ce (default: ${DEFAULT-VALUE}).")
     String loss;
 
-    @Option(names = "--local", description = "Local consistency (adjacent states) instead of global (state vs fixed point).")
+    @Option(
+            names = "--local",
+            description = "Local consistency (adjacent states) instead of global (state vs fixed point).")
     boolean local;
 
-    @Option(names = "--ar-labels", description = "AR loss on the labels (reference answers) instead of the teacher output.")
+    @Option(
+            names = "--ar-labels",
+            description = "AR loss on the labels (reference answers) instead of the teacher output.")
     boolean arLabels;
 
-    @Option(names = "--max-length", defaultValue = "0", description = "Longest training row; longer prompts lose their "
-            + "earliest tokens (0: the model's max_seq_len).")
+    @Option(
+            names = "--max-length",
+            defaultValue = "0",
+            description = "Longest training row; longer prompts lose their "
+                    + "earliest tokens (0: the model's max_seq_len).")
     int maxLength;
 
-    @Option(names = "--dtype", defaultValue = "bf16", description = "dtype of the saved model: f32, bf16 or f16 (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--dtype",
+            defaultValue = "bf16",
+            description = "dtype of the saved model: f32, bf16 or f16 (default: ${DEFAULT-VALUE}).")
     String dtype;
 
     @Mixin
@@ -84,7 +111,9 @@ public final class TrainCommand implements Callable<Integer> {
         Trainer.Start start = training.start();
         ModelWeights weights = Checkpoints.load(model);
         List<RecordShard> shards = RecordShards.find(data);
-        int length = maxLength > 0 ? Math.min(maxLength, weights.config().maxSeqLen()) : weights.config().maxSeqLen();
+        int length = maxLength > 0
+                ? Math.min(maxLength, weights.config().maxSeqLen())
+                : weights.config().maxSeqLen();
         Path tokenizer = Checkpoints.tokenizerFile(model).orElse(null);
         JsonObject info = new JsonObject();
         info.addProperty("command", training.commandLine());
@@ -95,15 +124,32 @@ public final class TrainCommand implements Callable<Integer> {
         info.addProperty("ar_weight", arWeight);
         info.addProperty("loss", loss);
         info.addProperty("local", local);
-        System.err.printf(Locale.ROOT, "train: %d shard(s) from %s, shuffle buffer %,d records, %,d parameters%n",
-                shards.size(), data, shuffleBuffer, weights.config().parameterCount());
+        System.err.printf(
+                Locale.ROOT,
+                "train: %d shard(s) from %s, shuffle buffer %,d records, %,d parameters%n",
+                shards.size(),
+                data,
+                shuffleBuffer,
+                weights.config().parameterCount());
         try (ShuffledRecordStream stream = new ShuffledRecordStream(shards, shuffleBuffer, settings.seed());
-             TorchLlama torch = TorchLlama.fromWeights(weights)) {
-            ConsistencyTask task = new ConsistencyTask(stream, new ConsistencyTask.Settings(arWeight, divergence, local,
-                    arLabels ? ConsistencyTask.ArTarget.LABELS : ConsistencyTask.ArTarget.TEACHER, length));
+                TorchLlama torch = TorchLlama.fromWeights(weights)) {
+            ConsistencyTask task = new ConsistencyTask(
+                    stream,
+                    new ConsistencyTask.Settings(
+                            arWeight,
+                            divergence,
+                            local,
+                            arLabels ? ConsistencyTask.ArTarget.LABELS : ConsistencyTask.ArTarget.TEACHER,
+                            length));
             Trainer.Summary s = new Trainer(torch, task, settings, out, tokenizer, saveAs).run(start, info);
-            System.err.printf(Locale.ROOT, "train: %d steps in %.1f s (%.2f steps/s), peak RSS %.0f MiB; model in %s%n",
-                    s.steps() - s.firstStep(), s.seconds(), s.stepsPerSecond(), s.peakRssBytes() / 1048576.0, out);
+            System.err.printf(
+                    Locale.ROOT,
+                    "train: %d steps in %.1f s (%.2f steps/s), peak RSS %.0f MiB; model in %s%n",
+                    s.steps() - s.firstStep(),
+                    s.seconds(),
+                    s.stepsPerSecond(),
+                    s.peakRssBytes() / 1048576.0,
+                    out);
         }
         return 0;
     }

@@ -1,12 +1,13 @@
 package dev.cllm.cli;
 
 import dev.cllm.WeightType;
-
 import picocli.CommandLine.Option;
 
 /** {@code --weights}, shared by every command that runs a model: the type the engine computes with. */
 final class WeightsOption {
-    @Option(names = "--weights", paramLabel = "TYPE",
+    @Option(
+            names = "--weights",
+            paramLabel = "TYPE",
             description = "Weight type the engine computes with: f32, bf16 or q8_0 (default: the checkpoint's own).")
     String text;
 

@@ -2,12 +2,10 @@ package dev.cllm.cli;
 
 import dev.cllm.decode.InitialGuess;
 import dev.cllm.decode.WindowMode;
-
-import picocli.CommandLine.Option;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine.Option;
 
 /**
  * How Jacobi decoding keeps its window and guesses tokens: {@code --window}, {@code --init},
@@ -15,20 +13,35 @@ import java.util.Locale;
  * check names the option.
  */
 final class WindowOptions {
-    @Option(names = "--window", defaultValue = "refill", paramLabel = "MODE", description = "Jacobi window: refill (keep "
-            + "n tokens in flight) or shrink (the reference's fixed blocks); cllm bench also takes both (default: "
-            + "${DEFAULT-VALUE}).")
+    @Option(
+            names = "--window",
+            defaultValue = "refill",
+            paramLabel = "MODE",
+            description = "Jacobi window: refill (keep "
+                    + "n tokens in flight) or shrink (the reference's fixed blocks); cllm bench also takes both (default: "
+                    + "${DEFAULT-VALUE}).")
     String window;
 
-    @Option(names = "--init", defaultValue = "random", paramLabel = "KIND", description = "Jacobi initial guess: random "
-            + "(tokens drawn from the text so far, seeded by --guess-seed), last or pad (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--init",
+            defaultValue = "random",
+            paramLabel = "KIND",
+            description =
+                    "Jacobi initial guess: random "
+                            + "(tokens drawn from the text so far, seeded by --guess-seed), last or pad (default: ${DEFAULT-VALUE}).")
     String init;
 
-    @Option(names = "--guess-seed", defaultValue = "0", paramLabel = "SEED",
+    @Option(
+            names = "--guess-seed",
+            defaultValue = "0",
+            paramLabel = "SEED",
             description = "Seed of the random initial guesses; never changes the output (default: ${DEFAULT-VALUE}).")
     long guessSeed;
 
-    @Option(names = "--pad-token", defaultValue = "0", paramLabel = "ID",
+    @Option(
+            names = "--pad-token",
+            defaultValue = "0",
+            paramLabel = "ID",
             description = "Token id that --init pad guesses (default: ${DEFAULT-VALUE}).")
     int padToken;
 
@@ -49,8 +62,9 @@ final class WindowOptions {
                 case "refill" -> modes.add(WindowMode.REFILL);
                 case "shrink" -> modes.add(WindowMode.SHRINK);
                 case "both" -> modes.addAll(List.of(WindowMode.REFILL, WindowMode.SHRINK));
-                default -> throw new IllegalArgumentException("--window must be refill, shrink or both (or a "
-                        + "comma-separated list), got '" + window + "'");
+                default ->
+                    throw new IllegalArgumentException("--window must be refill, shrink or both (or a "
+                            + "comma-separated list), got '" + window + "'");
             }
         }
         return modes.stream().distinct().toList();

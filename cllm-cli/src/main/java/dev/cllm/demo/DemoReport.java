@@ -3,9 +3,7 @@ package dev.cllm.demo;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-
 import dev.cllm.decode.DecodeStats;
-
 import java.util.List;
 import java.util.Locale;
 
@@ -14,12 +12,31 @@ public final class DemoReport {
     private DemoReport() {}
 
     public static String table(List<DemoRow> rows) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-8s %-8s %9s %9s %9s %9s %9s %11s %10s%n", "model",
-                "mode", "questions", "accuracy", "tok/iter", "tok/s", "speedup", "same as AR", "limit hits"));
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%-8s %-8s %9s %9s %9s %9s %9s %11s %10s%n",
+                "model",
+                "mode",
+                "questions",
+                "accuracy",
+                "tok/iter",
+                "tok/s",
+                "speedup",
+                "same as AR",
+                "limit hits"));
         for (DemoRow r : rows) {
-            sb.append(String.format(Locale.ROOT, "%-8s %-8s %9d %8.1f%% %9.2f %9.1f %8.2fx %10.1f%% %10d%n", r.model(),
-                    r.mode(), r.questions(), 100 * r.accuracy(), r.tokensPerIteration(), r.tokensPerSecond(),
-                    r.speedupVsAr(), 100 * r.agreementWithAr(), r.limitHits()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%-8s %-8s %9d %8.1f%% %9.2f %9.1f %8.2fx %10.1f%% %10d%n",
+                    r.model(),
+                    r.mode(),
+                    r.questions(),
+                    100 * r.accuracy(),
+                    r.tokensPerIteration(),
+                    r.tokensPerSecond(),
+                    r.speedupVsAr(),
+                    100 * r.agreementWithAr(),
+                    r.limitHits()));
         }
         return sb.toString();
     }
@@ -30,11 +47,15 @@ public final class DemoReport {
      */
     public static String speedup(DecodeStats cllmJacobi, DecodeStats teacherAr) {
         double base = teacherAr.tokensPerSecond();
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
                 "%nCLLM Jacobi vs teacher AR, same run: %.2fx wall clock (%,.0f vs %,.0f tokens/s); %s%n",
-                base == 0 ? 0 : cllmJacobi.tokensPerSecond() / base, cllmJacobi.tokensPerSecond(), base,
+                base == 0 ? 0 : cllmJacobi.tokensPerSecond() / base,
+                cllmJacobi.tokensPerSecond(),
+                base,
                 cllmJacobi.blocks().summary()));
-        if (cllmJacobi.auto() != null) sb.append("block size auto: ").append(cllmJacobi.auto().summary()).append('\n');
+        if (cllmJacobi.auto() != null)
+            sb.append("block size auto: ").append(cllmJacobi.auto().summary()).append('\n');
         return sb.toString();
     }
 

@@ -6,5 +6,13 @@ package dev.cllm.demo;
  * model's AR output (Jacobi decoding is lossless, so it must be 1 for Jacobi rows); {@code limitHits} the
  * answers that ran to the token limit instead of ending.
  */
-public record DemoRow(String mode, String model, int questions, double accuracy, double tokensPerIteration,
-        double tokensPerSecond, double speedupVsAr, double agreementWithAr, int limitHits) {}
+public record DemoRow(
+        String mode,
+        String model,
+        int questions,
+        double accuracy,
+        double tokensPerIteration,
+        double tokensPerSecond,
+        double speedupVsAr,
+        double agreementWithAr,
+        int limitHits) {}

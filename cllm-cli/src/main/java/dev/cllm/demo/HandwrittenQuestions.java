@@ -1,11 +1,9 @@
 package dev.cllm.demo;
 
+import com.google.gson.JsonObject;
 import dev.cllm.CllmException;
 import dev.cllm.data.MathProblem;
 import dev.cllm.model.JsonFiles;
-
-import com.google.gson.JsonObject;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,8 +34,8 @@ public final class HandwrittenQuestions {
                 lineNumber++;
                 if (line.isBlank()) continue;
                 JsonObject o = JsonFiles.parseObjectLine(line, RESOURCE, lineNumber);
-                out.add(new MathProblem(o.get("question").getAsString(), "", o.get("final").getAsString(), "handwritten",
-                        0, true, 0));
+                out.add(new MathProblem(
+                        o.get("question").getAsString(), "", o.get("final").getAsString(), "handwritten", 0, true, 0));
             }
         } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, "cannot read " + RESOURCE + ": " + e.getMessage(), e);

@@ -1,7 +1,6 @@
 package dev.cllm.demo;
 
 import dev.cllm.decode.IterationListener;
-
 import java.util.ArrayList;
 import java.util.List;
 

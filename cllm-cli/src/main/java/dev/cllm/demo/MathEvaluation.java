@@ -9,7 +9,6 @@ import dev.cllm.data.MathPrompt;
 import dev.cllm.decode.DecodeStats;
 import dev.cllm.decode.StopReason;
 import dev.cllm.util.ProgressBar;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,7 +29,8 @@ public final class MathEvaluation {
         /** Fraction of questions whose output equals other's output for the same question. */
         public double agreement(Result other) {
             int same = 0;
-            for (int i = 0; i < outputs.size(); i++) if (java.util.Arrays.equals(outputs.get(i), other.outputs.get(i))) same++;
+            for (int i = 0; i < outputs.size(); i++)
+                if (java.util.Arrays.equals(outputs.get(i), other.outputs.get(i))) same++;
             return outputs.isEmpty() ? 0 : (double) same / outputs.size();
         }
     }
@@ -49,7 +49,10 @@ public final class MathEvaluation {
                 total = total.plus(g.stats());
                 outputs.add(g.tokens());
                 if (bar != null) {
-                    bar.step(String.format(java.util.Locale.ROOT, "acc %.1f%% %.0f tok/s", 100.0 * correct / outputs.size(),
+                    bar.step(String.format(
+                            java.util.Locale.ROOT,
+                            "acc %.1f%% %.0f tok/s",
+                            100.0 * correct / outputs.size(),
                             total.tokensPerSecond()));
                 }
             }

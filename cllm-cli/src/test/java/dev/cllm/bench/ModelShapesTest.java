@@ -5,15 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cllm.model.LlamaConfig;
-
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * The Java benchmarks' presets are the rows of the repository's one preset table (the native twin of this
@@ -50,8 +48,8 @@ class ModelShapesTest {
 
     @Test
     void malformedRowsAreRejectedNamingTheLine() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> ModelShapes.parse("# comment\n\nx 1 2 3 4 5 6 7 maybe words\n"));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> ModelShapes.parse("# comment\n\nx 1 2 3 4 5 6 7 maybe words\n"));
         assertTrue(e.getMessage().contains(":3: not a preset row"), e.getMessage());
     }
 }

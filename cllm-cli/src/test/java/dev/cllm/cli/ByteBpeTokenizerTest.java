@@ -6,7 +6,6 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.cllm.CllmException;
-import dev.cllm.cli.Main;
 import dev.cllm.data.MathDatasets;
 import dev.cllm.data.MathGenerator;
 import dev.cllm.data.MathProblem;
@@ -28,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ByteBpeTokenizerTest {
     @TempDir
     static Path dir;
+
     static String corpus;
     static ByteBpeTokenizer tok;
     static Path json;
@@ -42,7 +42,11 @@ class ByteBpeTokenizerTest {
         tok = new BpeTrainer().vocabSize(700).train(corpus);
         json = dir.resolve("tokenizer.json");
         tok.save(json);
-        hf = HuggingFaceTokenizer.builder().optTokenizerPath(json).optTruncation(false).optPadding(false).build();
+        hf = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(json)
+                .optTruncation(false)
+                .optPadding(false)
+                .build();
         test = new MathGenerator(Split.TEST, 22).generate(1500);
     }
 
@@ -85,9 +89,17 @@ class ByteBpeTokenizerTest {
         assertEquals(700, root.getAsJsonObject("model").getAsJsonObject("vocab").size());
         JsonObject pre = root.getAsJsonObject("pre_tokenizer");
         assertEquals("Sequence", pre.get("type").getAsString());
-        assertEquals("Digits", pre.getAsJsonArray("pretokenizers").get(0).getAsJsonObject().get("type").getAsString());
+        assertEquals(
+                "Digits",
+                pre.getAsJsonArray("pretokenizers")
+                        .get(0)
+                        .getAsJsonObject()
+                        .get("type")
+                        .getAsString());
         assertEquals("ByteLevel", root.getAsJsonObject("decoder").get("type").getAsString());
-        assertEquals("TemplateProcessing", root.getAsJsonObject("post_processor").get("type").getAsString());
+        assertEquals(
+                "TemplateProcessing",
+                root.getAsJsonObject("post_processor").get("type").getAsString());
         assertEquals(3, root.getAsJsonArray("added_tokens").size());
     }
 
@@ -98,7 +110,8 @@ class ByteBpeTokenizerTest {
                 int[] mine = tok.encode(text);
                 assertArrayEquals(hfIds(text), mine, text);
                 assertEquals(0, mine[0], "BOS first");
-                for (int k = 1; k < mine.length; k++) assertTrue(mine[k] >= ByteBpeTokenizer.FIRST_BYTE_ID, "special inside");
+                for (int k = 1; k < mine.length; k++)
+                    assertTrue(mine[k] >= ByteBpeTokenizer.FIRST_BYTE_ID, "special inside");
                 assertEquals(text, tok.decode(mine));
                 assertEquals(text, hf.decode(longs(mine), true));
             }
@@ -121,7 +134,8 @@ class ByteBpeTokenizerTest {
         StringBuilder rebuilt = new StringBuilder();
         for (int id : ids) {
             String raw = tok.decode(new int[] {id});
-            if (raw.chars().anyMatch(Character::isDigit)) assertEquals(1, raw.length(), "token '" + raw + "' holds a digit and more");
+            if (raw.chars().anyMatch(Character::isDigit))
+                assertEquals(1, raw.length(), "token '" + raw + "' holds a digit and more");
             rebuilt.append(raw);
         }
         assertEquals(text, rebuilt.toString());
@@ -133,9 +147,20 @@ class ByteBpeTokenizerTest {
 
     @Test
     void unicodeAndOddTextAgreeWithDjl() {
-        List<String> texts = new ArrayList<>(List.of("", " ", "  leading and trailing  ", "tabs\tand\r\nnewlines\n\n\n",
-                "Café naïve résumé", "日本語のテキスト", "emoji 🎉🙂 ok", "Ⅻ and ½ and ² are numeric", "it's we'll they'd I'M",
-                "a<s>b</s>c<pad>d</sx><s", "1,234.56 $-7", "\u00a0nbsp\u2003em space", "x" + "y".repeat(300)));
+        List<String> texts = new ArrayList<>(List.of(
+                "",
+                " ",
+                "  leading and trailing  ",
+                "tabs\tand\r\nnewlines\n\n\n",
+                "Café naïve résumé",
+                "日本語のテキスト",
+                "emoji 🎉🙂 ok",
+                "Ⅻ and ½ and ² are numeric",
+                "it's we'll they'd I'M",
+                "a<s>b</s>c<pad>d</sx><s",
+                "1,234.56 $-7",
+                "\u00a0nbsp\u2003em space",
+                "x" + "y".repeat(300)));
         for (String t : texts) {
             assertArrayEquals(hfIds(t), tok.encode(t), t);
             assertEquals(hf.decode(longs(tok.encode(t)), true), tok.decode(tok.encode(t)), t);
@@ -149,7 +174,8 @@ class ByteBpeTokenizerTest {
         ByteBpeTokenizer again = new BpeTrainer().vocabSize(700).threads(1).train(corpus);
         assertEquals(tok.toJsonString(), again.toJsonString());
         ByteBpeTokenizer bigger = new BpeTrainer().vocabSize(800).train(corpus);
-        for (int i = 0; i < 700; i++) assertEquals(tok.token(i), bigger.token(i), "a larger vocabulary extends the smaller one");
+        for (int i = 0; i < 700; i++)
+            assertEquals(tok.token(i), bigger.token(i), "a larger vocabulary extends the smaller one");
     }
 
     @Test
@@ -168,13 +194,18 @@ class ByteBpeTokenizerTest {
         assertEquals(CllmException.Status.UNSUPPORTED, e.status());
         Path broken = dir.resolve("broken.json");
         Files.writeString(broken, "{not json");
-        assertEquals(CllmException.Status.BAD_FORMAT, assertThrows(CllmException.class, () -> ByteBpeTokenizer.load(broken)).status());
+        assertEquals(
+                CllmException.Status.BAD_FORMAT,
+                assertThrows(CllmException.class, () -> ByteBpeTokenizer.load(broken))
+                        .status());
     }
 
     @Test
     void smallCorpusStopsEarlyAndBadArgumentsThrow() {
         ByteBpeTokenizer small = new BpeTrainer().vocabSize(4096).train("abab abab</s>");
-        assertTrue(small.vocabSize() < 4096 && small.vocabSize() > ByteBpeTokenizer.BASE_VOCAB, "size " + small.vocabSize());
+        assertTrue(
+                small.vocabSize() < 4096 && small.vocabSize() > ByteBpeTokenizer.BASE_VOCAB,
+                "size " + small.vocabSize());
         assertEquals("abab abab", small.decode(small.encode("abab abab")));
         assertEquals(-1, small.id("</s>" + "x"));
         assertThrows(IllegalArgumentException.class, () -> new BpeTrainer().vocabSize(100));
@@ -188,14 +219,30 @@ class ByteBpeTokenizerTest {
         Path text = dir.resolve("corpus.txt");
         Files.writeString(text, corpus.substring(0, 200_000));
         Path out = dir.resolve("cli/tokenizer.json");
-        assertEquals(0, Main.run("tokenizer", "train", "--input", text.toString(), "--vocab", "512", "--out", out.toString()));
-        try (HuggingFaceTokenizer h = HuggingFaceTokenizer.builder().optTokenizerPath(out).optTruncation(false)
-                .optPadding(false).build()) {
+        assertEquals(
+                0,
+                Main.run("tokenizer", "train", "--input", text.toString(), "--vocab", "512", "--out", out.toString()));
+        try (HuggingFaceTokenizer h = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(out)
+                .optTruncation(false)
+                .optPadding(false)
+                .build()) {
             String t = test.get(5).promptWithAnswer();
             assertEquals(t, h.decode(h.encode(t).getIds(), true));
-            assertArrayEquals(longs(ByteBpeTokenizer.load(out).encode(t)), h.encode(t).getIds());
+            assertArrayEquals(
+                    longs(ByteBpeTokenizer.load(out).encode(t)), h.encode(t).getIds());
         }
-        assertEquals(2, Main.run("tokenizer", "train", "--input", text.toString(), "--vocab", "10", "--out", out.toString()));
-        assertEquals(1, Main.run("tokenizer", "train", "--input", dir.resolve("missing.txt").toString(), "--out", out.toString()));
+        assertEquals(
+                2,
+                Main.run("tokenizer", "train", "--input", text.toString(), "--vocab", "10", "--out", out.toString()));
+        assertEquals(
+                1,
+                Main.run(
+                        "tokenizer",
+                        "train",
+                        "--input",
+                        dir.resolve("missing.txt").toString(),
+                        "--out",
+                        out.toString()));
     }
 }

@@ -8,12 +8,10 @@ import dev.cllm.data.MathGenerator;
 import dev.cllm.data.MathProblem;
 import dev.cllm.data.Split;
 import dev.cllm.demo.HandwrittenQuestions;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 /** The handwritten questions load, each with an integer answer, none twice, none the generator's. */
 class HandwrittenQuestionsTest {

@@ -6,16 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cllm.model.CheckpointWriter;
 import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.RandomWeights;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class InfoCommandTest {
     @TempDir
@@ -41,14 +39,32 @@ class InfoCommandTest {
     void printsFormatConfigParametersDtypesAndTokenizer() throws IOException {
         LlamaConfig config = new LlamaConfig(16, 24, 2, 4, 2, 4, 300, 64, 10000f, 1e-5f, false, 1, 2);
         CheckpointWriter.write(RandomWeights.create(config, 51), dir, dev.cllm.model.DType.BF16, null);
-        Files.writeString(dir.resolve("tokenizer.json"), "{\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"<s>\":1,"
-                + "\"</s>\":2,\"<unk>\":0,\"x\":3},\"unk_token\":\"<unk>\"},\"added_tokens\":[]}");
+        Files.writeString(
+                dir.resolve("tokenizer.json"),
+                "{\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"<s>\":1,"
+                        + "\"</s>\":2,\"<unk>\":0,\"x\":3},\"unk_token\":\"<unk>\"},\"added_tokens\":[]}");
         Result r = run("info", "--model", dir.toString());
         assertEquals(0, r.code(), r.err());
         String out = r.out();
-        for (String expected : new String[] {"format:", "hf-safetensors", "hidden_size:", "16", "num_key_value_heads:",
-            "parameters:", Long.toString(config.parameterCount()), "dtypes:", "BF16 (", "tokenizer_vocab:", "4",
-            "tokenizer_bos:", "1 <s>", "tokenizer_eos:", "2 </s>", "tie_word_embeddings:", "false"}) {
+        for (String expected : new String[] {
+            "format:",
+            "hf-safetensors",
+            "hidden_size:",
+            "16",
+            "num_key_value_heads:",
+            "parameters:",
+            Long.toString(config.parameterCount()),
+            "dtypes:",
+            "BF16 (",
+            "tokenizer_vocab:",
+            "4",
+            "tokenizer_bos:",
+            "1 <s>",
+            "tokenizer_eos:",
+            "2 </s>",
+            "tie_word_embeddings:",
+            "false"
+        }) {
             assertTrue(out.contains(expected), "'" + expected + "' in:\n" + out);
         }
     }

@@ -5,17 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cllm.models.EmbeddedModels;
-
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 
 /** {@code -p -} reads the prompt from standard input; {@code embedded:NAME} names a shipped model wherever a model is taken. */
 class PromptAndModelInputTest {
-    static final String PROMPT = "Question: Aria found 59 peaches. Jack found 39 more than Aria. How many peaches did Jack find?\nAnswer:";
+    static final String PROMPT =
+            "Question: Aria found 59 peaches. Jack found 39 more than Aria. How many peaches did Jack find?\nAnswer:";
 
     @Test
     void dashReadsThePromptWithItsNewlinesFromStandardInput() {
@@ -25,13 +24,16 @@ class PromptAndModelInputTest {
         for (String stdin : new String[] {PROMPT, PROMPT + "\n", PROMPT + "\r\n"}) {
             InfoCommandTest.Result piped = withStdin(stdin, () -> generate("embedded:cllm", "-"));
             assertEquals(0, piped.code(), piped.err());
-            assertEquals(direct.out(), piped.out(), "same text as -p with the same prompt: " + stdin.replace("\n", "\\n"));
+            assertEquals(
+                    direct.out(), piped.out(), "same text as -p with the same prompt: " + stdin.replace("\n", "\\n"));
         }
     }
 
     @Test
     void standardInputKeepsInnerNewlinesAndDropsOneTrailingNewline() throws IOException {
-        String[][] cases = {{PROMPT, PROMPT}, {PROMPT + "\n", PROMPT}, {PROMPT + "\r\n", PROMPT}, {"a\n\n", "a\n"}, {"", ""}};
+        String[][] cases = {
+            {PROMPT, PROMPT}, {PROMPT + "\n", PROMPT}, {PROMPT + "\r\n", PROMPT}, {"a\n\n", "a\n"}, {"", ""}
+        };
         for (String[] c : cases) {
             InputStream saved = System.in;
             try {
@@ -60,8 +62,20 @@ class PromptAndModelInputTest {
         assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains("embedded:teacher") && info.out().contains("parameters:"), info.out());
 
-        InfoCommandTest.Result bench = InfoCommandTest.run("bench", "--model", "embedded:cllm", "--device", "cpu",
-                "--block", "4", "--max-new-tokens", "8", "--random-prompts", "1", "--forward-blocks", "none");
+        InfoCommandTest.Result bench = InfoCommandTest.run(
+                "bench",
+                "--model",
+                "embedded:cllm",
+                "--device",
+                "cpu",
+                "--block",
+                "4",
+                "--max-new-tokens",
+                "8",
+                "--random-prompts",
+                "1",
+                "--forward-blocks",
+                "none");
         assertEquals(0, bench.code(), bench.err());
         assertTrue(bench.err().contains("embedded:cllm"), bench.err());
     }
@@ -80,10 +94,12 @@ class PromptAndModelInputTest {
     }
 
     private static InfoCommandTest.Result generate(String model, String prompt) {
-        return InfoCommandTest.run("generate", "--model", model, "--device", "cpu", "-n", "24", "--jacobi", "-p", prompt);
+        return InfoCommandTest.run(
+                "generate", "--model", model, "--device", "cpu", "-n", "24", "--jacobi", "-p", prompt);
     }
 
-    private static InfoCommandTest.Result withStdin(String text, java.util.function.Supplier<InfoCommandTest.Result> run) {
+    private static InfoCommandTest.Result withStdin(
+            String text, java.util.function.Supplier<InfoCommandTest.Result> run) {
         InputStream saved = System.in;
         try {
             System.setIn(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));

@@ -26,7 +26,8 @@ class SharedOptionsTest {
             {"--block", "bench", "--random", "tiny", "--block", "auto,0"},
             {"--max-new-tokens", "generate", "-p", "x", "-n", "-1"},
             {"--max-new-tokens", "bench", "--random", "tiny", "--max-new-tokens", "0"},
-            {"--max-new-tokens", "trajectories", "--model", "m", "--prompts", "p", "--out", "o", "--max-new-tokens", "0"},
+            {"--max-new-tokens", "trajectories", "--model", "m", "--prompts", "p", "--out", "o", "--max-new-tokens", "0"
+            },
             {"--window", "generate", "-p", "x", "--jacobi", "--window", "wide"},
             {"--window", "bench", "--random", "tiny", "--window", "refill,wide"},
             {"--window", "demo", "--window", "both"},
@@ -61,10 +62,14 @@ class SharedOptionsTest {
         InfoCommandTest.Result generate = InfoCommandTest.run("generate", "--help");
         InfoCommandTest.Result bench = InfoCommandTest.run("bench", "--help");
         InfoCommandTest.Result demo = InfoCommandTest.run("demo", "--help");
-        assertTrue(squeeze(generate.out()).contains("(default: auto)") && squeeze(generate.out()).contains("(default: 256)"),
+        assertTrue(
+                squeeze(generate.out()).contains("(default: auto)")
+                        && squeeze(generate.out()).contains("(default: 256)"),
                 generate.out());
         assertTrue(squeeze(demo.out()).contains("(default: auto)"), demo.out());
-        assertTrue(squeeze(bench.out()).contains("(default: 8,16,32)") && squeeze(bench.out()).contains("(default: 128)"),
+        assertTrue(
+                squeeze(bench.out()).contains("(default: 8,16,32)")
+                        && squeeze(bench.out()).contains("(default: 128)"),
                 bench.out());
         assertTrue(squeeze(demo.out()).contains("(default: 2026)"), demo.out());
         assertTrue(squeeze(generate.out()).contains("(default: embedded:cllm)"), generate.out());

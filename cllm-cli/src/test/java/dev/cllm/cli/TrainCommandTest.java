@@ -5,23 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-
 import dev.cllm.model.CheckpointWriter;
 import dev.cllm.model.DType;
 import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.RandomWeights;
 import dev.cllm.train.TrajectoryFiles;
 import dev.cllm.train.TrajectoryRecord;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TrainCommandTest {
     @TempDir
@@ -35,18 +32,44 @@ class TrainCommandTest {
         for (int shard = 0; shard < 3; shard++) {
             try (Writer w = TrajectoryFiles.openForAppend(dir.resolve("data/part-" + shard + ".jsonl.gz"))) {
                 for (int i = 0; i < 10; i++) {
-                    int[] fixed = random.ints(4, 1, 40).toArray(), guess = random.ints(4, 1, 40).toArray();
-                    TrajectoryFiles.write(w, new TrajectoryRecord(shard * 10 + i, 0, random.ints(5, 1, 40).toArray(),
-                            new int[][] {guess, fixed}, fixed, null));
+                    int[] fixed = random.ints(4, 1, 40).toArray(),
+                            guess = random.ints(4, 1, 40).toArray();
+                    TrajectoryFiles.write(
+                            w,
+                            new TrajectoryRecord(
+                                    shard * 10 + i,
+                                    0,
+                                    random.ints(5, 1, 40).toArray(),
+                                    new int[][] {guess, fixed},
+                                    fixed,
+                                    null));
                 }
             }
         }
     }
 
     private static InfoCommandTest.Result train(String out, int steps, String... extra) {
-        String[] base = {"train", "--model", dir.resolve("model").toString(), "--data", dir.resolve("data").toString(),
-            "--out", dir.resolve(out).toString(), "--steps", Integer.toString(steps), "--batch", "2", "--shuffle-buffer", "7",
-            "--checkpoint-every", "3", "--log-every", "2", "--dtype", "f32"};
+        String[] base = {
+            "train",
+            "--model",
+            dir.resolve("model").toString(),
+            "--data",
+            dir.resolve("data").toString(),
+            "--out",
+            dir.resolve(out).toString(),
+            "--steps",
+            Integer.toString(steps),
+            "--batch",
+            "2",
+            "--shuffle-buffer",
+            "7",
+            "--checkpoint-every",
+            "3",
+            "--log-every",
+            "2",
+            "--dtype",
+            "f32"
+        };
         String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, args, base.length, extra.length);
         return InfoCommandTest.run(args);
@@ -57,7 +80,8 @@ class TrainCommandTest {
         InfoCommandTest.Result first = train("out", 6);
         assertEquals(0, first.code(), first.err());
         assertTrue(first.err().contains("3 shard(s)"), first.err());
-        JsonObject summary = JsonParser.parseString(Files.readString(dir.resolve("out/summary.json"))).getAsJsonObject();
+        JsonObject summary = JsonParser.parseString(Files.readString(dir.resolve("out/summary.json")))
+                .getAsJsonObject();
         assertTrue(summary.get("command").getAsString().startsWith("cllm train --model "), summary.toString());
         assertEquals(12, summary.getAsJsonObject("data_position").get("drawn").getAsLong(), "6 steps x 2 records");
         assertEquals(5e-4, summary.get("learning_rate").getAsDouble(), "the recipe's learning rate is the default");

@@ -40,9 +40,9 @@ final class AcceptanceEstimate implements TokensPerIteration {
     private static final double NEGLIGIBLE = 1e-6;
 
     private final double decay;
-    private final double[] successes = new double[MAX_DISTANCE + 1];  // index: distance j (2..MAX_DISTANCE)
+    private final double[] successes = new double[MAX_DISTANCE + 1]; // index: distance j (2..MAX_DISTANCE)
     private final double[] trials = new double[MAX_DISTANCE + 1];
-    private final Map<Integer, double[]> windows = new TreeMap<>();   // n -> {weight, weighted sum of k}
+    private final Map<Integer, double[]> windows = new TreeMap<>(); // n -> {weight, weighted sum of k}
     private long observations;
 
     AcceptanceEstimate() {

@@ -16,7 +16,8 @@ public final class ArDecoder implements Decoder {
     }
 
     @Override
-    public DecodeResult decode(NativeSession session, int[] prompt, int eos, TokenSink sink, Cancellation cancellation) {
+    public DecodeResult decode(
+            NativeSession session, int[] prompt, int eos, TokenSink sink, Cancellation cancellation) {
         try (NativeSession.Claim claim = session.claim()) {
             GenerationRun run = new GenerationRun(session, prompt, eos, maxNewTokens, sink, cancellation);
             int[] window = new int[1];

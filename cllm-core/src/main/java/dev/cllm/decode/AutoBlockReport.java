@@ -15,8 +15,8 @@ import java.util.TreeMap;
  * @param chosen                     the n with the most expected tokens per unit of cost
  * @param explorations               native calls that tried a neighbour of the best n to refresh its estimate
  */
-public record AutoBlockReport(ForwardCosts costs, NavigableMap<Integer, Double> expectedTokensPerIteration, int chosen,
-        int explorations) {
+public record AutoBlockReport(
+        ForwardCosts costs, NavigableMap<Integer, Double> expectedTokensPerIteration, int chosen, int explorations) {
     public AutoBlockReport {
         if (costs == null) throw new IllegalArgumentException("costs must not be null");
         expectedTokensPerIteration = Collections.unmodifiableNavigableMap(new TreeMap<>(expectedTokensPerIteration));
@@ -34,13 +34,22 @@ public record AutoBlockReport(ForwardCosts costs, NavigableMap<Integer, Double> 
      * extrapolated cost), and the calibration's time.
      */
     public String summary() {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
                 "chose n=%d (%.2f tokens/iteration at %.2fx the cost of n=1); n: cost/tokens per iteration",
-                chosen, expectedTokensPerIteration.get(chosen), costs.ratio(chosen)));
+                chosen,
+                expectedTokensPerIteration.get(chosen),
+                costs.ratio(chosen)));
         for (Map.Entry<Integer, Double> e : expectedTokensPerIteration.entrySet()) {
             int n = e.getKey();
-            sb.append(String.format(Locale.ROOT, " %d%s:%.2f%s/%.2f", n, n == chosen ? "*" : "", costs.ratio(n),
-                    costs.measured().contains(n) ? "" : "~", e.getValue()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    " %d%s:%.2f%s/%.2f",
+                    n,
+                    n == chosen ? "*" : "",
+                    costs.ratio(n),
+                    costs.measured().contains(n) ? "" : "~",
+                    e.getValue()));
         }
         if (costs.calibrationMillis() > 0) {
             sb.append(String.format(Locale.ROOT, "; costs measured in %.0f ms", costs.calibrationMillis()));

@@ -29,8 +29,8 @@ final class BlockSizeTuner {
             int n = start != null ? start : costs.ratios().firstKey();
             return new BlockSizeChooser.Choice(n, false, BlockSizeChooser.score(costs, estimate, n), true);
         }
-        BlockSizeChooser.Choice choice = BlockSizeChooser.choose(costs, estimate, maxBlock,
-                sinceExploration >= BlockSizeChooser.EXPLORE_PERIOD);
+        BlockSizeChooser.Choice choice =
+                BlockSizeChooser.choose(costs, estimate, maxBlock, sinceExploration >= BlockSizeChooser.EXPLORE_PERIOD);
         if (choice.exploring()) sinceExploration = 0;
         return choice;
     }

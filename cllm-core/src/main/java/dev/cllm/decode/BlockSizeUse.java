@@ -59,10 +59,15 @@ public record BlockSizeUse(NavigableMap<Integer, Long> iterations, NavigableMap<
         boolean first = true;
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<Integer, Long> e : iterations.entrySet().stream()
-                .sorted(Map.Entry.<Integer, Long>comparingByValue().reversed()).collect(Collectors.toList())) {
-            sb.append(first ? "" : ", ").append(String.format(Locale.ROOT, first
-                    ? "n=%d for %.0f%% of iterations (%.2f tokens/iteration)" : "n=%d for %.0f%% (%.2f)",
-                    e.getKey(), 100.0 * e.getValue() / total, tokensPerIteration(e.getKey())));
+                .sorted(Map.Entry.<Integer, Long>comparingByValue().reversed())
+                .collect(Collectors.toList())) {
+            sb.append(first ? "" : ", ")
+                    .append(String.format(
+                            Locale.ROOT,
+                            first ? "n=%d for %.0f%% of iterations (%.2f tokens/iteration)" : "n=%d for %.0f%% (%.2f)",
+                            e.getKey(),
+                            100.0 * e.getValue() / total,
+                            tokensPerIteration(e.getKey())));
             first = false;
         }
         return sb.toString();

@@ -4,7 +4,6 @@ import dev.cllm.Device;
 import dev.cllm.engine.NativeLibrary;
 import dev.cllm.engine.NativeModel;
 import dev.cllm.engine.NativeSession;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -46,8 +45,8 @@ final class BlockTuning {
         ForwardCosts costs = costsByThreads.get(threads);
         if (costs == null) {
             CALIBRATIONS.incrementAndGet();
-            costs = ForwardCostCalibration.measure(session, ForwardCostCalibration.CANDIDATES,
-                    ForwardCostCalibration.BUDGET_NANOS, threads);
+            costs = ForwardCostCalibration.measure(
+                    session, ForwardCostCalibration.CANDIDATES, ForwardCostCalibration.BUDGET_NANOS, threads);
             costsByThreads.put(threads, costs);
         }
         return costs;

@@ -23,8 +23,15 @@ package dev.cllm.decode;
  *       otherwise.</li>
  * </ul>
  */
-public record DecodeStats(long tokens, long iterations, long fastForwarded, long stationary, long prefillNanos,
-        long decodeNanos, BlockSizeUse blocks, AutoBlockReport auto) {
+public record DecodeStats(
+        long tokens,
+        long iterations,
+        long fastForwarded,
+        long stationary,
+        long prefillNanos,
+        long decodeNanos,
+        BlockSizeUse blocks,
+        AutoBlockReport auto) {
     public static final DecodeStats ZERO = new DecodeStats(0, 0, 0, 0, 0, 0);
 
     public DecodeStats {
@@ -32,15 +39,21 @@ public record DecodeStats(long tokens, long iterations, long fastForwarded, long
     }
 
     /** Statistics without block sizes (AR, or counts assembled by hand). */
-    public DecodeStats(long tokens, long iterations, long fastForwarded, long stationary, long prefillNanos,
-            long decodeNanos) {
+    public DecodeStats(
+            long tokens, long iterations, long fastForwarded, long stationary, long prefillNanos, long decodeNanos) {
         this(tokens, iterations, fastForwarded, stationary, prefillNanos, decodeNanos, BlockSizeUse.NONE, null);
     }
 
     public DecodeStats plus(DecodeStats o) {
-        return new DecodeStats(tokens + o.tokens, iterations + o.iterations, fastForwarded + o.fastForwarded,
-                stationary + o.stationary, prefillNanos + o.prefillNanos, decodeNanos + o.decodeNanos,
-                blocks.plus(o.blocks), o.auto != null ? o.auto : auto);
+        return new DecodeStats(
+                tokens + o.tokens,
+                iterations + o.iterations,
+                fastForwarded + o.fastForwarded,
+                stationary + o.stationary,
+                prefillNanos + o.prefillNanos,
+                decodeNanos + o.decodeNanos,
+                blocks.plus(o.blocks),
+                o.auto != null ? o.auto : auto);
     }
 
     /** Tokens per forward pass (1.0 for AR); 0 when nothing was generated. */
@@ -60,9 +73,15 @@ public record DecodeStats(long tokens, long iterations, long fastForwarded, long
 
     @Override
     public String toString() {
-        String base = String.format(java.util.Locale.ROOT,
+        String base = String.format(
+                java.util.Locale.ROOT,
                 "%d tokens, %d iterations (%.2f tokens/iteration), %d fast-forwarded, %d stationary, %.1f tokens/s",
-                tokens, iterations, tokensPerIteration(), fastForwarded, stationary, tokensPerSecond());
+                tokens,
+                iterations,
+                tokensPerIteration(),
+                fastForwarded,
+                stationary,
+                tokensPerSecond());
         return blocks.isEmpty() ? base : base + ", " + blocks.summary();
     }
 }

@@ -2,7 +2,6 @@ package dev.cllm.decode;
 
 import dev.cllm.engine.NativeSession;
 import dev.cllm.nativelib.CllmNative;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,6 +30,7 @@ final class ForwardCostCalibration {
     static final int[] CANDIDATES = {1, 2, 4, 8, 16, 32, 64};
     /** Wall-time budget of a calibration (about 0.2 s for the embedded models on a 2-core CPU). */
     static final long BUDGET_NANOS = 200_000_000L;
+
     static final int MAX_ROUNDS = 12;
     static final int WARMUP_CALLS = 2;
     static final int MAX_ITERATIONS_PER_CALL = 8;
@@ -54,7 +54,8 @@ final class ForwardCostCalibration {
 
     /** Measures candidates (ascending, starting at 1) within budgetNanos; threads is recorded in the result. */
     static ForwardCosts measure(NativeSession session, int[] candidates, long budgetNanos, int threads) {
-        if (candidates.length == 0 || candidates[0] != 1) throw new IllegalArgumentException("candidates must start at 1");
+        if (candidates.length == 0 || candidates[0] != 1)
+            throw new IllegalArgumentException("candidates must start at 1");
         return new ForwardCostCalibration(session).run(candidates, budgetNanos, threads);
     }
 
@@ -63,16 +64,18 @@ final class ForwardCostCalibration {
         try {
             session.truncate(0);
             if (context > 0) session.forward(history, 0, context, false);
-            double lastTime = timeIteration(1, 1);  // the probe
+            double lastTime = timeIteration(1, 1); // the probe
             int lastN = 1;
             Map<Integer, Integer> iterationsPerCall = new LinkedHashMap<>();
             for (int n : candidates) {
-                int fit = (session.capacity() - context) / n;  // iterations of full rows that fit in the cache
+                int fit = (session.capacity() - context) / n; // iterations of full rows that fit in the cache
                 if (fit < 1) break;
-                double predicted = lastTime * n / lastN;  // an n-row iteration costs at most n times a 1-row one
-                int iterations = (int) Math.max(1, Math.min(Math.min(MAX_ITERATIONS_PER_CALL, fit), CALL_NANOS / predicted));
+                double predicted = lastTime * n / lastN; // an n-row iteration costs at most n times a 1-row one
+                int iterations =
+                        (int) Math.max(1, Math.min(Math.min(MAX_ITERATIONS_PER_CALL, fit), CALL_NANOS / predicted));
                 long elapsed = System.nanoTime() - start;
-                if (iterationsPerCall.size() >= 2 && elapsed + (WARMUP_CALLS + 1) * iterations * predicted > budgetNanos) break;
+                if (iterationsPerCall.size() >= 2
+                        && elapsed + (WARMUP_CALLS + 1) * iterations * predicted > budgetNanos) break;
                 for (int call = 0; call < WARMUP_CALLS; call++) lastTime = timeIteration(n, iterations);
                 lastN = n;
                 iterationsPerCall.put(n, iterations);
@@ -98,8 +101,8 @@ final class ForwardCostCalibration {
         for (int i = 1; i < n; i++) window[i] = (int) Math.floorMod(i * 104729L + 7, (long) vocab);
         NativeSession.RefillWindow refill = new NativeSession.RefillWindow(window);
         long t0 = System.nanoTime();
-        NativeSession.Run run = session.jacobiRun(refill, n * iterations, iterations, -1, CllmNative.CLLM_GUESS_PAD, 0, 0,
-                history, context + 1, false);
+        NativeSession.Run run = session.jacobiRun(
+                refill, n * iterations, iterations, -1, CllmNative.CLLM_GUESS_PAD, 0, 0, history, context + 1, false);
         long elapsed = System.nanoTime() - t0;
         return (double) elapsed / Math.max(1, run.iterations());
     }

@@ -21,14 +21,20 @@ import java.util.stream.Collectors;
  * @param calibrationMillis how long the calibration took, warm-up included (0 when not timed)
  * @param threads           the CPU backend's thread count it was measured with (0 on CUDA)
  */
-public record ForwardCosts(NavigableMap<Integer, Double> ratios, Set<Integer> measured, double oneRowMillis,
-        double calibrationMillis, int threads) {
+public record ForwardCosts(
+        NavigableMap<Integer, Double> ratios,
+        Set<Integer> measured,
+        double oneRowMillis,
+        double calibrationMillis,
+        int threads) {
     public ForwardCosts {
-        if (ratios == null || !ratios.containsKey(1)) throw new IllegalArgumentException("ratios must hold block size 1");
+        if (ratios == null || !ratios.containsKey(1))
+            throw new IllegalArgumentException("ratios must hold block size 1");
         for (Map.Entry<Integer, Double> e : ratios.entrySet()) {
             if (e.getKey() < 1) throw new IllegalArgumentException("block sizes must be >= 1, got " + e.getKey());
             if (!(e.getValue() > 0) || e.getValue().isInfinite()) {
-                throw new IllegalArgumentException("cost ratio of n = " + e.getKey() + " must be positive, got " + e.getValue());
+                throw new IllegalArgumentException(
+                        "cost ratio of n = " + e.getKey() + " must be positive, got " + e.getValue());
             }
         }
         ratios = Collections.unmodifiableNavigableMap(new TreeMap<>(ratios));
@@ -48,14 +54,16 @@ public record ForwardCosts(NavigableMap<Integer, Double> ratios, Set<Integer> me
     /** The cost ratio of block size n (one of {@link #blockSizes()}). */
     public double ratio(int n) {
         Double r = ratios.get(n);
-        if (r == null) throw new IllegalArgumentException("no cost for block size " + n + "; known: " + ratios.keySet());
+        if (r == null)
+            throw new IllegalArgumentException("no cost for block size " + n + "; known: " + ratios.keySet());
         return r;
     }
 
     /** "1:1.00 2:1.04 4:1.19 ... 64:9.8~" (~ marks an extrapolated ratio). */
     public String summary() {
         return ratios.entrySet().stream()
-                .map(e -> String.format(Locale.ROOT, "%d:%.2f%s", e.getKey(), e.getValue(), measured.contains(e.getKey()) ? "" : "~"))
+                .map(e -> String.format(
+                        Locale.ROOT, "%d:%.2f%s", e.getKey(), e.getValue(), measured.contains(e.getKey()) ? "" : "~"))
                 .collect(Collectors.joining(" "));
     }
 }

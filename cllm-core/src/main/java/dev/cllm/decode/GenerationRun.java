@@ -2,7 +2,6 @@ package dev.cllm.decode;
 
 import dev.cllm.Cancellation;
 import dev.cllm.engine.NativeSession;
-
 import java.util.Arrays;
 import java.util.TreeMap;
 
@@ -25,13 +24,13 @@ final class GenerationRun {
     private int emitted;
     private StopReason stopReason;
     long tokens, iterations, fastForwarded, stationary;
-    private final TreeMap<Integer, long[]> blocks = new TreeMap<>();  // n -> {iterations, tokens}
+    private final TreeMap<Integer, long[]> blocks = new TreeMap<>(); // n -> {iterations, tokens}
     private final long prefillNanos;
     private final long decodeStart;
 
     /** cancellation may be null (then only an interrupt of the generating thread stops it early). */
-    GenerationRun(NativeSession session, int[] prompt, int eos, int maxNewTokens, TokenSink sink,
-            Cancellation cancellation) {
+    GenerationRun(
+            NativeSession session, int[] prompt, int eos, int maxNewTokens, TokenSink sink, Cancellation cancellation) {
         checkArguments(session, prompt, maxNewTokens);
         this.session = session;
         this.eos = eos;
@@ -70,8 +69,8 @@ final class GenerationRun {
         int vocab = session.model().config().vocabSize();
         for (int i = 0; i < prompt.length; i++) {
             if (prompt[i] < 0 || prompt[i] >= vocab) {
-                throw new IllegalArgumentException("prompt token " + i + " = " + prompt[i] + " is outside the vocabulary [0, "
-                        + vocab + ")");
+                throw new IllegalArgumentException(
+                        "prompt token " + i + " = " + prompt[i] + " is outside the vocabulary [0, " + vocab + ")");
             }
         }
     }
@@ -113,7 +112,8 @@ final class GenerationRun {
         if (stopReason != null) return 0;
         int room = session.capacity() - session.length();
         int rows = Math.min(wanted, Math.min(remaining(), room));
-        if (rows < 1 && stopReason == null) stopReason = remaining() < 1 ? StopReason.MAX_TOKENS : StopReason.CONTEXT_FULL;
+        if (rows < 1 && stopReason == null)
+            stopReason = remaining() < 1 ? StopReason.MAX_TOKENS : StopReason.CONTEXT_FULL;
         return Math.max(rows, 0);
     }
 
@@ -169,7 +169,17 @@ final class GenerationRun {
             its.put(n, use[0]);
             toks.put(n, use[1]);
         });
-        return new DecodeResult(output, stopReason, new DecodeStats(tokens, iterations, fastForwarded, stationary,
-                prefillNanos, decodeNanos, new BlockSizeUse(its, toks), auto));
+        return new DecodeResult(
+                output,
+                stopReason,
+                new DecodeStats(
+                        tokens,
+                        iterations,
+                        fastForwarded,
+                        stationary,
+                        prefillNanos,
+                        decodeNanos,
+                        new BlockSizeUse(its, toks),
+                        auto));
     }
 }

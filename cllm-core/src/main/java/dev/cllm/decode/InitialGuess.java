@@ -20,7 +20,9 @@ import dev.cllm.nativelib.CllmNative;
  */
 public record InitialGuess(Kind kind, long seed, int padToken) {
     public enum Kind {
-        RANDOM(CllmNative.CLLM_GUESS_RANDOM), LAST(CllmNative.CLLM_GUESS_LAST), PAD(CllmNative.CLLM_GUESS_PAD);
+        RANDOM(CllmNative.CLLM_GUESS_RANDOM),
+        LAST(CllmNative.CLLM_GUESS_LAST),
+        PAD(CllmNative.CLLM_GUESS_PAD);
 
         private final int nativeValue;
 
@@ -36,7 +38,8 @@ public record InitialGuess(Kind kind, long seed, int padToken) {
 
     public InitialGuess {
         if (kind == null) throw new IllegalArgumentException("initial guess kind must not be null");
-        if (kind == Kind.PAD && padToken < 0) throw new IllegalArgumentException("pad token must be >= 0, got " + padToken);
+        if (kind == Kind.PAD && padToken < 0)
+            throw new IllegalArgumentException("pad token must be >= 0, got " + padToken);
     }
 
     public static InitialGuess random(long seed) {
@@ -57,7 +60,8 @@ public record InitialGuess(Kind kind, long seed, int padToken) {
             case "random" -> random(seed);
             case "last" -> last();
             case "pad" -> pad(padToken);
-            default -> throw new IllegalArgumentException("initial guess must be random, last or pad, got '" + text + "'");
+            default ->
+                throw new IllegalArgumentException("initial guess must be random, last or pad, got '" + text + "'");
         };
     }
 

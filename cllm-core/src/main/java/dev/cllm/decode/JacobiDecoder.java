@@ -2,7 +2,6 @@ package dev.cllm.decode;
 
 import dev.cllm.Cancellation;
 import dev.cllm.engine.NativeSession;
-
 import java.util.Arrays;
 import java.util.function.Function;
 
@@ -48,8 +47,8 @@ public final class JacobiDecoder implements Decoder {
     /** The block size of a decoder made by {@link #auto}. */
     public static final int AUTO = 0;
 
-    private final int blockSize;  // AUTO or >= 1
-    private final Function<NativeSession, BlockSchedule> schedules;  // null: fixed or tuned
+    private final int blockSize; // AUTO or >= 1
+    private final Function<NativeSession, BlockSchedule> schedules; // null: fixed or tuned
     private final int maxNewTokens;
     private final WindowMode mode;
     private final InitialGuess initialGuess;
@@ -61,8 +60,13 @@ public final class JacobiDecoder implements Decoder {
      * A decoder with a fixed block size (>= 1). maxIterationsPerBlock: the cap of SHRINK blocks (>= 1, or
      * 0 for the block size).
      */
-    public JacobiDecoder(int blockSize, int maxNewTokens, WindowMode mode, InitialGuess initialGuess,
-            int maxIterationsPerBlock, IterationListener listener) {
+    public JacobiDecoder(
+            int blockSize,
+            int maxNewTokens,
+            WindowMode mode,
+            InitialGuess initialGuess,
+            int maxIterationsPerBlock,
+            IterationListener listener) {
         this(checkBlockSize(blockSize), null, maxNewTokens, mode, initialGuess, maxIterationsPerBlock, listener, false);
     }
 
@@ -70,14 +74,22 @@ public final class JacobiDecoder implements Decoder {
      * A decoder that chooses its block size by measurement (see the class comment). maxIterationsPerBlock:
      * the cap of SHRINK blocks (>= 1, or 0 for the block size).
      */
-    public static JacobiDecoder auto(int maxNewTokens, WindowMode mode, InitialGuess initialGuess,
-            int maxIterationsPerBlock, IterationListener listener) {
+    public static JacobiDecoder auto(
+            int maxNewTokens,
+            WindowMode mode,
+            InitialGuess initialGuess,
+            int maxIterationsPerBlock,
+            IterationListener listener) {
         return new JacobiDecoder(AUTO, null, maxNewTokens, mode, initialGuess, maxIterationsPerBlock, listener, false);
     }
 
     /** A decoder whose block sizes come from schedules (per generation): tests drive the size changes. */
-    static JacobiDecoder scheduled(Function<NativeSession, BlockSchedule> schedules, int maxNewTokens,
-            WindowMode mode, InitialGuess initialGuess, IterationListener listener) {
+    static JacobiDecoder scheduled(
+            Function<NativeSession, BlockSchedule> schedules,
+            int maxNewTokens,
+            WindowMode mode,
+            InitialGuess initialGuess,
+            IterationListener listener) {
         return new JacobiDecoder(AUTO, schedules, maxNewTokens, mode, initialGuess, 0, listener, false);
     }
 
@@ -86,16 +98,24 @@ public final class JacobiDecoder implements Decoder {
         return blockSize;
     }
 
-    private JacobiDecoder(int blockSize, Function<NativeSession, BlockSchedule> schedules,
-            int maxNewTokens, WindowMode mode, InitialGuess initialGuess, int maxIterationsPerBlock,
-            IterationListener listener, boolean perIterationRefill) {
+    private JacobiDecoder(
+            int blockSize,
+            Function<NativeSession, BlockSchedule> schedules,
+            int maxNewTokens,
+            WindowMode mode,
+            InitialGuess initialGuess,
+            int maxIterationsPerBlock,
+            IterationListener listener,
+            boolean perIterationRefill) {
         if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
         if (maxIterationsPerBlock < 0) {
-            throw new IllegalArgumentException("max iterations per block must be >= 1 (0: the block size), got "
-                    + maxIterationsPerBlock);
+            throw new IllegalArgumentException(
+                    "max iterations per block must be >= 1 (0: the block size), got " + maxIterationsPerBlock);
         }
-        if (mode == null || initialGuess == null) throw new IllegalArgumentException("mode and initial guess must be set");
-        if (perIterationRefill && blockSize == AUTO) throw new IllegalArgumentException("the per-iteration path needs a fixed block size");
+        if (mode == null || initialGuess == null)
+            throw new IllegalArgumentException("mode and initial guess must be set");
+        if (perIterationRefill && blockSize == AUTO)
+            throw new IllegalArgumentException("the per-iteration path needs a fixed block size");
         this.blockSize = blockSize;
         this.schedules = schedules;
         this.maxNewTokens = maxNewTokens;
@@ -113,7 +133,8 @@ public final class JacobiDecoder implements Decoder {
 
     /** The same decoder with REFILL iterations driven from Java one native step at a time (for tests). */
     JacobiDecoder perIterationRefill() {
-        return new JacobiDecoder(blockSize, schedules, maxNewTokens, mode, initialGuess, maxIterationsPerBlock, listener, true);
+        return new JacobiDecoder(
+                blockSize, schedules, maxNewTokens, mode, initialGuess, maxIterationsPerBlock, listener, true);
     }
 
     /** The fixed block size, or {@link #AUTO}. */
@@ -122,11 +143,12 @@ public final class JacobiDecoder implements Decoder {
     }
 
     @Override
-    public DecodeResult decode(NativeSession session, int[] prompt, int eos, TokenSink sink, Cancellation cancellation) {
+    public DecodeResult decode(
+            NativeSession session, int[] prompt, int eos, TokenSink sink, Cancellation cancellation) {
         int vocab = session.model().config().vocabSize();
         if (initialGuess.kind() == InitialGuess.Kind.PAD && initialGuess.padToken() >= vocab) {
-            throw new IllegalArgumentException("pad token " + initialGuess.padToken() + " is outside the vocabulary of "
-                    + vocab);
+            throw new IllegalArgumentException(
+                    "pad token " + initialGuess.padToken() + " is outside the vocabulary of " + vocab);
         }
         try (NativeSession.Claim claim = session.claim()) {
             GenerationRun.checkArguments(session, prompt, maxNewTokens);
@@ -138,9 +160,11 @@ public final class JacobiDecoder implements Decoder {
             } else if (perIterationRefill) {
                 decodeRefillByStep(session, run);
             } else {
-                boolean streaming = (sink != null && sink != TokenSink.NONE) || listener != IterationListener.NONE
+                boolean streaming = (sink != null && sink != TokenSink.NONE)
+                        || listener != IterationListener.NONE
                         || cancellation != null;
-                decodeRefill(session, run, eos, schedule, streaming ? ITERATIONS_PER_STREAMED_CALL : ITERATIONS_PER_CALL);
+                decodeRefill(
+                        session, run, eos, schedule, streaming ? ITERATIONS_PER_STREAMED_CALL : ITERATIONS_PER_CALL);
             }
             return run.finish(schedule.report());
         }
@@ -167,8 +191,8 @@ public final class JacobiDecoder implements Decoder {
      * (with no previous token at their positions, for the stationary counts), as the native refill loop
      * would have built them.
      */
-    private NativeSession.RefillWindow resized(NativeSession.RefillWindow refill, int n, NativeSession session,
-            GenerationRun run) {
+    private NativeSession.RefillWindow resized(
+            NativeSession.RefillWindow refill, int n, NativeSession session, GenerationRun run) {
         int width = refill.width();
         if (width == n) return refill;
         int[] window = Arrays.copyOf(refill.window(), n);
@@ -184,8 +208,8 @@ public final class JacobiDecoder implements Decoder {
      * n rows per pass, topped up with fresh guesses after each commit; many iterations per native call
      * (usually iterationsPerCall). The schedule gives n, and may shorten the call, before each call.
      */
-    private void decodeRefill(NativeSession session, GenerationRun run, int eos, BlockSchedule schedule,
-            int iterationsPerCall) {
+    private void decodeRefill(
+            NativeSession session, GenerationRun run, int eos, BlockSchedule schedule, int iterationsPerCall) {
         NativeSession.RefillWindow refill = null;
         boolean observed = listener != IterationListener.NONE;
         int iteration = 0;
@@ -196,9 +220,17 @@ public final class JacobiDecoder implements Decoder {
             refill = refill == null ? firstWindow(session, run, n) : resized(refill, n, session, run);
             int lengthBefore = session.length();
             int remainingBefore = run.remaining();
-            NativeSession.Run r = session.jacobiRun(refill, remainingBefore, schedule.iterationsPerCall(iterationsPerCall), eos,
-                    initialGuess.kind().nativeValue(), initialGuess.seed(), initialGuess.padToken(), run.history(),
-                    run.historyLength(), observed);
+            NativeSession.Run r = session.jacobiRun(
+                    refill,
+                    remainingBefore,
+                    schedule.iterationsPerCall(iterationsPerCall),
+                    eos,
+                    initialGuess.kind().nativeValue(),
+                    initialGuess.seed(),
+                    initialGuess.padToken(),
+                    run.history(),
+                    run.historyLength(),
+                    observed);
             int offset = 0;
             // A cancellation seen while streaming drops the rest of the call's iterations.
             for (int j = 0; j < r.iterations() && !run.done(); j++) {
@@ -207,7 +239,7 @@ public final class JacobiDecoder implements Decoder {
                 // The rows the native loop forwarded: the window narrows at the token limit and the cache's end.
                 int rows = Math.min(n, Math.min(remainingBefore - offset, capacity - lengthBefore - offset));
                 offset += count;
-                if (accepted[count - 1] != eos) schedule.observe(n, rows, count);  // an EOS cuts k short
+                if (accepted[count - 1] != eos) schedule.observe(n, rows, count); // an EOS cuts k short
                 run.acceptIteration(accepted, count, r.stationary()[j], n);
                 if (observed) {
                     listener.onIteration(++iteration, accepted, pending(r.predictions()[j], count), r.stationary()[j]);
@@ -229,7 +261,7 @@ public final class JacobiDecoder implements Decoder {
      */
     private void decodeRefillByStep(NativeSession session, GenerationRun run) {
         int[] window = firstWindow(session, run, blockSize).window();
-        int[] prior = new int[blockSize];  // the last window's token at each position of this one (-1: none)
+        int[] prior = new int[blockSize]; // the last window's token at each position of this one (-1: none)
         Arrays.fill(prior, -1);
         int[] nextPrior = new int[blockSize];
         int iteration = 0;
@@ -269,7 +301,7 @@ public final class JacobiDecoder implements Decoder {
     private void decodeShrink(NativeSession session, GenerationRun run, int eos, BlockSchedule schedule) {
         boolean observed = listener != IterationListener.NONE;
         int iteration = 0;
-        int[] carry = new int[0];  // guesses left over when a block hit its iteration cap
+        int[] carry = new int[0]; // guesses left over when a block hit its iteration cap
         while (!run.done()) {
             int size = schedule.next(session.capacity());
             int n = run.rowsAllowed(size);
@@ -291,11 +323,16 @@ public final class JacobiDecoder implements Decoder {
                 produced += count;
                 run.acceptIteration(accepted, count, block.stationary()[j], size);
                 if (observed) {
-                    listener.onIteration(++iteration, accepted, Arrays.copyOfRange(block.states()[j + 1], produced, n),
+                    listener.onIteration(
+                            ++iteration,
+                            accepted,
+                            Arrays.copyOfRange(block.states()[j + 1], produced, n),
                             block.stationary()[j]);
                 }
             }
-            carry = capped ? Arrays.copyOfRange(block.states()[block.iterations()], block.produced().length, n) : new int[0];
+            carry = capped
+                    ? Arrays.copyOfRange(block.states()[block.iterations()], block.produced().length, n)
+                    : new int[0];
         }
     }
 }

@@ -16,13 +16,15 @@ public final class SamplingDecoder implements Decoder {
     private final Sampling sampling;
 
     public SamplingDecoder(Decoder inner, Sampling sampling) {
-        if (inner == null || sampling == null) throw new IllegalArgumentException("decoder and sampling must not be null");
+        if (inner == null || sampling == null)
+            throw new IllegalArgumentException("decoder and sampling must not be null");
         this.inner = inner;
         this.sampling = sampling;
     }
 
     @Override
-    public DecodeResult decode(NativeSession session, int[] prompt, int eos, TokenSink sink, Cancellation cancellation) {
+    public DecodeResult decode(
+            NativeSession session, int[] prompt, int eos, TokenSink sink, Cancellation cancellation) {
         if (sampling.isGreedy()) return inner.decode(session, prompt, eos, sink, cancellation);
         if (prompt == null) throw new IllegalArgumentException("prompt must not be null");
         try (NativeSession.Claim claim = session.claim()) {

@@ -10,7 +10,13 @@ import java.util.Locale;
 public record CudaDeviceInfo(int index, String name, long totalMemory, int ccMajor, int ccMinor) {
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "cuda:%d %s (%.1f GiB, compute capability %d.%d)", index, name,
-                totalMemory / (double) (1L << 30), ccMajor, ccMinor);
+        return String.format(
+                Locale.ROOT,
+                "cuda:%d %s (%.1f GiB, compute capability %d.%d)",
+                index,
+                name,
+                totalMemory / (double) (1L << 30),
+                ccMajor,
+                ccMinor);
     }
 }

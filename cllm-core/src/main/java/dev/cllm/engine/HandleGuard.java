@@ -24,7 +24,7 @@ public final class HandleGuard {
     private boolean freed;
     private int callsInFlight;
     private Thread owner;
-    private int holds;  // the owner's claims plus its call in flight
+    private int holds; // the owner's claims plus its call in flight
 
     private HandleGuard(String what, boolean exclusive) {
         this.what = what;
@@ -107,8 +107,10 @@ public final class HandleGuard {
     private void hold() {
         Thread me = Thread.currentThread();
         if (owner != null && owner != me) {
-            throw new CllmException(CllmException.Status.STATE, what + " is in use by thread '" + owner.getName()
-                    + "': a " + what + " serves one thread at a time (use one " + what + " per thread)");
+            throw new CllmException(
+                    CllmException.Status.STATE,
+                    what + " is in use by thread '" + owner.getName() + "': a " + what
+                            + " serves one thread at a time (use one " + what + " per thread)");
         }
         owner = me;
         holds++;

@@ -3,11 +3,9 @@ package dev.cllm.engine;
 import dev.cllm.nativelib.CllmNative;
 import dev.cllm.nativelib.CllmNative.cllm_batch;
 import dev.cllm.nativelib.CllmNative.cllm_session;
-
+import java.util.List;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerPointer;
-
-import java.util.List;
 
 /**
  * Batched Jacobi steps over several sessions of one model: one forward pass in which the rows of all
@@ -78,7 +76,8 @@ public final class NativeBatch implements AutoCloseable {
         int entered = 0;
         try (PointerPointer<cllm_session> handles = new PointerPointer<>(count)) {
             for (NativeSession s : sessions) {
-                if (s.model() != model) throw new IllegalArgumentException("a session of another model than the batch's");
+                if (s.model() != model)
+                    throw new IllegalArgumentException("a session of another model than the batch's");
                 s.enterCall();
                 entered++;
             }
@@ -90,8 +89,9 @@ public final class NativeBatch implements AutoCloseable {
                 offset += windowsIn[i].length;
             }
             windows.position(0);
-            NativeLibrary.Status.check(CllmNative.cllm_batch_jacobi_step(handle, handles, count, windows, ns, predictions,
-                    accepted), "batched Jacobi step");
+            NativeLibrary.Status.check(
+                    CllmNative.cllm_batch_jacobi_step(handle, handles, count, windows, ns, predictions, accepted),
+                    "batched Jacobi step");
             int[][] p = new int[count][];
             int[] k = new int[count];
             offset = 0;

@@ -3,10 +3,8 @@ package dev.cllm.engine;
 import dev.cllm.CllmException;
 import dev.cllm.Device;
 import dev.cllm.nativelib.CllmNative;
-
-import org.bytedeco.javacpp.Loader;
-
 import java.io.File;
+import org.bytedeco.javacpp.Loader;
 
 /**
  * Loads the native engine from the jar (JavaCPP extracts it into its cache) and, only when CUDA is asked
@@ -31,8 +29,10 @@ public final class NativeLibrary {
             try {
                 jni = Loader.load(CllmNative.class);
             } catch (UnsatisfiedLinkError e) {
-                throw new CllmException(CllmException.Status.UNSUPPORTED,
-                        "cannot load the cllm native library for " + Loader.getPlatform() + ": " + e.getMessage(), e);
+                throw new CllmException(
+                        CllmException.Status.UNSUPPORTED,
+                        "cannot load the cllm native library for " + Loader.getPlatform() + ": " + e.getMessage(),
+                        e);
             }
             checkAbiVersion(CllmNative.CLLM_ABI_VERSION, CllmNative.cllm_abi_version(), libraryFile(jni));
             loaded = true;
@@ -42,9 +42,11 @@ public final class NativeLibrary {
     /** Throws UNSUPPORTED naming both versions and the file unless the library's ABI version is expected. */
     static void checkAbiVersion(int expected, int actual, String file) {
         if (expected != actual) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, "the cllm native library " + file
-                    + " has ABI version " + actual + " but this cllm-core needs ABI version " + expected
-                    + ": use the cllm-native jars of the same cllm version as cllm-core");
+            throw new CllmException(
+                    CllmException.Status.UNSUPPORTED,
+                    "the cllm native library " + file
+                            + " has ABI version " + actual + " but this cllm-core needs ABI version " + expected
+                            + ": use the cllm-native jars of the same cllm version as cllm-core");
         }
     }
 
@@ -109,15 +111,15 @@ public final class NativeLibrary {
             throw new CllmException(CllmException.Status.UNSUPPORTED, "this build of cllm has no CUDA backend");
         }
         try (org.bytedeco.javacpp.BytePointer name = new org.bytedeco.javacpp.BytePointer(256);
-             org.bytedeco.javacpp.IntPointer major = new org.bytedeco.javacpp.IntPointer(1);
-             org.bytedeco.javacpp.IntPointer minor = new org.bytedeco.javacpp.IntPointer(1)) {
+                org.bytedeco.javacpp.IntPointer major = new org.bytedeco.javacpp.IntPointer(1);
+                org.bytedeco.javacpp.IntPointer minor = new org.bytedeco.javacpp.IntPointer(1)) {
             long[] memory = new long[1];
-            Status.check(CllmNative.cllm_cuda_device_info(device, name, 256, memory, major, minor),
+            Status.check(
+                    CllmNative.cllm_cuda_device_info(device, name, 256, memory, major, minor),
                     "querying CUDA device " + device);
             return new CudaDeviceInfo(device, name.getString(), memory[0], major.get(), minor.get());
         }
     }
-
 
     /**
      * Sets the CPU backend's threads, process-wide (one pool shared by every CPU session): {@code threads}
@@ -126,7 +128,8 @@ public final class NativeLibrary {
      */
     public static void setCpuThreads(int threads) {
         if (threads < 0 || threads > MAX_CPU_THREADS) {
-            throw new IllegalArgumentException("threads must be in [0, " + MAX_CPU_THREADS + "] (0: the default), got " + threads);
+            throw new IllegalArgumentException(
+                    "threads must be in [0, " + MAX_CPU_THREADS + "] (0: the default), got " + threads);
         }
         ensureLoaded();
         Status.check(CllmNative.cllm_set_num_threads(threads), "setting the CPU threads");

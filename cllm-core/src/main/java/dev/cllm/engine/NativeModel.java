@@ -10,12 +10,10 @@ import dev.cllm.model.TensorNames;
 import dev.cllm.nativelib.CllmNative;
 import dev.cllm.nativelib.CllmNative.cllm_config;
 import dev.cllm.nativelib.CllmNative.cllm_model;
-
-import org.bytedeco.javacpp.IntPointer;
-
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import org.bytedeco.javacpp.IntPointer;
 
 /**
  * A model's weights on one device (native handle). Close it when done; closing also closes its open
@@ -56,7 +54,9 @@ public final class NativeModel implements AutoCloseable {
         // Resolve auto first: on a machine without a GPU, Device.auto() is the CPU and keeps the checkpoint's type.
         NativeLibrary.ensureLoaded();
         Device resolved = NativeLibrary.resolve(device);
-        WeightType type = weightType == null && resolved.kind() == Device.Kind.CPU ? WeightType.ofCheckpoint(weights) : weightType;
+        WeightType type = weightType == null && resolved.kind() == Device.Kind.CPU
+                ? WeightType.ofCheckpoint(weights)
+                : weightType;
         NativeModel model = create(weights.config(), resolved, type);
         try {
             model.uploadAll(weights);
@@ -87,7 +87,8 @@ public final class NativeModel implements AutoCloseable {
         int backend = CllmNative.CLLM_BACKEND_CPU;
         if (device.kind() == Device.Kind.CUDA) {
             if (!NativeLibrary.loadCudaPlugin()) {
-                throw new CllmException(CllmException.Status.UNSUPPORTED,
+                throw new CllmException(
+                        CllmException.Status.UNSUPPORTED,
                         "this build of cllm has no CUDA backend (nvcc was not found when it was built)");
             }
             backend = CllmNative.CLLM_BACKEND_CUDA;
@@ -95,17 +96,26 @@ public final class NativeModel implements AutoCloseable {
         try (cllm_config c = toNative(config)) {
             cllm_model handle = new cllm_model();
             int weights = weightType == null ? CllmNative.CLLM_DTYPE_DEFAULT : weightType.nativeCode();
-            NativeLibrary.Status.check(CllmNative.cllm_model_create_with_weights(c, backend, device.index(), weights, handle),
-                    "creating a model on " + device + (weightType == null ? "" : " with " + weightType.cliName() + " weights"));
+            NativeLibrary.Status.check(
+                    CllmNative.cllm_model_create_with_weights(c, backend, device.index(), weights, handle),
+                    "creating a model on " + device
+                            + (weightType == null ? "" : " with " + weightType.cliName() + " weights"));
             return new NativeModel(config, device, handle);
         }
     }
 
     static cllm_config toNative(LlamaConfig config) {
         cllm_config c = new cllm_config();
-        c.dim(config.dim()).hidden_dim(config.hiddenDim()).n_layers(config.nLayers()).n_heads(config.nHeads())
-                .n_kv_heads(config.nKvHeads()).head_dim(config.headDim()).vocab_size(config.vocabSize())
-                .max_seq_len(config.maxSeqLen()).rope_theta(config.ropeTheta()).norm_eps(config.normEps())
+        c.dim(config.dim())
+                .hidden_dim(config.hiddenDim())
+                .n_layers(config.nLayers())
+                .n_heads(config.nHeads())
+                .n_kv_heads(config.nKvHeads())
+                .head_dim(config.headDim())
+                .vocab_size(config.vocabSize())
+                .max_seq_len(config.maxSeqLen())
+                .rope_theta(config.ropeTheta())
+                .norm_eps(config.normEps())
                 .tied_embeddings(config.tiedEmbeddings() ? 1 : 0);
         return c;
     }
@@ -141,8 +151,10 @@ public final class NativeModel implements AutoCloseable {
     public void upload(int kind, int layer, Tensor tensor) {
         guard.enter();
         try (OwnedTensorCopy copy = OwnedTensorCopy.of(tensor)) {
-            NativeLibrary.Status.check(CllmNative.cllm_model_upload(handle, kind, layer, tensor.dtype().nativeCode(),
-                    copy.pointer(), tensor.size()), "uploading " + tensor.name());
+            NativeLibrary.Status.check(
+                    CllmNative.cllm_model_upload(
+                            handle, kind, layer, tensor.dtype().nativeCode(), copy.pointer(), tensor.size()),
+                    "uploading " + tensor.name());
         } finally {
             guard.leave();
         }
@@ -232,5 +244,4 @@ public final class NativeModel implements AutoCloseable {
             handle = null;
         });
     }
-
 }

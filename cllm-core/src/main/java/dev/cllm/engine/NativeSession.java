@@ -2,7 +2,6 @@ package dev.cllm.engine;
 
 import dev.cllm.nativelib.CllmNative;
 import dev.cllm.nativelib.CllmNative.cllm_session;
-
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -132,7 +131,8 @@ public final class NativeSession implements AutoCloseable {
     public void setCudaStream(Pointer stream) {
         guard.enter();
         try {
-            NativeLibrary.Status.check(CllmNative.cllm_session_set_cuda_stream(handle, stream), "setting the CUDA stream");
+            NativeLibrary.Status.check(
+                    CllmNative.cllm_session_set_cuda_stream(handle, stream), "setting the CUDA stream");
         } finally {
             guard.leave();
         }
@@ -148,12 +148,17 @@ public final class NativeSession implements AutoCloseable {
         if (penaltyFrom < 0) throw new IllegalArgumentException("penaltyFrom must be >= 0, got " + penaltyFrom);
         guard.enter();
         try (CllmNative.cllm_sampling s = new CllmNative.cllm_sampling()) {
-            s.temperature((float) sampling.temperature()).top_k(sampling.topK()).top_p((float) sampling.topP())
-                    .min_p((float) sampling.minP()).repetition_penalty((float) sampling.repetitionPenalty())
+            s.temperature((float) sampling.temperature())
+                    .top_k(sampling.topK())
+                    .top_p((float) sampling.topP())
+                    .min_p((float) sampling.minP())
+                    .repetition_penalty((float) sampling.repetitionPenalty())
                     .presence_penalty((float) sampling.presencePenalty())
-                    .frequency_penalty((float) sampling.frequencyPenalty()).penalty_from(penaltyFrom)
+                    .frequency_penalty((float) sampling.frequencyPenalty())
+                    .penalty_from(penaltyFrom)
                     .seed(sampling.seed());
-            NativeLibrary.Status.check(CllmNative.cllm_session_set_sampling(handle, sampling.isGreedy() ? null : s),
+            NativeLibrary.Status.check(
+                    CllmNative.cllm_session_set_sampling(handle, sampling.isGreedy() ? null : s),
                     "setting the sampling (" + sampling + ")");
         } finally {
             guard.leave();
@@ -208,18 +213,32 @@ public final class NativeSession implements AutoCloseable {
             IntPointer init = fill(initState, 0, n);
             IntPointer produced = room2(n);
             try (IntPointer states = recordStates ? new IntPointer((long) (maxIterations + 1) * n) : null;
-                 IntPointer accepted = new IntPointer(counts);
-                 IntPointer stationary = new IntPointer(counts);
-                 IntPointer out = new IntPointer(2)) {
-                NativeLibrary.Status.check(CllmNative.cllm_jacobi_block(handle, y0, init, n, maxIterations, eos, produced,
-                        out, out.getPointer(1), accepted, stationary, states), "jacobi block");
+                    IntPointer accepted = new IntPointer(counts);
+                    IntPointer stationary = new IntPointer(counts);
+                    IntPointer out = new IntPointer(2)) {
+                NativeLibrary.Status.check(
+                        CllmNative.cllm_jacobi_block(
+                                handle,
+                                y0,
+                                init,
+                                n,
+                                maxIterations,
+                                eos,
+                                produced,
+                                out,
+                                out.getPointer(1),
+                                accepted,
+                                stationary,
+                                states),
+                        "jacobi block");
                 int count = out.get(0), iterations = out.get(1);
                 int[] p = new int[count];
                 produced.get(p);
                 int[][] s = null;
                 if (recordStates) {
                     s = new int[iterations + 1][n];
-                    for (int j = 0; j <= iterations; j++) states.position((long) j * n).get(s[j]);
+                    for (int j = 0; j <= iterations; j++)
+                        states.position((long) j * n).get(s[j]);
                     states.position(0);
                 }
                 return new Block(p, iterations, ints(accepted, iterations), ints(stationary, iterations), s);
@@ -254,7 +273,8 @@ public final class NativeSession implements AutoCloseable {
         public RefillWindow(int[] window, int[] prior) {
             if (window.length < 1) throw new IllegalArgumentException("a refill window holds at least y0");
             if (prior.length != window.length) {
-                throw new IllegalArgumentException("prior has " + prior.length + " entries for a window of " + window.length);
+                throw new IllegalArgumentException(
+                        "prior has " + prior.length + " entries for a window of " + window.length);
             }
             this.window = window.clone();
             this.prior = prior.clone();
@@ -288,10 +308,20 @@ public final class NativeSession implements AutoCloseable {
      * is full. history[0..historyLength) is the known sequence (prompt and output so far) the guess rule
      * draws from; guessKind is a {@code CllmNative.CLLM_GUESS_*} value. Updates {@code refill}.
      */
-    public Run jacobiRun(RefillWindow refill, int maxTokens, int maxIterations, int eos, int guessKind, long guessSeed,
-            int padToken, int[] history, int historyLength, boolean recordPredictions) {
+    public Run jacobiRun(
+            RefillWindow refill,
+            int maxTokens,
+            int maxIterations,
+            int eos,
+            int guessKind,
+            long guessSeed,
+            int padToken,
+            int[] history,
+            int historyLength,
+            boolean recordPredictions) {
         if (historyLength < 0 || historyLength > history.length) {
-            throw new IllegalArgumentException("history length " + historyLength + " outside an array of " + history.length);
+            throw new IllegalArgumentException(
+                    "history length " + historyLength + " outside an array of " + history.length);
         }
         int n = refill.window.length;
         // Every iteration commits at least one token, and at most the free positions are committed.
@@ -299,27 +329,47 @@ public final class NativeSession implements AutoCloseable {
         int iterationBound = Math.max(1, Math.min(bound, maxIterations));
         guard.enter();
         try (IntPointer window = new IntPointer(refill.window);
-             IntPointer prior = new IntPointer(refill.prior);
-             IntPointer known = new IntPointer(Math.max(1, historyLength));
-             IntPointer committed = new IntPointer(bound);
-             IntPointer accepted = new IntPointer(iterationBound);
-             IntPointer stationary = new IntPointer(iterationBound);
-             IntPointer predictions = recordPredictions ? new IntPointer((long) iterationBound * n) : null;
-             IntPointer out = new IntPointer(2)) {
+                IntPointer prior = new IntPointer(refill.prior);
+                IntPointer known = new IntPointer(Math.max(1, historyLength));
+                IntPointer committed = new IntPointer(bound);
+                IntPointer accepted = new IntPointer(iterationBound);
+                IntPointer stationary = new IntPointer(iterationBound);
+                IntPointer predictions = recordPredictions ? new IntPointer((long) iterationBound * n) : null;
+                IntPointer out = new IntPointer(2)) {
             known.put(history, 0, historyLength);
-            NativeLibrary.Status.check(CllmNative.cllm_jacobi_run(handle, window, prior, n, maxTokens, maxIterations, eos,
-                    guessKind, guessSeed, padToken, known, historyLength, committed, out, out.getPointer(1), accepted,
-                    stationary, predictions), "jacobi run");
+            NativeLibrary.Status.check(
+                    CllmNative.cllm_jacobi_run(
+                            handle,
+                            window,
+                            prior,
+                            n,
+                            maxTokens,
+                            maxIterations,
+                            eos,
+                            guessKind,
+                            guessSeed,
+                            padToken,
+                            known,
+                            historyLength,
+                            committed,
+                            out,
+                            out.getPointer(1),
+                            accepted,
+                            stationary,
+                            predictions),
+                    "jacobi run");
             int count = out.get(0), iterations = out.get(1);
             window.get(refill.window);
             prior.get(refill.prior);
             int[][] rows = null;
             if (recordPredictions) {
                 rows = new int[iterations][n];
-                for (int j = 0; j < iterations; j++) predictions.position((long) j * n).get(rows[j]);
+                for (int j = 0; j < iterations; j++)
+                    predictions.position((long) j * n).get(rows[j]);
                 predictions.position(0);
             }
-            return new Run(ints(committed, count), iterations, ints(accepted, iterations), ints(stationary, iterations), rows);
+            return new Run(
+                    ints(committed, count), iterations, ints(accepted, iterations), ints(stationary, iterations), rows);
         } finally {
             guard.leave();
         }
@@ -333,8 +383,8 @@ public final class NativeSession implements AutoCloseable {
 
     private IntPointer fill(int[] values, int offset, int n) {
         if (n < 0 || offset < 0 || offset + n > values.length) {
-            throw new IllegalArgumentException("range [" + offset + ", " + (offset + n) + ") outside an array of "
-                    + values.length);
+            throw new IllegalArgumentException(
+                    "range [" + offset + ", " + (offset + n) + ") outside an array of " + values.length);
         }
         if (ints.capacity() < n) {
             ints.close();

@@ -3,11 +3,9 @@ package dev.cllm.engine;
 import dev.cllm.CllmException;
 import dev.cllm.model.FileRegion;
 import dev.cllm.model.Tensor;
-
+import java.nio.ByteBuffer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
-
-import java.nio.ByteBuffer;
 
 /**
  * A tensor's bytes copied into native memory this library owns, for the engine to read during upload.
@@ -39,8 +37,9 @@ final class OwnedTensorCopy implements AutoCloseable {
         // process's resident memory passes its limit, which the model's own weights reach on large models.
         Pointer allocation = Pointer.malloc(Math.max(1, size));
         if (allocation == null || allocation.isNull()) {
-            throw new CllmException(CllmException.Status.OUT_OF_MEMORY, "cannot allocate " + size
-                    + " bytes to upload tensor " + tensor.name());
+            throw new CllmException(
+                    CllmException.Status.OUT_OF_MEMORY,
+                    "cannot allocate " + size + " bytes to upload tensor " + tensor.name());
         }
         try {
             BytePointer bytes = new BytePointer(allocation).capacity(size);
@@ -50,8 +49,11 @@ final class OwnedTensorCopy implements AutoCloseable {
             return new OwnedTensorCopy(allocation, bytes);
         } catch (InternalError e) {
             Pointer.free(allocation);
-            throw new CllmException(CllmException.Status.IO, "tensor " + tensor.name() + " could not be read: the "
-                    + "file it is mapped from was truncated after it was loaded (" + e.getMessage() + ")", e);
+            throw new CllmException(
+                    CllmException.Status.IO,
+                    "tensor " + tensor.name() + " could not be read: the "
+                            + "file it is mapped from was truncated after it was loaded (" + e.getMessage() + ")",
+                    e);
         } catch (RuntimeException e) {
             Pointer.free(allocation);
             throw e;

@@ -1,12 +1,10 @@
 package dev.cllm.model;
 
-import dev.cllm.CllmException;
-import dev.cllm.util.AtomicFiles;
-
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-
+import dev.cllm.CllmException;
+import dev.cllm.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -56,13 +54,20 @@ public final class CheckpointWriter {
         if (dtype != null && dtype.safetensorsName() == null) {
             throw new IllegalArgumentException("safetensors cannot hold " + dtype + "; write F32, BF16 or F16");
         }
-        DType declared = dtype != null ? dtype : storedAs(weights.require(TensorNames.EMBED).dtype());
+        DType declared = dtype != null
+                ? dtype
+                : storedAs(weights.require(TensorNames.EMBED).dtype());
         try {
             Files.createDirectories(directory);
             if (tokenizerJson != null) copyTokenizer(tokenizerJson, directory);
-            writeSafetensorsFile(ordered, directory.resolve(HfCheckpoint.SAFETENSORS_FILE), dtype, Map.of("format", "pt"));
-            String config = new GsonBuilder().setPrettyPrinting().serializeNulls().create()
-                    .toJson(HfConfig.toJson(weights.config(), declared)) + "\n";
+            writeSafetensorsFile(
+                    ordered, directory.resolve(HfCheckpoint.SAFETENSORS_FILE), dtype, Map.of("format", "pt"));
+            String config = new GsonBuilder()
+                            .setPrettyPrinting()
+                            .serializeNulls()
+                            .create()
+                            .toJson(HfConfig.toJson(weights.config(), declared))
+                    + "\n";
             writeAtomically(directory.resolve(HfConfig.FILE_NAME), config.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, directory + ": cannot write the checkpoint: " + e, e);
@@ -76,7 +81,8 @@ public final class CheckpointWriter {
      * @param metadata the {@code __metadata__} entries (may be empty)
      * @throws CllmException IO when writing fails
      */
-    public static void writeSafetensors(Map<String, Tensor> tensors, Path file, DType dtype, Map<String, String> metadata) {
+    public static void writeSafetensors(
+            Map<String, Tensor> tensors, Path file, DType dtype, Map<String, String> metadata) {
         try {
             writeSafetensorsFile(tensors, file, dtype, metadata);
         } catch (IOException e) {
@@ -84,8 +90,8 @@ public final class CheckpointWriter {
         }
     }
 
-    private static void writeSafetensorsFile(Map<String, Tensor> tensors, Path file, DType dtype,
-            Map<String, String> metadata) throws IOException {
+    private static void writeSafetensorsFile(
+            Map<String, Tensor> tensors, Path file, DType dtype, Map<String, String> metadata) throws IOException {
         if (dtype != null && dtype.safetensorsName() == null) {
             throw new IllegalArgumentException("safetensors cannot hold " + dtype + "; write F32, BF16 or F16");
         }
@@ -120,8 +126,8 @@ public final class CheckpointWriter {
         head.flip();
 
         Path tmp = tempSibling(file);
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel out = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             writeFully(out, head);
             ByteBuffer chunk = null;
             for (Tensor t : tensors.values()) {
@@ -130,7 +136,8 @@ public final class CheckpointWriter {
                     writeFully(out, t.data().duplicate());
                     continue;
                 }
-                if (chunk == null) chunk = ByteBuffer.allocateDirect(CHUNK_ELEMENTS * 4).order(ByteOrder.LITTLE_ENDIAN);
+                if (chunk == null)
+                    chunk = ByteBuffer.allocateDirect(CHUNK_ELEMENTS * 4).order(ByteOrder.LITTLE_ENDIAN);
                 long n = t.size();
                 for (long start = 0; start < n; start += CHUNK_ELEMENTS) {
                     int count = (int) Math.min(CHUNK_ELEMENTS, n - start);

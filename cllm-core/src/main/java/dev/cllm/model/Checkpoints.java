@@ -1,7 +1,6 @@
 package dev.cllm.model;
 
 import dev.cllm.CllmException;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -45,11 +44,14 @@ public final class Checkpoints {
     public static Format detect(Path path) {
         if (path == null) throw new IllegalArgumentException("model path must not be null");
         if (!Files.exists(path)) throw new CllmException(CllmException.Status.IO, path + ": no such file or directory");
-        String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+        String name =
+                path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (Files.isDirectory(path)) {
             if (Files.isRegularFile(path.resolve(HfConfig.FILE_NAME))) return Format.HF_SAFETENSORS;
-            throw CllmException.badFormat(path, "unknown checkpoint format: a directory without " + HfConfig.FILE_NAME
-                    + " (expected a Hugging Face checkpoint directory, a .safetensors file or a llama2.c .bin file)");
+            throw CllmException.badFormat(
+                    path,
+                    "unknown checkpoint format: a directory without " + HfConfig.FILE_NAME
+                            + " (expected a Hugging Face checkpoint directory, a .safetensors file or a llama2.c .bin file)");
         }
         if (name.endsWith(".gguf") || GgufFile.hasMagic(path)) return Format.GGUF;
         Path sibling = siblingConfig(path);
@@ -60,13 +62,16 @@ public final class Checkpoints {
         }
         if (name.endsWith(".bin")) {
             if (name.startsWith("pytorch_model")) {
-                throw new CllmException(CllmException.Status.UNSUPPORTED, path + ": PyTorch pickle checkpoints are not "
-                        + "supported; convert them to safetensors");
+                throw new CllmException(
+                        CllmException.Status.UNSUPPORTED,
+                        path + ": PyTorch pickle checkpoints are not " + "supported; convert them to safetensors");
             }
             return Format.LLAMA2C;
         }
-        throw CllmException.badFormat(path, "unknown checkpoint format (expected a Hugging Face checkpoint directory, "
-                + "a .safetensors file with config.json beside it, a llama2.c .bin file or a .gguf file)");
+        throw CllmException.badFormat(
+                path,
+                "unknown checkpoint format (expected a Hugging Face checkpoint directory, "
+                        + "a .safetensors file with config.json beside it, a llama2.c .bin file or a .gguf file)");
     }
 
     /** Loads and validates the checkpoint at path (tensors memory-mapped). */
@@ -76,7 +81,8 @@ public final class Checkpoints {
         if (format == Format.GGUF) return GgufCheckpoint.load(path);
         if (Files.isDirectory(path)) return HfCheckpoint.load(path);
         String name = path.getFileName().toString();
-        if (name.equals(HfConfig.FILE_NAME)) return HfCheckpoint.load(path.toAbsolutePath().getParent());
+        if (name.equals(HfConfig.FILE_NAME))
+            return HfCheckpoint.load(path.toAbsolutePath().getParent());
         return HfCheckpoint.load(siblingConfig(path), path.toAbsolutePath());
     }
 

@@ -58,8 +58,8 @@ public enum DType {
     /** Bytes that {@code elements} values take; IllegalArgumentException when they are not whole blocks. */
     public long byteSize(long elements) {
         if (elements % blockElements != 0) {
-            throw new IllegalArgumentException(this + " needs a multiple of " + blockElements + " elements, got "
-                    + elements);
+            throw new IllegalArgumentException(
+                    this + " needs a multiple of " + blockElements + " elements, got " + elements);
         }
         return Math.multiplyExact(elements / blockElements, (long) blockBytes);
     }

@@ -1,7 +1,6 @@
 package dev.cllm.model;
 
 import dev.cllm.CllmException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -59,13 +58,18 @@ public record FileRegion(Path file, Object fileKey, long offset, long length) {
         } catch (NoSuchFileException e) {
             return false; // deleted after mapping: the mapping is all that is left of it
         } catch (IOException e) {
-            throw new CllmException(CllmException.Status.IO, file + ": cannot read tensor " + tensorName + " (bytes ["
-                    + offset + ", " + (offset + length) + ")): " + e, e);
+            throw new CllmException(
+                    CllmException.Status.IO,
+                    file + ": cannot read tensor " + tensorName + " (bytes [" + offset + ", " + (offset + length)
+                            + ")): " + e,
+                    e);
         }
     }
 
     private CllmException truncated(long size, String tensorName) {
-        return new CllmException(CllmException.Status.IO, file + ": tensor " + tensorName + " needs bytes [" + offset
-                + ", " + (offset + length) + ") but the file has " + size + " now: it was truncated after it was loaded");
+        return new CllmException(
+                CllmException.Status.IO,
+                file + ": tensor " + tensorName + " needs bytes [" + offset + ", " + (offset + length)
+                        + ") but the file has " + size + " now: it was truncated after it was loaded");
     }
 }

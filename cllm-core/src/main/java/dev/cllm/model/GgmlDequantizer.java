@@ -11,9 +11,20 @@ import java.util.Set;
  */
 public final class GgmlDequantizer {
     /** Every type {@link #decode} takes. */
-    public static final Set<GgmlType> SUPPORTED = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0,
-            GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K,
-            GgmlType.Q5_K, GgmlType.Q6_K);
+    public static final Set<GgmlType> SUPPORTED = EnumSet.of(
+            GgmlType.F32,
+            GgmlType.F16,
+            GgmlType.BF16,
+            GgmlType.Q8_0,
+            GgmlType.Q4_0,
+            GgmlType.Q4_1,
+            GgmlType.Q5_0,
+            GgmlType.Q5_1,
+            GgmlType.Q2_K,
+            GgmlType.Q3_K,
+            GgmlType.Q4_K,
+            GgmlType.Q5_K,
+            GgmlType.Q6_K);
 
     private GgmlDequantizer() {}
 

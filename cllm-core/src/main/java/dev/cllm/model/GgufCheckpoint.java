@@ -1,7 +1,6 @@
 package dev.cllm.model;
 
 import dev.cllm.CllmException;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -39,9 +38,11 @@ public final class GgufCheckpoint {
             GgufTensorInfo info = file.tensors().get(gguf);
             if (info == null) throw CllmException.badFormat(source, "missing tensor " + gguf);
             if (!Arrays.equals(info.shape(), e.getValue())) {
-                throw CllmException.badFormat(source, "tensor " + gguf + " has shape " + Arrays.toString(info.shape())
-                        + " (ggml dims " + Arrays.toString(info.dims()) + ") but the metadata needs "
-                        + Arrays.toString(e.getValue()));
+                throw CllmException.badFormat(
+                        source,
+                        "tensor " + gguf + " has shape " + Arrays.toString(info.shape())
+                                + " (ggml dims " + Arrays.toString(info.dims()) + ") but the metadata needs "
+                                + Arrays.toString(e.getValue()));
             }
             Tensor t = GgufTensorLoader.load(hf, info, file.data(gguf), file.region(gguf), source);
             if (isQueryOrKey(hf, c)) t = RotaryLayout.toRotateHalf(t.inMemory(), c.headDim());
@@ -67,31 +68,41 @@ public final class GgufCheckpoint {
             throw unsupported(source, "architecture '" + GgufFile.printable(arch) + "' is not supported (only llama)");
         }
         if (m.count(GgufNames.EXPERT_COUNT, 0) > 0) {
-            throw unsupported(source, "mixture-of-experts models (" + GgufNames.EXPERT_COUNT + " "
-                    + m.count(GgufNames.EXPERT_COUNT, 0) + ") are not supported");
+            throw unsupported(
+                    source,
+                    "mixture-of-experts models (" + GgufNames.EXPERT_COUNT + " " + m.count(GgufNames.EXPERT_COUNT, 0)
+                            + ") are not supported");
         }
         String scaling = m.string(GgufNames.ROPE_SCALING_TYPE, "none");
         float factor = m.floatValue(GgufNames.ROPE_SCALING_FACTOR, 1f);
         if (!scaling.equals("none") && !(scaling.equals("linear") && factor == 1f)) {
-            throw unsupported(source, "rope scaling '" + GgufFile.printable(scaling) + "' (factor " + factor + ") is not supported");
+            throw unsupported(
+                    source,
+                    "rope scaling '" + GgufFile.printable(scaling) + "' (factor " + factor + ") is not supported");
         }
         int dim = m.requireCount(GgufNames.EMBEDDING_LENGTH);
         int hidden = m.requireCount(GgufNames.FEED_FORWARD_LENGTH);
         int layers = m.requireCount(GgufNames.BLOCK_COUNT);
         if (layers > file.tensors().size()) { // each block has 9 tensors; checked before anything loops over blocks
-            throw CllmException.badFormat(source, GgufNames.BLOCK_COUNT + " " + layers + " but the file has only "
-                    + file.tensors().size() + " tensors");
+            throw CllmException.badFormat(
+                    source,
+                    GgufNames.BLOCK_COUNT + " " + layers + " but the file has only "
+                            + file.tensors().size() + " tensors");
         }
         int heads = m.requireCount(GgufNames.HEAD_COUNT);
         int kvHeads = m.count(GgufNames.HEAD_COUNT_KV, heads);
         int headDim = m.count(GgufNames.KEY_LENGTH, heads > 0 && dim % heads == 0 ? dim / heads : 0);
         if (m.has(GgufNames.VALUE_LENGTH) && m.count(GgufNames.VALUE_LENGTH, 0) != headDim) {
-            throw unsupported(source, GgufNames.VALUE_LENGTH + " " + m.count(GgufNames.VALUE_LENGTH, 0)
-                    + " differs from the key length " + headDim);
+            throw unsupported(
+                    source,
+                    GgufNames.VALUE_LENGTH + " " + m.count(GgufNames.VALUE_LENGTH, 0) + " differs from the key length "
+                            + headDim);
         }
         if (m.has(GgufNames.ROPE_DIMENSIONS) && m.count(GgufNames.ROPE_DIMENSIONS, 0) != headDim) {
-            throw unsupported(source, "partial rotary embedding (" + GgufNames.ROPE_DIMENSIONS + " "
-                    + m.count(GgufNames.ROPE_DIMENSIONS, 0) + " of head dim " + headDim + ") is not supported");
+            throw unsupported(
+                    source,
+                    "partial rotary embedding (" + GgufNames.ROPE_DIMENSIONS + " "
+                            + m.count(GgufNames.ROPE_DIMENSIONS, 0) + " of head dim " + headDim + ") is not supported");
         }
         int maxSeq = m.requireCount(GgufNames.CONTEXT_LENGTH);
         float theta = m.floatValue(GgufNames.ROPE_FREQ_BASE, 10000f);
@@ -100,19 +111,23 @@ public final class GgufCheckpoint {
         if (embed == null) throw CllmException.badFormat(source, "missing tensor " + GgufNames.TOKEN_EMBD);
         long[] dims = embed.dims();
         if (dims.length != 2 || dims[1] > Integer.MAX_VALUE) {
-            throw CllmException.badFormat(source, "tensor " + GgufNames.TOKEN_EMBD + " has ggml dims "
-                    + Arrays.toString(dims) + " (expected [embedding_length, vocab])");
+            throw CllmException.badFormat(
+                    source,
+                    "tensor " + GgufNames.TOKEN_EMBD + " has ggml dims " + Arrays.toString(dims)
+                            + " (expected [embedding_length, vocab])");
         }
         int vocab = (int) dims[1];
         if (m.has(GgufNames.VOCAB_SIZE) && m.count(GgufNames.VOCAB_SIZE, 0) != vocab) {
-            throw CllmException.badFormat(source, GgufNames.VOCAB_SIZE + " " + m.count(GgufNames.VOCAB_SIZE, 0)
-                    + " contradicts " + GgufNames.TOKEN_EMBD + " with " + vocab + " rows");
+            throw CllmException.badFormat(
+                    source,
+                    GgufNames.VOCAB_SIZE + " " + m.count(GgufNames.VOCAB_SIZE, 0) + " contradicts "
+                            + GgufNames.TOKEN_EMBD + " with " + vocab + " rows");
         }
         boolean tied = !file.tensors().containsKey(GgufNames.OUTPUT);
         int bos = m.has(GgufNames.BOS_ID) ? m.count(GgufNames.BOS_ID, -1) : -1;
         int eos = m.has(GgufNames.EOS_ID) ? m.count(GgufNames.EOS_ID, -1) : -1;
-        LlamaConfig config = new LlamaConfig(dim, hidden, layers, heads, kvHeads, headDim, vocab, maxSeq, theta, eps,
-                tied, bos, eos);
+        LlamaConfig config = new LlamaConfig(
+                dim, hidden, layers, heads, kvHeads, headDim, vocab, maxSeq, theta, eps, tied, bos, eos);
         try {
             return config.validate();
         } catch (IllegalArgumentException e) {
@@ -124,17 +139,23 @@ public final class GgufCheckpoint {
         for (String name : file.tensors().keySet()) {
             long block = GgufNames.blockOf(name);
             if (block >= c.nLayers()) {
-                throw CllmException.badFormat(file.path(), "tensor " + GgufFile.printable(name) + " belongs to block " + block + " but "
-                        + GgufNames.BLOCK_COUNT + " is " + c.nLayers());
+                throw CllmException.badFormat(
+                        file.path(),
+                        "tensor " + GgufFile.printable(name) + " belongs to block " + block + " but "
+                                + GgufNames.BLOCK_COUNT + " is " + c.nLayers());
             }
             if (name.endsWith(".bias") && GgufNames.toHf(name.substring(0, name.length() - 5) + ".weight") != null) {
-                throw unsupported(file.path(), "tensor " + GgufFile.printable(name) + ": bias tensors are not supported");
+                throw unsupported(
+                        file.path(), "tensor " + GgufFile.printable(name) + ": bias tensors are not supported");
             }
             if (name.equals("rope_freqs.weight")) {
                 throw unsupported(file.path(), "tensor rope_freqs.weight (Llama 3.1 rope scaling) is not supported");
             }
-            if (GgufNames.suffix(name).contains("_exps.") || GgufNames.suffix(name).startsWith("ffn_gate_inp")) {
-                throw unsupported(file.path(), "tensor " + GgufFile.printable(name) + ": mixture-of-experts models are not supported");
+            if (GgufNames.suffix(name).contains("_exps.")
+                    || GgufNames.suffix(name).startsWith("ffn_gate_inp")) {
+                throw unsupported(
+                        file.path(),
+                        "tensor " + GgufFile.printable(name) + ": mixture-of-experts models are not supported");
             }
         }
     }

@@ -1,7 +1,6 @@
 package dev.cllm.model;
 
 import dev.cllm.CllmException;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CodingErrorAction;
@@ -32,10 +31,13 @@ final class GgufCursor {
 
     private void need(long bytes, String what) {
         if (bytes > buffer.remaining()) {
-            String end = buffer.limit() < fileSize ? "the first 2 GiB of the file (headers larger than that are not "
-                    + "supported)" : "the file of " + fileSize + " bytes";
-            throw CllmException.badFormat(source, "truncated: " + what + " at byte " + buffer.position() + " needs "
-                    + bytes + " bytes, past the end of " + end);
+            String end = buffer.limit() < fileSize
+                    ? "the first 2 GiB of the file (headers larger than that are not " + "supported)"
+                    : "the file of " + fileSize + " bytes";
+            throw CllmException.badFormat(
+                    source,
+                    "truncated: " + what + " at byte " + buffer.position() + " needs " + bytes
+                            + " bytes, past the end of " + end);
         }
     }
 
@@ -80,15 +82,21 @@ final class GgufCursor {
     String string(long maxBytes, String what) {
         long length = u64(what + " length");
         if (length < 0 || length > maxBytes) {
-            throw CllmException.badFormat(source, what + " at byte " + (buffer.position() - 8) + " claims "
-                    + Long.toUnsignedString(length) + " bytes (at most " + maxBytes + " allowed)");
+            throw CllmException.badFormat(
+                    source,
+                    what + " at byte " + (buffer.position() - 8) + " claims " + Long.toUnsignedString(length)
+                            + " bytes (at most " + maxBytes + " allowed)");
         }
         need(length, what);
         ByteBuffer slice = buffer.slice().limit((int) length);
         buffer.position(buffer.position() + (int) length);
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(slice).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                    .decode(slice)
+                    .toString();
         } catch (java.nio.charset.CharacterCodingException e) {
             throw CllmException.badFormat(source, what + " is not UTF-8");
         }

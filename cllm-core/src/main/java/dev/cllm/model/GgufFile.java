@@ -1,7 +1,6 @@
 package dev.cllm.model;
 
 import dev.cllm.CllmException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -32,10 +31,12 @@ import java.util.Map;
 public final class GgufFile {
     /** "GGUF" read as a little-endian uint32. */
     public static final int MAGIC = 0x46554747;
+
     public static final int DEFAULT_ALIGNMENT = 32;
     public static final String ALIGNMENT_KEY = "general.alignment";
     /** ggml's GGML_MAX_DIMS. */
     public static final int MAX_DIMS = 4;
+
     static final int MAX_KEY_BYTES = 65535;
     static final int MAX_STRING_BYTES = 1 << 28;
     static final int MAX_ARRAY_NESTING = 8;
@@ -52,8 +53,15 @@ public final class GgufFile {
     private final long dataStart;
     private final Object fileKey;
 
-    private GgufFile(Path path, int version, Map<String, GgufValue> metadata, Map<String, GgufTensorInfo> infos,
-            Map<String, ByteBuffer> data, int alignment, long dataStart, Object fileKey) {
+    private GgufFile(
+            Path path,
+            int version,
+            Map<String, GgufValue> metadata,
+            Map<String, GgufTensorInfo> infos,
+            Map<String, ByteBuffer> data,
+            int alignment,
+            long dataStart,
+            Object fileKey) {
         this.path = path;
         this.version = version;
         this.metadata = Collections.unmodifiableMap(metadata);
@@ -91,8 +99,9 @@ public final class GgufFile {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long fileSize = channel.size();
             if (fileSize < HEADER_BYTES) {
-                throw CllmException.badFormat(path, "not a GGUF file: " + fileSize + " bytes, shorter than the "
-                        + HEADER_BYTES + "-byte header");
+                throw CllmException.badFormat(
+                        path,
+                        "not a GGUF file: " + fileSize + " bytes, shorter than the " + HEADER_BYTES + "-byte header");
             }
             ByteBuffer window = channel.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(fileSize, Integer.MAX_VALUE));
             GgufCursor in = new GgufCursor(window, path, fileSize);
@@ -100,12 +109,16 @@ public final class GgufFile {
             long tensorCount = in.u64("tensor count");
             long kvCount = in.u64("metadata count");
             if (kvCount < 0 || kvCount > in.remaining() / MIN_KV_BYTES) {
-                throw CllmException.badFormat(path, "metadata count " + Long.toUnsignedString(kvCount)
-                        + " cannot fit in the " + fileSize + "-byte file");
+                throw CllmException.badFormat(
+                        path,
+                        "metadata count " + Long.toUnsignedString(kvCount) + " cannot fit in the " + fileSize
+                                + "-byte file");
             }
             if (tensorCount < 0 || tensorCount > in.remaining() / MIN_TENSOR_INFO_BYTES) {
-                throw CllmException.badFormat(path, "tensor count " + Long.toUnsignedString(tensorCount)
-                        + " cannot fit in the " + fileSize + "-byte file");
+                throw CllmException.badFormat(
+                        path,
+                        "tensor count " + Long.toUnsignedString(tensorCount) + " cannot fit in the " + fileSize
+                                + "-byte file");
             }
             Map<String, GgufValue> metadata = readMetadata(in, (int) kvCount, path);
             int alignment = alignment(metadata, path);
@@ -117,8 +130,10 @@ public final class GgufFile {
             Object fileKey = FileRegion.fileKey(path); // taken while the file is open, as it is mapped
             for (GgufTensorInfo t : mapTensors ? infos.values() : List.<GgufTensorInfo>of()) {
                 if (t.byteSize() > SafetensorsFile.MAX_TENSOR_BYTES) {
-                    throw new CllmException(CllmException.Status.UNSUPPORTED, path + ": tensor " + printable(t.name()) + " is "
-                            + t.byteSize() + " bytes; tensors over 2 GiB are not supported");
+                    throw new CllmException(
+                            CllmException.Status.UNSUPPORTED,
+                            path + ": tensor " + printable(t.name()) + " is " + t.byteSize()
+                                    + " bytes; tensors over 2 GiB are not supported");
                 }
                 ByteBuffer b = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.offset(), t.byteSize());
                 data.put(t.name(), b.order(ByteOrder.LITTLE_ENDIAN));
@@ -134,17 +149,21 @@ public final class GgufFile {
     private static int readVersion(GgufCursor in, Path path) {
         long magic = in.u32("magic");
         if (magic != (MAGIC & 0xffffffffL)) {
-            throw CllmException.badFormat(path, String.format("not a GGUF file: magic 0x%08x (expected \"GGUF\")", magic));
+            throw CllmException.badFormat(
+                    path, String.format("not a GGUF file: magic 0x%08x (expected \"GGUF\")", magic));
         }
         long version = in.u32("version");
         if (version == 2 || version == 3) return (int) version;
         if (version == 1) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, path + ": GGUF version 1 (32-bit counts) is not "
-                    + "supported; convert the model again with a current llama.cpp");
+            throw new CllmException(
+                    CllmException.Status.UNSUPPORTED,
+                    path + ": GGUF version 1 (32-bit counts) is not "
+                            + "supported; convert the model again with a current llama.cpp");
         }
         long swapped = Integer.reverseBytes((int) version) & 0xffffffffL;
         if (swapped >= 1 && swapped <= 3) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, path + ": big-endian GGUF files are not supported");
+            throw new CllmException(
+                    CllmException.Status.UNSUPPORTED, path + ": big-endian GGUF files are not supported");
         }
         throw CllmException.badFormat(path, "unknown GGUF version " + version + " (supported: 2 and 3)");
     }
@@ -153,11 +172,13 @@ public final class GgufFile {
         Map<String, GgufValue> out = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String key = in.string(MAX_KEY_BYTES, "metadata key #" + i);
-            if (out.containsKey(key)) throw CllmException.badFormat(path, "duplicate metadata key '" + printable(key) + "'");
+            if (out.containsKey(key))
+                throw CllmException.badFormat(path, "duplicate metadata key '" + printable(key) + "'");
             long typeId = in.u32("type of metadata key '" + printable(key) + "'");
             GgufValueType type = GgufValueType.ofId(typeId);
             if (type == null) {
-                throw CllmException.badFormat(path, "metadata key '" + printable(key) + "' has unknown value type " + typeId);
+                throw CllmException.badFormat(
+                        path, "metadata key '" + printable(key) + "' has unknown value type " + typeId);
             }
             out.put(key, readValue(in, type, key, 0, path));
         }
@@ -178,7 +199,8 @@ public final class GgufFile {
             case FLOAT64 -> new GgufValue(type, null, in.f64(what));
             case BOOL -> {
                 int b = in.u8(what);
-                if (b > 1) throw CllmException.badFormat(path, "metadata key '" + printable(key) + "': bool value " + b);
+                if (b > 1)
+                    throw CllmException.badFormat(path, "metadata key '" + printable(key) + "': bool value " + b);
                 yield new GgufValue(type, null, b == 1);
             }
             case STRING -> new GgufValue(type, null, in.string(MAX_STRING_BYTES, what));
@@ -188,18 +210,21 @@ public final class GgufFile {
 
     private static GgufValue readArray(GgufCursor in, String key, int depth, Path path) {
         if (depth >= MAX_ARRAY_NESTING) {
-            throw CllmException.badFormat(path, "metadata key '" + printable(key) + "': arrays nested deeper than "
-                    + MAX_ARRAY_NESTING);
+            throw CllmException.badFormat(
+                    path, "metadata key '" + printable(key) + "': arrays nested deeper than " + MAX_ARRAY_NESTING);
         }
         long typeId = in.u32("element type of metadata key '" + printable(key) + "'");
         GgufValueType element = GgufValueType.ofId(typeId);
         if (element == null) {
-            throw CllmException.badFormat(path, "metadata key '" + printable(key) + "': unknown array element type " + typeId);
+            throw CllmException.badFormat(
+                    path, "metadata key '" + printable(key) + "': unknown array element type " + typeId);
         }
         long count = in.u64("length of metadata key '" + printable(key) + "'");
         if (count < 0 || count > in.remaining() / element.minimumSize()) {
-            throw CllmException.badFormat(path, "metadata key '" + printable(key) + "': array of " + Long.toUnsignedString(count)
-                    + " " + element + " cannot fit in the " + in.remaining() + " bytes left");
+            throw CllmException.badFormat(
+                    path,
+                    "metadata key '" + printable(key) + "': array of " + Long.toUnsignedString(count) + " " + element
+                            + " cannot fit in the " + in.remaining() + " bytes left");
         }
         int n = (int) count;
         String what = "element of metadata key '" + printable(key) + "'";
@@ -216,7 +241,9 @@ public final class GgufFile {
             }
             case BOOL -> {
                 boolean[] a = new boolean[n];
-                for (int i = 0; i < n; i++) a[i] = (Boolean) readValue(in, element, key, depth + 1, path).value();
+                for (int i = 0; i < n; i++)
+                    a[i] = (Boolean)
+                            readValue(in, element, key, depth + 1, path).value();
                 yield a;
             }
             case STRING -> {
@@ -256,7 +283,8 @@ public final class GgufFile {
         }
         long a = (Long) v.value();
         if (a < 1 || a > (1 << 24) || Long.bitCount(a) != 1) {
-            throw CllmException.badFormat(path, ALIGNMENT_KEY + " " + v.describe() + " is not a power of two in [1, 2^24]");
+            throw CllmException.badFormat(
+                    path, ALIGNMENT_KEY + " " + v.describe() + " is not a power of two in [1, 2^24]");
         }
         return (int) a;
     }
@@ -268,26 +296,31 @@ public final class GgufFile {
             if (out.containsKey(name)) throw CllmException.badFormat(path, "duplicate tensor " + printable(name));
             long nDims = in.u32("dimension count of tensor " + printable(name));
             if (nDims < 1 || nDims > MAX_DIMS) {
-                throw CllmException.badFormat(path, "tensor " + printable(name) + " has " + nDims + " dimensions (1 to " + MAX_DIMS
-                        + " allowed)");
+                throw CllmException.badFormat(
+                        path,
+                        "tensor " + printable(name) + " has " + nDims + " dimensions (1 to " + MAX_DIMS + " allowed)");
             }
             long[] dims = new long[(int) nDims];
             for (int d = 0; d < dims.length; d++) {
                 dims[d] = in.u64("dimension " + d + " of tensor " + printable(name));
                 if (dims[d] < 0) {
-                    throw CllmException.badFormat(path, "tensor " + printable(name) + ": dimension " + d + " is "
-                            + Long.toUnsignedString(dims[d]));
+                    throw CllmException.badFormat(
+                            path,
+                            "tensor " + printable(name) + ": dimension " + d + " is " + Long.toUnsignedString(dims[d]));
                 }
             }
             long typeId = in.u32("type of tensor " + printable(name));
             GgmlType type = GgmlType.ofId(typeId);
             if (type == null) {
-                throw new CllmException(CllmException.Status.UNSUPPORTED, path + ": tensor " + printable(name) + " has ggml type "
-                        + typeId + ", which this reader does not know");
+                throw new CllmException(
+                        CllmException.Status.UNSUPPORTED,
+                        path + ": tensor " + printable(name) + " has ggml type " + typeId
+                                + ", which this reader does not know");
             }
             long offset = in.u64("offset of tensor " + printable(name));
             if (offset < 0) {
-                throw CllmException.badFormat(path, "tensor " + printable(name) + ": offset " + Long.toUnsignedString(offset));
+                throw CllmException.badFormat(
+                        path, "tensor " + printable(name) + ": offset " + Long.toUnsignedString(offset));
             }
             out.put(name, new GgufTensorInfo(name, type, dims, offset, byteSize(name, type, dims, path)));
         }
@@ -296,8 +329,10 @@ public final class GgufFile {
 
     private static long byteSize(String name, GgmlType type, long[] dims, Path path) {
         if (dims[0] % type.blockElements() != 0) {
-            throw CllmException.badFormat(path, "tensor " + printable(name) + ": rows of " + dims[0] + " values are not whole "
-                    + type + " blocks of " + type.blockElements());
+            throw CllmException.badFormat(
+                    path,
+                    "tensor " + printable(name) + ": rows of " + dims[0] + " values are not whole " + type
+                            + " blocks of " + type.blockElements());
         }
         try {
             long rows = 1;
@@ -307,19 +342,26 @@ public final class GgufFile {
             if (rowBytes < 0) throw new ArithmeticException();
             return Math.multiplyExact(rows, rowBytes);
         } catch (ArithmeticException e) {
-            throw CllmException.badFormat(path, "tensor " + printable(name) + ": dims " + Arrays.toString(dims) + " overflow");
+            throw CllmException.badFormat(
+                    path, "tensor " + printable(name) + ": dims " + Arrays.toString(dims) + " overflow");
         }
     }
 
-    private static void checkPlacement(java.util.Collection<GgufTensorInfo> infos, int alignment, long dataSize, Path path) {
+    private static void checkPlacement(
+            java.util.Collection<GgufTensorInfo> infos, int alignment, long dataSize, Path path) {
         for (GgufTensorInfo t : infos) {
             if (t.offset() % alignment != 0) {
-                throw CllmException.badFormat(path, "tensor " + printable(t.name()) + ": offset " + t.offset()
-                        + " is not a multiple of the alignment " + alignment);
+                throw CllmException.badFormat(
+                        path,
+                        "tensor " + printable(t.name()) + ": offset " + t.offset()
+                                + " is not a multiple of the alignment " + alignment);
             }
             if (t.offset() > dataSize || t.byteSize() > dataSize - t.offset()) {
-                throw CllmException.badFormat(path, "tensor " + printable(t.name()) + ": bytes [" + t.offset() + ", +" + t.byteSize()
-                        + ") lie outside the data section of " + Math.max(0, dataSize) + " bytes (truncated file?)");
+                throw CllmException.badFormat(
+                        path,
+                        "tensor " + printable(t.name()) + ": bytes [" + t.offset() + ", +" + t.byteSize()
+                                + ") lie outside the data section of " + Math.max(0, dataSize)
+                                + " bytes (truncated file?)");
             }
         }
         List<GgufTensorInfo> sorted = new ArrayList<>();
@@ -330,7 +372,8 @@ public final class GgufFile {
         for (int i = 1; i < sorted.size(); i++) {
             GgufTensorInfo prev = sorted.get(i - 1), cur = sorted.get(i);
             if (cur.offset() < prev.offset() + prev.byteSize()) {
-                throw CllmException.badFormat(path, "tensors " + printable(prev.name()) + " and " + printable(cur.name()) + " overlap");
+                throw CllmException.badFormat(
+                        path, "tensors " + printable(prev.name()) + " and " + printable(cur.name()) + " overlap");
             }
         }
     }

@@ -1,7 +1,6 @@
 package dev.cllm.model;
 
 import dev.cllm.CllmException;
-
 import java.util.Map;
 
 /**
@@ -105,7 +104,9 @@ public final class GgufMetadata {
     }
 
     private CllmException wrongType(String key, String expected, GgufValue v) {
-        return CllmException.badFormat(source, "metadata " + key + " must be " + expected + ", got "
-                + (v.type() == GgufValueType.ARRAY ? v.describe() : v.type() + " " + v.describe()));
+        return CllmException.badFormat(
+                source,
+                "metadata " + key + " must be " + expected + ", got "
+                        + (v.type() == GgufValueType.ARRAY ? v.describe() : v.type() + " " + v.describe()));
     }
 }

@@ -53,9 +53,12 @@ public final class GgufNames {
     /** The GGUF name of a Hugging Face tensor name, or null when llama.cpp has none for it. */
     public static String toGguf(String hfName) {
         switch (hfName) {
-            case TensorNames.EMBED: return TOKEN_EMBD;
-            case TensorNames.FINAL_NORM: return OUTPUT_NORM;
-            case TensorNames.LM_HEAD: return OUTPUT;
+            case TensorNames.EMBED:
+                return TOKEN_EMBD;
+            case TensorNames.FINAL_NORM:
+                return OUTPUT_NORM;
+            case TensorNames.LM_HEAD:
+                return OUTPUT;
             default:
         }
         Matcher m = HF_LAYER.matcher(hfName);
@@ -69,9 +72,12 @@ public final class GgufNames {
     /** The Hugging Face name of a GGUF tensor name, or null when it is not part of a Llama model we run. */
     public static String toHf(String ggufName) {
         switch (ggufName) {
-            case TOKEN_EMBD: return TensorNames.EMBED;
-            case OUTPUT_NORM: return TensorNames.FINAL_NORM;
-            case OUTPUT: return TensorNames.LM_HEAD;
+            case TOKEN_EMBD:
+                return TensorNames.EMBED;
+            case OUTPUT_NORM:
+                return TensorNames.FINAL_NORM;
+            case OUTPUT:
+                return TensorNames.LM_HEAD;
             default:
         }
         Matcher m = BLOCK.matcher(ggufName);

@@ -32,8 +32,12 @@ public record GgufTensorInfo(String name, GgmlType type, long[] dims, long offse
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof GgufTensorInfo t && name.equals(t.name) && type == t.type && Arrays.equals(dims, t.dims)
-                && offset == t.offset && byteSize == t.byteSize;
+        return o instanceof GgufTensorInfo t
+                && name.equals(t.name)
+                && type == t.type
+                && Arrays.equals(dims, t.dims)
+                && offset == t.offset
+                && byteSize == t.byteSize;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.cllm.model;
 
 import dev.cllm.CllmException;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -45,16 +44,20 @@ final class GgufTensorLoader {
         long[] shape = info.shape();
         DType target = targetOf(info.type(), shape.length >= 2);
         if (target == null) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tensor " + GgufFile.printable(info.name()) + " has type "
-                    + info.type() + ", which cllm cannot read (supported: " + GgmlDequantizer.SUPPORTED + ")");
+            throw new CllmException(
+                    CllmException.Status.UNSUPPORTED,
+                    source + ": tensor " + GgufFile.printable(info.name()) + " has type " + info.type()
+                            + ", which cllm cannot read (supported: " + GgmlDequantizer.SUPPORTED + ")");
         }
         if (info.type().name().equals(target.name())) return new Tensor(name, target, shape, data, region);
         int rowLength = Math.toIntExact(info.dims()[0]);
         long rows = rowLength == 0 ? 0 : info.elements() / rowLength;
         long bytes = rows * target.byteSize(rowLength);
         if (bytes > SafetensorsFile.MAX_TENSOR_BYTES) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tensor " + GgufFile.printable(info.name())
-                    + " would take " + bytes + " bytes as " + target + "; tensors over 2 GiB are not supported");
+            throw new CllmException(
+                    CllmException.Status.UNSUPPORTED,
+                    source + ": tensor " + GgufFile.printable(info.name()) + " would take " + bytes + " bytes as "
+                            + target + "; tensors over 2 GiB are not supported");
         }
         ByteBuffer out = allocate(bytes, info, source);
         float[] row = new float[rowLength];
@@ -66,8 +69,9 @@ final class GgufTensorLoader {
                     try {
                         Q8Blocks.quantize(row, 0, rowLength, out);
                     } catch (IllegalArgumentException e) {
-                        throw CllmException.badFormat(source, "tensor " + GgufFile.printable(info.name()) + " row " + r + ": "
-                                + e.getMessage());
+                        throw CllmException.badFormat(
+                                source,
+                                "tensor " + GgufFile.printable(info.name()) + " row " + r + ": " + e.getMessage());
                     }
                 }
                 case BF16 -> {
@@ -87,9 +91,12 @@ final class GgufTensorLoader {
         try {
             return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         } catch (OutOfMemoryError e) {
-            throw new CllmException(CllmException.Status.OUT_OF_MEMORY, source + ": dequantising tensor " + GgufFile.printable(info.name())
-                    + " needs " + bytes + " more bytes of direct memory; raise -XX:MaxDirectMemorySize "
-                    + "(CLLM_JAVA_OPTS for ./cllm)", e);
+            throw new CllmException(
+                    CllmException.Status.OUT_OF_MEMORY,
+                    source + ": dequantising tensor " + GgufFile.printable(info.name())
+                            + " needs " + bytes + " more bytes of direct memory; raise -XX:MaxDirectMemorySize "
+                            + "(CLLM_JAVA_OPTS for ./cllm)",
+                    e);
         }
     }
 }

@@ -50,7 +50,10 @@ public record GgufValue(GgufValueType type, GgufValueType elementType, Object va
     }
 
     public static GgufValue int32s(int[] v) {
-        return new GgufValue(GgufValueType.ARRAY, GgufValueType.INT32, Arrays.stream(v).asLongStream().toArray());
+        return new GgufValue(
+                GgufValueType.ARRAY,
+                GgufValueType.INT32,
+                Arrays.stream(v).asLongStream().toArray());
     }
 
     /** Number of elements of an array, 1 for a scalar. */

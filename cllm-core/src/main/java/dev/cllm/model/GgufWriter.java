@@ -1,7 +1,6 @@
 package dev.cllm.model;
 
 import dev.cllm.CllmException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -75,10 +74,15 @@ public final class GgufWriter {
             GgmlType target = targetOf(t, type);
             if (t.shape().length >= 2) matrixTypes.merge(target, 1, Integer::sum);
             boolean permute = GgufCheckpoint.isQueryOrKey(e.getKey(), c);
-            entries.add(new Entry(GgufNames.toGguf(e.getKey()), target, t.shape(),
+            entries.add(new Entry(
+                    GgufNames.toGguf(e.getKey()),
+                    target,
+                    t.shape(),
                     () -> encode(permute ? RotaryLayout.toInterleaved(t, c.headDim()) : t, target)));
         }
-        GgmlType dominant = matrixTypes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+        GgmlType dominant = matrixTypes.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey)
                 .orElse(GgmlType.F32);
         Map<String, GgufValue> all = llamaMetadata(c, dominant, file);
         for (Map.Entry<String, GgufValue> e : metadata.entrySet()) {
@@ -127,7 +131,8 @@ public final class GgufWriter {
     private static GgmlType targetOf(Tensor t, GgmlType requested) {
         long[] shape = t.shape();
         if (shape.length < 2) return GgmlType.F32;
-        GgmlType target = requested != null ? requested : GgmlType.valueOf(t.dtype().name());
+        GgmlType target =
+                requested != null ? requested : GgmlType.valueOf(t.dtype().name());
         if (target == GgmlType.Q8_0 && shape[shape.length - 1] % Q8Blocks.BLOCK_ELEMENTS != 0) return GgmlType.F16;
         return target;
     }
@@ -157,7 +162,8 @@ public final class GgufWriter {
                     try {
                         Q8Blocks.quantize(row, 0, rowLength, out);
                     } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("tensor " + t.name() + " row " + r + ": " + e.getMessage(), e);
+                        throw new IllegalArgumentException(
+                                "tensor " + t.name() + " row " + r + ": " + e.getMessage(), e);
                     }
                 }
                 default -> throw new IllegalArgumentException("cannot write " + target);
@@ -190,8 +196,8 @@ public final class GgufWriter {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path tmp = CheckpointWriter.tempSibling(file);
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel out = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 byte[] bytes = header.toByteArray();
                 CheckpointWriter.writeFully(out, ByteBuffer.wrap(bytes));
                 pad(out, align(bytes.length, alignment) - bytes.length);

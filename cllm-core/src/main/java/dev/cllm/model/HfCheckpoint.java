@@ -1,7 +1,6 @@
 package dev.cllm.model;
 
 import dev.cllm.CllmException;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -30,9 +29,12 @@ public final class HfCheckpoint {
         Path index = dir.resolve(ShardedSafetensors.INDEX_FILE);
         if (Files.isRegularFile(single)) return load(dir.resolve(HfConfig.FILE_NAME), single);
         if (Files.isRegularFile(index)) return load(dir.resolve(HfConfig.FILE_NAME), index);
-        if (Files.exists(dir.resolve("pytorch_model.bin")) || Files.exists(dir.resolve("pytorch_model.bin.index.json"))) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, dir + ": PyTorch pickle checkpoints "
-                    + "(pytorch_model.bin) are not supported; convert them to safetensors");
+        if (Files.exists(dir.resolve("pytorch_model.bin"))
+                || Files.exists(dir.resolve("pytorch_model.bin.index.json"))) {
+            throw new CllmException(
+                    CllmException.Status.UNSUPPORTED,
+                    dir + ": PyTorch pickle checkpoints "
+                            + "(pytorch_model.bin) are not supported; convert them to safetensors");
         }
         throw CllmException.badFormat(dir, "no " + SAFETENSORS_FILE + " or " + ShardedSafetensors.INDEX_FILE);
     }
@@ -62,24 +64,30 @@ public final class HfCheckpoint {
                     layer = Long.MAX_VALUE;
                 }
                 if (layer >= config.nLayers()) {
-                    throw CllmException.badFormat(source, "tensor " + name + " belongs to layer " + m.group(1)
-                            + " but the config has num_hidden_layers " + config.nLayers());
+                    throw CllmException.badFormat(
+                            source,
+                            "tensor " + name + " belongs to layer " + m.group(1)
+                                    + " but the config has num_hidden_layers " + config.nLayers());
                 }
                 layersInFile = Math.max(layersInFile, layer + 1);
             }
             if ((name.startsWith("model.") || name.startsWith("lm_head.")) && name.endsWith(".bias")) {
-                throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tensor " + name
-                        + ": bias tensors are not supported");
+                throw new CllmException(
+                        CllmException.Status.UNSUPPORTED,
+                        source + ": tensor " + name + ": bias tensors are not supported");
             }
         }
         if (layersInFile < config.nLayers()) {
-            throw CllmException.badFormat(source, "missing tensor " + TensorNames.attnNorm((int) layersInFile)
-                    + ": the config has num_hidden_layers " + config.nLayers() + " but the file's tensors stop at "
-                    + (layersInFile == 0 ? "no layer at all" : "layer " + (layersInFile - 1)));
+            throw CllmException.badFormat(
+                    source,
+                    "missing tensor " + TensorNames.attnNorm((int) layersInFile)
+                            + ": the config has num_hidden_layers " + config.nLayers()
+                            + " but the file's tensors stop at "
+                            + (layersInFile == 0 ? "no layer at all" : "layer " + (layersInFile - 1)));
         }
         if (!config.tiedEmbeddings() && !all.containsKey(TensorNames.LM_HEAD)) {
-            throw CllmException.badFormat(source, "missing tensor " + TensorNames.LM_HEAD
-                    + " and tie_word_embeddings is false");
+            throw CllmException.badFormat(
+                    source, "missing tensor " + TensorNames.LM_HEAD + " and tie_word_embeddings is false");
         }
         Map<String, Tensor> used = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : ModelWeights.expectedShapes(config)) {

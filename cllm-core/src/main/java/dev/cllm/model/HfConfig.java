@@ -1,12 +1,10 @@
 package dev.cllm.model;
 
-import dev.cllm.CllmException;
-
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-
+import dev.cllm.CllmException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 
@@ -40,11 +38,15 @@ public record HfConfig(LlamaConfig config, String torchDtype) {
             }
         }
         if (modelType == null ? !llamaArchitecture : !modelType.equals("llama")) {
-            throw unsupported(source, "model_type " + (modelType == null ? "(absent)" : "'" + modelType + "'")
-                    + " with architectures " + architectures + ": only Llama models (model_type \"llama\", "
-                    + "LlamaForCausalLM) are supported");
+            throw unsupported(
+                    source,
+                    "model_type " + (modelType == null ? "(absent)" : "'" + modelType + "'")
+                            + " with architectures " + architectures + ": only Llama models (model_type \"llama\", "
+                            + "LlamaForCausalLM) are supported");
         }
-        if (architectures != null && architectures.isJsonArray() && architectures.getAsJsonArray().size() > 0
+        if (architectures != null
+                && architectures.isJsonArray()
+                && architectures.getAsJsonArray().size() > 0
                 && !llamaArchitecture) {
             throw unsupported(source, "architectures " + architectures + ": only LlamaForCausalLM is supported");
         }
@@ -68,8 +70,10 @@ public record HfConfig(LlamaConfig config, String torchDtype) {
             headDim = r.requiredInt("head_dim");
         } else {
             if (heads > 0 && dim % heads != 0) {
-                throw CllmException.badFormat(source, "hidden_size " + dim + " is not a multiple of num_attention_heads "
-                        + heads + " and head_dim is absent");
+                throw CllmException.badFormat(
+                        source,
+                        "hidden_size " + dim + " is not a multiple of num_attention_heads " + heads
+                                + " and head_dim is absent");
             }
             headDim = heads > 0 ? dim / heads : 0; // a non-positive head count is reported by validate below
         }
@@ -80,8 +84,8 @@ public record HfConfig(LlamaConfig config, String torchDtype) {
         int bos = r.tokenId("bos_token_id");
         int eos = r.tokenId("eos_token_id");
         String dtype = r.string("torch_dtype", r.string("dtype", null));
-        LlamaConfig config = new LlamaConfig(dim, hidden, layers, heads, kvHeads, headDim, vocab, maxSeq, theta, eps,
-                tied, bos, eos);
+        LlamaConfig config = new LlamaConfig(
+                dim, hidden, layers, heads, kvHeads, headDim, vocab, maxSeq, theta, eps, tied, bos, eos);
         try {
             config.validate(ConfigFieldNames.HUGGING_FACE); // bounded sizes before anything is built per layer
         } catch (IllegalArgumentException e) {
@@ -118,8 +122,12 @@ public record HfConfig(LlamaConfig config, String torchDtype) {
         o.add("rms_norm_eps", floatJson(c.normEps()));
         o.add("rope_scaling", com.google.gson.JsonNull.INSTANCE);
         o.addProperty("tie_word_embeddings", c.tiedEmbeddings());
-        o.add("bos_token_id", c.bosTokenId() >= 0 ? new JsonPrimitive(c.bosTokenId()) : com.google.gson.JsonNull.INSTANCE);
-        o.add("eos_token_id", c.eosTokenId() >= 0 ? new JsonPrimitive(c.eosTokenId()) : com.google.gson.JsonNull.INSTANCE);
+        o.add(
+                "bos_token_id",
+                c.bosTokenId() >= 0 ? new JsonPrimitive(c.bosTokenId()) : com.google.gson.JsonNull.INSTANCE);
+        o.add(
+                "eos_token_id",
+                c.eosTokenId() >= 0 ? new JsonPrimitive(c.eosTokenId()) : com.google.gson.JsonNull.INSTANCE);
         o.addProperty("hidden_act", "silu");
         o.addProperty("attention_bias", false);
         o.addProperty("attention_dropout", 0.0);
@@ -220,5 +228,4 @@ public record HfConfig(LlamaConfig config, String torchDtype) {
             return id;
         }
     }
-
 }

@@ -1,7 +1,6 @@
 package dev.cllm.model;
 
 import dev.cllm.CllmException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,7 +26,14 @@ public final class Llama2cCheckpoint {
     private Llama2cCheckpoint() {}
 
     /** The header fields; {@code sharedClassifier} is true when vocab_size was positive. */
-    public record Header(int dim, int hiddenDim, int nLayers, int nHeads, int nKvHeads, int vocabSize, int seqLen,
+    public record Header(
+            int dim,
+            int hiddenDim,
+            int nLayers,
+            int nHeads,
+            int nKvHeads,
+            int vocabSize,
+            int seqLen,
             boolean sharedClassifier) {
         public int headSize() {
             return dim / nHeads;
@@ -55,8 +61,20 @@ public final class Llama2cCheckpoint {
 
         public LlamaConfig toConfig() {
             int bos = vocabSize > 1 ? 1 : -1, eos = vocabSize > 2 ? 2 : -1;
-            return new LlamaConfig(dim, hiddenDim, nLayers, nHeads, nKvHeads, headSize(), vocabSize, seqLen, 10000f,
-                    1e-5f, sharedClassifier, bos, eos);
+            return new LlamaConfig(
+                    dim,
+                    hiddenDim,
+                    nLayers,
+                    nHeads,
+                    nKvHeads,
+                    headSize(),
+                    vocabSize,
+                    seqLen,
+                    10000f,
+                    1e-5f,
+                    sharedClassifier,
+                    bos,
+                    eos);
         }
     }
 
@@ -74,8 +92,9 @@ public final class Llama2cCheckpoint {
     private static Header readHeader(FileChannel channel, Path file) throws IOException {
         long size = channel.size();
         if (size < HEADER_BYTES) {
-            throw CllmException.badFormat(file, "llama2.c checkpoint of " + size + " bytes is shorter than its "
-                    + HEADER_BYTES + "-byte header");
+            throw CllmException.badFormat(
+                    file,
+                    "llama2.c checkpoint of " + size + " bytes is shorter than its " + HEADER_BYTES + "-byte header");
         }
         ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         while (h.hasRemaining()) {
@@ -84,8 +103,10 @@ public final class Llama2cCheckpoint {
         int dim = h.getInt(0), hidden = h.getInt(4), layers = h.getInt(8), heads = h.getInt(12), kvHeads = h.getInt(16);
         int vocab = h.getInt(20), seq = h.getInt(24);
         if (dim == 0x616b3432) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, file + ": llama2.c export format version "
-                    + hidden + " (magic \"ak42\") is not supported; export with --version 0 (legacy)");
+            throw new CllmException(
+                    CllmException.Status.UNSUPPORTED,
+                    file + ": llama2.c export format version " + hidden
+                            + " (magic \"ak42\") is not supported; export with --version 0 (legacy)");
         }
         String fields = "dim=" + dim + " hidden_dim=" + hidden + " n_layers=" + layers + " n_heads=" + heads
                 + " n_kv_heads=" + kvHeads + " vocab_size=" + vocab + " seq_len=" + seq;
@@ -94,17 +115,32 @@ public final class Llama2cCheckpoint {
             if (heads > 0 && dim % heads != 0) {
                 throw new IllegalArgumentException("n_heads (" + heads + ") must divide dim (" + dim + ")");
             }
-            new LlamaConfig(dim, hidden, layers, heads, kvHeads, heads > 0 ? dim / heads : 0, Math.abs(vocab), seq,
-                    10000f, 1e-5f, vocab > 0, -1, -1).validate(ConfigFieldNames.LLAMA2C);
+            new LlamaConfig(
+                            dim,
+                            hidden,
+                            layers,
+                            heads,
+                            kvHeads,
+                            heads > 0 ? dim / heads : 0,
+                            Math.abs(vocab),
+                            seq,
+                            10000f,
+                            1e-5f,
+                            vocab > 0,
+                            -1,
+                            -1)
+                    .validate(ConfigFieldNames.LLAMA2C);
         } catch (IllegalArgumentException e) {
-            throw CllmException.badFormat(file, "not a llama2.c checkpoint: " + e.getMessage() + " in header [" + fields
-                    + "]");
+            throw CllmException.badFormat(
+                    file, "not a llama2.c checkpoint: " + e.getMessage() + " in header [" + fields + "]");
         }
         Header header = new Header(dim, hidden, layers, heads, kvHeads, Math.abs(vocab), seq, vocab > 0);
         long expected = header.expectedFileSize();
         if (size != expected) {
-            throw CllmException.badFormat(file, "llama2.c checkpoint should be " + expected + " bytes for its header ["
-                    + fields + "] but the file has " + size + (size < expected ? " (truncated)" : " (trailing data)"));
+            throw CllmException.badFormat(
+                    file,
+                    "llama2.c checkpoint should be " + expected + " bytes for its header [" + fields
+                            + "] but the file has " + size + (size < expected ? " (truncated)" : " (trailing data)"));
         }
         return header;
     }
@@ -121,10 +157,16 @@ public final class Llama2cCheckpoint {
             t.put(TensorNames.EMBED, c.next(TensorNames.EMBED, v, d));
             for (int l = 0; l < layers; l++) t.put(TensorNames.attnNorm(l), c.next(TensorNames.attnNorm(l), d));
             for (int l = 0; l < layers; l++) {
-                t.put(TensorNames.wq(l), RotaryLayout.toRotateHalf(c.next(TensorNames.wq(l), d, d).inMemory(), headSize));
+                t.put(
+                        TensorNames.wq(l),
+                        RotaryLayout.toRotateHalf(
+                                c.next(TensorNames.wq(l), d, d).inMemory(), headSize));
             }
             for (int l = 0; l < layers; l++) {
-                t.put(TensorNames.wk(l), RotaryLayout.toRotateHalf(c.next(TensorNames.wk(l), kv, d).inMemory(), headSize));
+                t.put(
+                        TensorNames.wk(l),
+                        RotaryLayout.toRotateHalf(
+                                c.next(TensorNames.wk(l), kv, d).inMemory(), headSize));
             }
             for (int l = 0; l < layers; l++) t.put(TensorNames.wv(l), c.next(TensorNames.wv(l), kv, d));
             for (int l = 0; l < layers; l++) t.put(TensorNames.wo(l), c.next(TensorNames.wo(l), d, d));
@@ -169,12 +211,17 @@ public final class Llama2cCheckpoint {
         Tensor next(String name, long... shape) throws IOException {
             long bytes = Tensor.elementCount(shape) * 4;
             if (bytes > SafetensorsFile.MAX_TENSOR_BYTES) {
-                throw new CllmException(CllmException.Status.UNSUPPORTED, file + ": tensor " + name + " is " + bytes
-                        + " bytes; tensors over 2 GiB are not supported");
+                throw new CllmException(
+                        CllmException.Status.UNSUPPORTED,
+                        file + ": tensor " + name + " is " + bytes + " bytes; tensors over 2 GiB are not supported");
             }
             // The file's size was checked against the header before the first map.
             ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, position, bytes);
-            Tensor t = new Tensor(name, DType.F32, shape, data.order(ByteOrder.LITTLE_ENDIAN),
+            Tensor t = new Tensor(
+                    name,
+                    DType.F32,
+                    shape,
+                    data.order(ByteOrder.LITTLE_ENDIAN),
                     new FileRegion(file, fileKey, position, bytes));
             position += bytes;
             return t;

@@ -5,14 +5,45 @@ package dev.cllm.model;
  * {@code maxSeqLen} bounds every session; token ids {@code bosTokenId} / {@code eosTokenId} are -1 when
  * the checkpoint names none.
  */
-public record LlamaConfig(int dim, int hiddenDim, int nLayers, int nHeads, int nKvHeads, int headDim, int vocabSize,
-        int maxSeqLen, float ropeTheta, float normEps, boolean tiedEmbeddings, int bosTokenId, int eosTokenId) {
+public record LlamaConfig(
+        int dim,
+        int hiddenDim,
+        int nLayers,
+        int nHeads,
+        int nKvHeads,
+        int headDim,
+        int vocabSize,
+        int maxSeqLen,
+        float ropeTheta,
+        float normEps,
+        boolean tiedEmbeddings,
+        int bosTokenId,
+        int eosTokenId) {
 
     /** The usual defaults: head dim = dim / heads, theta 10000, eps 1e-5, no special tokens. */
-    public static LlamaConfig of(int dim, int hiddenDim, int nLayers, int nHeads, int nKvHeads, int vocabSize,
-            int maxSeqLen, boolean tiedEmbeddings) {
-        return new LlamaConfig(dim, hiddenDim, nLayers, nHeads, nKvHeads, dim / nHeads, vocabSize, maxSeqLen,
-                10000f, 1e-5f, tiedEmbeddings, -1, -1);
+    public static LlamaConfig of(
+            int dim,
+            int hiddenDim,
+            int nLayers,
+            int nHeads,
+            int nKvHeads,
+            int vocabSize,
+            int maxSeqLen,
+            boolean tiedEmbeddings) {
+        return new LlamaConfig(
+                dim,
+                hiddenDim,
+                nLayers,
+                nHeads,
+                nKvHeads,
+                dim / nHeads,
+                vocabSize,
+                maxSeqLen,
+                10000f,
+                1e-5f,
+                tiedEmbeddings,
+                -1,
+                -1);
     }
 
     /** Checks the invariants; the message names the field (engine names). Throws IllegalArgumentException. */
@@ -84,12 +115,36 @@ public record LlamaConfig(int dim, int hiddenDim, int nLayers, int nHeads, int n
     }
 
     public LlamaConfig withMaxSeqLen(int newMaxSeqLen) {
-        return new LlamaConfig(dim, hiddenDim, nLayers, nHeads, nKvHeads, headDim, vocabSize, newMaxSeqLen, ropeTheta,
-                normEps, tiedEmbeddings, bosTokenId, eosTokenId);
+        return new LlamaConfig(
+                dim,
+                hiddenDim,
+                nLayers,
+                nHeads,
+                nKvHeads,
+                headDim,
+                vocabSize,
+                newMaxSeqLen,
+                ropeTheta,
+                normEps,
+                tiedEmbeddings,
+                bosTokenId,
+                eosTokenId);
     }
 
     public LlamaConfig withSpecialTokens(int bos, int eos) {
-        return new LlamaConfig(dim, hiddenDim, nLayers, nHeads, nKvHeads, headDim, vocabSize, maxSeqLen, ropeTheta,
-                normEps, tiedEmbeddings, bos, eos);
+        return new LlamaConfig(
+                dim,
+                hiddenDim,
+                nLayers,
+                nHeads,
+                nKvHeads,
+                headDim,
+                vocabSize,
+                maxSeqLen,
+                ropeTheta,
+                normEps,
+                tiedEmbeddings,
+                bos,
+                eos);
     }
 }

@@ -2,7 +2,6 @@ package dev.cllm.model;
 
 import dev.cllm.tokenizer.Tokenizer;
 import dev.cllm.tokenizer.Tokenizers;
-
 import java.nio.file.Path;
 
 /**
@@ -42,7 +41,9 @@ public record LoadedCheckpoint(ModelWeights weights, Tokenizer tokenizer, String
      * @return the random model
      */
     public static LoadedCheckpoint random(LlamaConfig config, long seed) {
-        return new LoadedCheckpoint(RandomWeights.create(config, seed), Tokenizer.none(config.vocabSize()),
+        return new LoadedCheckpoint(
+                RandomWeights.create(config, seed),
+                Tokenizer.none(config.vocabSize()),
                 "random model (seed " + seed + ")");
     }
 

@@ -1,7 +1,6 @@
 package dev.cllm.model;
 
 import dev.cllm.CllmException;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -58,8 +57,10 @@ public record ModelWeights(LlamaConfig config, Map<String, Tensor> tensors, Stri
         for (Map.Entry<String, long[]> e : expectedShapes(config)) {
             Tensor t = require(e.getKey());
             if (!Arrays.equals(t.shape(), e.getValue())) {
-                throw CllmException.badFormat(source, "tensor " + e.getKey() + " has shape " + Arrays.toString(t.shape())
-                        + " but the config needs " + Arrays.toString(e.getValue()));
+                throw CllmException.badFormat(
+                        source,
+                        "tensor " + e.getKey() + " has shape " + Arrays.toString(t.shape()) + " but the config needs "
+                                + Arrays.toString(e.getValue()));
             }
         }
         return this;

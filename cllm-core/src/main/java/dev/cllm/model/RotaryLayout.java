@@ -51,7 +51,8 @@ public final class RotaryLayout {
         ByteBuffer dst = ByteBuffer.allocateDirect(src.remaining()).order(ByteOrder.LITTLE_ENDIAN);
         for (int r = 0; r < rows; r++) {
             int head = r / headDim, within = r % headDim;
-            int target = head * headDim + (toRotateHalf ? rotateHalfRow(within, headDim) : interleavedRow(within, headDim));
+            int target =
+                    head * headDim + (toRotateHalf ? rotateHalfRow(within, headDim) : interleavedRow(within, headDim));
             dst.put(target * rowBytes, src, r * rowBytes, rowBytes);
         }
         return new Tensor(t.name(), t.dtype(), shape, dst);

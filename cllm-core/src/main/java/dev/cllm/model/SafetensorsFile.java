@@ -1,7 +1,6 @@
 package dev.cllm.model;
 
 import dev.cllm.CllmException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -37,16 +36,19 @@ public final class SafetensorsFile {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long fileSize = channel.size();
             if (fileSize < 8) {
-                throw CllmException.badFormat(path, "not a safetensors file: " + fileSize + " bytes, shorter than the "
-                        + "8-byte header length");
+                throw CllmException.badFormat(
+                        path,
+                        "not a safetensors file: " + fileSize + " bytes, shorter than the " + "8-byte header length");
             }
             ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(channel, prefix, 0);
             long headerLength = prefix.getLong(0);
             long limit = Math.min(fileSize - 8, SafetensorsHeader.MAX_HEADER_BYTES);
             if (headerLength < 2 || headerLength > limit) {
-                throw CllmException.badFormat(path, "safetensors header length " + Long.toUnsignedString(headerLength)
-                        + " is not within [2, " + limit + "] (file of " + fileSize + " bytes; truncated or not safetensors?)");
+                throw CllmException.badFormat(
+                        path,
+                        "safetensors header length " + Long.toUnsignedString(headerLength) + " is not within [2, "
+                                + limit + "] (file of " + fileSize + " bytes; truncated or not safetensors?)");
             }
             ByteBuffer json = ByteBuffer.allocate((int) headerLength);
             readFully(channel, json, 8);
@@ -56,13 +58,21 @@ public final class SafetensorsFile {
             Object fileKey = FileRegion.fileKey(path); // taken while the file is open, as it is mapped
             for (SafetensorsHeader.Entry e : header.entries().values()) {
                 if (e.byteSize() > MAX_TENSOR_BYTES) {
-                    throw new CllmException(CllmException.Status.UNSUPPORTED, path + ": tensor " + e.name() + " is "
-                            + e.byteSize() + " bytes; tensors over 2 GiB are not supported");
+                    throw new CllmException(
+                            CllmException.Status.UNSUPPORTED,
+                            path + ": tensor " + e.name() + " is " + e.byteSize()
+                                    + " bytes; tensors over 2 GiB are not supported");
                 }
                 // The header's offsets were checked against the file's size before this map.
                 ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.byteSize());
-                tensors.put(e.name(), new Tensor(e.name(), e.dtype(), e.shape(), data.order(ByteOrder.LITTLE_ENDIAN),
-                        new FileRegion(path, fileKey, dataStart + e.begin(), e.byteSize())));
+                tensors.put(
+                        e.name(),
+                        new Tensor(
+                                e.name(),
+                                e.dtype(),
+                                e.shape(),
+                                data.order(ByteOrder.LITTLE_ENDIAN),
+                                new FileRegion(path, fileKey, dataStart + e.begin(), e.byteSize())));
             }
             return new SafetensorsFile(path, header, tensors);
         } catch (NoSuchFileException e) {

@@ -1,11 +1,9 @@
 package dev.cllm.model;
 
-import dev.cllm.CllmException;
-
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-
+import dev.cllm.CllmException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -55,8 +53,12 @@ public final class SafetensorsHeader {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Entry e && name.equals(e.name) && dtype == e.dtype && Arrays.equals(shape, e.shape)
-                    && begin == e.begin && end == e.end;
+            return o instanceof Entry e
+                    && name.equals(e.name)
+                    && dtype == e.dtype
+                    && Arrays.equals(shape, e.shape)
+                    && begin == e.begin
+                    && end == e.end;
         }
 
         @Override
@@ -112,8 +114,12 @@ public final class SafetensorsHeader {
 
     private static String decodeUtf8(byte[] json, Object source) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(json)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(json))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw CllmException.badFormat(source, "safetensors header is not valid UTF-8");
         }
@@ -149,7 +155,8 @@ public final class SafetensorsHeader {
         return new SafetensorsHeader(entries, metadata);
     }
 
-    private static void readMetadata(JsonReader reader, Map<String, String> metadata, Object source) throws IOException {
+    private static void readMetadata(JsonReader reader, Map<String, String> metadata, Object source)
+            throws IOException {
         if (reader.peek() == JsonToken.NULL) {
             reader.nextNull();
             return;
@@ -180,7 +187,8 @@ public final class SafetensorsHeader {
             String key = reader.nextName();
             switch (key) {
                 case "dtype" -> {
-                    if (dtypeName != null) throw CllmException.badFormat(source, "tensor " + name + ": duplicate dtype");
+                    if (dtypeName != null)
+                        throw CllmException.badFormat(source, "tensor " + name + ": duplicate dtype");
                     if (reader.peek() != JsonToken.STRING) {
                         throw CllmException.badFormat(source, "tensor " + name + ": dtype must be a string");
                     }
@@ -205,40 +213,48 @@ public final class SafetensorsHeader {
         if (offsets == null) throw CllmException.badFormat(source, "tensor " + name + ": missing data_offsets");
         DType dtype = DType.ofSafetensors(dtypeName);
         if (dtype == null) {
-            throw CllmException.badFormat(source, "unsupported dtype " + printable(dtypeName) + " for tensor " + name
-                    + " (supported: F32, F16, BF16)");
+            throw CllmException.badFormat(
+                    source,
+                    "unsupported dtype " + printable(dtypeName) + " for tensor " + name
+                            + " (supported: F32, F16, BF16)");
         }
         if (offsets.length != 2) {
             throw CllmException.badFormat(source, "tensor " + name + ": data_offsets must be [begin, end]");
         }
         long begin = offsets[0], end = offsets[1];
         if (begin < 0 || end < 0) {
-            throw CllmException.badFormat(source, "tensor " + name + ": negative data_offsets [" + begin + ", " + end + "]");
+            throw CllmException.badFormat(
+                    source, "tensor " + name + ": negative data_offsets [" + begin + ", " + end + "]");
         }
         if (begin > end) {
             throw CllmException.badFormat(source, "tensor " + name + ": data_offsets begin " + begin + " > end " + end);
         }
         if (end > dataSize) {
-            throw CllmException.badFormat(source, "tensor " + name + ": data_offsets [" + begin + ", " + end
-                    + "] outside the data section of " + dataSize + " bytes (truncated file?)");
+            throw CllmException.badFormat(
+                    source,
+                    "tensor " + name + ": data_offsets [" + begin + ", " + end + "] outside the data section of "
+                            + dataSize + " bytes (truncated file?)");
         }
         long bytes;
         try {
             long n = 1;
             for (long d : shape) {
                 if (d < 0) {
-                    throw CllmException.badFormat(source, "tensor " + name + ": negative dimension in shape "
-                            + Arrays.toString(shape));
+                    throw CllmException.badFormat(
+                            source, "tensor " + name + ": negative dimension in shape " + Arrays.toString(shape));
                 }
                 n = Math.multiplyExact(n, d);
             }
             bytes = dtype.byteSize(n);
         } catch (ArithmeticException e) {
-            throw CllmException.badFormat(source, "tensor " + name + ": shape " + Arrays.toString(shape) + " overflows");
+            throw CllmException.badFormat(
+                    source, "tensor " + name + ": shape " + Arrays.toString(shape) + " overflows");
         }
         if (bytes != end - begin) {
-            throw CllmException.badFormat(source, "tensor " + name + ": shape " + Arrays.toString(shape) + " of " + dtype
-                    + " needs " + bytes + " bytes but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
+            throw CllmException.badFormat(
+                    source,
+                    "tensor " + name + ": shape " + Arrays.toString(shape) + " of " + dtype + " needs " + bytes
+                            + " bytes but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
         }
         return new Entry(name, dtype, shape, begin, end);
     }
@@ -253,19 +269,21 @@ public final class SafetensorsHeader {
         reader.beginArray();
         while (reader.hasNext()) {
             if (values.size() >= max) {
-                throw CllmException.badFormat(source, "tensor " + name + ": " + field + " has more than " + max
-                        + " entries");
+                throw CllmException.badFormat(
+                        source, "tensor " + name + ": " + field + " has more than " + max + " entries");
             }
             if (reader.peek() != JsonToken.NUMBER) {
-                throw CllmException.badFormat(source, "tensor " + name + ": " + field + " must be an array of integers");
+                throw CllmException.badFormat(
+                        source, "tensor " + name + ": " + field + " must be an array of integers");
             }
             String literal = reader.nextString();
             try {
                 if (!literal.matches("-?[0-9]+")) throw new NumberFormatException();
                 values.add(Long.parseLong(literal));
             } catch (NumberFormatException e) {
-                throw CllmException.badFormat(source, "tensor " + name + ": " + field + " entry " + printable(literal)
-                        + " is not a 64-bit integer");
+                throw CllmException.badFormat(
+                        source,
+                        "tensor " + name + ": " + field + " entry " + printable(literal) + " is not a 64-bit integer");
             }
         }
         reader.endArray();
@@ -283,8 +301,10 @@ public final class SafetensorsHeader {
         for (int i = 1; i < sorted.size(); i++) {
             Entry prev = sorted.get(i - 1), cur = sorted.get(i);
             if (cur.begin() < prev.end()) {
-                throw CllmException.badFormat(source, "tensors " + prev.name() + " [" + prev.begin() + ", " + prev.end()
-                        + ") and " + cur.name() + " [" + cur.begin() + ", " + cur.end() + ") overlap");
+                throw CllmException.badFormat(
+                        source,
+                        "tensors " + prev.name() + " [" + prev.begin() + ", " + prev.end() + ") and " + cur.name()
+                                + " [" + cur.begin() + ", " + cur.end() + ") overlap");
             }
         }
     }

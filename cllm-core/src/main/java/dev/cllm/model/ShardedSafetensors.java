@@ -1,10 +1,8 @@
 package dev.cllm.model;
 
-import dev.cllm.CllmException;
-
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-
+import dev.cllm.CllmException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -25,8 +23,9 @@ public final class ShardedSafetensors {
         JsonObject root = JsonFiles.readObject(indexFile);
         JsonElement map = root.get("weight_map");
         if (map == null || !map.isJsonObject()) {
-            throw CllmException.badFormat(indexFile, "missing or malformed \"weight_map\" (expected an object of "
-                    + "tensor name -> shard file)");
+            throw CllmException.badFormat(
+                    indexFile,
+                    "missing or malformed \"weight_map\" (expected an object of " + "tensor name -> shard file)");
         }
         Path dir = indexFile.toAbsolutePath().getParent();
         Map<String, SafetensorsFile> shards = new HashMap<>();
@@ -42,20 +41,21 @@ public final class ShardedSafetensors {
             if (shard == null) {
                 Path shardPath = dir.resolve(shardName).normalize();
                 if (shardName.isEmpty() || !dir.equals(shardPath.getParent())) {
-                    throw CllmException.badFormat(indexFile, "shard '" + shardName + "' of tensor " + name
-                            + " is not a file name in " + dir);
+                    throw CllmException.badFormat(
+                            indexFile, "shard '" + shardName + "' of tensor " + name + " is not a file name in " + dir);
                 }
                 if (!Files.isRegularFile(shardPath)) {
-                    throw CllmException.badFormat(indexFile, "missing shard " + shardName + " (holding tensor " + name
-                            + ")");
+                    throw CllmException.badFormat(
+                            indexFile, "missing shard " + shardName + " (holding tensor " + name + ")");
                 }
                 shard = SafetensorsFile.open(shardPath);
                 shards.put(shardName, shard);
             }
             Tensor t = shard.tensor(name);
             if (t == null) {
-                throw CllmException.badFormat(shard.path(), "tensor " + name + " is missing from this shard, but "
-                        + INDEX_FILE + " says it is here");
+                throw CllmException.badFormat(
+                        shard.path(),
+                        "tensor " + name + " is missing from this shard, but " + INDEX_FILE + " says it is here");
             }
             tensors.put(name, t);
         }

@@ -72,8 +72,12 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data, Fi
         }
         int first = Math.toIntExact(start);
         switch (dtype) {
-            case F32 -> data.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(first * 4).asFloatBuffer()
-                    .get(out, off, count);
+            case F32 ->
+                data.duplicate()
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .position(first * 4)
+                        .asFloatBuffer()
+                        .get(out, off, count);
             case BF16 -> {
                 for (int i = 0; i < count; i++) out[off + i] = HalfFloats.bf16ToFloat(data.getShort((first + i) * 2));
             }

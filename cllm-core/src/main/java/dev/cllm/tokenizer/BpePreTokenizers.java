@@ -2,7 +2,6 @@ package dev.cllm.tokenizer;
 
 import dev.cllm.CllmException;
 import dev.cllm.model.GgufFile;
-
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -32,8 +31,8 @@ final class BpePreTokenizers {
             + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     static final String QWEN2_REGEX = LLAMA3_REGEX.replace("\\p{N}{1,3}", "\\p{N}");
 
-    private static final List<String> DIGITS_THEN_GPT2 = List.of("refact", "starcoder", "smollm", "command-r",
-            "codeshell", "exaone", "minerva");
+    private static final List<String> DIGITS_THEN_GPT2 =
+            List.of("refact", "starcoder", "smollm", "command-r", "codeshell", "exaone", "minerva");
     private static final List<String> GPT2 = List.of("gpt-2", "gpt2", "mpt", "olmo", "jais");
     private static final List<String> LLAMA3 = List.of("llama-bpe", "llama3", "llama-v3", "smaug-bpe", "dbrx");
     private static final List<String> QWEN2 = List.of("qwen2", "stablelm2", "deepseek-r1-qwen");
@@ -46,9 +45,12 @@ final class BpePreTokenizers {
         if (DIGITS_THEN_GPT2.contains(pre)) return PreTokenizer::split;
         if (LLAMA3.contains(pre)) return regex(LLAMA3_REGEX);
         if (QWEN2.contains(pre)) return regex(QWEN2_REGEX);
-        throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tokenizer.ggml.pre '" + GgufFile.printable(pre)
-                + "' is not supported (supported: " + String.join(", ", DIGITS_THEN_GPT2) + ", "
-                + String.join(", ", GPT2) + ", " + String.join(", ", LLAMA3) + ", " + String.join(", ", QWEN2) + ")");
+        throw new CllmException(
+                CllmException.Status.UNSUPPORTED,
+                source + ": tokenizer.ggml.pre '" + GgufFile.printable(pre)
+                        + "' is not supported (supported: " + String.join(", ", DIGITS_THEN_GPT2) + ", "
+                        + String.join(", ", GPT2) + ", " + String.join(", ", LLAMA3) + ", " + String.join(", ", QWEN2)
+                        + ")");
     }
 
     private static Splitter regex(String regex) {

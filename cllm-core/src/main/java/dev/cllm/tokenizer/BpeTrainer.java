@@ -34,8 +34,8 @@ public final class BpeTrainer {
     /** Target vocabulary size including the 3 specials and 256 bytes (259 to 2^20; default 1024). */
     public BpeTrainer vocabSize(int n) {
         if (n < ByteBpeTokenizer.BASE_VOCAB || n > MAX_VOCAB_SIZE) {
-            throw new IllegalArgumentException("vocabSize must be in [" + ByteBpeTokenizer.BASE_VOCAB + ", "
-                    + MAX_VOCAB_SIZE + "], got " + n);
+            throw new IllegalArgumentException(
+                    "vocabSize must be in [" + ByteBpeTokenizer.BASE_VOCAB + ", " + MAX_VOCAB_SIZE + "], got " + n);
         }
         this.vocabSize = n;
         return this;
@@ -207,8 +207,11 @@ public final class BpeTrainer {
         bounds[chunks] = n;
         for (int c = 1; c < chunks; c++) {
             int i = Math.max(bounds[c - 1], (int) ((long) n * c / chunks));
-            while (i < n && !(i > 0 && text.charAt(i - 1) == '\n' && !Character.isWhitespace(text.charAt(i))
-                    && !Character.isLowSurrogate(text.charAt(i)))) {
+            while (i < n
+                    && !(i > 0
+                            && text.charAt(i - 1) == '\n'
+                            && !Character.isWhitespace(text.charAt(i))
+                            && !Character.isLowSurrogate(text.charAt(i)))) {
                 i++;
             }
             bounds[c] = i;
@@ -219,8 +222,11 @@ public final class BpeTrainer {
         } else {
             java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
             try {
-                parts = pool.submit(() -> IntStream.range(0, chunks).parallel()
-                        .mapToObj(c -> countChunk(text, bounds[c], bounds[c + 1])).toList()).join();
+                parts = pool.submit(() -> IntStream.range(0, chunks)
+                                .parallel()
+                                .mapToObj(c -> countChunk(text, bounds[c], bounds[c + 1]))
+                                .toList())
+                        .join();
             } finally {
                 pool.shutdown();
             }

@@ -59,7 +59,8 @@ public final class ByteBpeTokenizer implements Tokenizer {
     ByteBpeTokenizer(String[] tokens, long[] merges) {
         if (tokens.length < BASE_VOCAB) throw new IllegalArgumentException("vocabulary smaller than " + BASE_VOCAB);
         for (int i = 0; i < SPECIALS.length; i++) {
-            if (!SPECIALS[i].equals(tokens[i])) throw new IllegalArgumentException("id " + i + " must be " + SPECIALS[i]);
+            if (!SPECIALS[i].equals(tokens[i]))
+                throw new IllegalArgumentException("id " + i + " must be " + SPECIALS[i]);
         }
         for (int b = 0; b < 256; b++) {
             if (tokens[FIRST_BYTE_ID + b].length() != 1 || tokens[FIRST_BYTE_ID + b].charAt(0) != ByteLevel.charOf(b)) {
@@ -69,7 +70,8 @@ public final class ByteBpeTokenizer implements Tokenizer {
         this.tokens = tokens.clone();
         this.ids = new HashMap<>(tokens.length * 2);
         for (int i = 0; i < tokens.length; i++) {
-            if (ids.put(tokens[i], i) != null) throw new IllegalArgumentException("duplicate token '" + tokens[i] + "'");
+            if (ids.put(tokens[i], i) != null)
+                throw new IllegalArgumentException("duplicate token '" + tokens[i] + "'");
         }
         this.merges = merges.clone();
         this.mergeRankAndId = new HashMap<>(merges.length * 2);
@@ -79,7 +81,9 @@ public final class ByteBpeTokenizer implements Tokenizer {
                 throw new IllegalArgumentException("merge " + r + " uses an unknown or special id");
             }
             Integer z = ids.get(tokens[a] + tokens[b]);
-            if (z == null) throw new IllegalArgumentException("merge " + r + ": '" + tokens[a] + tokens[b] + "' not in vocabulary");
+            if (z == null)
+                throw new IllegalArgumentException(
+                        "merge " + r + ": '" + tokens[a] + tokens[b] + "' not in vocabulary");
             mergeRankAndId.putIfAbsent(merges[r], ((long) r << 32) | z);
         }
     }
@@ -119,7 +123,8 @@ public final class ByteBpeTokenizer implements Tokenizer {
         int best = -1;
         for (int s = 0; s < SPECIALS.length; s++) {
             String sp = SPECIALS[s];
-            if (i + sp.length() <= text.length() && (best < 0 || sp.length() > SPECIALS[best].length())
+            if (i + sp.length() <= text.length()
+                    && (best < 0 || sp.length() > SPECIALS[best].length())
                     && regionMatches(text, i, sp)) {
                 best = s;
             }
@@ -366,7 +371,11 @@ public final class ByteBpeTokenizer implements Tokenizer {
 
     /** The tokenizer.json text. */
     public String toJsonString() {
-        return new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create().toJson(toJson());
+        return new GsonBuilder()
+                .disableHtmlEscaping()
+                .setPrettyPrinting()
+                .create()
+                .toJson(toJson());
     }
 
     /** Writes tokenizer.json (UTF-8). */
@@ -388,8 +397,10 @@ public final class ByteBpeTokenizer implements Tokenizer {
         JsonObject root = JsonFiles.readObject(file);
         try {
             if (!preTokenizerJson().equals(root.get("pre_tokenizer"))) {
-                throw new CllmException(CllmException.Status.UNSUPPORTED, file
-                        + ": pre_tokenizer is not Sequence[Digits(individual), ByteLevel]; use the Hugging Face loader");
+                throw new CllmException(
+                        CllmException.Status.UNSUPPORTED,
+                        file
+                                + ": pre_tokenizer is not Sequence[Digits(individual), ByteLevel]; use the Hugging Face loader");
             }
             JsonObject model = root.getAsJsonObject("model");
             if (model == null || !"BPE".equals(model.get("type").getAsString())) {
@@ -399,7 +410,8 @@ public final class ByteBpeTokenizer implements Tokenizer {
             String[] toks = new String[vocab.size()];
             for (Map.Entry<String, JsonElement> e : vocab.entrySet()) {
                 int id = e.getValue().getAsInt();
-                if (id < 0 || id >= toks.length || toks[id] != null) throw CllmException.badFormat(file, "vocabulary ids are not 0.." + (toks.length - 1));
+                if (id < 0 || id >= toks.length || toks[id] != null)
+                    throw CllmException.badFormat(file, "vocabulary ids are not 0.." + (toks.length - 1));
                 toks[id] = e.getKey();
             }
             JsonArray ms = model.getAsJsonArray("merges");
@@ -420,7 +432,8 @@ public final class ByteBpeTokenizer implements Tokenizer {
                     b = s.substring(sp + 1);
                 }
                 Integer ia = idOf.get(a), ib = idOf.get(b);
-                if (ia == null || ib == null) throw CllmException.badFormat(file, "merge " + r + " uses unknown tokens");
+                if (ia == null || ib == null)
+                    throw CllmException.badFormat(file, "merge " + r + " uses unknown tokens");
                 merges[r] = ((long) ia << 32) | ib;
             }
             return new ByteBpeTokenizer(toks, merges);

@@ -47,7 +47,9 @@ public final class ByteLevel {
         byte[] out = new byte[mapped.length()];
         for (int i = 0; i < out.length; i++) {
             int b = byteOf(mapped.charAt(i));
-            if (b < 0) throw new IllegalArgumentException("not a byte-level character: U+" + Integer.toHexString(mapped.charAt(i)));
+            if (b < 0)
+                throw new IllegalArgumentException(
+                        "not a byte-level character: U+" + Integer.toHexString(mapped.charAt(i)));
             out[i] = (byte) b;
         }
         return out;

@@ -2,7 +2,6 @@ package dev.cllm.tokenizer;
 
 import dev.cllm.CllmException;
 import dev.cllm.model.GgufFile;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,7 +37,9 @@ public final class GgufBpeTokenizer implements Tokenizer {
         for (int i = 0; i < tokens.length; i++) {
             ids.putIfAbsent(tokens[i], i);
             int type = vocab.type(i);
-            if (type == GgufVocabulary.CONTROL || type == GgufVocabulary.USER_DEFINED || type == GgufVocabulary.UNKNOWN) {
+            if (type == GgufVocabulary.CONTROL
+                    || type == GgufVocabulary.USER_DEFINED
+                    || type == GgufVocabulary.UNKNOWN) {
                 special.add(i);
             }
         }
@@ -52,8 +53,10 @@ public final class GgufBpeTokenizer implements Tokenizer {
         for (int r = 0; r < merges.length; r++) {
             long[] pairAndResult = parseMerge(merges[r]);
             if (pairAndResult == null) {
-                throw CllmException.badFormat(source, "tokenizer merge " + r + " '" + GgufFile.printable(merges[r])
-                        + "' is not two tokens whose concatenation is a token");
+                throw CllmException.badFormat(
+                        source,
+                        "tokenizer merge " + r + " '" + GgufFile.printable(merges[r])
+                                + "' is not two tokens whose concatenation is a token");
             }
             mergeRankAndId.putIfAbsent(pairAndResult[0], ((long) r << 32) | pairAndResult[1]);
         }
@@ -71,7 +74,6 @@ public final class GgufBpeTokenizer implements Tokenizer {
         }
         return null;
     }
-
 
     @Override
     public int[] encode(String text) {

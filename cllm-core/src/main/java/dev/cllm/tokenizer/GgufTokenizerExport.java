@@ -1,13 +1,11 @@
 package dev.cllm.tokenizer;
 
-import dev.cllm.CllmException;
-import dev.cllm.model.Checkpoints;
-import dev.cllm.model.JsonFiles;
-
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-
+import dev.cllm.CllmException;
+import dev.cllm.model.Checkpoints;
+import dev.cllm.model.JsonFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,15 +45,20 @@ public final class GgufTokenizerExport {
             throw CllmException.badFormat(file, "not a Hugging Face tokenizer.json: no \"model\" object");
         }
         JsonObject model = modelElement.getAsJsonObject();
-        if (!"BPE".equals(string(model, "type"))) throw unsupported(file, "model type " + model.get("type") + " (only BPE)");
+        if (!"BPE".equals(string(model, "type")))
+            throw unsupported(file, "model type " + model.get("type") + " (only BPE)");
         if (bool(model, "byte_fallback")) {
             if (!isLegacyLlamaNormalizer(root.get("normalizer")) || !isNull(root.get("pre_tokenizer"))) {
-                throw unsupported(file, "byte-fallback BPE without Llama's Prepend(\u2581) + Replace(' ', \u2581) "
-                        + "normalizer");
+                throw unsupported(
+                        file,
+                        "byte-fallback BPE without Llama's Prepend(\u2581) + Replace(' ', \u2581) " + "normalizer");
             }
             try {
                 return convertSentencePiece(root, model, file);
-            } catch (IllegalStateException | ClassCastException | NullPointerException | UnsupportedOperationException e) {
+            } catch (IllegalStateException
+                    | ClassCastException
+                    | NullPointerException
+                    | UnsupportedOperationException e) {
                 throw CllmException.badFormat(file, "malformed BPE tokenizer: " + e.getMessage());
             }
         }
@@ -74,8 +77,20 @@ public final class GgufTokenizerExport {
     private static GgufVocabulary convert(JsonObject root, JsonObject model, String pre, Path file) {
         Vocab v = vocab(root, model, file);
         int[] bosEosAddBos = specials(file);
-        return new GgufVocabulary(GgufVocabulary.GPT2, pre, v.tokens, null, v.types, merges(model), bosEosAddBos[0],
-                bosEosAddBos[1], -1, -1, bosEosAddBos[2] == 1, false, false);
+        return new GgufVocabulary(
+                GgufVocabulary.GPT2,
+                pre,
+                v.tokens,
+                null,
+                v.types,
+                merges(model),
+                bosEosAddBos[0],
+                bosEosAddBos[1],
+                -1,
+                -1,
+                bosEosAddBos[2] == 1,
+                false,
+                false);
     }
 
     /**
@@ -96,7 +111,8 @@ public final class GgufTokenizerExport {
             if (id != null) scores[id] = -r;
         }
         String unk = model.has("unk_token") && model.get("unk_token").isJsonPrimitive()
-                ? model.get("unk_token").getAsString() : null;
+                ? model.get("unk_token").getAsString()
+                : null;
         int unkId = unk == null ? -1 : ids.getOrDefault(unk, -1);
         for (int i = 0; i < v.tokens.length; i++) {
             if (i == unkId) v.types[i] = GgufVocabulary.UNKNOWN;
@@ -105,8 +121,20 @@ public final class GgufTokenizerExport {
             }
         }
         int[] bosEosAddBos = specials(file);
-        return new GgufVocabulary(GgufVocabulary.LLAMA, null, v.tokens, scores, v.types, null, bosEosAddBos[0],
-                bosEosAddBos[1], unkId, -1, bosEosAddBos[2] == 1, false, true);
+        return new GgufVocabulary(
+                GgufVocabulary.LLAMA,
+                null,
+                v.tokens,
+                scores,
+                v.types,
+                null,
+                bosEosAddBos[0],
+                bosEosAddBos[1],
+                unkId,
+                -1,
+                bosEosAddBos[2] == 1,
+                false,
+                true);
     }
 
     /** Tokens by id and their types (added tokens: control when special, else user-defined). */
@@ -166,15 +194,21 @@ public final class GgufTokenizerExport {
 
     /** Hugging Face's legacy Llama normalizer: Sequence[Prepend("▁"), Replace(" ", "▁")]. */
     private static boolean isLegacyLlamaNormalizer(JsonElement n) {
-        if (!(n instanceof JsonObject o) || !"Sequence".equals(string(o, "type"))
-                || !(o.get("normalizers") instanceof JsonArray list) || list.size() != 2
-                || !(list.get(0) instanceof JsonObject prepend) || !(list.get(1) instanceof JsonObject replace)) {
+        if (!(n instanceof JsonObject o)
+                || !"Sequence".equals(string(o, "type"))
+                || !(o.get("normalizers") instanceof JsonArray list)
+                || list.size() != 2
+                || !(list.get(0) instanceof JsonObject prepend)
+                || !(list.get(1) instanceof JsonObject replace)) {
             return false;
         }
         String sp = String.valueOf(SentencePieceTokenizer.SPACE);
-        return "Prepend".equals(string(prepend, "type")) && sp.equals(string(prepend, "prepend"))
-                && "Replace".equals(string(replace, "type")) && sp.equals(string(replace, "content"))
-                && replace.get("pattern") instanceof JsonObject pattern && " ".equals(string(pattern, "String"));
+        return "Prepend".equals(string(prepend, "type"))
+                && sp.equals(string(prepend, "prepend"))
+                && "Replace".equals(string(replace, "type"))
+                && sp.equals(string(replace, "content"))
+                && replace.get("pattern") instanceof JsonObject pattern
+                && " ".equals(string(pattern, "String"));
     }
 
     private static boolean isNull(JsonElement e) {
@@ -187,14 +221,21 @@ public final class GgufTokenizerExport {
         JsonObject p = pre.getAsJsonObject();
         if (p.equals(ByteBpeTokenizer.preTokenizerJson())) return GgufVocabulary.OUR_PRE;
         if ("ByteLevel".equals(string(p, "type")) && useRegex(p) && !bool(p, "add_prefix_space")) return "gpt-2";
-        if ("Sequence".equals(string(p, "type")) && p.get("pretokenizers") instanceof JsonArray list && list.size() == 2
-                && list.get(0).isJsonObject() && list.get(1).isJsonObject()) {
-            JsonObject split = list.get(0).getAsJsonObject(), byteLevel = list.get(1).getAsJsonObject();
-            if ("Split".equals(string(split, "type")) && "ByteLevel".equals(string(byteLevel, "type")) && !useRegex(byteLevel)
+        if ("Sequence".equals(string(p, "type"))
+                && p.get("pretokenizers") instanceof JsonArray list
+                && list.size() == 2
+                && list.get(0).isJsonObject()
+                && list.get(1).isJsonObject()) {
+            JsonObject split = list.get(0).getAsJsonObject(),
+                    byteLevel = list.get(1).getAsJsonObject();
+            if ("Split".equals(string(split, "type"))
+                    && "ByteLevel".equals(string(byteLevel, "type"))
+                    && !useRegex(byteLevel)
                     && !bool(byteLevel, "add_prefix_space")
                     && split.get("pattern") instanceof JsonObject pattern
                     && BpePreTokenizers.LLAMA3_REGEX.equals(string(pattern, "Regex"))
-                    && "Isolated".equals(string(split, "behavior")) && !bool(split, "invert")) {
+                    && "Isolated".equals(string(split, "behavior"))
+                    && !bool(split, "invert")) {
                 return "llama-bpe";
             }
         }
@@ -216,8 +257,10 @@ public final class GgufTokenizerExport {
     }
 
     private static CllmException unsupported(Path file, String what) {
-        return new CllmException(CllmException.Status.UNSUPPORTED, file + ": " + what
-                + " cannot be written as a GGUF vocabulary (supported: byte-level BPE with our, GPT-2's or Llama 3's"
-                + " pre-tokenizer)");
+        return new CllmException(
+                CllmException.Status.UNSUPPORTED,
+                file + ": " + what
+                        + " cannot be written as a GGUF vocabulary (supported: byte-level BPE with our, GPT-2's or Llama 3's"
+                        + " pre-tokenizer)");
     }
 }

@@ -4,7 +4,6 @@ import dev.cllm.CllmException;
 import dev.cllm.model.GgufFile;
 import dev.cllm.model.GgufMetadata;
 import dev.cllm.model.GgufValue;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -24,8 +23,20 @@ import java.util.Optional;
  * @param addBos whether encoding starts with BOS; {@code addEos} whether it ends with EOS
  * @param addSpacePrefix SentencePiece: whether a space is put before the text (and removed on decode)
  */
-public record GgufVocabulary(String model, String pre, String[] tokens, float[] scores, int[] types, String[] merges,
-        int bosId, int eosId, int unkId, int padId, boolean addBos, boolean addEos, boolean addSpacePrefix) {
+public record GgufVocabulary(
+        String model,
+        String pre,
+        String[] tokens,
+        float[] scores,
+        int[] types,
+        String[] merges,
+        int bosId,
+        int eosId,
+        int unkId,
+        int padId,
+        boolean addBos,
+        boolean addEos,
+        boolean addSpacePrefix) {
     public static final String LLAMA = "llama";
     public static final String GPT2 = "gpt2";
     /** Token types ({@code tokenizer.ggml.token_type}), as llama.cpp numbers them; 0 is "undefined". */
@@ -55,22 +66,24 @@ public record GgufVocabulary(String model, String pre, String[] tokens, float[] 
         String model = m.string(MODEL, null);
         if (model == null || model.equals("none")) return Optional.empty();
         if (!model.equals(LLAMA) && !model.equals(GPT2)) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, source + ": tokenizer model '" + GgufFile.printable(model)
-                    + "' is not supported (only llama and gpt2)");
+            throw new CllmException(
+                    CllmException.Status.UNSUPPORTED,
+                    source + ": tokenizer model '" + GgufFile.printable(model)
+                            + "' is not supported (only llama and gpt2)");
         }
         String[] tokens = m.strings(TOKENS);
         if (tokens == null || tokens.length == 0) throw CllmException.badFormat(source, "missing or empty " + TOKENS);
         float[] scores = m.floats(SCORES);
         if (scores != null && scores.length != tokens.length) {
-            throw CllmException.badFormat(source, SCORES + " has " + scores.length + " entries for " + tokens.length
-                    + " tokens");
+            throw CllmException.badFormat(
+                    source, SCORES + " has " + scores.length + " entries for " + tokens.length + " tokens");
         }
         int[] types = null;
         long[] rawTypes = m.integers(TYPES);
         if (rawTypes != null) {
             if (rawTypes.length != tokens.length) {
-                throw CllmException.badFormat(source, TYPES + " has " + rawTypes.length + " entries for "
-                        + tokens.length + " tokens");
+                throw CllmException.badFormat(
+                        source, TYPES + " has " + rawTypes.length + " entries for " + tokens.length + " tokens");
             }
             types = new int[rawTypes.length];
             for (int i = 0; i < types.length; i++) {
@@ -81,11 +94,22 @@ public record GgufVocabulary(String model, String pre, String[] tokens, float[] 
             }
         }
         String[] merges = m.strings(MERGES);
-        if (model.equals(GPT2) && merges == null) throw CllmException.badFormat(source, "gpt2 tokenizer without " + MERGES);
+        if (model.equals(GPT2) && merges == null)
+            throw CllmException.badFormat(source, "gpt2 tokenizer without " + MERGES);
         boolean llama = model.equals(LLAMA);
-        return Optional.of(new GgufVocabulary(model, m.string(PRE, null), tokens, scores, types, merges,
-                id(m, BOS, tokens.length, source), id(m, EOS, tokens.length, source), id(m, UNK, tokens.length, source),
-                id(m, PAD, tokens.length, source), m.bool(ADD_BOS, llama), m.bool(ADD_EOS, false),
+        return Optional.of(new GgufVocabulary(
+                model,
+                m.string(PRE, null),
+                tokens,
+                scores,
+                types,
+                merges,
+                id(m, BOS, tokens.length, source),
+                id(m, EOS, tokens.length, source),
+                id(m, UNK, tokens.length, source),
+                id(m, PAD, tokens.length, source),
+                m.bool(ADD_BOS, llama),
+                m.bool(ADD_EOS, false),
                 m.bool(ADD_SPACE_PREFIX, llama)));
     }
 
@@ -93,7 +117,8 @@ public record GgufVocabulary(String model, String pre, String[] tokens, float[] 
         if (!m.has(key)) return -1;
         int id = m.count(key, -1);
         if (id >= vocab) {
-            throw CllmException.badFormat(source, key + " " + id + " is outside the vocabulary of " + vocab + " tokens");
+            throw CllmException.badFormat(
+                    source, key + " " + id + " is outside the vocabulary of " + vocab + " tokens");
         }
         return id;
     }
@@ -131,8 +156,8 @@ public record GgufVocabulary(String model, String pre, String[] tokens, float[] 
         }
         String[] merges = new String[t.mergeCount()];
         for (int r = 0; r < merges.length; r++) merges[r] = t.merge(r);
-        return new GgufVocabulary(GPT2, OUR_PRE, tokens, null, types, merges, t.bosId(), t.eosId(), -1, t.padId(), true,
-                false, false);
+        return new GgufVocabulary(
+                GPT2, OUR_PRE, tokens, null, types, merges, t.bosId(), t.eosId(), -1, t.padId(), true, false, false);
     }
 
     /**
@@ -151,8 +176,8 @@ public record GgufVocabulary(String model, String pre, String[] tokens, float[] 
             ty[i] = UNUSED;
             if (sc != null) sc[i] = -Float.MAX_VALUE;
         }
-        return new GgufVocabulary(model, pre, t, sc, ty, merges, bosId, eosId, unkId, padId, addBos, addEos,
-                addSpacePrefix);
+        return new GgufVocabulary(
+                model, pre, t, sc, ty, merges, bosId, eosId, unkId, padId, addBos, addEos, addSpacePrefix);
     }
 
     /** The type of token id (NORMAL when the file gives none, or gives 0). */

@@ -1,9 +1,7 @@
 package dev.cllm.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-
 import dev.cllm.engine.HandleGuard;
-
 import java.nio.file.Path;
 
 /**
@@ -24,7 +22,13 @@ public final class HfTokenizer implements Tokenizer {
     private final String eosToken;
     private final HandleGuard guard = HandleGuard.shared("tokenizer");
 
-    HfTokenizer(HuggingFaceTokenizer tokenizer, Path file, int vocabSize, int bosId, String bosToken, int eosId,
+    HfTokenizer(
+            HuggingFaceTokenizer tokenizer,
+            Path file,
+            int vocabSize,
+            int bosId,
+            String bosToken,
+            int eosId,
             String eosToken) {
         this.tokenizer = tokenizer;
         this.file = file;

@@ -17,6 +17,7 @@ public final class PreTokenizer {
     /** The GPT-2 / Hugging Face ByteLevel split regex. */
     static final String GPT2_REGEX =
             "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+
     private static final Pattern PATTERN = Pattern.compile(GPT2_REGEX, Pattern.UNICODE_CHARACTER_CLASS);
 
     private PreTokenizer() {}
@@ -59,7 +60,8 @@ public final class PreTokenizer {
         int last = 0;
         while (m.find()) {
             if (m.start() > last) out.accept(s.subSequence(last, m.start()).toString());
-            if (m.end() > m.start()) out.accept(s.subSequence(m.start(), m.end()).toString());
+            if (m.end() > m.start())
+                out.accept(s.subSequence(m.start(), m.end()).toString());
             last = m.end();
         }
         if (last < s.length()) out.accept(s.subSequence(last, s.length()).toString());

@@ -2,7 +2,6 @@ package dev.cllm.tokenizer;
 
 import dev.cllm.CllmException;
 import dev.cllm.model.GgufFile;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,13 +33,15 @@ public final class SentencePieceTokenizer implements Tokenizer {
     private final GgufVocabulary vocab;
     /** Token ids that merges may produce and plain symbols may map to (not control, unknown or byte tokens). */
     private final Map<String, Integer> pieces;
+
     private final int[] byteIds = new int[256];
     private final int[] byteOfId;
     private final SpecialTokenMatcher specials;
 
     SentencePieceTokenizer(GgufVocabulary vocab, Object source) {
         this.vocab = vocab;
-        if (vocab.scores() == null) throw CllmException.badFormat(source, "llama tokenizer without tokenizer.ggml.scores");
+        if (vocab.scores() == null)
+            throw CllmException.badFormat(source, "llama tokenizer without tokenizer.ggml.scores");
         String[] tokens = vocab.tokens();
         pieces = new HashMap<>(tokens.length * 2);
         byteOfId = new int[tokens.length];
@@ -51,8 +52,9 @@ public final class SentencePieceTokenizer implements Tokenizer {
             int type = vocab.type(i);
             int b = byteValue(tokens[i]);
             if (type == GgufVocabulary.BYTE || (vocab.types() == null && b >= 0)) {
-                if (b < 0) throw CllmException.badFormat(source, "byte token " + i + " '" + GgufFile.printable(tokens[i])
-                        + "' is not <0xNN>");
+                if (b < 0)
+                    throw CllmException.badFormat(
+                            source, "byte token " + i + " '" + GgufFile.printable(tokens[i]) + "' is not <0xNN>");
                 byteOfId[i] = b;
                 if (byteIds[b] < 0) byteIds[b] = i;
             } else if (type == GgufVocabulary.CONTROL || type == GgufVocabulary.UNKNOWN) {
@@ -77,10 +79,13 @@ public final class SentencePieceTokenizer implements Tokenizer {
         if (text == null) throw new IllegalArgumentException("text must not be null");
         ByteBpeTokenizer.IntList out = new ByteBpeTokenizer.IntList(text.length() / 2 + 4);
         if (vocab.addBos() && vocab.bosId() >= 0) out.add(vocab.bosId());
-        specials.split(text, stretch -> {
-            String normalized = (vocab.addSpacePrefix() ? " " + stretch : stretch).replace(' ', SPACE);
-            encodeStretch(normalized, out);
-        }, out::add);
+        specials.split(
+                text,
+                stretch -> {
+                    String normalized = (vocab.addSpacePrefix() ? " " + stretch : stretch).replace(' ', SPACE);
+                    encodeStretch(normalized, out);
+                },
+                out::add);
         if (vocab.addEos() && vocab.eosId() >= 0) out.add(vocab.eosId());
         return out.toArray();
     }
@@ -98,8 +103,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
             prev[i] = i - 1;
             next[i] = i + 1 < n ? i + 1 : -1;
         }
-        PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.score != b.score
-                ? Float.compare(b.score, a.score) : Integer.compare(a.left, b.left));
+        PriorityQueue<Bigram> queue = new PriorityQueue<>(
+                (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.left, b.left));
         for (int i = 0; i + 1 < n; i++) offer(queue, s, start, length, i, i + 1);
         while (!queue.isEmpty()) {
             Bigram g = queue.poll();

@@ -22,10 +22,13 @@ final class SpecialTokenMatcher {
         this.tokens = tokens;
         Map<Character, List<Integer>> lists = new HashMap<>();
         for (int id : special) {
-            if (!tokens[id].isEmpty()) lists.computeIfAbsent(tokens[id].charAt(0), c -> new ArrayList<>()).add(id);
+            if (!tokens[id].isEmpty())
+                lists.computeIfAbsent(tokens[id].charAt(0), c -> new ArrayList<>())
+                        .add(id);
         }
         lists.forEach((c, ids) -> {
-            ids.sort(Comparator.comparingInt((Integer id) -> -tokens[id].length()).thenComparingInt(id -> id));
+            ids.sort(Comparator.comparingInt((Integer id) -> -tokens[id].length())
+                    .thenComparingInt(id -> id));
             byFirstChar.put(c, ids.stream().mapToInt(Integer::intValue).toArray());
         });
     }

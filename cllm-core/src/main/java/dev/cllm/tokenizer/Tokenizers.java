@@ -1,5 +1,9 @@
 package dev.cllm.tokenizer;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import dev.cllm.CllmException;
 import dev.cllm.model.Checkpoints;
 import dev.cllm.model.GgufFile;
@@ -7,13 +11,6 @@ import dev.cllm.model.GgufMetadata;
 import dev.cllm.model.JsonErrors;
 import dev.cllm.model.JsonFiles;
 import dev.cllm.model.LlamaConfig;
-
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,13 +56,19 @@ public final class Tokenizers {
         int vocabSize = vocabSize(json, tokenizerJson);
         HuggingFaceTokenizer djl;
         try {
-            djl = HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerJson).optTruncation(false).optPadding(false)
-                    .optAddSpecialTokens(true).build();
+            djl = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(tokenizerJson)
+                    .optTruncation(false)
+                    .optPadding(false)
+                    .optAddSpecialTokens(true)
+                    .build();
         } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, tokenizerJson + ": cannot read: " + e.getMessage(), e);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, "cannot load the DJL tokenizers native library: "
-                    + e.getMessage(), e);
+            throw new CllmException(
+                    CllmException.Status.UNSUPPORTED,
+                    "cannot load the DJL tokenizers native library: " + e.getMessage(),
+                    e);
         } catch (RuntimeException e) {
             throw CllmException.badFormat(tokenizerJson, "invalid tokenizer: " + JsonErrors.oneLine(e.getMessage()));
         }
@@ -86,8 +89,8 @@ public final class Tokenizers {
                 eosId = config.eosTokenId();
                 eos = null;
             }
-            return new HfTokenizer(djl, tokenizerJson, vocabSize, bosId, bosId < 0 ? null : bos, eosId,
-                    eosId < 0 ? null : eos);
+            return new HfTokenizer(
+                    djl, tokenizerJson, vocabSize, bosId, bosId < 0 ? null : bos, eosId, eosId < 0 ? null : eos);
         } catch (RuntimeException e) {
             djl.close();
             throw e;
@@ -126,7 +129,8 @@ public final class Tokenizers {
         JsonElement added = json.get("added_tokens");
         if (added != null && added.isJsonArray()) {
             for (JsonElement a : added.getAsJsonArray()) {
-                if (a.isJsonObject()) max = Math.max(max, intOr(a.getAsJsonObject().get("id"), -1));
+                if (a.isJsonObject())
+                    max = Math.max(max, intOr(a.getAsJsonObject().get("id"), -1));
             }
         }
         if (max < 0 || max >= Integer.MAX_VALUE) {
@@ -195,7 +199,9 @@ public final class Tokenizers {
             for (JsonElement a : added.getAsJsonArray()) {
                 if (!a.isJsonObject()) continue;
                 JsonElement content = a.getAsJsonObject().get("content");
-                if (content != null && content.isJsonPrimitive() && content.getAsString().equals(token)) {
+                if (content != null
+                        && content.isJsonPrimitive()
+                        && content.getAsString().equals(token)) {
                     return intOr(a.getAsJsonObject().get("id"), -1);
                 }
             }

@@ -24,8 +24,8 @@ public final class AtomicFiles {
     /** Writes bytes to file atomically (see the class comment). */
     public static void write(Path file, byte[] bytes) throws IOException {
         Path tmp = tempSibling(file);
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel out = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) out.write(buffer);
             out.force(true);

@@ -54,8 +54,8 @@ public final class ProgressBar implements AutoCloseable {
         String eta = done == 0 ? "--:--" : clock(elapsed / fraction - elapsed);
         int filled = (int) Math.round(fraction * WIDTH);
         String bar = "=".repeat(filled) + (filled < WIDTH ? ">" + " ".repeat(WIDTH - filled - 1) : "");
-        String line = String.format(Locale.ROOT, "%s [%s] %d/%d %s elapsed %s eta %s", label, bar, done, total, extra,
-                clock(elapsed), eta);
+        String line = String.format(
+                Locale.ROOT, "%s [%s] %d/%d %s elapsed %s eta %s", label, bar, done, total, extra, clock(elapsed), eta);
         if (terminal) {
             out.print("\r" + line + "\u001b[K");
         } else {
@@ -66,7 +66,8 @@ public final class ProgressBar implements AutoCloseable {
 
     static String clock(double seconds) {
         long s = Math.max(0, Math.round(seconds));
-        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                 : String.format(Locale.ROOT, "%02d:%02d", s / 60, s % 60);
     }
 

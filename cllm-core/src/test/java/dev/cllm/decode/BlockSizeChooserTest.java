@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
 
 /** The block size choice as pure arithmetic: synthetic cost tables and acceptance, no model, no clock. */
 class BlockSizeChooserTest {
@@ -86,8 +85,12 @@ class BlockSizeChooserTest {
         // ... unless the session cannot hold more than 20 positions.
         assertEquals(16, BlockSizeChooser.best(costs(1, 1, 1.01, 1.02, 1.03, 1.04, 1.05), new Table(cllmTokens), 20));
         // Vanilla Jacobi on a model without consistency training: AR (n = 1) wins on the CPU.
-        assertEquals(1, BlockSizeChooser.best(costs(1, 1.05, 1.21, 1.43, 2.13, 4.1, 8.2),
-                new Table(1.0, 1.02, 1.04, 1.05, 1.05, 1.05, 1.05), 512));
+        assertEquals(
+                1,
+                BlockSizeChooser.best(
+                        costs(1, 1.05, 1.21, 1.43, 2.13, 4.1, 8.2),
+                        new Table(1.0, 1.02, 1.04, 1.05, 1.05, 1.05, 1.05),
+                        512));
     }
 
     @Test
@@ -100,7 +103,7 @@ class BlockSizeChooserTest {
     @Test
     void exploresAStaleNeighbourOnlyWhenItScoresClose() {
         ForwardCosts cpu = costs(1, 1.1, 1.3, 1.7, 3.0, 5.8, 11);
-        Table tokens = new Table(1.0, 1.4, 1.75, 2.08, 2.2, 2.3, 2.35);  // scores 1, 1.27, 1.35 (best), 1.22, 0.73, ...
+        Table tokens = new Table(1.0, 1.4, 1.75, 2.08, 2.2, 2.3, 2.35); // scores 1, 1.27, 1.35 (best), 1.22, 0.73, ...
         BlockSizeChooser.Choice fresh = BlockSizeChooser.choose(cpu, tokens, 512, true);
         assertEquals(4, fresh.blockSize());
         assertFalse(fresh.exploring());
@@ -109,12 +112,18 @@ class BlockSizeChooserTest {
         assertTrue(explore.exploring());
         BlockSizeChooser.Choice smaller = BlockSizeChooser.choose(cpu, tokens.withWeight(2, 0), 512, true);
         assertEquals(2, smaller.blockSize(), "stale smaller neighbour (1.27, within 15% of 1.35)");
-        assertEquals(4, BlockSizeChooser.choose(cpu, tokens.withWeight(8, 1), 512, false).blockSize(), "not its turn");
+        assertEquals(
+                4,
+                BlockSizeChooser.choose(cpu, tokens.withWeight(8, 1), 512, false)
+                        .blockSize(),
+                "not its turn");
         // A stale neighbour far below the best is not worth a call.
         Table far = new Table(1.0, 1.4, 1.75, 1.5, 2.2, 2.3, 2.35).withWeight(8, 0);
         assertEquals(4, BlockSizeChooser.choose(cpu, far, 512, true).blockSize());
         // Nor one beyond what the session holds.
-        assertEquals(4, BlockSizeChooser.choose(cpu, tokens.withWeight(8, 0), 7, true).blockSize());
+        assertEquals(
+                4,
+                BlockSizeChooser.choose(cpu, tokens.withWeight(8, 0), 7, true).blockSize());
     }
 
     @Test
@@ -128,5 +137,4 @@ class BlockSizeChooserTest {
         for (int i = 0; i < 500; i++) perfect.observe(8, 8, 8);
         assertEquals(64, BlockSizeChooser.best(costs(1, 1, 1, 1, 1.01, 1.02, 1.05), perfect, 512));
     }
-
 }

@@ -4,7 +4,6 @@ import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.model.Tensor;
 import dev.cllm.model.TensorNames;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -27,7 +26,7 @@ final class CopyingModel {
         int headDim = 16;
         int half = headDim / 2;
         int dim = vocab + 1;
-        int constant = vocab;  // index of the constant dimension
+        int constant = vocab; // index of the constant dimension
         if (vocab > headDim) throw new IllegalArgumentException("vocab must be <= " + headDim);
         LlamaConfig config = new LlamaConfig(dim, 4, 1, 1, 1, headDim, vocab, maxSeqLen, 10000f, 1e-5f, false, -1, -1);
         Map<String, Tensor> t = new LinkedHashMap<>();
@@ -45,7 +44,7 @@ final class CopyingModel {
         float[] wk = new float[headDim * dim];
         for (int i = 0; i < half; i++) {
             double omega = Math.pow(10000.0, -2.0 * i / headDim);
-            double phase = -(period - 1) * omega;  // rotary turns the query by m*omega, the key by n*omega
+            double phase = -(period - 1) * omega; // rotary turns the query by m*omega, the key by n*omega
             wq[i * dim + constant] = (float) (amplitude * Math.cos(phase));
             wq[(i + half) * dim + constant] = (float) (amplitude * Math.sin(phase));
             wk[i * dim + constant] = amplitude;
@@ -59,9 +58,13 @@ final class CopyingModel {
         for (int v = 0; v < vocab; v++) wo[v * headDim + v] = 2f;
         t.put(TensorNames.wo(0), Tensor.ofFloats(TensorNames.wo(0), new long[] {dim, headDim}, wo));
         int hidden = config.hiddenDim();
-        t.put(TensorNames.gate(0), Tensor.ofFloats(TensorNames.gate(0), new long[] {hidden, dim}, new float[hidden * dim]));
+        t.put(
+                TensorNames.gate(0),
+                Tensor.ofFloats(TensorNames.gate(0), new long[] {hidden, dim}, new float[hidden * dim]));
         t.put(TensorNames.up(0), Tensor.ofFloats(TensorNames.up(0), new long[] {hidden, dim}, new float[hidden * dim]));
-        t.put(TensorNames.down(0), Tensor.ofFloats(TensorNames.down(0), new long[] {dim, hidden}, new float[dim * hidden]));
+        t.put(
+                TensorNames.down(0),
+                Tensor.ofFloats(TensorNames.down(0), new long[] {dim, hidden}, new float[dim * hidden]));
         float[] head = new float[vocab * dim];
         for (int v = 0; v < vocab; v++) head[v * dim + v] = 1f;
         t.put(TensorNames.LM_HEAD, Tensor.ofFloats(TensorNames.LM_HEAD, new long[] {vocab, dim}, head));

@@ -1,7 +1,6 @@
 package dev.cllm.decode;
 
 import dev.cllm.engine.NativeSession;
-
 import java.util.Arrays;
 
 /** Greedy AR decoding written independently of the decoders: full logits to Java, argmax here. */

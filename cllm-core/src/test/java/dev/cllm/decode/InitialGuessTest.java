@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.HashSet;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 /** The guess rule is the formula of cllm.h, the same values the native test_cuda_host_logic pins. */
 class InitialGuessTest {
@@ -36,7 +35,9 @@ class InitialGuessTest {
             seen.add(first[i]);
         }
         assertEquals(7, seen.size(), "64 positions reach every history token");
-        assertNotEquals(java.util.Arrays.toString(first), java.util.Arrays.toString(fillWith(InitialGuess.random(43), history)),
+        assertNotEquals(
+                java.util.Arrays.toString(first),
+                java.util.Arrays.toString(fillWith(InitialGuess.random(43), history)),
                 "another seed gives other guesses");
     }
 

@@ -10,13 +10,11 @@ import dev.cllm.engine.NativeModel;
 import dev.cllm.engine.NativeSession;
 import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.RandomWeights;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 class JacobiDecoderTest {
     private static final int[] BLOCKS = {1, 2, 7, 16, 64};
@@ -43,9 +41,10 @@ class JacobiDecoderTest {
         int cases = 0;
         for (int m = 0; m < shapes.length; m++) {
             try (NativeModel model = NativeModel.load(RandomWeights.create(shapes[m], 100 + m), Device.cpu());
-                 NativeSession session = model.newSession(256)) {
+                    NativeSession session = model.newSession(256)) {
                 for (int p = 0; p < 3; p++) {
-                    int[] prompt = random.ints(1 + random.nextInt(9), 0, shapes[m].vocabSize()).toArray();
+                    int[] prompt = random.ints(1 + random.nextInt(9), 0, shapes[m].vocabSize())
+                            .toArray();
                     int maxNew = 20 + random.nextInt(60);
                     int[] greedy = GreedyReference.generate(session, prompt, -1, maxNew);
                     for (int n : BLOCKS) {
@@ -77,12 +76,15 @@ class JacobiDecoderTest {
     void streamsEveryTokenInOrder() {
         LlamaConfig config = LlamaConfig.of(32, 48, 1, 2, 2, 29, 128, true);
         try (NativeModel model = NativeModel.load(RandomWeights.create(config, 5), Device.cpu());
-             NativeSession session = model.newSession(128)) {
+                NativeSession session = model.newSession(128)) {
             for (WindowMode mode : WindowMode.values()) {
                 List<Integer> streamed = new ArrayList<>();
                 DecodeResult r = new JacobiDecoder(7, 40, mode, InitialGuess.random(1), 7, null)
                         .decode(session, new int[] {3, 4}, -1, streamed::add);
-                assertArrayEquals(r.tokens(), streamed.stream().mapToInt(Integer::intValue).toArray(), mode.name());
+                assertArrayEquals(
+                        r.tokens(),
+                        streamed.stream().mapToInt(Integer::intValue).toArray(),
+                        mode.name());
             }
         }
     }
@@ -91,7 +93,7 @@ class JacobiDecoderTest {
     void edgeCases() {
         LlamaConfig config = LlamaConfig.of(32, 48, 2, 2, 1, 37, 64, false);
         try (NativeModel model = NativeModel.load(RandomWeights.create(config, 9), Device.cpu());
-             NativeSession session = model.newSession(64)) {
+                NativeSession session = model.newSession(64)) {
             int[] prompt = {7};
             int[] greedy = GreedyReference.generate(session, prompt, -1, 30);
             for (WindowMode mode : WindowMode.values()) {
@@ -115,8 +117,12 @@ class JacobiDecoderTest {
                 assertEquals(StopReason.EOS, none.stopReason());
                 assertEquals(1, none.stats().tokens(), "the EOS token counts as generated");
                 // Zero tokens asked.
-                assertEquals(0, new JacobiDecoder(16, 0, mode, InitialGuess.random(0), 16, null)
-                        .decode(session, prompt, -1, null).tokens().length);
+                assertEquals(
+                        0,
+                        new JacobiDecoder(16, 0, mode, InitialGuess.random(0), 16, null)
+                                .decode(session, prompt, -1, null)
+                                .tokens()
+                                .length);
             }
         }
     }
@@ -125,8 +131,8 @@ class JacobiDecoderTest {
     void contextFullStopsCleanlyMidBlock() {
         LlamaConfig config = LlamaConfig.of(32, 48, 1, 2, 2, 31, 64, true);
         try (NativeModel model = NativeModel.load(RandomWeights.create(config, 13), Device.cpu());
-             NativeSession big = model.newSession(64);
-             NativeSession small = model.newSession(20)) {
+                NativeSession big = model.newSession(64);
+                NativeSession small = model.newSession(20)) {
             int[] prompt = {1, 2, 3, 4, 5};
             int[] greedy = GreedyReference.generate(big, prompt, -1, 40);
             for (WindowMode mode : WindowMode.values()) {
@@ -147,7 +153,7 @@ class JacobiDecoderTest {
     void aModelThatPredictsWellMakesJacobiFast() {
         int period = 9;
         try (NativeModel model = NativeModel.load(CopyingModel.create(16, period, 512), Device.cpu());
-             NativeSession session = model.newSession(512)) {
+                NativeSession session = model.newSession(512)) {
             int[] prompt = {3, 14, 1, 5, 9, 2, 6, 11, 7};
             int[] greedy = GreedyReference.generate(session, prompt, -1, 200);
             for (int i = 0; i < greedy.length; i++) {
@@ -158,7 +164,8 @@ class JacobiDecoderTest {
                         .decode(session, prompt, -1, null);
                 assertArrayEquals(greedy, r.tokens(), mode.name());
                 assertStatsAddUp(r, mode.name());
-                assertTrue(r.stats().tokensPerIteration() > 3.0,
+                assertTrue(
+                        r.stats().tokensPerIteration() > 3.0,
                         mode + ": tokens per iteration " + r.stats().tokensPerIteration());
                 assertTrue(r.stats().fastForwarded() > 0);
             }
@@ -170,12 +177,13 @@ class JacobiDecoderTest {
     @Test
     void rejectsBadSettings() {
         assertThrows(IllegalArgumentException.class, () -> new JacobiDecoder(0, 10));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> JacobiDecoder.auto(10, WindowMode.REFILL, InitialGuess.last(), -1, null));
         assertThrows(IllegalArgumentException.class, () -> new JacobiDecoder(4, -1));
         LlamaConfig config = LlamaConfig.of(32, 48, 1, 2, 2, 31, 64, true);
         try (NativeModel model = NativeModel.load(RandomWeights.create(config, 1), Device.cpu());
-             NativeSession session = model.newSession(16)) {
+                NativeSession session = model.newSession(16)) {
             JacobiDecoder decoder = new JacobiDecoder(4, 10);
             assertThrows(IllegalArgumentException.class, () -> decoder.decode(session, new int[0], -1, null));
             assertThrows(IllegalArgumentException.class, () -> decoder.decode(session, new int[] {31}, -1, null));

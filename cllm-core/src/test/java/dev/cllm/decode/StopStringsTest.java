@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class StopStringsTest {
     /** Feeds pieces one by one and returns everything released, then the flush. */
@@ -26,9 +25,9 @@ class StopStringsTest {
     @Test
     void textThatMightStartAStopStringIsHeldBackUntilItCannot() {
         StopStrings s = new StopStrings(List.of("####"));
-        assertEquals("x ", s.accept("x #"));  // "#" may start "####"
+        assertEquals("x ", s.accept("x #")); // "#" may start "####"
         assertEquals("", s.accept("#"));
-        assertEquals("##a", s.accept("a"));  // "##a" cannot
+        assertEquals("##a", s.accept("a")); // "##a" cannot
         assertFalse(s.stopped());
         assertEquals("b", s.accept("b###"));
         assertEquals("", s.accept("#c"));

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cllm.CllmException;
 import dev.cllm.model.DType;
 import dev.cllm.nativelib.CllmNative;
-
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -19,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 
 /**
  * The C ABI and the Java side agree by construction: every enumerator and the ABI version of
@@ -29,6 +27,7 @@ import java.util.regex.Pattern;
 class NativeAbiTest {
     /** The header, read from the repository (tests run in the module's folder). */
     private static final Path HEADER = Path.of("..", "native", "include", "cllm", "cllm.h");
+
     private static final Pattern ENUMERATOR = Pattern.compile("\\b(CLLM_[A-Z0-9_]+)\\s*=\\s*(-?\\d+)\\s*[,}\\n/]");
     private static final Pattern DEFINE = Pattern.compile("#define\\s+(CLLM_[A-Z0-9_]+)\\s+(\\d+)\\b");
 
@@ -47,7 +46,10 @@ class NativeAbiTest {
         Map<String, Integer> out = new TreeMap<>();
         for (Field f : CllmNative.class.getFields()) {
             int mod = f.getModifiers();
-            if (Modifier.isStatic(mod) && Modifier.isFinal(mod) && f.getType() == int.class && f.getName().startsWith("CLLM_")) {
+            if (Modifier.isStatic(mod)
+                    && Modifier.isFinal(mod)
+                    && f.getType() == int.class
+                    && f.getName().startsWith("CLLM_")) {
                 out.put(f.getName(), f.getInt(null));
             }
         }
@@ -58,8 +60,15 @@ class NativeAbiTest {
     void everyHeaderConstantHasTheSameJavaConstantAndBack() throws Exception {
         Map<String, Integer> header = headerConstants();
         // The parser must see the groups it pins, or the comparison below would prove nothing.
-        for (String expected : new String[] {"CLLM_OK", "CLLM_ERR_INTERNAL", "CLLM_TENSOR_OUTPUT", "CLLM_DTYPE_BF16",
-            "CLLM_BACKEND_CUDA", "CLLM_ABI_VERSION", "CLLM_TENSOR_KIND_COUNT"}) {
+        for (String expected : new String[] {
+            "CLLM_OK",
+            "CLLM_ERR_INTERNAL",
+            "CLLM_TENSOR_OUTPUT",
+            "CLLM_DTYPE_BF16",
+            "CLLM_BACKEND_CUDA",
+            "CLLM_ABI_VERSION",
+            "CLLM_TENSOR_KIND_COUNT"
+        }) {
             assertTrue(header.containsKey(expected), expected + " parsed from cllm.h: " + header);
         }
         assertEquals(header, javaConstants(), "cllm.h (expected) vs CllmNative (actual)");
@@ -96,11 +105,14 @@ class NativeAbiTest {
         NativeLibrary.ensureLoaded();
         assertEquals(headerConstants().get("CLLM_ABI_VERSION"), CllmNative.cllm_abi_version());
         assertEquals(CllmNative.CLLM_ABI_VERSION, CllmNative.cllm_abi_version());
-        CllmException e = assertThrows(CllmException.class,
-                () -> NativeLibrary.checkAbiVersion(2, 1, "/cache/libcllm.so"));
+        CllmException e =
+                assertThrows(CllmException.class, () -> NativeLibrary.checkAbiVersion(2, 1, "/cache/libcllm.so"));
         assertEquals(CllmException.Status.UNSUPPORTED, e.status());
-        assertTrue(e.getMessage().contains("/cache/libcllm.so") && e.getMessage().contains("ABI version 1")
-                && e.getMessage().contains("ABI version 2"), e.getMessage());
-        NativeLibrary.checkAbiVersion(3, 3, "same");  // no exception
+        assertTrue(
+                e.getMessage().contains("/cache/libcllm.so")
+                        && e.getMessage().contains("ABI version 1")
+                        && e.getMessage().contains("ABI version 2"),
+                e.getMessage());
+        NativeLibrary.checkAbiVersion(3, 3, "same"); // no exception
     }
 }

@@ -15,16 +15,14 @@ import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.model.RandomWeights;
 import dev.cllm.model.Tensor;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Weight types through the Java API: conversion at load, the checkpoint's own type, exactness per type. */
 class NativeModelWeightTypesTest {
@@ -73,8 +71,8 @@ class NativeModelWeightTypesTest {
     @EnumSource(WeightType.class)
     void blockForwardEqualsTokenByTokenAndJacobiEqualsGreedy(WeightType type) {
         try (NativeModel model = NativeModel.load(RandomWeights.create(CONFIG, 6), Device.cpu(), type);
-             NativeSession block = model.newSession(48);
-             NativeSession single = model.newSession(48)) {
+                NativeSession block = model.newSession(48);
+                NativeSession single = model.newSession(48)) {
             int vocab = CONFIG.vocabSize();
             int[] tokens = {3, 9, 27, 31, 2, 44, 60, 1, 8};
             float[] all = block.forward(tokens, true);
@@ -118,9 +116,9 @@ class NativeModelWeightTypesTest {
         assertEquals(WeightType.BF16, WeightType.ofCheckpoint(bf16));
         assertEquals(WeightType.Q8_0, WeightType.ofCheckpoint(q8));
         try (NativeModel a = NativeModel.load(f32, Device.cpu());
-             NativeModel b = NativeModel.load(bf16, Device.cpu());
-             NativeModel c = NativeModel.load(q8, Device.cpu());
-             NativeModel empty = NativeModel.create(CONFIG, Device.cpu())) {
+                NativeModel b = NativeModel.load(bf16, Device.cpu());
+                NativeModel c = NativeModel.load(q8, Device.cpu());
+                NativeModel empty = NativeModel.create(CONFIG, Device.cpu())) {
             assertEquals(WeightType.F32, a.weightType());
             assertEquals(WeightType.BF16, b.weightType());
             assertEquals(WeightType.Q8_0, c.weightType());
@@ -143,9 +141,9 @@ class NativeModelWeightTypesTest {
         ModelWeights f32 = RandomWeights.create(CONFIG, 8);
         int[] tokens = {4, 8, 15, 16, 23, 42};
         try (NativeModel fromBlocks = NativeModel.load(Q8Blocks.withQ8Matrices(f32), Device.cpu(), WeightType.Q8_0);
-             NativeModel quantisedAtLoad = NativeModel.load(f32, Device.cpu(), WeightType.Q8_0);
-             NativeModel dequantised = NativeModel.load(Q8Blocks.withQ8Matrices(f32), Device.cpu(), WeightType.F32);
-             NativeModel plain = NativeModel.load(f32, Device.cpu(), WeightType.F32)) {
+                NativeModel quantisedAtLoad = NativeModel.load(f32, Device.cpu(), WeightType.Q8_0);
+                NativeModel dequantised = NativeModel.load(Q8Blocks.withQ8Matrices(f32), Device.cpu(), WeightType.F32);
+                NativeModel plain = NativeModel.load(f32, Device.cpu(), WeightType.F32)) {
             // Java's quantiser is ggml's, and so is the engine's: the same blocks either way.
             assertArrayEquals(logits(quantisedAtLoad, tokens), logits(fromBlocks, tokens));
             // Q8_0 blocks converted to f32 at load hold the quantised values: close to, not equal to, f32.
@@ -169,10 +167,12 @@ class NativeModelWeightTypesTest {
         }
         assertTrue(worst > 0 && worst <= scale / 127, "dequantised within half a step of the block's largest value");
         assertEquals(back[5], q8.getFloat(5));
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException bad = assertThrows(
+                IllegalArgumentException.class,
                 () -> new Tensor("x", DType.Q8_0, new long[] {3, 16}, ByteBuffer.allocate(51)));
         assertTrue(bad.getMessage().contains("multiple of 32"), bad.getMessage());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new Tensor("x", DType.Q8_0, new long[] {2, 32}, ByteBuffer.allocate(64)));
         assertEquals(68, DType.Q8_0.byteSize(64));
         assertThrows(UnsupportedOperationException.class, DType.Q8_0::bytes);
@@ -182,7 +182,7 @@ class NativeModelWeightTypesTest {
     @Test
     void q8CheckpointsAreWrittenAsF32(@TempDir Path dir) {
         ModelWeights q8 = Q8Blocks.withQ8Matrices(RandomWeights.create(CONFIG, 11));
-        CheckpointWriter.write(q8, dir);  // safetensors cannot hold Q8_0: those tensors become F32
+        CheckpointWriter.write(q8, dir); // safetensors cannot hold Q8_0: those tensors become F32
         ModelWeights back = Checkpoints.load(dir);
         Tensor original = q8.require("model.layers.1.mlp.gate_proj.weight");
         Tensor written = back.require("model.layers.1.mlp.gate_proj.weight");
@@ -197,9 +197,11 @@ class NativeModelWeightTypesTest {
         LlamaConfig odd = LlamaConfig.of(64, 100, 1, 4, 4, 50, 32, true);
         float[] values = new float[64 * 100];
         for (int i = 0; i < values.length; i++) values[i] = (i % 7) * 0.01f;
-        Tensor blocks = Q8Blocks.quantize(Tensor.ofFloats("model.layers.0.mlp.down_proj.weight", new long[] {6400}, values));
+        Tensor blocks =
+                Q8Blocks.quantize(Tensor.ofFloats("model.layers.0.mlp.down_proj.weight", new long[] {6400}, values));
         try (NativeModel model = NativeModel.create(odd, Device.cpu(), WeightType.Q8_0)) {
-            CllmException e = assertThrows(CllmException.class,
+            CllmException e = assertThrows(
+                    CllmException.class,
                     () -> model.upload(dev.cllm.nativelib.CllmNative.CLLM_TENSOR_W_DOWN, 0, blocks));
             assertEquals(CllmException.Status.INVALID_ARGUMENT, e.status());
             assertTrue(e.getMessage().contains("w_down") && e.getMessage().contains("multiple of 32"), e.getMessage());

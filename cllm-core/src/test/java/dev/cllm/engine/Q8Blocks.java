@@ -5,7 +5,6 @@ import dev.cllm.model.HalfFloats;
 import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.model.Tensor;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
@@ -61,6 +60,6 @@ final class Q8Blocks {
     }
 
     static LlamaConfig aligned() {
-        return LlamaConfig.of(64, 96, 2, 4, 2, 70, 64, false);  // every row 64 or 96 long
+        return LlamaConfig.of(64, 96, 2, 4, 2, 70, 64, false); // every row 64 or 96 long
     }
 }

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cllm.CllmException;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointsTest {
     @TempDir
@@ -33,12 +31,14 @@ class CheckpointsTest {
         assertEquals(Checkpoints.Format.HF_SAFETENSORS, Checkpoints.detect(hf));
         assertEquals(w.config(), Checkpoints.load(hf).config());
         assertEquals(w.config(), Checkpoints.load(hf.resolve("config.json")).config());
-        assertEquals(w.config(), Checkpoints.load(hf.resolve("model.safetensors")).config());
+        assertEquals(
+                w.config(), Checkpoints.load(hf.resolve("model.safetensors")).config());
         assertEquals(Checkpoints.Format.HF_SAFETENSORS, Checkpoints.detect(hf.resolve("model.safetensors")));
 
         // A .safetensors file under another name, config.json beside it.
         Files.move(hf.resolve("model.safetensors"), hf.resolve("weights.safetensors"));
-        assertEquals(w.config(), Checkpoints.load(hf.resolve("weights.safetensors")).config());
+        assertEquals(
+                w.config(), Checkpoints.load(hf.resolve("weights.safetensors")).config());
         fails(hf, CllmException.Status.BAD_FORMAT, "no model.safetensors");
     }
 
@@ -62,6 +62,8 @@ class CheckpointsTest {
         assertEquals(Optional.empty(), Checkpoints.tokenizerFile(dir));
         Path tok = Files.writeString(dir.resolve("tokenizer.json"), "{}");
         assertEquals(Optional.of(tok), Checkpoints.tokenizerFile(dir));
-        assertEquals(tok.toAbsolutePath(), Checkpoints.tokenizerFile(dir.resolve("model.bin")).orElseThrow());
+        assertEquals(
+                tok.toAbsolutePath(),
+                Checkpoints.tokenizerFile(dir.resolve("model.bin")).orElseThrow());
     }
 }

@@ -5,14 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cllm.CllmException;
-
 import com.google.gson.JsonObject;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import dev.cllm.CllmException;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -20,6 +14,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Configs and llama2.c headers that ask for absurd, negative or overflowing sizes fail at once, before
@@ -33,6 +30,7 @@ class ConfigLimitsTest {
 
     @TempDir
     Path dir;
+
     private String original;
 
     @BeforeEach
@@ -69,30 +67,40 @@ class ConfigLimitsTest {
             set("max_position_embeddings", Integer.MAX_VALUE, "max_position_embeddings must be between 1 and 16777216"),
             set("max_position_embeddings", -1, "max_position_embeddings must be between 1 and 16777216, got -1"),
             // Every field in range, their products beyond any size computation (2^40 elements).
-            new Case(c -> {
-                c.addProperty("vocab_size", 1 << 24);
-                c.addProperty("hidden_size", 1 << 16);
-            }, "vocab_size * hidden_size = 1099511627776 is at or above"),
-            new Case(c -> {
-                c.addProperty("num_attention_heads", 4096);
-                c.addProperty("num_key_value_heads", 4096);
-                c.addProperty("head_dim", 4096);
-                c.addProperty("hidden_size", 1 << 16);
-            }, "num_attention_heads * head_dim * hidden_size = 1099511627776 is at or above"),
-            new Case(c -> {
-                c.addProperty("intermediate_size", 1 << 20);
-                c.addProperty("hidden_size", 1 << 16);
-            }, "intermediate_size * hidden_size = 68719476736 is at or above"),
-            new Case(c -> {
-                c.addProperty("max_position_embeddings", 1 << 24);
-                c.addProperty("hidden_size", 1 << 16);
-            }, "max_position_embeddings * hidden_size = 1099511627776 is at or above"),
+            new Case(
+                    c -> {
+                        c.addProperty("vocab_size", 1 << 24);
+                        c.addProperty("hidden_size", 1 << 16);
+                    },
+                    "vocab_size * hidden_size = 1099511627776 is at or above"),
+            new Case(
+                    c -> {
+                        c.addProperty("num_attention_heads", 4096);
+                        c.addProperty("num_key_value_heads", 4096);
+                        c.addProperty("head_dim", 4096);
+                        c.addProperty("hidden_size", 1 << 16);
+                    },
+                    "num_attention_heads * head_dim * hidden_size = 1099511627776 is at or above"),
+            new Case(
+                    c -> {
+                        c.addProperty("intermediate_size", 1 << 20);
+                        c.addProperty("hidden_size", 1 << 16);
+                    },
+                    "intermediate_size * hidden_size = 68719476736 is at or above"),
+            new Case(
+                    c -> {
+                        c.addProperty("max_position_embeddings", 1 << 24);
+                        c.addProperty("hidden_size", 1 << 16);
+                    },
+                    "max_position_embeddings * hidden_size = 1099511627776 is at or above"),
         };
         for (Case k : cases) {
             Files.writeString(dir.resolve("config.json"), original);
             HfCheckpointTest.editConfig(dir, k.edit());
             CllmException e = failingLoad(dir, k.fragment());
-            assertTrue(e.getMessage().contains(dir.resolve("config.json").toString()), "names the file: " + e.getMessage());
+            assertTrue(
+                    e.getMessage().contains(dir.resolve("config.json").toString()),
+                    "names the file: " + e.getMessage());
         }
     }
 
@@ -100,12 +108,20 @@ class ConfigLimitsTest {
     void aConfigWithinTheLimitsThatContradictsTheFileNamesTheFileAndTheTensor() throws IOException {
         String weights = dir.resolve("model.safetensors").toString();
         Case[] cases = {
-            set("num_hidden_layers", 4096, "missing tensor model.layers.2.input_layernorm.weight: the config has "
-                    + "num_hidden_layers 4096 but the file's tensors stop at layer 1"),
-            set("vocab_size", 1 << 20, "tensor model.embed_tokens.weight has shape [37, 24] but the config needs "
-                    + "[1048576, 24]"),
-            set("intermediate_size", 1 << 20, "tensor model.layers.0.mlp.gate_proj.weight has shape [40, 24] but the "
-                    + "config needs [1048576, 24]"),
+            set(
+                    "num_hidden_layers",
+                    4096,
+                    "missing tensor model.layers.2.input_layernorm.weight: the config has "
+                            + "num_hidden_layers 4096 but the file's tensors stop at layer 1"),
+            set(
+                    "vocab_size",
+                    1 << 20,
+                    "tensor model.embed_tokens.weight has shape [37, 24] but the config needs " + "[1048576, 24]"),
+            set(
+                    "intermediate_size",
+                    1 << 20,
+                    "tensor model.layers.0.mlp.gate_proj.weight has shape [40, 24] but the "
+                            + "config needs [1048576, 24]"),
         };
         for (Case k : cases) {
             Files.writeString(dir.resolve("config.json"), original);
@@ -133,7 +149,8 @@ class ConfigLimitsTest {
             {new int[] {1 << 16, 1 << 20, 2, 16, 16, 37, 16}, "hidden_dim * dim = 68719476736 is at or above"},
         };
         for (int i = 0; i < cases.length; i++) {
-            ByteBuffer b = ByteBuffer.allocate(Llama2cCheckpoint.HEADER_BYTES + 64).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b =
+                    ByteBuffer.allocate(Llama2cCheckpoint.HEADER_BYTES + 64).order(ByteOrder.LITTLE_ENDIAN);
             for (int v : (int[]) cases[i][0]) b.putInt(v);
             Path bin = Files.write(dir.resolve("absurd" + i + ".bin"), b.array());
             CllmException e = failingLoad(bin, (String) cases[i][1]);
@@ -150,8 +167,9 @@ class ConfigLimitsTest {
         assertEquals(CllmException.Status.BAD_FORMAT, e.status(), e.getMessage());
         assertTrue(e.getMessage().contains(fragment), fragment + " in: " + e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
-        assertTrue(allocated < ALLOCATION_BOUND, "failed before building anything large: " + allocated + " bytes for "
-                + fragment);
+        assertTrue(
+                allocated < ALLOCATION_BOUND,
+                "failed before building anything large: " + allocated + " bytes for " + fragment);
         return e;
     }
 }

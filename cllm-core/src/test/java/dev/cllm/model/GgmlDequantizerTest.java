@@ -3,11 +3,10 @@ package dev.cllm.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /**
  * The ggml decoders against (1) hand-built blocks packed from chosen integers ({@link QuantPacking}), whose
@@ -142,8 +141,17 @@ class GgmlDequantizerTest {
 
     @Test
     void randomBytesDecodeAsTheElementWiseReference() {
-        GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K,
-            GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K};
+        GgmlType[] types = {
+            GgmlType.Q4_0,
+            GgmlType.Q4_1,
+            GgmlType.Q5_0,
+            GgmlType.Q5_1,
+            GgmlType.Q2_K,
+            GgmlType.Q3_K,
+            GgmlType.Q4_K,
+            GgmlType.Q5_K,
+            GgmlType.Q6_K
+        };
         for (GgmlType type : types) {
             int blocks = 3;
             byte[] bytes = new byte[blocks * type.blockBytes()];
@@ -151,15 +159,21 @@ class GgmlDequantizerTest {
             ByteBuffer data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
             // Finite scales: random fp16 bits may be NaN or infinity, which would hide comparisons.
             for (int blk = 0; blk < blocks; blk++) {
-                for (int at : scaleOffsets(type)) data.putShort(blk * type.blockBytes() + at, QuantPacking.half(RANDOM.nextFloat()));
+                for (int at : scaleOffsets(type))
+                    data.putShort(blk * type.blockBytes() + at, QuantPacking.half(RANDOM.nextFloat()));
             }
             float[] out = new float[blocks * type.blockElements()];
             GgmlDequantizer.decode(type, data, 0, blocks, out, 0);
             for (int blk = 0; blk < blocks; blk++) {
-                ByteBuffer one = data.duplicate().position(blk * type.blockBytes()).slice().order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer one = data.duplicate()
+                        .position(blk * type.blockBytes())
+                        .slice()
+                        .order(ByteOrder.LITTLE_ENDIAN);
                 for (int e = 0; e < type.blockElements(); e++) {
-                    assertClose(reference(type, one, e), out[blk * type.blockElements() + e], type + " block " + blk
-                            + " element " + e);
+                    assertClose(
+                            reference(type, one, e),
+                            out[blk * type.blockElements() + e],
+                            type + " block " + blk + " element " + e);
                 }
             }
             // Decoding a later block alone gives the same values (block offsets are right).
@@ -197,8 +211,9 @@ class GgmlDequantizerTest {
             assertEquals(h(max / 127f), scale, "scale = max|x| / 127 as fp16");
             for (int i = 0; i < 32; i++) {
                 int k = 32 * blk + i;
-                assertTrue(Math.abs(back[k] - values[k]) <= scale / 2 + 1e-7f, "element " + k + ": " + values[k]
-                        + " -> " + back[k]);
+                assertTrue(
+                        Math.abs(back[k] - values[k]) <= scale / 2 + 1e-7f,
+                        "element " + k + ": " + values[k] + " -> " + back[k]);
                 assertEquals(back[k], Q8Blocks.value(out, k));
             }
         }

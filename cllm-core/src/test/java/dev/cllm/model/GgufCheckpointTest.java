@@ -9,10 +9,6 @@ import dev.cllm.CllmException;
 import dev.cllm.Device;
 import dev.cllm.engine.NativeModel;
 import dev.cllm.engine.NativeSession;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,6 +17,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GgufCheckpointTest {
     /** Grouped-query attention, head dim 16, rows that are whole Q8_0 blocks. */
@@ -34,7 +32,8 @@ class GgufCheckpointTest {
     Path dir;
 
     static float[] logits(ModelWeights w) {
-        try (NativeModel m = NativeModel.load(w, Device.cpu()); NativeSession s = m.newSession(16)) {
+        try (NativeModel m = NativeModel.load(w, Device.cpu());
+                NativeSession s = m.newSession(16)) {
             return s.forward(TOKENS, true);
         }
     }
@@ -96,8 +95,9 @@ class GgufCheckpointTest {
                 maxError = Math.max(maxError, Math.abs(fromFile[i] - reference[i]));
                 scale = Math.max(scale, Math.abs(reference[i]));
             }
-            assertTrue(maxError < 0.05 * scale, type + ": logits within 5% of the F32 model's (" + maxError + " of "
-                    + scale + ")");
+            assertTrue(
+                    maxError < 0.05 * scale,
+                    type + ": logits within 5% of the F32 model's (" + maxError + " of " + scale + ")");
         }
     }
 
@@ -115,8 +115,9 @@ class GgufCheckpointTest {
         GgufWriter.write(w, file, GgmlType.F32, Map.of());
         GgufFile gguf = GgufFile.open(file);
         int hd = c.headDim(), dim = c.dim();
-        for (String[] names : new String[][] {{"blk.1.attn_q.weight", TensorNames.wq(1)}, {"blk.1.attn_k.weight",
-            TensorNames.wk(1)}}) {
+        for (String[] names :
+                new String[][] {{"blk.1.attn_q.weight", TensorNames.wq(1)}, {"blk.1.attn_k.weight", TensorNames.wk(1)}
+                }) {
             float[] hf = w.require(names[1]).toFloatArray();
             ByteBuffer raw = gguf.data(names[0]);
             int rows = hf.length / dim;
@@ -131,7 +132,9 @@ class GgufCheckpointTest {
             int pos = 5;
             for (int h = 0; h < rows / hd; h++) {
                 for (int i = 0; i < hd / 2; i++) {
-                    double angle = pos * Math.pow(c.ropeTheta(), -2.0 * i / hd), cos = Math.cos(angle), sin = Math.sin(angle);
+                    double angle = pos * Math.pow(c.ropeTheta(), -2.0 * i / hd),
+                            cos = Math.cos(angle),
+                            sin = Math.sin(angle);
                     double a = qHf[h * hd + i], b = qHf[h * hd + i + hd / 2];
                     double p = qFile[h * hd + 2 * i], q = qFile[h * hd + 2 * i + 1];
                     assertEquals(a * cos - b * sin, p * cos - q * sin, 1e-9, names[0] + " head " + h + " pair " + i);
@@ -152,15 +155,34 @@ class GgufCheckpointTest {
     @Test
     void quantisedTypesAreDequantisedToQ8OrBf16AsDocumented() throws IOException {
         LlamaConfig c = new LlamaConfig(256, 512, 2, 4, 2, 64, 50, 32, 10000f, 1e-5f, false, -1, -1);
-        GgmlType[] cycle = {GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K,
-            GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q8_0, GgmlType.F16, GgmlType.BF16};
+        GgmlType[] cycle = {
+            GgmlType.Q4_0,
+            GgmlType.Q4_1,
+            GgmlType.Q5_0,
+            GgmlType.Q5_1,
+            GgmlType.Q2_K,
+            GgmlType.Q3_K,
+            GgmlType.Q4_K,
+            GgmlType.Q5_K,
+            GgmlType.Q6_K,
+            GgmlType.Q8_0,
+            GgmlType.F16,
+            GgmlType.BF16
+        };
         Map<String, GgmlType> assigned = new LinkedHashMap<>();
         Path file = dir.resolve("quants.gguf");
-        Files.write(file, TinyGguf.build(c, name -> {
-            GgmlType t = cycle[assigned.size() % cycle.length];
-            assigned.put(name, t);
-            return t;
-        }, TinyGguf.Vocab.NONE, 6).toByteArray());
+        Files.write(
+                file,
+                TinyGguf.build(
+                                c,
+                                name -> {
+                                    GgmlType t = cycle[assigned.size() % cycle.length];
+                                    assigned.put(name, t);
+                                    return t;
+                                },
+                                TinyGguf.Vocab.NONE,
+                                6)
+                        .toByteArray());
         GgufFile gguf = GgufFile.open(file);
         ModelWeights w = GgufCheckpoint.load(gguf);
         assertTrue(assigned.size() > cycle.length, "every type is used");
@@ -184,17 +206,20 @@ class GgufCheckpointTest {
             int rows = (int) (info.elements() / rowLength);
             float[] values = new float[rowLength * rows];
             GgmlDequantizer.decode(type, gguf.data(gguf1), 0, rows * rowLength / type.blockElements(), values, 0);
-            ByteBuffer bytes = ByteBuffer.allocateDirect((int) expectedType.byteSize(values.length)).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer bytes = ByteBuffer.allocateDirect((int) expectedType.byteSize(values.length))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             if (expectedType == DType.Q8_0 && type == GgmlType.Q8_0) {
                 bytes.put(gguf.data(gguf1));
             } else if (expectedType == DType.Q8_0) {
                 Q8Blocks.quantize(values, 0, values.length, bytes);
             } else {
-                for (float v : values) bytes.putShort(expectedType == DType.F16 ? HalfFloats.floatToF16(v) : HalfFloats.floatToBf16(v));
+                for (float v : values)
+                    bytes.putShort(expectedType == DType.F16 ? HalfFloats.floatToF16(v) : HalfFloats.floatToBf16(v));
             }
             Tensor expected = new Tensor(e.getKey(), expectedType, e.getValue(), bytes.flip());
             if (GgufCheckpoint.isQueryOrKey(e.getKey(), c)) expected = RotaryLayout.toRotateHalf(expected, c.headDim());
-            assertEquals(expected.data().duplicate().rewind(), t.data().duplicate().rewind(), gguf1 + " of " + type);
+            assertEquals(
+                    expected.data().duplicate().rewind(), t.data().duplicate().rewind(), gguf1 + " of " + type);
         }
         float[] out = logits(w);
         for (float v : out) assertTrue(Float.isFinite(v));
@@ -203,15 +228,20 @@ class GgufCheckpointTest {
     @Test
     void badMetadataAndShapesNameTheKeyOrTensor() throws IOException {
         LlamaConfig c = config(true);
-        byte[] good = TinyGguf.build(c, n -> GgmlType.F32, TinyGguf.Vocab.NONE, 7).toByteArray();
+        byte[] good =
+                TinyGguf.build(c, n -> GgmlType.F32, TinyGguf.Vocab.NONE, 7).toByteArray();
         Path file = dir.resolve("bad.gguf");
         Files.write(file, good);
         assertEquals(c.withSpecialTokens(-1, -1), GgufCheckpoint.load(file).config());
 
         Files.write(file, replace(good, "llama.embedding_length", "llama.embedding_lengtX"));
         assertError(file, CllmException.Status.BAD_FORMAT, "missing metadata llama.embedding_length");
-        Files.write(file, replace(good, "general.architecture\u0008\u0000\u0000\u0000\u0005\u0000\u0000\u0000\u0000\u0000\u0000\u0000llama",
-                "general.architecture\u0008\u0000\u0000\u0000\u0005\u0000\u0000\u0000\u0000\u0000\u0000\u0000qwen2"));
+        Files.write(
+                file,
+                replace(
+                        good,
+                        "general.architecture\u0008\u0000\u0000\u0000\u0005\u0000\u0000\u0000\u0000\u0000\u0000\u0000llama",
+                        "general.architecture\u0008\u0000\u0000\u0000\u0005\u0000\u0000\u0000\u0000\u0000\u0000\u0000qwen2"));
         assertError(file, CllmException.Status.UNSUPPORTED, "architecture 'qwen2' is not supported");
         Files.write(file, replace(good, "blk.1.ffn_up.weight", "blk.1.ffn_up.bias\u0000\u0000"));
         assertError(file, CllmException.Status.BAD_FORMAT, "missing tensor blk.1.ffn_up.weight");
@@ -219,7 +249,8 @@ class GgufCheckpointTest {
         assertError(file, CllmException.Status.BAD_FORMAT, "belongs to block 7");
 
         LlamaConfig wide = new LlamaConfig(64, 128, 2, 4, 2, 16, 50, 32, 10000f, 1e-5f, true, -1, -1);
-        byte[] other = TinyGguf.build(wide, n -> GgmlType.F32, TinyGguf.Vocab.NONE, 8).toByteArray();
+        byte[] other =
+                TinyGguf.build(wide, n -> GgmlType.F32, TinyGguf.Vocab.NONE, 8).toByteArray();
         // The metadata says 96 but the tensors are 128 wide.
         Files.write(file, replaceValue(other, "llama.feed_forward_length", 128, 96));
         assertError(file, CllmException.Status.BAD_FORMAT, "tensor blk.0.ffn_gate.weight has shape [128, 64]");
@@ -260,7 +291,8 @@ class GgufCheckpointTest {
 
     @Test
     void ggufIsDetectedByExtensionAndByMagic() throws IOException {
-        byte[] bytes = TinyGguf.build(config(true), n -> GgmlType.F32, TinyGguf.Vocab.NONE, 9).toByteArray();
+        byte[] bytes = TinyGguf.build(config(true), n -> GgmlType.F32, TinyGguf.Vocab.NONE, 9)
+                .toByteArray();
         Path plain = Files.write(dir.resolve("model.bin"), bytes);
         assertEquals(Checkpoints.Format.GGUF, Checkpoints.detect(plain), "magic wins over the .bin extension");
         Path named = Files.write(dir.resolve("x.gguf"), new byte[] {1, 2, 3});

@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cllm.CllmException;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,6 +16,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GgufFileTest {
     @TempDir
@@ -52,11 +50,15 @@ class GgufFileTest {
         m.put("bools", new GgufValue(GgufValueType.ARRAY, GgufValueType.BOOL, new boolean[] {true, false}));
         m.put("doubles", new GgufValue(GgufValueType.ARRAY, GgufValueType.FLOAT64, new double[] {0.25}));
         m.put("nested", new GgufValue(GgufValueType.ARRAY, GgufValueType.ARRAY, new GgufValue[] {
-            GgufValue.int32s(new int[] {1, 2}), GgufValue.strings(new String[] {"x"})}));
+            GgufValue.int32s(new int[] {1, 2}), GgufValue.strings(new String[] {"x"})
+        }));
         Path file = dir.resolve("all.gguf");
-        GgufWriter.writeFile(file, m, List.of(
-                new GgufWriter.Entry("a", GgmlType.F32, new long[] {2, 3}, () -> floats(1, 2, 3, 4, 5, 6)),
-                new GgufWriter.Entry("b", GgmlType.F32, new long[] {1}, () -> floats(7))));
+        GgufWriter.writeFile(
+                file,
+                m,
+                List.of(
+                        new GgufWriter.Entry("a", GgmlType.F32, new long[] {2, 3}, () -> floats(1, 2, 3, 4, 5, 6)),
+                        new GgufWriter.Entry("b", GgmlType.F32, new long[] {1}, () -> floats(7))));
         GgufFile f = GgufFile.open(file);
         assertEquals(3, f.version());
         assertEquals(m.keySet(), f.metadata().keySet());
@@ -69,8 +71,9 @@ class GgufFileTest {
                 assertArrayEquals(new long[] {1, 2}, (long[]) n[0].value());
                 assertArrayEquals(new String[] {"x"}, (String[]) n[1].value());
             } else {
-                assertTrue(Arrays.deepEquals(new Object[] {e.getValue().value()}, new Object[] {r.value()}), e.getKey()
-                        + ": " + r.describe());
+                assertTrue(
+                        Arrays.deepEquals(new Object[] {e.getValue().value()}, new Object[] {r.value()}),
+                        e.getKey() + ": " + r.describe());
             }
         }
         assertArrayEquals(new long[] {3, 2}, f.tensors().get("a").dims(), "ggml dims: row length first");
@@ -86,9 +89,12 @@ class GgufFileTest {
     void generalAlignmentIsHonoured() {
         Map<String, GgufValue> m = Map.of(GgufFile.ALIGNMENT_KEY, GgufValue.uint32(64));
         Path file = dir.resolve("aligned.gguf");
-        GgufWriter.writeFile(file, m, List.of(
-                new GgufWriter.Entry("a", GgmlType.F32, new long[] {3}, () -> floats(1, 2, 3)),
-                new GgufWriter.Entry("b", GgmlType.F32, new long[] {2}, () -> floats(4, 5))));
+        GgufWriter.writeFile(
+                file,
+                m,
+                List.of(
+                        new GgufWriter.Entry("a", GgmlType.F32, new long[] {3}, () -> floats(1, 2, 3)),
+                        new GgufWriter.Entry("b", GgmlType.F32, new long[] {2}, () -> floats(4, 5))));
         GgufFile f = GgufFile.open(file);
         assertEquals(64, f.alignment());
         assertEquals(0, f.dataStart() % 64);
@@ -98,7 +104,10 @@ class GgufFileTest {
 
     /** A valid small file: two tensors, a few keys. */
     private static GgufBytes small() {
-        GgufBytes b = new GgufBytes().header(3, 2, 2).kvString("general.architecture", "llama").kvU32("x", 7);
+        GgufBytes b = new GgufBytes()
+                .header(3, 2, 2)
+                .kvString("general.architecture", "llama")
+                .kvU32("x", 7);
         b.tensorInfo("a", new long[] {2, 32}, GgmlType.Q8_0, 0).tensorInfo("b", new long[] {4}, GgmlType.F32, 96);
         b.padTo(32);
         b.raw(new byte[68]).padTo(32).raw(floats(1, 2, 3, 4).array());
@@ -125,7 +134,12 @@ class GgufFileTest {
     }
 
     private static int field(GgufBytes b, String kind, int nth) {
-        return b.fields().stream().filter(f -> f.kind().equals(kind)).skip(nth).findFirst().orElseThrow().offset();
+        return b.fields().stream()
+                .filter(f -> f.kind().equals(kind))
+                .skip(nth)
+                .findFirst()
+                .orElseThrow()
+                .offset();
     }
 
     @Test
@@ -145,8 +159,12 @@ class GgufFileTest {
         assertBad(with(good, 4, 7, 4), "unknown GGUF version 7");
         assertBad(with(good, 8, 1L << 40, 8), "tensor count 1099511627776 cannot fit");
         assertBad(with(good, 16, -1L, 8), "metadata count 18446744073709551615 cannot fit");
-        assertBad(with(good, field(b, "length", 0), 1L << 40, 8), "metadata key #0 at byte 24 claims 1099511627776 bytes");
-        assertBad(with(good, field(b, "type", 0), 13, 4), "metadata key 'general.architecture' has unknown value type 13");
+        assertBad(
+                with(good, field(b, "length", 0), 1L << 40, 8),
+                "metadata key #0 at byte 24 claims 1099511627776 bytes");
+        assertBad(
+                with(good, field(b, "type", 0), 13, 4),
+                "metadata key 'general.architecture' has unknown value type 13");
         assertBad(with(good, field(b, "ndims", 0), 5, 4), "tensor a has 5 dimensions");
         assertBad(with(good, field(b, "dim", 0), 33, 8), "rows of 33 values are not whole Q8_0 blocks");
         assertBad(with(good, field(b, "dim", 1), 4, 8), "lie outside the data section");
@@ -157,8 +175,8 @@ class GgufFileTest {
         assertEquals(CllmException.Status.UNSUPPORTED, type.status());
         assertTrue(type.getMessage().contains("tensor a has ggml type 200"), type.getMessage());
         byte[] dup = small().toByteArray();
-        int second = new String(dup, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("\u0001\u0000\u0000\u0000"
-                + "\u0000\u0000\u0000\u0000b");
+        int second = new String(dup, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .indexOf("\u0001\u0000\u0000\u0000" + "\u0000\u0000\u0000\u0000b");
         dup[second + 8] = 'a';
         assertBad(dup, "duplicate tensor a");
         // Every truncation of the file is a clean error, whichever field it cuts.

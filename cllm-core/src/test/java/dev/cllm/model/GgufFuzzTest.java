@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.cllm.CllmException;
 import dev.cllm.tokenizer.GgufVocabulary;
 import dev.cllm.tokenizer.Tokenizer;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +15,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Seeded fuzzing of the GGUF reader, the Llama loader and the GGUF tokenizers: header fields (counts,
@@ -30,8 +28,35 @@ import java.util.Random;
  */
 class GgufFuzzTest {
     private static final int CASES = 3000;
-    private static final long[] INTERESTING = {0, 1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 33, 64, 255, 256, 1023, 65535, 65536,
-        0x7fffffffL, 0x80000000L, 0xffffffffL, 0x100000000L, 1L << 40, Long.MAX_VALUE, Long.MIN_VALUE, -1L, -2L};
+    private static final long[] INTERESTING = {
+        0,
+        1,
+        2,
+        3,
+        4,
+        7,
+        8,
+        15,
+        16,
+        31,
+        32,
+        33,
+        64,
+        255,
+        256,
+        1023,
+        65535,
+        65536,
+        0x7fffffffL,
+        0x80000000L,
+        0xffffffffL,
+        0x100000000L,
+        1L << 40,
+        Long.MAX_VALUE,
+        Long.MIN_VALUE,
+        -1L,
+        -2L
+    };
 
     @TempDir
     Path dir;
@@ -40,18 +65,18 @@ class GgufFuzzTest {
 
     private static List<Base> bases() {
         List<Base> out = new ArrayList<>();
-        LlamaConfig gpt2 = new LlamaConfig(32, 64, 1, 2, 1, 16, TinyGguf.tokens(TinyGguf.Vocab.GPT2).length, 16, 10000f,
-                1e-5f, true, -1, -1);
+        LlamaConfig gpt2 = new LlamaConfig(
+                32, 64, 1, 2, 1, 16, TinyGguf.tokens(TinyGguf.Vocab.GPT2).length, 16, 10000f, 1e-5f, true, -1, -1);
         GgmlType[] small = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_1};
         int[] next = {0};
         GgufBytes a = TinyGguf.build(gpt2, n -> small[next[0]++ % small.length], TinyGguf.Vocab.GPT2, 1);
         out.add(new Base(a.toByteArray(), a.fields()));
-        LlamaConfig llama = new LlamaConfig(256, 32, 1, 2, 1, 128, TinyGguf.tokens(TinyGguf.Vocab.LLAMA).length, 16,
-                10000f, 1e-5f, false, -1, -1);
+        LlamaConfig llama = new LlamaConfig(
+                256, 32, 1, 2, 1, 128, TinyGguf.tokens(TinyGguf.Vocab.LLAMA).length, 16, 10000f, 1e-5f, false, -1, -1);
         GgmlType[] k = {GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K, GgmlType.Q4_1};
         int[] next2 = {0};
-        GgufBytes b = TinyGguf.build(llama, n -> n.contains("ffn_down") ? GgmlType.Q5_0 : k[next2[0]++ % k.length],
-                TinyGguf.Vocab.LLAMA, 2);
+        GgufBytes b = TinyGguf.build(
+                llama, n -> n.contains("ffn_down") ? GgmlType.Q5_0 : k[next2[0]++ % k.length], TinyGguf.Vocab.LLAMA, 2);
         out.add(new Base(b.toByteArray(), b.fields()));
         return out;
     }
@@ -167,9 +192,11 @@ class GgufFuzzTest {
 
     /** A field of a kind drawn uniformly (the token strings would otherwise take most draws). */
     private static GgufBytes.Field pickField(List<GgufBytes.Field> fields, Random r) {
-        List<String> kinds = fields.stream().map(GgufBytes.Field::kind).distinct().sorted().toList();
+        List<String> kinds =
+                fields.stream().map(GgufBytes.Field::kind).distinct().sorted().toList();
         String kind = kinds.get(r.nextInt(kinds.size()));
-        List<GgufBytes.Field> ofKind = fields.stream().filter(f -> f.kind().equals(kind)).toList();
+        List<GgufBytes.Field> ofKind =
+                fields.stream().filter(f -> f.kind().equals(kind)).toList();
         return ofKind.get(r.nextInt(ofKind.size()));
     }
 
@@ -187,7 +214,11 @@ class GgufFuzzTest {
     @Test
     void theBasesRecordEveryKindOfField() {
         for (Base b : bases()) {
-            List<String> kinds = b.fields().stream().map(GgufBytes.Field::kind).distinct().sorted().toList();
+            List<String> kinds = b.fields().stream()
+                    .map(GgufBytes.Field::kind)
+                    .distinct()
+                    .sorted()
+                    .toList();
             assertEquals(List.of("count", "dim", "length", "ndims", "offset", "type", "value", "version"), kinds);
         }
     }

@@ -7,19 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cllm.CllmException;
-import dev.cllm.Device;
-import dev.cllm.engine.NativeModel;
-import dev.cllm.engine.NativeSession;
-
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import dev.cllm.CllmException;
+import dev.cllm.Device;
+import dev.cllm.engine.NativeModel;
+import dev.cllm.engine.NativeSession;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -28,10 +23,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HfCheckpointTest {
     /** Odd shapes: grouped-query attention, head_dim != dim / heads, an untied head. */
     static final LlamaConfig CONFIG = new LlamaConfig(24, 40, 2, 4, 2, 8, 37, 64, 500000f, 1e-5f, false, 1, 2);
+
     static final LlamaConfig TIED = LlamaConfig.of(16, 24, 1, 2, 1, 29, 32, true);
 
     @TempDir
@@ -68,7 +66,8 @@ class HfCheckpointTest {
         SafetensorsFile st = SafetensorsFile.open(dir.resolve("model.safetensors"));
         assertEquals(Map.of("format", "pt"), st.metadata());
         long headerLength = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("model.safetensors")), 0, 8)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .getLong();
         assertEquals(0, (8 + headerLength) % 8, "data section 8-byte aligned");
         long expectedBegin = 0;
         for (SafetensorsHeader.Entry e : st.entries().values()) {
@@ -77,11 +76,17 @@ class HfCheckpointTest {
             expectedBegin = e.end();
         }
         assertEquals(Files.size(dir.resolve("model.safetensors")), 8 + headerLength + expectedBegin);
-        assertEquals(ModelWeights.expectedShapes(CONFIG).stream().map(Map.Entry::getKey).toList(),
-                st.entries().keySet().stream().toList(), "stable order");
+        assertEquals(
+                ModelWeights.expectedShapes(CONFIG).stream()
+                        .map(Map.Entry::getKey)
+                        .toList(),
+                st.entries().keySet().stream().toList(),
+                "stable order");
         JsonObject config = JsonFiles.readObject(dir.resolve("config.json"));
         assertEquals("llama", config.get("model_type").getAsString());
-        assertEquals("LlamaForCausalLM", config.getAsJsonArray("architectures").get(0).getAsString());
+        assertEquals(
+                "LlamaForCausalLM",
+                config.getAsJsonArray("architectures").get(0).getAsString());
         assertEquals("bfloat16", config.get("torch_dtype").getAsString());
         assertEquals(24, config.get("hidden_size").getAsInt());
         assertEquals(2, config.get("num_key_value_heads").getAsInt());
@@ -123,7 +128,8 @@ class HfCheckpointTest {
         CheckpointWriter.write(Checkpoints.load(bf), f16, DType.F16, null);
         Tensor b = Checkpoints.load(bf).require(TensorNames.wq(0));
         Tensor f = Checkpoints.load(f16).require(TensorNames.wq(0));
-        for (int i = 0; i < b.size(); i++) assertEquals(HalfFloats.floatToF16(b.getFloat(i)), f.data().getShort(i * 2));
+        for (int i = 0; i < b.size(); i++)
+            assertEquals(HalfFloats.floatToF16(b.getFloat(i)), f.data().getShort(i * 2));
     }
 
     @Test
@@ -132,16 +138,19 @@ class HfCheckpointTest {
         CheckpointWriter.write(original, dir);
         int[] tokens = {1, 5, 36, 0, 17};
         float[] expected, actual;
-        try (NativeModel m = NativeModel.load(original, Device.cpu()); NativeSession s = m.newSession(16)) {
+        try (NativeModel m = NativeModel.load(original, Device.cpu());
+                NativeSession s = m.newSession(16)) {
             expected = s.forward(tokens, true);
         }
-        try (NativeModel m = NativeModel.load(Checkpoints.load(dir), Device.cpu()); NativeSession s = m.newSession(16)) {
+        try (NativeModel m = NativeModel.load(Checkpoints.load(dir), Device.cpu());
+                NativeSession s = m.newSession(16)) {
             actual = s.forward(tokens, true);
         }
         assertArrayEquals(expected, actual);
         Path bf = dir.resolve("bf16");
         CheckpointWriter.write(original, bf, DType.BF16, null);
-        try (NativeModel m = NativeModel.load(Checkpoints.load(bf), Device.cpu()); NativeSession s = m.newSession(16)) {
+        try (NativeModel m = NativeModel.load(Checkpoints.load(bf), Device.cpu());
+                NativeSession s = m.newSession(16)) {
             float[] half = s.forward(tokens, true);
             for (int i = 0; i < half.length; i++) assertEquals(expected[i], half[i], 0.05f, "logit " + i);
         }
@@ -155,7 +164,11 @@ class HfCheckpointTest {
             float eps = i == 0 ? 1e-6f : Float.intBitsToFloat(0x00800000 + r.nextInt(0x3f000000));
             LlamaConfig c = new LlamaConfig(8, 8, 1, 2, 1, 4, 10, 16, theta, eps, i % 2 == 0, i % 3 - 1, i % 5 - 1);
             String json = HfConfig.toJson(c, DType.F32).toString();
-            assertEquals(c, HfConfig.parse(JsonFiles.parse(json, "test").getAsJsonObject(), "test").config(), json);
+            assertEquals(
+                    c,
+                    HfConfig.parse(JsonFiles.parse(json, "test").getAsJsonObject(), "test")
+                            .config(),
+                    json);
         }
     }
 
@@ -176,8 +189,20 @@ class HfCheckpointTest {
 
         // tie_word_embeddings true with a stored lm_head: transformers ties it, so do we.
         LlamaConfig u = TIED;
-        LlamaConfig untiedConfig = new LlamaConfig(u.dim(), u.hiddenDim(), u.nLayers(), u.nHeads(), u.nKvHeads(),
-                u.headDim(), u.vocabSize(), u.maxSeqLen(), u.ropeTheta(), u.normEps(), false, -1, -1);
+        LlamaConfig untiedConfig = new LlamaConfig(
+                u.dim(),
+                u.hiddenDim(),
+                u.nLayers(),
+                u.nHeads(),
+                u.nKvHeads(),
+                u.headDim(),
+                u.vocabSize(),
+                u.maxSeqLen(),
+                u.ropeTheta(),
+                u.normEps(),
+                false,
+                -1,
+                -1);
         Path d2 = dir.resolve("both");
         CheckpointWriter.write(RandomWeights.create(untiedConfig, 17), d2);
         editConfig(d2, c -> c.addProperty("tie_word_embeddings", true));
@@ -216,29 +241,51 @@ class HfCheckpointTest {
         String original = Files.readString(dir.resolve("config.json"));
         record Case(Consumer<JsonObject> edit, CllmException.Status status, String fragment) {}
         Case[] cases = {
-            new Case(c -> {
-                JsonObject s = new JsonObject();
-                s.addProperty("type", "linear");
-                s.addProperty("factor", 2.0);
-                c.add("rope_scaling", s);
-            }, CllmException.Status.UNSUPPORTED, "rope_scaling"),
-            new Case(c -> c.addProperty("model_type", "mistral"), CllmException.Status.UNSUPPORTED, "model_type 'mistral'"),
+            new Case(
+                    c -> {
+                        JsonObject s = new JsonObject();
+                        s.addProperty("type", "linear");
+                        s.addProperty("factor", 2.0);
+                        c.add("rope_scaling", s);
+                    },
+                    CllmException.Status.UNSUPPORTED,
+                    "rope_scaling"),
+            new Case(
+                    c -> c.addProperty("model_type", "mistral"),
+                    CllmException.Status.UNSUPPORTED,
+                    "model_type 'mistral'"),
             new Case(c -> c.addProperty("attention_bias", true), CllmException.Status.UNSUPPORTED, "attention_bias"),
             new Case(c -> c.addProperty("mlp_bias", true), CllmException.Status.UNSUPPORTED, "mlp_bias"),
             new Case(c -> c.addProperty("hidden_act", "gelu"), CllmException.Status.UNSUPPORTED, "hidden_act 'gelu'"),
-            new Case(c -> {
-                JsonArray a = new JsonArray();
-                a.add("LlamaForSequenceClassification");
-                c.add("architectures", a);
-            }, CllmException.Status.UNSUPPORTED, "LlamaForCausalLM"),
+            new Case(
+                    c -> {
+                        JsonArray a = new JsonArray();
+                        a.add("LlamaForSequenceClassification");
+                        c.add("architectures", a);
+                    },
+                    CllmException.Status.UNSUPPORTED,
+                    "LlamaForCausalLM"),
             new Case(c -> c.remove("hidden_size"), CllmException.Status.BAD_FORMAT, "missing hidden_size"),
-            new Case(c -> c.addProperty("hidden_size", "16"), CllmException.Status.BAD_FORMAT, "hidden_size must be a number"),
+            new Case(
+                    c -> c.addProperty("hidden_size", "16"),
+                    CllmException.Status.BAD_FORMAT,
+                    "hidden_size must be a number"),
             new Case(c -> c.addProperty("hidden_size", 16.5), CllmException.Status.BAD_FORMAT, "32-bit integer"),
-            new Case(c -> c.addProperty("num_hidden_layers", 1L << 40), CllmException.Status.BAD_FORMAT, "32-bit integer"),
-            new Case(c -> c.addProperty("num_key_value_heads", 3), CllmException.Status.BAD_FORMAT,
+            new Case(
+                    c -> c.addProperty("num_hidden_layers", 1L << 40),
+                    CllmException.Status.BAD_FORMAT,
+                    "32-bit integer"),
+            new Case(
+                    c -> c.addProperty("num_key_value_heads", 3),
+                    CllmException.Status.BAD_FORMAT,
                     "num_attention_heads (2) must be a multiple of num_key_value_heads (3)"),
-            new Case(c -> c.addProperty("eos_token_id", 1000), CllmException.Status.BAD_FORMAT, "outside the vocabulary"),
-            new Case(c -> c.addProperty("tie_word_embeddings", "yes"), CllmException.Status.BAD_FORMAT,
+            new Case(
+                    c -> c.addProperty("eos_token_id", 1000),
+                    CllmException.Status.BAD_FORMAT,
+                    "outside the vocabulary"),
+            new Case(
+                    c -> c.addProperty("tie_word_embeddings", "yes"),
+                    CllmException.Status.BAD_FORMAT,
                     "tie_word_embeddings must be true or false"),
         };
         for (Case k : cases) {
@@ -249,14 +296,24 @@ class HfCheckpointTest {
             assertTrue(e.getMessage().contains(k.fragment()), k.fragment() + " in: " + e.getMessage());
             assertTrue(e.getMessage().contains("config.json"), "names the file: " + e.getMessage());
         }
-        for (String malformed : new String[] {"{\"model_type\": \"llama\",", "", "{'model_type': 'llama'}",
-            "{\"model_type\": \"llama\"} {}", "{\"rope_theta\": NaN}", "{\"a\": 1 // comment\n}", "[1]"}) {
+        for (String malformed : new String[] {
+            "{\"model_type\": \"llama\",",
+            "",
+            "{'model_type': 'llama'}",
+            "{\"model_type\": \"llama\"} {}",
+            "{\"rope_theta\": NaN}",
+            "{\"a\": 1 // comment\n}",
+            "[1]"
+        }) {
             Files.writeString(dir.resolve("config.json"), malformed);
             CllmException e = assertThrows(CllmException.class, () -> Checkpoints.load(dir), malformed);
             assertEquals(CllmException.Status.BAD_FORMAT, e.status());
-            assertTrue(e.getMessage().contains("malformed JSON") || e.getMessage().contains("expected a JSON object"),
+            assertTrue(
+                    e.getMessage().contains("malformed JSON") || e.getMessage().contains("expected a JSON object"),
                     e.getMessage());
-            assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("https://"), "one line: " + e.getMessage());
+            assertFalse(
+                    e.getMessage().contains("\n") || e.getMessage().contains("https://"),
+                    "one line: " + e.getMessage());
         }
     }
 
@@ -315,7 +372,8 @@ class HfCheckpointTest {
     /** Writes config.json and model.safetensors holding exactly these tensors. */
     private static void writeRaw(Path dir, Map<String, Tensor> tensors) throws IOException {
         CheckpointWriter.writeSafetensors(tensors, dir.resolve("model.safetensors"), null, Map.of("format", "pt"));
-        Files.writeString(dir.resolve("config.json"), HfConfig.toJson(CONFIG, DType.F32).toString());
+        Files.writeString(
+                dir.resolve("config.json"), HfConfig.toJson(CONFIG, DType.F32).toString());
     }
 
     @Test
@@ -329,10 +387,12 @@ class HfCheckpointTest {
         for (Tensor t : w.tensors().values()) {
             boolean one = i++ % 2 == 0;
             (one ? first : second).put(t.name(), t);
-            weightMap.addProperty(t.name(), one ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
+            weightMap.addProperty(
+                    t.name(), one ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
         }
         CheckpointWriter.writeSafetensors(first, dir.resolve("model-00001-of-00002.safetensors"), null, Map.of());
-        CheckpointWriter.writeSafetensors(second, dir.resolve("model-00002-of-00002.safetensors"), DType.BF16, Map.of());
+        CheckpointWriter.writeSafetensors(
+                second, dir.resolve("model-00002-of-00002.safetensors"), DType.BF16, Map.of());
         JsonObject index = new JsonObject();
         JsonObject meta = new JsonObject();
         meta.addProperty("total_size", 123);
@@ -343,8 +403,10 @@ class HfCheckpointTest {
 
         ModelWeights loaded = Checkpoints.load(dir);
         assertEquals(CONFIG, loaded.config());
-        for (Tensor t : first.values()) assertEquals(t.data().rewind(), loaded.require(t.name()).data().rewind());
-        for (Tensor t : second.values()) assertEquals(DType.BF16, loaded.require(t.name()).dtype());
+        for (Tensor t : first.values())
+            assertEquals(t.data().rewind(), loaded.require(t.name()).data().rewind());
+        for (Tensor t : second.values())
+            assertEquals(DType.BF16, loaded.require(t.name()).dtype());
         assertSameBytes(loaded, Checkpoints.load(indexFile));
 
         // A tensor listed in the index but absent from its shard.
@@ -354,8 +416,10 @@ class HfCheckpointTest {
         assertEquals("model-00001-of-00002.safetensors", wqShard);
         Files.writeString(indexFile, lying.toString());
         CllmException e = assertThrows(CllmException.class, () -> Checkpoints.load(dir));
-        assertTrue(e.getMessage().contains("tensor " + TensorNames.wq(0) + " is missing from this shard")
-                && e.getMessage().contains("model-00002-of-00002.safetensors"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("tensor " + TensorNames.wq(0) + " is missing from this shard")
+                        && e.getMessage().contains("model-00002-of-00002.safetensors"),
+                e.getMessage());
 
         // A missing shard.
         Files.writeString(indexFile, index.toString());
@@ -384,11 +448,13 @@ class HfCheckpointTest {
         CheckpointWriter.write(RandomWeights.create(TIED, 23), out, null, src.resolve("tokenizer.json"));
         assertEquals("{\"model\":{}}", Files.readString(out.resolve("tokenizer.json")));
         assertTrue(Files.exists(out.resolve("tokenizer_config.json")));
-        assertEquals(out.resolve("tokenizer.json"), Checkpoints.tokenizerFile(out).orElseThrow());
+        assertEquals(
+                out.resolve("tokenizer.json"), Checkpoints.tokenizerFile(out).orElseThrow());
         try (var files = Files.list(out)) {
             assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")), "no temporary files left");
         }
-        CllmException e = assertThrows(CllmException.class,
+        CllmException e = assertThrows(
+                CllmException.class,
                 () -> CheckpointWriter.write(RandomWeights.create(TIED, 23), out, null, src.resolve("none.json")));
         assertEquals(CllmException.Status.IO, e.status());
     }
@@ -396,7 +462,9 @@ class HfCheckpointTest {
     static void editConfig(Path dir, Consumer<JsonObject> edit) throws IOException {
         JsonObject c = JsonFiles.readObject(dir.resolve("config.json"));
         edit.accept(c);
-        Files.writeString(dir.resolve("config.json"),
-                new GsonBuilder().serializeNulls().create().toJson(c), StandardCharsets.UTF_8);
+        Files.writeString(
+                dir.resolve("config.json"),
+                new GsonBuilder().serializeNulls().create().toJson(c),
+                StandardCharsets.UTF_8);
     }
 }

@@ -8,14 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cllm.CllmException;
 import dev.cllm.tokenizer.ByteBpeTokenizer;
 import dev.cllm.tokenizer.Tokenizers;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every JSON the library reads reports a malformed file in one line naming the file and, where Gson
@@ -26,11 +24,11 @@ class JsonErrorsTest {
     Path dir;
 
     private static final String[] MALFORMED = {
-        "{\"hidden_size\": 24,",                 // cut off
-        "{\"hidden_size\" 24}",                  // missing colon
-        "{hidden_size: 24}",                     // lenient-only syntax
-        "{\"a\": 1} {\"b\": 2}",                 // two values
-        "{\n  \"a\": 1,\n  \"b\": tru\n}",       // a bad literal on line 3
+        "{\"hidden_size\": 24,", // cut off
+        "{\"hidden_size\" 24}", // missing colon
+        "{hidden_size: 24}", // lenient-only syntax
+        "{\"a\": 1} {\"b\": 2}", // two values
+        "{\n  \"a\": 1,\n  \"b\": tru\n}", // a bad literal on line 3
         "[1, 2",
         "",
         "{\"a\": \"unterminated",
@@ -77,17 +75,29 @@ class JsonErrorsTest {
         assertTrue(e.getMessage().contains("malformed JSON at line 17, column 12: Expected ':'"), e.getMessage());
         e = oneLineError(() -> JsonFiles.parseObjectLine("[1, 2]", file, 5), file);
         assertTrue(e.getMessage().contains("line 5: expected a JSON object"), e.getMessage());
-        assertEquals("x", JsonFiles.parseObjectLine("{\"prompt\": \"x\"}", file, 1).get("prompt").getAsString());
+        assertEquals(
+                "x",
+                JsonFiles.parseObjectLine("{\"prompt\": \"x\"}", file, 1)
+                        .get("prompt")
+                        .getAsString());
     }
 
     @Test
     void safetensorsHeaderErrorsAreOneLine() {
-        String[] headers = {"{\"a\":", "{\"a\" {}}", "{a: {}}", "{\"a\":{}} {}", "{\"t\": {\"dtype\": \"F32\", \"shape\": "
-            + "[1], \"data_offsets\": [0, 4], \"x\": tru}}", "{\"t\": {\"dtype\": \"F32\", \"shape\": {}}}",
+        String[] headers = {
+            "{\"a\":",
+            "{\"a\" {}}",
+            "{a: {}}",
+            "{\"a\":{}} {}",
+            "{\"t\": {\"dtype\": \"F32\", \"shape\": " + "[1], \"data_offsets\": [0, 4], \"x\": tru}}",
+            "{\"t\": {\"dtype\": \"F32\", \"shape\": {}}}",
             // A tensor name and a dtype holding escaped line breaks are quoted in messages.
-            "{\"a\\nb\": 1}", "{\"t\": {\"dtype\": \"F\\n32\", \"shape\": [1], \"data_offsets\": [0, 4]}}"};
+            "{\"a\\nb\": 1}",
+            "{\"t\": {\"dtype\": \"F\\n32\", \"shape\": [1], \"data_offsets\": [0, 4]}}"
+        };
         for (int i = 0; i < headers.length; i++) {
-            Path file = SafetensorsBytes.write(dir.resolve("h" + i + ".safetensors"), SafetensorsBytes.of(headers[i], 4));
+            Path file =
+                    SafetensorsBytes.write(dir.resolve("h" + i + ".safetensors"), SafetensorsBytes.of(headers[i], 4));
             oneLineError(() -> SafetensorsFile.open(file), file);
         }
     }
@@ -104,8 +114,10 @@ class JsonErrorsTest {
 
     @Test
     void oneLineDropsGsonsLinkAndFoldsLineBreaks() {
-        assertEquals("Expected ':' at line 1 column 7 path $.a", JsonErrors.oneLine("Expected ':' at line 1 column 7 "
-                + "path $.a\nSee https://github.com/google/gson/blob/main/Troubleshooting.md#malformed-json"));
+        assertEquals(
+                "Expected ':' at line 1 column 7 path $.a",
+                JsonErrors.oneLine("Expected ':' at line 1 column 7 "
+                        + "path $.a\nSee https://github.com/google/gson/blob/main/Troubleshooting.md#malformed-json"));
         assertEquals("a b c", JsonErrors.oneLine("a\r\n  b\nc"));
     }
 }

@@ -10,16 +10,14 @@ import dev.cllm.CllmException;
 import dev.cllm.Device;
 import dev.cllm.engine.NativeModel;
 import dev.cllm.engine.NativeSession;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class Llama2cCheckpointTest {
     /** llama2.c shapes: head dim = dim / heads; grouped-query attention; theta 10000, eps 1e-5, BOS 1, EOS 2. */
@@ -81,8 +79,13 @@ class Llama2cCheckpointTest {
         Path write(Path file) throws IOException {
             int L = c.nLayers(), hs = c.headDim();
             ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(expectedBytes())).order(ByteOrder.LITTLE_ENDIAN);
-            b.putInt(c.dim()).putInt(c.hiddenDim()).putInt(L).putInt(c.nHeads()).putInt(c.nKvHeads())
-                    .putInt(c.tiedEmbeddings() ? c.vocabSize() : -c.vocabSize()).putInt(c.maxSeqLen());
+            b.putInt(c.dim())
+                    .putInt(c.hiddenDim())
+                    .putInt(L)
+                    .putInt(c.nHeads())
+                    .putInt(c.nKvHeads())
+                    .putInt(c.tiedEmbeddings() ? c.vocabSize() : -c.vocabSize())
+                    .putInt(c.maxSeqLen());
             put(b, emb);
             for (float[][] group : new float[][][] {rmsAtt, wq, wk, wv, wo, rmsFfn, w1, w2, w3}) {
                 for (float[] layer : group) put(b, layer);
@@ -104,8 +107,16 @@ class Llama2cCheckpointTest {
 
         long expectedBytes() {
             long d = c.dim(), L = c.nLayers(), kv = c.kvDim(), h = c.hiddenDim(), v = c.vocabSize();
-            return 28 + 4 * (v * d + 2 * L * d + 2 * L * d * d + 2 * L * d * kv + 3 * L * d * h + d
-                    + (long) c.maxSeqLen() * c.headDim() + (wcls == null ? 0 : v * d));
+            return 28
+                    + 4
+                            * (v * d
+                                    + 2 * L * d
+                                    + 2 * L * d * d
+                                    + 2 * L * d * kv
+                                    + 3 * L * d * h
+                                    + d
+                                    + (long) c.maxSeqLen() * c.headDim()
+                                    + (wcls == null ? 0 : v * d));
         }
 
         private static void put(ByteBuffer b, float[] values) {
@@ -114,7 +125,11 @@ class Llama2cCheckpointTest {
 
         /** llama2.c's run.c forward, in double precision: logits of every position. */
         float[][] forward(int[] tokens) {
-            int dim = c.dim(), hs = c.headDim(), kvDim = c.kvDim(), hidden = c.hiddenDim(), kvMul = c.nHeads() / c.nKvHeads();
+            int dim = c.dim(),
+                    hs = c.headDim(),
+                    kvDim = c.kvDim(),
+                    hidden = c.hiddenDim(),
+                    kvMul = c.nHeads() / c.nKvHeads();
             int n = tokens.length, L = c.nLayers();
             double[][][] kCache = new double[L][n][], vCache = new double[L][n][];
             float[][] logits = new float[n][];
@@ -151,7 +166,8 @@ class Llama2cCheckpointTest {
                         double sum = 0;
                         for (int t = 0; t <= pos; t++) sum += scores[t] = Math.exp(scores[t] - max);
                         for (int t = 0; t <= pos; t++) {
-                            for (int i = 0; i < hs; i++) att[h * hs + i] += scores[t] / sum * vCache[l][t][kvh * hs + i];
+                            for (int i = 0; i < hs; i++)
+                                att[h * hs + i] += scores[t] / sum * vCache[l][t][kvh * hs + i];
                         }
                     }
                     double[] o = matvec(wo[l], att, dim);
@@ -199,7 +215,9 @@ class Llama2cCheckpointTest {
             assertEquals(hf.config(), loaded.config());
             assertEquals(hf.tensors().keySet(), loaded.tensors().keySet());
             for (Tensor t : hf.tensors().values()) {
-                assertEquals(t.data().duplicate().rewind(), loaded.require(t.name()).data().duplicate().rewind(),
+                assertEquals(
+                        t.data().duplicate().rewind(),
+                        loaded.require(t.name()).data().duplicate().rewind(),
                         "bytes of " + t.name() + " (shared " + shared + ")");
             }
             assertTrue(loaded.require(TensorNames.wv(0)).data().isDirect());
@@ -227,10 +245,12 @@ class Llama2cCheckpointTest {
             Path bin = l2c.write(dir.resolve("m.bin"));
             int[] tokens = {1, 7, 36, 2, 19, 19, 0};
             float[] fromBin, fromHf;
-            try (NativeModel m = NativeModel.load(Checkpoints.load(bin), Device.cpu()); NativeSession s = m.newSession(16)) {
+            try (NativeModel m = NativeModel.load(Checkpoints.load(bin), Device.cpu());
+                    NativeSession s = m.newSession(16)) {
                 fromBin = s.forward(tokens, true);
             }
-            try (NativeModel m = NativeModel.load(hf, Device.cpu()); NativeSession s = m.newSession(16)) {
+            try (NativeModel m = NativeModel.load(hf, Device.cpu());
+                    NativeSession s = m.newSession(16)) {
                 fromHf = s.forward(tokens, true);
             }
             assertArrayEquals(fromHf, fromBin, "same weights in HF layout give the same logits");
@@ -244,7 +264,8 @@ class Llama2cCheckpointTest {
             }
             // Without the permutation the logits would differ from llama2.c's (the test can fail).
             ModelWeights unpermuted = new ModelWeights(hf.config(), withInterleavedQk(hf, l2c), "unpermuted");
-            try (NativeModel m = NativeModel.load(unpermuted, Device.cpu()); NativeSession s = m.newSession(16)) {
+            try (NativeModel m = NativeModel.load(unpermuted, Device.cpu());
+                    NativeSession s = m.newSession(16)) {
                 float[] wrong = s.forward(tokens, true);
                 float maxDiff = 0, maxError = 0;
                 for (int p = 1; p < tokens.length; p++) {
@@ -253,8 +274,10 @@ class Llama2cCheckpointTest {
                         maxError = Math.max(maxError, Math.abs(fromBin[p * vocab + v] - reference[p][v]));
                     }
                 }
-                assertTrue(maxDiff > 0.05f && maxDiff > 100 * maxError, "without the permutation the logits after "
-                        + "position 0 are off by " + maxDiff + " (with it: " + maxError + ")");
+                assertTrue(
+                        maxDiff > 0.05f && maxDiff > 100 * maxError,
+                        "without the permutation the logits after " + "position 0 are off by " + maxDiff + " (with it: "
+                                + maxError + ")");
             }
         }
     }
@@ -263,7 +286,8 @@ class Llama2cCheckpointTest {
     private static ModelWeights sharpAttention(ModelWeights w) {
         java.util.Map<String, Tensor> t = new java.util.LinkedHashMap<>(w.tensors());
         for (int l = 0; l < w.config().nLayers(); l++) {
-            for (String name : new String[] {TensorNames.wq(l), TensorNames.wk(l), TensorNames.wv(l), TensorNames.wo(l)}) {
+            for (String name :
+                    new String[] {TensorNames.wq(l), TensorNames.wk(l), TensorNames.wv(l), TensorNames.wo(l)}) {
                 float[] v = w.require(name).toFloatArray();
                 float scale = name.contains("q_proj") || name.contains("k_proj") ? 25 : 10;
                 for (int i = 0; i < v.length; i++) v[i] *= scale;
@@ -276,8 +300,14 @@ class Llama2cCheckpointTest {
     private static java.util.Map<String, Tensor> withInterleavedQk(ModelWeights hf, Llama2c l2c) {
         java.util.Map<String, Tensor> t = new java.util.LinkedHashMap<>(hf.tensors());
         for (int l = 0; l < hf.config().nLayers(); l++) {
-            t.put(TensorNames.wq(l), Tensor.ofFloats(TensorNames.wq(l), hf.require(TensorNames.wq(l)).shape(), l2c.wq[l]));
-            t.put(TensorNames.wk(l), Tensor.ofFloats(TensorNames.wk(l), hf.require(TensorNames.wk(l)).shape(), l2c.wk[l]));
+            t.put(
+                    TensorNames.wq(l),
+                    Tensor.ofFloats(
+                            TensorNames.wq(l), hf.require(TensorNames.wq(l)).shape(), l2c.wq[l]));
+            t.put(
+                    TensorNames.wk(l),
+                    Tensor.ofFloats(
+                            TensorNames.wk(l), hf.require(TensorNames.wk(l)).shape(), l2c.wk[l]));
         }
         return t;
     }
@@ -291,8 +321,11 @@ class Llama2cCheckpointTest {
         Files.write(bin, Arrays.copyOf(bytes, bytes.length - 4));
         CllmException e = assertThrows(CllmException.class, () -> Checkpoints.load(bin));
         assertEquals(CllmException.Status.BAD_FORMAT, e.status());
-        assertTrue(e.getMessage().contains("should be " + expected + " bytes") && e.getMessage().contains("has "
-                + (expected - 4)) && e.getMessage().contains("truncated") && e.getMessage().contains(bin.toString()),
+        assertTrue(
+                e.getMessage().contains("should be " + expected + " bytes")
+                        && e.getMessage().contains("has " + (expected - 4))
+                        && e.getMessage().contains("truncated")
+                        && e.getMessage().contains(bin.toString()),
                 e.getMessage());
         Files.write(bin, Arrays.copyOf(bytes, bytes.length + 4));
         e = assertThrows(CllmException.class, () -> Checkpoints.load(bin));
@@ -305,17 +338,31 @@ class Llama2cCheckpointTest {
     @Test
     void badHeadersAreRejected() throws IOException {
         int[][] headers = {
-            {0, 40, 2, 4, 2, 37, 16}, {24, 40, 2, 5, 1, 37, 16}, {24, 40, 2, 4, 3, 37, 16}, {24, 40, 2, 4, 8, 37, 16},
-            {24, 40, 0, 4, 2, 37, 16}, {24, 40, 2, 4, 2, 0, 16}, {24, 40, 2, 4, 2, Integer.MIN_VALUE, 16},
-            {24, 40, 2, 4, 2, 37, -16}, {24, -1, 2, 4, 2, 37, 16}, {Integer.MAX_VALUE, 1 << 30, 1 << 20, 1, 1, 1 << 30, 1},
+            {0, 40, 2, 4, 2, 37, 16},
+            {24, 40, 2, 5, 1, 37, 16},
+            {24, 40, 2, 4, 3, 37, 16},
+            {24, 40, 2, 4, 8, 37, 16},
+            {24, 40, 0, 4, 2, 37, 16},
+            {24, 40, 2, 4, 2, 0, 16},
+            {24, 40, 2, 4, 2, Integer.MIN_VALUE, 16},
+            {24, 40, 2, 4, 2, 37, -16},
+            {24, -1, 2, 4, 2, 37, 16},
+            {Integer.MAX_VALUE, 1 << 30, 1 << 20, 1, 1, 1 << 30, 1},
             {24, 40, 2, 8, 2, 37, 16}, // head size 3 is odd
         };
-        String[] fragments = {"checkpoint: dim must be between 1 and 65536, got 0", "n_heads (5) must divide dim (24)",
-            "n_heads (4) must be a multiple of n_kv_heads (3)", "n_heads (4) must be a multiple of n_kv_heads (8)",
-            "n_layers must be between 1 and 4096, got 0", "vocab_size must be between 1 and 16777216, got 0",
-            "vocab_size must be between 1 and 16777216, got -2147483648", "seq_len must be between 1 and 16777216, got -16",
-            "hidden_dim must be between 1 and 1048576, got -1", "checkpoint: dim must be between 1 and 65536, got 2147483647",
-            "dim / n_heads must be even, got 3"};
+        String[] fragments = {
+            "checkpoint: dim must be between 1 and 65536, got 0",
+            "n_heads (5) must divide dim (24)",
+            "n_heads (4) must be a multiple of n_kv_heads (3)",
+            "n_heads (4) must be a multiple of n_kv_heads (8)",
+            "n_layers must be between 1 and 4096, got 0",
+            "vocab_size must be between 1 and 16777216, got 0",
+            "vocab_size must be between 1 and 16777216, got -2147483648",
+            "seq_len must be between 1 and 16777216, got -16",
+            "hidden_dim must be between 1 and 1048576, got -1",
+            "checkpoint: dim must be between 1 and 65536, got 2147483647",
+            "dim / n_heads must be even, got 3"
+        };
         for (int i = 0; i < headers.length; i++) {
             ByteBuffer b = ByteBuffer.allocate(28 + 4096).order(ByteOrder.LITTLE_ENDIAN);
             for (int v : headers[i]) b.putInt(v);
@@ -324,7 +371,10 @@ class Llama2cCheckpointTest {
             assertEquals(CllmException.Status.BAD_FORMAT, e.status());
             assertTrue(e.getMessage().contains(fragments[i]), fragments[i] + " in: " + e.getMessage());
         }
-        ByteBuffer magic = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN).putInt(0x616b3432).putInt(2);
+        ByteBuffer magic = ByteBuffer.allocate(256)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(0x616b3432)
+                .putInt(2);
         Path v2 = Files.write(dir.resolve("v2.bin"), magic.array());
         CllmException e = assertThrows(CllmException.class, () -> Checkpoints.load(v2));
         assertEquals(CllmException.Status.UNSUPPORTED, e.status());

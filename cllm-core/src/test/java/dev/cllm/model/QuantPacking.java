@@ -46,7 +46,9 @@ final class QuantPacking {
         for (int h = 0; h < 2; h++) {
             for (int l = 0; l < 32; l++) {
                 int base = 128 * h + l;
-                out[32 * h + l] = (byte) ((q[base] & 3) | ((q[base + 32] & 3) << 2) | ((q[base + 64] & 3) << 4)
+                out[32 * h + l] = (byte) ((q[base] & 3)
+                        | ((q[base + 32] & 3) << 2)
+                        | ((q[base + 64] & 3) << 4)
                         | ((q[base + 96] & 3) << 6));
             }
         }
@@ -124,7 +126,11 @@ final class QuantPacking {
                 ql[32 * n + j] = (byte) ((l1 & 15) | ((l2 & 15) << 4));
             }
         }
-        b.putShort(half(d)).putShort(half(dmin)).put(kScales(scale, min)).put(qh).put(ql);
+        b.putShort(half(d))
+                .putShort(half(dmin))
+                .put(kScales(scale, min))
+                .put(qh)
+                .put(ql);
         return b;
     }
 

@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cllm.CllmException;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SafetensorsFileTest {
     @TempDir
@@ -109,7 +107,9 @@ class SafetensorsFileTest {
         bad("{" + entry("a", "F32", "[1]", -4, 0) + "}", 16, "negative data_offsets");
         bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", 16, "data_offsets must be [begin, end]");
         bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", 16, "more than 2");
-        bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,99999999999999999999]}}", 16,
+        bad(
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,99999999999999999999]}}",
+                16,
                 "not a 64-bit integer");
         bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4.0]}}", 16, "not a 64-bit integer");
     }
@@ -144,7 +144,10 @@ class SafetensorsFileTest {
         bad("[1,2]", 16, "not a JSON object");
         bad("{\"a\":{}} trailing", 16);
         bad("{\"a\":1}", 16, "entry must be a JSON object");
-        bad("{" + entry("a", "F32", "[1]", 0, 4) + "," + entry("a", "F32", "[1]", 4, 8) + "}", 16, "duplicate tensor a");
+        bad(
+                "{" + entry("a", "F32", "[1]", 0, 4) + "," + entry("a", "F32", "[1]", 4, 8) + "}",
+                16,
+                "duplicate tensor a");
         bad("{\"__metadata__\":{\"k\":1}}", 16, "__metadata__");
         bad("{\"__metadata__\":[]}", 16, "__metadata__");
         bad("[".repeat(100_000), 16, "nests deeper");
@@ -162,7 +165,8 @@ class SafetensorsFileTest {
 
     @Test
     void missingFileIsAnIoError() {
-        CllmException e = assertThrows(CllmException.class, () -> SafetensorsFile.open(dir.resolve("nope.safetensors")));
+        CllmException e =
+                assertThrows(CllmException.class, () -> SafetensorsFile.open(dir.resolve("nope.safetensors")));
         assertEquals(CllmException.Status.IO, e.status());
         assertTrue(e.getMessage().contains("nope.safetensors"));
     }
@@ -181,12 +185,16 @@ class SafetensorsFileTest {
         Path f = dir.resolve("big.safetensors");
         long dataStart = 8 + json.length;
         try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
-            ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length);
+            ByteBuffer head =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length);
             raf.write(head.array());
             raf.write(json);
             raf.setLength(dataStart + 4 * gib + 12);
             raf.seek(dataStart + 4 * gib);
-            ByteBuffer tail = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f)
+            ByteBuffer tail = ByteBuffer.allocate(12)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putFloat(1.5f)
+                    .putFloat(-2f)
                     .putFloat(3.25f);
             raf.write(tail.array());
         }
@@ -198,7 +206,10 @@ class SafetensorsFileTest {
         byte[] hugeJson = huge.getBytes(StandardCharsets.UTF_8);
         Path g = dir.resolve("huge.safetensors");
         try (RandomAccessFile raf = new RandomAccessFile(g.toFile(), "rw")) {
-            raf.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hugeJson.length).array());
+            raf.write(ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(hugeJson.length)
+                    .array());
             raf.write(hugeJson);
             raf.setLength(8 + hugeJson.length + 3 * gib);
         }

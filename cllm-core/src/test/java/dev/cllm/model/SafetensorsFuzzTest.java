@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cllm.CllmException;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +18,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Seeded fuzzing of the safetensors reader: randomly corrupted headers (flipped bytes, changed numbers,
@@ -31,12 +29,55 @@ import java.util.regex.Pattern;
 class SafetensorsFuzzTest {
     private static final int CASES = 3600;
     private static final Pattern NUMBER = Pattern.compile("-?[0-9]+");
-    private static final String[] INTERESTING = {"0", "1", "-1", "2", "3", "4", "7", "8", "16", "2147483647",
-        "2147483648", "-2147483648", "4294967295", "4294967296", "4611686018427387904", "9223372036854775807",
-        "-9223372036854775808", "9223372036854775808", "18446744073709551615", "18446744073709551616",
-        "99999999999999999999999999", "1e308", "1.5", "-0", "0.0", "1E2", "NaN", "\"7\"", "null", "true", "[]", "{}"};
-    private static final String[] DTYPES = {"F32", "F16", "BF16", "I64", "F64", "U8", "BOOL", "F8_E4M3", "", "f32",
-        "F32 ", "\u00e9", "\\u0046\\u0033\\u0032"};
+    private static final String[] INTERESTING = {
+        "0",
+        "1",
+        "-1",
+        "2",
+        "3",
+        "4",
+        "7",
+        "8",
+        "16",
+        "2147483647",
+        "2147483648",
+        "-2147483648",
+        "4294967295",
+        "4294967296",
+        "4611686018427387904",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "9223372036854775808",
+        "18446744073709551615",
+        "18446744073709551616",
+        "99999999999999999999999999",
+        "1e308",
+        "1.5",
+        "-0",
+        "0.0",
+        "1E2",
+        "NaN",
+        "\"7\"",
+        "null",
+        "true",
+        "[]",
+        "{}"
+    };
+    private static final String[] DTYPES = {
+        "F32",
+        "F16",
+        "BF16",
+        "I64",
+        "F64",
+        "U8",
+        "BOOL",
+        "F8_E4M3",
+        "",
+        "f32",
+        "F32 ",
+        "\u00e9",
+        "\\u0046\\u0033\\u0032"
+    };
 
     @TempDir
     Path dir;
@@ -95,19 +136,32 @@ class SafetensorsFuzzTest {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        out.add(SafetensorsBytes.of("{\"__metadata__\":{\"a\":\"b\"},"
-                + SafetensorsBytes.entry("x", "BF16", "[2,2,2]", 0, 16) + ","
-                + SafetensorsBytes.entry("y", "F16", "[1]", 16, 18) + "}   ", 18));
+        out.add(SafetensorsBytes.of(
+                "{\"__metadata__\":{\"a\":\"b\"},"
+                        + SafetensorsBytes.entry("x", "BF16", "[2,2,2]", 0, 16) + ","
+                        + SafetensorsBytes.entry("y", "F16", "[1]", 16, 18) + "}   ",
+                18));
         return out;
     }
 
     private static byte[] mutate(byte[] file, Random r) {
         if (file.length < 8) return Arrays.copyOf(file, r.nextInt(16));
-        int headerLength = file.length >= 8 ? (int) Math.max(0, Math.min(file.length - 8,
-                ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong(0))) : 0;
-        String header = new String(file, 8 < file.length ? 8 : file.length,
-                Math.max(0, Math.min(headerLength, file.length - 8)), StandardCharsets.UTF_8);
-        byte[] data = file.length > 8 + headerLength ? Arrays.copyOfRange(file, 8 + headerLength, file.length) : new byte[0];
+        int headerLength = file.length >= 8
+                ? (int) Math.max(
+                        0,
+                        Math.min(
+                                file.length - 8,
+                                ByteBuffer.wrap(file)
+                                        .order(ByteOrder.LITTLE_ENDIAN)
+                                        .getLong(0)))
+                : 0;
+        String header = new String(
+                file,
+                8 < file.length ? 8 : file.length,
+                Math.max(0, Math.min(headerLength, file.length - 8)),
+                StandardCharsets.UTF_8);
+        byte[] data =
+                file.length > 8 + headerLength ? Arrays.copyOfRange(file, 8 + headerLength, file.length) : new byte[0];
         switch (r.nextInt(10)) {
             case 0 -> { // flip bytes anywhere in prefix + header
                 byte[] out = file.clone();
@@ -123,8 +177,22 @@ class SafetensorsFuzzTest {
             }
             case 2 -> { // a hostile length prefix
                 byte[] out = file.clone();
-                long[] lengths = {1L << 62, -1L, Long.MIN_VALUE, Long.MAX_VALUE, 0, 1, 7, headerLength + 1L,
-                    headerLength - 1L, file.length, file.length - 8L, 1L << 32, 100_000_001L, r.nextLong()};
+                long[] lengths = {
+                    1L << 62,
+                    -1L,
+                    Long.MIN_VALUE,
+                    Long.MAX_VALUE,
+                    0,
+                    1,
+                    7,
+                    headerLength + 1L,
+                    headerLength - 1L,
+                    file.length,
+                    file.length - 8L,
+                    1L << 32,
+                    100_000_001L,
+                    r.nextLong()
+                };
                 if (out.length >= 8) {
                     ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putLong(0, lengths[r.nextInt(lengths.length)]);
                 }
@@ -135,22 +203,30 @@ class SafetensorsFuzzTest {
             }
             case 4 -> { // deep nesting in place of a value
                 int depth = r.nextBoolean() ? 1 + r.nextInt(200) : 1 + r.nextInt(200_000);
-                String nested = r.nextBoolean() ? "[".repeat(depth) + "]".repeat(depth)
+                String nested = r.nextBoolean()
+                        ? "[".repeat(depth) + "]".repeat(depth)
                         : "{\"a\":".repeat(depth) + "1" + "}".repeat(depth);
                 String target = r.nextBoolean() ? "[" : "{";
                 int at = header.indexOf(target, 1 + r.nextInt(Math.max(1, header.length())));
                 if (at < 0) at = Math.max(0, header.length() - 1);
-                String h = header.substring(0, at) + nested + (r.nextBoolean() ? "" : "," ) + header.substring(at);
+                String h = header.substring(0, at) + nested + (r.nextBoolean() ? "" : ",") + header.substring(at);
                 return rebuild(h, data, r);
             }
             case 5 -> { // another dtype
-                return rebuild(replaceRandom(header, Pattern.compile("\"(F32|F16|BF16)\""), r,
-                        "\"" + DTYPES[r.nextInt(DTYPES.length)] + "\""), data, r);
+                return rebuild(
+                        replaceRandom(
+                                header,
+                                Pattern.compile("\"(F32|F16|BF16)\""),
+                                r,
+                                "\"" + DTYPES[r.nextInt(DTYPES.length)] + "\""),
+                        data,
+                        r);
             }
             case 6 -> { // delete or duplicate a range of header text
                 if (header.isEmpty()) return file;
                 int a = r.nextInt(header.length()), b = a + r.nextInt(Math.min(40, header.length() - a) + 1);
-                String h = r.nextBoolean() ? header.substring(0, a) + header.substring(b)
+                String h = r.nextBoolean()
+                        ? header.substring(0, a) + header.substring(b)
                         : header.substring(0, b) + header.substring(a);
                 return rebuild(h, data, r);
             }
@@ -158,7 +234,8 @@ class SafetensorsFuzzTest {
                 byte[] junk = new byte[r.nextInt(64)];
                 r.nextBytes(junk);
                 if (junk.length > 0 && r.nextBoolean()) junk[0] = '{';
-                ByteBuffer b = ByteBuffer.allocate(8 + junk.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer b =
+                        ByteBuffer.allocate(8 + junk.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
                 b.putLong(junk.length).put(junk).put(data);
                 return b.array();
             }
@@ -167,8 +244,8 @@ class SafetensorsFuzzTest {
                 List<String> arrays = new ArrayList<>();
                 while (m.find()) arrays.add(m.group());
                 if (arrays.isEmpty()) return file;
-                String h = replaceRandom(header, Pattern.compile("\\[[-0-9,]*\\]"), r,
-                        arrays.get(r.nextInt(arrays.size())));
+                String h = replaceRandom(
+                        header, Pattern.compile("\\[[-0-9,]*\\]"), r, arrays.get(r.nextInt(arrays.size())));
                 return rebuild(h, data, r);
             }
             default -> { // grow or shrink the data section

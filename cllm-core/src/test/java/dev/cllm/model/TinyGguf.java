@@ -14,7 +14,11 @@ import java.util.function.Function;
  * either kind. For the loader tests and the fuzz test.
  */
 final class TinyGguf {
-    enum Vocab { NONE, GPT2, LLAMA }
+    enum Vocab {
+        NONE,
+        GPT2,
+        LLAMA
+    }
 
     private TinyGguf() {}
 
@@ -58,22 +62,31 @@ final class TinyGguf {
         String[] tokens = vocab == Vocab.NONE ? new String[0] : tokens(vocab);
         int kvs = 13 + (vocab == Vocab.NONE ? 0 : vocab == Vocab.GPT2 ? 7 : 8);
         GgufBytes b = new GgufBytes().header(3, names.size(), kvs);
-        b.kvString(GgufNames.ARCHITECTURE, "llama").kvString(GgufNames.NAME, "tiny")
-                .kvU32(GgufNames.CONTEXT_LENGTH, c.maxSeqLen()).kvU32(GgufNames.EMBEDDING_LENGTH, c.dim())
-                .kvU32(GgufNames.BLOCK_COUNT, c.nLayers()).kvU32(GgufNames.FEED_FORWARD_LENGTH, c.hiddenDim())
-                .kvU32(GgufNames.HEAD_COUNT, c.nHeads()).kvU32(GgufNames.HEAD_COUNT_KV, c.nKvHeads())
-                .kvU32(GgufNames.KEY_LENGTH, c.headDim()).kvU32(GgufNames.ROPE_DIMENSIONS, c.headDim())
-                .kvF32(GgufNames.ROPE_FREQ_BASE, c.ropeTheta()).kvF32(GgufNames.RMS_EPS, c.normEps())
+        b.kvString(GgufNames.ARCHITECTURE, "llama")
+                .kvString(GgufNames.NAME, "tiny")
+                .kvU32(GgufNames.CONTEXT_LENGTH, c.maxSeqLen())
+                .kvU32(GgufNames.EMBEDDING_LENGTH, c.dim())
+                .kvU32(GgufNames.BLOCK_COUNT, c.nLayers())
+                .kvU32(GgufNames.FEED_FORWARD_LENGTH, c.hiddenDim())
+                .kvU32(GgufNames.HEAD_COUNT, c.nHeads())
+                .kvU32(GgufNames.HEAD_COUNT_KV, c.nKvHeads())
+                .kvU32(GgufNames.KEY_LENGTH, c.headDim())
+                .kvU32(GgufNames.ROPE_DIMENSIONS, c.headDim())
+                .kvF32(GgufNames.ROPE_FREQ_BASE, c.ropeTheta())
+                .kvF32(GgufNames.RMS_EPS, c.normEps())
                 .kvU32(GgufNames.FILE_TYPE, 0);
         if (vocab == Vocab.GPT2) {
             int[] tt = new int[tokens.length];
             java.util.Arrays.fill(tt, 1);
             tt[0] = 3;
             tt[1] = 3;
-            b.kvString("tokenizer.ggml.model", "gpt2").kvString("tokenizer.ggml.pre", "refact")
-                    .kvStrings("tokenizer.ggml.tokens", tokens).kvInts("tokenizer.ggml.token_type", tt)
+            b.kvString("tokenizer.ggml.model", "gpt2")
+                    .kvString("tokenizer.ggml.pre", "refact")
+                    .kvStrings("tokenizer.ggml.tokens", tokens)
+                    .kvInts("tokenizer.ggml.token_type", tt)
                     .kvStrings("tokenizer.ggml.merges", new String[] {"h e", "l l", "Ġ he"})
-                    .kvU32("tokenizer.ggml.bos_token_id", 0).kvU32("tokenizer.ggml.eos_token_id", 1);
+                    .kvU32("tokenizer.ggml.bos_token_id", 0)
+                    .kvU32("tokenizer.ggml.eos_token_id", 1);
         } else if (vocab == Vocab.LLAMA) {
             int[] tt = new int[tokens.length];
             float[] scores = new float[tokens.length];
@@ -81,10 +94,14 @@ final class TinyGguf {
                 tt[i] = i == 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : 1;
                 scores[i] = i < 259 ? 0 : -(i - 259);
             }
-            b.kvString("tokenizer.ggml.model", "llama").kvStrings("tokenizer.ggml.tokens", tokens)
-                    .kvFloats("tokenizer.ggml.scores", scores).kvInts("tokenizer.ggml.token_type", tt)
-                    .kvU32("tokenizer.ggml.bos_token_id", 1).kvU32("tokenizer.ggml.eos_token_id", 2)
-                    .kvU32("tokenizer.ggml.unknown_token_id", 0).kvBool("tokenizer.ggml.add_bos_token", true);
+            b.kvString("tokenizer.ggml.model", "llama")
+                    .kvStrings("tokenizer.ggml.tokens", tokens)
+                    .kvFloats("tokenizer.ggml.scores", scores)
+                    .kvInts("tokenizer.ggml.token_type", tt)
+                    .kvU32("tokenizer.ggml.bos_token_id", 1)
+                    .kvU32("tokenizer.ggml.eos_token_id", 2)
+                    .kvU32("tokenizer.ggml.unknown_token_id", 0)
+                    .kvBool("tokenizer.ggml.add_bos_token", true);
         }
         long offset = 0;
         for (int i = 0; i < names.size(); i++) {
@@ -104,7 +121,8 @@ final class TinyGguf {
         long rows = 1;
         for (int i = 0; i < shape.length - 1; i++) rows *= shape[i];
         long rowLength = shape[shape.length - 1];
-        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(rows * type.rowBytes(rowLength))).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(rows * type.rowBytes(rowLength)))
+                .order(ByteOrder.LITTLE_ENDIAN);
         if (type == GgmlType.F32 || type == GgmlType.F16 || type == GgmlType.BF16) {
             boolean norm = shape.length == 1;
             for (long i = 0; i < rows * rowLength; i++) {

@@ -4,17 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
 import dev.cllm.Cllm;
 import dev.cllm.CllmException;
 import dev.cllm.Device;
 import dev.cllm.Model;
 import dev.cllm.engine.NativeModel;
-
-import com.google.gson.JsonObject;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -22,6 +17,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A checkpoint file cut short is an error, never a crash (SIGBUS): before loading, the loaders check every
@@ -43,9 +40,13 @@ class TruncatedFileTest {
     }
 
     private static void assertUploadFails(ModelWeights truncated) {
-        CllmException e = assertThrows(CllmException.class, () -> NativeModel.load(truncated, Device.cpu()).close());
+        CllmException e = assertThrows(
+                CllmException.class,
+                () -> NativeModel.load(truncated, Device.cpu()).close());
         assertEquals(CllmException.Status.IO, e.status(), e.getMessage());
-        assertTrue(e.getMessage().contains("truncated after it was loaded") && e.getMessage().contains("tensor model."),
+        assertTrue(
+                e.getMessage().contains("truncated after it was loaded")
+                        && e.getMessage().contains("tensor model."),
                 e.getMessage());
     }
 
@@ -64,8 +65,10 @@ class TruncatedFileTest {
         CheckpointWriter.write(RandomWeights.create(CONFIG, 1), dir);
         ModelWeights again = Checkpoints.load(dir);
         truncate(file, 4096);
-        CllmException e = assertThrows(CllmException.class,
-                () -> Cllm.fromWeights(again, dev.cllm.tokenizer.Tokenizer.none(CONFIG.vocabSize()), Device.cpu(), "t"));
+        CllmException e = assertThrows(
+                CllmException.class,
+                () -> Cllm.fromWeights(
+                        again, dev.cllm.tokenizer.Tokenizer.none(CONFIG.vocabSize()), Device.cpu(), "t"));
         assertEquals(CllmException.Status.IO, e.status(), e.getMessage());
         CheckpointWriter.write(RandomWeights.create(CONFIG, 1), dir);
         try (Model model = Cllm.load(dir, Device.cpu())) {
@@ -99,8 +102,13 @@ class TruncatedFileTest {
         // Cut short before loading: the loader refuses it, naming the shard, without mapping anything.
         CllmException e = assertThrows(CllmException.class, () -> Checkpoints.load(dir));
         assertEquals(CllmException.Status.BAD_FORMAT, e.status(), e.getMessage());
-        assertTrue(e.getMessage().startsWith(dir.resolve("b.safetensors").toAbsolutePath().normalize() + ": ")
-                && e.getMessage().contains("truncated file?"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                                .startsWith(dir.resolve("b.safetensors")
+                                                .toAbsolutePath()
+                                                .normalize() + ": ")
+                        && e.getMessage().contains("truncated file?"),
+                e.getMessage());
         assertTrue(fullSize > 4096);
     }
 
@@ -122,7 +130,9 @@ class TruncatedFileTest {
         GgufWriter.write(RandomWeights.create(CONFIG, 4), gguf, GgmlType.F32, Map.of());
         ModelWeights loaded = Checkpoints.load(gguf);
         truncate(gguf, 4096);
-        CllmException e = assertThrows(CllmException.class, () -> NativeModel.load(loaded, Device.cpu()).close());
+        CllmException e = assertThrows(
+                CllmException.class,
+                () -> NativeModel.load(loaded, Device.cpu()).close());
         assertEquals(CllmException.Status.IO, e.status(), e.getMessage());
         assertTrue(e.getMessage().contains("truncated after it was loaded"), e.getMessage());
         assertThrows(CllmException.class, () -> Checkpoints.load(gguf), "cut short before loading: refused");

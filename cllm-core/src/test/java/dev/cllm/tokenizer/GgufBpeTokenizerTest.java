@@ -6,23 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.cllm.CllmException;
 import dev.cllm.model.GgufWriter;
 import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.RandomWeights;
-
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Our byte-level BPE tokenizers written into GGUF files as gpt2 vocabularies and read back: token for
@@ -34,6 +31,7 @@ import java.util.Random;
 class GgufBpeTokenizerTest {
     @TempDir
     static Path dir;
+
     static ByteBpeTokenizer ours;
     static Path json;
     static HfTokenizer djl;
@@ -43,7 +41,8 @@ class GgufBpeTokenizerTest {
     static void train() {
         Random random = new Random(1);
         StringBuilder corpus = new StringBuilder();
-        for (int i = 0; i < 400; i++) corpus.append(TokenizerCorpus.text(random, 30)).append('\n');
+        for (int i = 0; i < 400; i++)
+            corpus.append(TokenizerCorpus.text(random, 30)).append('\n');
         ours = new BpeTrainer().vocabSize(800).train(corpus);
         json = dir.resolve("ours/tokenizer.json");
         ours.save(json);
@@ -118,8 +117,20 @@ class GgufBpeTokenizerTest {
         Path file = Files.createDirectories(dir.resolve(ggufName)).resolve("tokenizer.json");
         Files.writeString(file, root.toString());
         GgufVocabulary base = GgufTokenizerExport.fromTokenizerJson(json);
-        GgufVocabulary vocab = new GgufVocabulary(base.model(), ggufName, base.tokens(), null, base.types(), base.merges(),
-                base.bosId(), base.eosId(), -1, -1, true, false, false);
+        GgufVocabulary vocab = new GgufVocabulary(
+                base.model(),
+                ggufName,
+                base.tokens(),
+                null,
+                base.types(),
+                base.merges(),
+                base.bosId(),
+                base.eosId(),
+                -1,
+                -1,
+                true,
+                false,
+                false);
         Tokenizer gguf = throughGguf(vocab, ggufName);
         try (HfTokenizer hf = Tokenizers.load(file)) {
             for (String text : samples) {
@@ -163,21 +174,34 @@ class GgufBpeTokenizerTest {
         assertPreTokenizerAgrees(splitThenByteLevel(BpePreTokenizers.QWEN2_REGEX), "qwen2");
         // The export recognises the first two by their tokenizer.json form.
         assertEquals("gpt-2", GgufTokenizerExport.preTokenizerName(byteLevel(true)));
-        assertEquals("llama-bpe", GgufTokenizerExport.preTokenizerName(splitThenByteLevel(BpePreTokenizers.LLAMA3_REGEX)));
+        assertEquals(
+                "llama-bpe", GgufTokenizerExport.preTokenizerName(splitThenByteLevel(BpePreTokenizers.LLAMA3_REGEX)));
     }
 
     @Test
     void unknownPreTokenizersAndBrokenMergesAreRefused() {
         GgufVocabulary base = GgufVocabulary.of(ours);
-        GgufVocabulary other = new GgufVocabulary(base.model(), "deepseek-coder", base.tokens(), null, base.types(),
-                base.merges(), 0, 1, -1, -1, true, false, false);
+        GgufVocabulary other = new GgufVocabulary(
+                base.model(),
+                "deepseek-coder",
+                base.tokens(),
+                null,
+                base.types(),
+                base.merges(),
+                0,
+                1,
+                -1,
+                -1,
+                true,
+                false,
+                false);
         CllmException e = assertThrows(CllmException.class, () -> other.tokenizer("src"));
         assertEquals(CllmException.Status.UNSUPPORTED, e.status());
         assertTrue(e.getMessage().contains("tokenizer.ggml.pre 'deepseek-coder' is not supported"), e.getMessage());
         String[] merges = base.merges().clone();
         merges[3] = "nosuch token";
-        GgufVocabulary broken = new GgufVocabulary(base.model(), base.pre(), base.tokens(), null, base.types(), merges, 0,
-                1, -1, -1, true, false, false);
+        GgufVocabulary broken = new GgufVocabulary(
+                base.model(), base.pre(), base.tokens(), null, base.types(), merges, 0, 1, -1, -1, true, false, false);
         e = assertThrows(CllmException.class, () -> broken.tokenizer("src"));
         assertEquals(CllmException.Status.BAD_FORMAT, e.status());
         assertTrue(e.getMessage().startsWith("src: tokenizer merge 3 'nosuch token'"), e.getMessage());

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cllm.CllmException;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Closing the native (DJL) tokenizer while other threads encode is safe, and use after close throws
@@ -42,11 +40,12 @@ class HfTokenizerCloseTest {
         t.close();
         for (Thread thread : threads) thread.join(30_000);
         assertNull(unexpected.get());
-        for (Runnable call : new Runnable[] {() -> t.encode("hello"), () -> t.encodeWithoutSpecialTokens("hello"),
-            () -> t.decode(new int[] {5})}) {
+        for (Runnable call : new Runnable[] {
+            () -> t.encode("hello"), () -> t.encodeWithoutSpecialTokens("hello"), () -> t.decode(new int[] {5})
+        }) {
             CllmException e = assertThrows(CllmException.class, call::run);
             assertEquals("tokenizer is closed", e.getMessage());
         }
-        t.close();  // harmless
+        t.close(); // harmless
     }
 }

@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cllm.CllmException;
 import dev.cllm.model.LlamaConfig;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HfTokenizerTest {
     @TempDir
@@ -71,7 +69,8 @@ class HfTokenizerTest {
             assertEquals(3, t.bosId(), "from the model config when the tokenizer names none");
             assertEquals(0, t.eosId(), "the tokenizer's own eos wins");
         }
-        Files.writeString(dir.resolve("tokenizer_config.json"),
+        Files.writeString(
+                dir.resolve("tokenizer_config.json"),
                 "{\"bos_token\": {\"content\": \"<|endoftext|>\"}, \"eos_token\": \"b\"}");
         try (HfTokenizer t = Tokenizers.load(file)) {
             assertEquals(0, t.bosId());
@@ -95,11 +94,13 @@ class HfTokenizerTest {
         e = assertThrows(CllmException.class, () -> Tokenizers.load(noModel));
         assertTrue(e.getMessage().contains("no \"model\""), e.getMessage());
 
-        Path invalid = Files.writeString(dir.resolve("invalid.json"), "{\"model\": {\"type\": \"BPE\", \"vocab\": "
-                + "{\"a\": 0}, \"merges\": [\"a b\"]}}");
+        Path invalid = Files.writeString(
+                dir.resolve("invalid.json"),
+                "{\"model\": {\"type\": \"BPE\", \"vocab\": " + "{\"a\": 0}, \"merges\": [\"a b\"]}}");
         e = assertThrows(CllmException.class, () -> Tokenizers.load(invalid));
         assertEquals(CllmException.Status.BAD_FORMAT, e.status());
-        assertTrue(e.getMessage().contains("invalid tokenizer") && e.getMessage().contains("invalid.json"),
+        assertTrue(
+                e.getMessage().contains("invalid tokenizer") && e.getMessage().contains("invalid.json"),
                 e.getMessage());
     }
 

@@ -8,11 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cllm.model.GgufWriter;
 import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.RandomWeights;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A SentencePiece-style vocabulary built here (byte tokens, characters, BPE merges learned on a corpus,
@@ -36,6 +34,7 @@ class SentencePieceTokenizerTest {
 
     @TempDir
     static Path dir;
+
     static List<String> tokens;
     static float[] scores;
     static int[] types;
@@ -59,8 +58,11 @@ class SentencePieceTokenizerTest {
         }
         tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
         for (int b = 0; b < 256; b++) tokens.add(String.format("<0x%02X>", b));
-        chars.entrySet().stream().filter(e -> e.getValue() >= 2 && e.getKey().codePointAt(0) < 0x3000)
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        chars.entrySet().stream()
+                .filter(e -> e.getValue() >= 2 && e.getKey().codePointAt(0) < 0x3000)
+                .sorted(Map.Entry.<String, Integer>comparingByValue()
+                        .reversed()
+                        .thenComparing(Map.Entry.comparingByKey()))
                 .forEach(e -> tokens.add(e.getKey()));
         int firstPiece = tokens.size();
         java.util.Set<String> known = new java.util.HashSet<>(tokens);
@@ -76,8 +78,11 @@ class SentencePieceTokenizerTest {
                     }
                 }
             }
-            String best = pairs.entrySet().stream().max(Map.Entry.<String, Integer>comparingByValue()
-                    .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder()))).map(Map.Entry::getKey).orElse(null);
+            String best = pairs.entrySet().stream()
+                    .max(Map.Entry.<String, Integer>comparingByValue()
+                            .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
+                    .map(Map.Entry::getKey)
+                    .orElse(null);
             if (best == null) break;
             String[] ab = best.split("\u0000");
             String merged = ab[0] + ab[1];
@@ -86,7 +91,9 @@ class SentencePieceTokenizerTest {
             for (Map.Entry<List<String>, Integer> w : current.entrySet()) {
                 List<String> s = new ArrayList<>();
                 for (int i = 0; i < w.getKey().size(); i++) {
-                    if (i + 1 < w.getKey().size() && w.getKey().get(i).equals(ab[0]) && w.getKey().get(i + 1).equals(ab[1])) {
+                    if (i + 1 < w.getKey().size()
+                            && w.getKey().get(i).equals(ab[0])
+                            && w.getKey().get(i + 1).equals(ab[1])) {
                         s.add(merged);
                         i++;
                     } else {
@@ -101,8 +108,9 @@ class SentencePieceTokenizerTest {
         types = new int[tokens.size()];
         normal = new LinkedHashMap<>();
         for (int i = 0; i < tokens.size(); i++) {
-            types[i] = i == 0 ? GgufVocabulary.UNKNOWN : i < 3 ? GgufVocabulary.CONTROL : i < 259 ? GgufVocabulary.BYTE
-                    : GgufVocabulary.NORMAL;
+            types[i] = i == 0
+                    ? GgufVocabulary.UNKNOWN
+                    : i < 3 ? GgufVocabulary.CONTROL : i < 259 ? GgufVocabulary.BYTE : GgufVocabulary.NORMAL;
             scores[i] = i < firstPiece ? -1e6f - i : -(i - firstPiece);
             if (types[i] == GgufVocabulary.NORMAL) normal.put(tokens.get(i), i);
         }
@@ -120,8 +128,20 @@ class SentencePieceTokenizerTest {
     }
 
     static GgufVocabulary vocabulary() {
-        return new GgufVocabulary(GgufVocabulary.LLAMA, null, tokens.toArray(new String[0]), scores, types, null, 1, 2, 0,
-                -1, true, false, true);
+        return new GgufVocabulary(
+                GgufVocabulary.LLAMA,
+                null,
+                tokens.toArray(new String[0]),
+                scores,
+                types,
+                null,
+                1,
+                2,
+                0,
+                -1,
+                true,
+                false,
+                true);
     }
 
     /** The plain greedy SentencePiece encoder. */
@@ -132,7 +152,8 @@ class SentencePieceTokenizerTest {
         for (int i = 0; i <= text.length(); i++) {
             String special = null;
             for (String s : specials) {
-                if (i < text.length() && text.startsWith(s, i) && (special == null || s.length() > special.length())) special = s;
+                if (i < text.length() && text.startsWith(s, i) && (special == null || s.length() > special.length()))
+                    special = s;
             }
             if (special == null && i < text.length()) continue;
             if (start < i) encodeStretch(SP + text.substring(start, i).replace(' ', SP), out);
@@ -190,7 +211,9 @@ class SentencePieceTokenizerTest {
                 assertEquals(text, t.decode(ids), "round trip: " + text);
             }
         }
-        assertTrue(merged > 1000 && fallback > 100, "merges (" + merged + ") and byte fallback (" + fallback + ") are used");
+        assertTrue(
+                merged > 1000 && fallback > 100,
+                "merges (" + merged + ") and byte fallback (" + fallback + ") are used");
         assertArrayEquals(new int[] {1}, t.encode(""));
     }
 

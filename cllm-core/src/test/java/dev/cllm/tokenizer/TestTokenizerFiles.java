@@ -3,7 +3,6 @@ package dev.cllm.tokenizer;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +25,18 @@ final class TestTokenizerFiles {
         List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
         for (int b = 0; b < 256; b++) tokens.add(String.format("<0x%02X>", b));
         tokens.addAll(List.of("▁", "h", "e", "l", "o", "w", "r", "d"));
-        String[][] merges = {{"▁", "h"}, {"l", "l"}, {"ll", "o"}, {"e", "llo"}, {"▁h", "ello"}, {"▁", "w"}, {"o", "r"},
-            {"▁w", "or"}, {"l", "d"}, {"▁wor", "ld"}};
+        String[][] merges = {
+            {"▁", "h"},
+            {"l", "l"},
+            {"ll", "o"},
+            {"e", "llo"},
+            {"▁h", "ello"},
+            {"▁", "w"},
+            {"o", "r"},
+            {"▁w", "or"},
+            {"l", "d"},
+            {"▁wor", "ld"}
+        };
         List<String> mergeList = new ArrayList<>();
         for (String[] m : merges) {
             tokens.add(m[0] + m[1]);

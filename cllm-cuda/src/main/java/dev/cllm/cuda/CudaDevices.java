@@ -1,13 +1,11 @@
 package dev.cllm.cuda;
 
 import dev.cllm.engine.CudaDeviceInfo;
-
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.cuda.cudart.cudaDeviceProp;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.Loader;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * CUDA device discovery through the Bytedeco CUDA preset: name, memory and compute capability of each
@@ -46,24 +44,29 @@ public final class CudaDevices {
             Loader.load(cudart.class);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
             // Without libcuda.so.1 the preset reports a misleading "no jnicudart": say what it means.
-            return new Discovery(List.of(), "no CUDA driver (libcuda.so.1 could not be loaded: " + e.getMessage() + ")");
+            return new Discovery(
+                    List.of(), "no CUDA driver (libcuda.so.1 could not be loaded: " + e.getMessage() + ")");
         }
         try {
             int[] count = new int[1];
             int status = cudart.cudaGetDeviceCount(count);
             if (status != cudart.cudaSuccess) {
-                return new Discovery(List.of(), "no CUDA device: " + cudart.cudaGetErrorString(status).getString());
+                return new Discovery(
+                        List.of(),
+                        "no CUDA device: " + cudart.cudaGetErrorString(status).getString());
             }
             List<CudaDeviceInfo> devices = new ArrayList<>();
             for (int i = 0; i < count[0]; i++) {
                 try (cudaDeviceProp prop = new cudaDeviceProp()) {
                     status = cudart.cudaGetDeviceProperties(prop, i);
                     if (status != cudart.cudaSuccess) {
-                        return new Discovery(List.copyOf(devices), "cannot query CUDA device " + i + ": "
-                                + cudart.cudaGetErrorString(status).getString());
+                        return new Discovery(
+                                List.copyOf(devices),
+                                "cannot query CUDA device " + i + ": "
+                                        + cudart.cudaGetErrorString(status).getString());
                     }
-                    devices.add(new CudaDeviceInfo(i, prop.name().getString(), prop.totalGlobalMem(), prop.major(),
-                            prop.minor()));
+                    devices.add(new CudaDeviceInfo(
+                            i, prop.name().getString(), prop.totalGlobalMem(), prop.major(), prop.minor()));
                 }
             }
             return new Discovery(List.copyOf(devices), devices.isEmpty() ? "no CUDA device" : "");

@@ -1,7 +1,6 @@
 package dev.cllm.cuda;
 
 import dev.cllm.engine.NativeSession;
-
 import org.bytedeco.cuda.cudart.CUstream_st;
 
 /**

@@ -14,7 +14,6 @@ import dev.cllm.engine.NativeModel;
 import dev.cllm.engine.NativeSession;
 import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.RandomWeights;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,14 +33,14 @@ class CudaDeviceTest {
             try (NativeModel auto = NativeModel.load(RandomWeights.create(CONFIG, 1), Device.auto())) {
                 assertEquals(Device.cpu(), auto.device(), "auto resolves to the CPU without a device");
             }
-            CllmException e = assertThrows(CllmException.class,
-                    () -> NativeModel.load(RandomWeights.create(CONFIG, 1), Device.cuda(0)));
+            CllmException e = assertThrows(
+                    CllmException.class, () -> NativeModel.load(RandomWeights.create(CONFIG, 1), Device.cuda(0)));
             assertEquals(CllmException.Status.UNSUPPORTED, e.status());
             assertTrue(e.getMessage().contains("CUDA"), e.getMessage());
             assertThrows(CllmException.class, () -> NativeLibrary.cudaDeviceInfo(0));
             // The JVM and the CPU backend are unaffected.
             try (NativeModel model = NativeModel.load(RandomWeights.create(CONFIG, 1), Device.cpu());
-                 NativeSession session = model.newSession(8)) {
+                    NativeSession session = model.newSession(8)) {
                 assertEquals(4 * 50, session.forward(new int[] {1, 2, 3, 4}, true).length);
             }
         } else {
@@ -51,9 +50,9 @@ class CudaDeviceTest {
             assertEquals(first.name(), engine.name());
             assertEquals(first.ccMajor(), engine.ccMajor());
             try (NativeModel gpu = NativeModel.load(RandomWeights.create(CONFIG, 1), Device.cuda(0));
-                 NativeModel cpu = NativeModel.load(RandomWeights.create(CONFIG, 1), Device.cpu());
-                 NativeSession g = gpu.newSession(16);
-                 NativeSession c = cpu.newSession(16)) {
+                    NativeModel cpu = NativeModel.load(RandomWeights.create(CONFIG, 1), Device.cpu());
+                    NativeSession g = gpu.newSession(16);
+                    NativeSession c = cpu.newSession(16)) {
                 int[] tokens = {3, 9, 27, 31};
                 float[] a = g.forward(tokens, true), b = c.forward(tokens, true);
                 float max = 0, diff = 0;
@@ -64,7 +63,9 @@ class CudaDeviceTest {
                 assertTrue(diff <= 2e-2f * max, "CUDA logits close to the CPU's: " + diff + " of " + max);
                 NativeSession.Block block = g.jacobiBlock(5, new int[] {0, 0, 0, 0}, 4, -1, true);
                 assertArrayEquals(block.produced(), block.states()[block.iterations()]);
-                assertEquals(block.produced().length, java.util.Arrays.stream(block.accepted()).sum(),
+                assertEquals(
+                        block.produced().length,
+                        java.util.Arrays.stream(block.accepted()).sum(),
                         "the per-iteration counts add up to the produced tokens");
             }
         }
@@ -73,7 +74,7 @@ class CudaDeviceTest {
     @Test
     void cpuSessionsHaveNoCudaStream() {
         try (NativeModel model = NativeModel.load(RandomWeights.create(CONFIG, 2), Device.cpu());
-             NativeSession session = model.newSession(8)) {
+                NativeSession session = model.newSession(8)) {
             CllmException e = assertThrows(CllmException.class, () -> session.setCudaStream(null));
             assertEquals(CllmException.Status.UNSUPPORTED, e.status());
             assertTrue(e.getMessage().contains("CPU"), e.getMessage());

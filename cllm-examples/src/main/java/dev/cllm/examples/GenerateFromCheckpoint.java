@@ -6,7 +6,6 @@ import dev.cllm.Device;
 import dev.cllm.Generation;
 import dev.cllm.Model;
 import dev.cllm.Session;
-
 import java.nio.file.Path;
 
 /**
@@ -16,9 +15,9 @@ import java.nio.file.Path;
 public final class GenerateFromCheckpoint {
     public static void main(String[] args) {
         try (Model model = Cllm.load(Path.of(args[0]), Device.auto());
-             Session session = model.newSession()) {
-            Generation g = session.generate(args[1], Decoding.jacobi().withMaxNewTokens(256),
-                                            token -> System.out.print(token.text()));
+                Session session = model.newSession()) {
+            Generation g = session.generate(
+                    args[1], Decoding.jacobi().withMaxNewTokens(256), token -> System.out.print(token.text()));
             System.out.println(g.stats().tokensPerIteration());
         }
     }

@@ -14,11 +14,12 @@ public final class QuickStart {
         String prompt = "Question: Leo buys 4 sandwiches for $8 each and 3 candles for $5 each. "
                 + "How much money does he spend in total?\nAnswer:";
         try (Model model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.auto());
-             Session session = model.newSession()) {
-            Generation g = session.generate(prompt, Decoding.jacobi().withMaxNewTokens(256),
-                                            token -> System.out.print(token.text()));
+                Session session = model.newSession()) {
+            Generation g = session.generate(
+                    prompt, Decoding.jacobi().withMaxNewTokens(256), token -> System.out.print(token.text()));
             DecodeStats stats = g.stats();
-            System.out.printf("%n%d tokens in %d iterations: %.2f tokens/iteration, %.0f tokens/s%n",
+            System.out.printf(
+                    "%n%d tokens in %d iterations: %.2f tokens/iteration, %.0f tokens/s%n",
                     stats.tokens(), stats.iterations(), stats.tokensPerIteration(), stats.tokensPerSecond());
         }
     }

@@ -19,8 +19,11 @@ record ClasspathSize(List<Entry> entries) {
     /** Reads a classpath as maven-dependency-plugin's build-classpath writes it (platform path separator). */
     static ClasspathSize of(String classpath) {
         List<Entry> entries = Arrays.stream(classpath.strip().split(File.pathSeparator))
-                .filter(p -> !p.isBlank()).map(Path::of).map(p -> new Entry(p, bytes(p)))
-                .sorted(Comparator.comparingLong(Entry::bytes).reversed()).toList();
+                .filter(p -> !p.isBlank())
+                .map(Path::of)
+                .map(p -> new Entry(p, bytes(p)))
+                .sorted(Comparator.comparingLong(Entry::bytes).reversed())
+                .toList();
         return new ClasspathSize(entries);
     }
 
@@ -30,9 +33,11 @@ record ClasspathSize(List<Entry> entries) {
 
     /** The biggest entries first, one per line, with the total. */
     String report() {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "runtime classpath: %.1f MB in %d entries%n",
-                totalBytes() / 1e6, entries.size()));
-        for (Entry e : entries) sb.append(String.format(Locale.ROOT, "%8.2f MB  %s%n", e.bytes() / 1e6, e.path().getFileName()));
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT, "runtime classpath: %.1f MB in %d entries%n", totalBytes() / 1e6, entries.size()));
+        for (Entry e : entries)
+            sb.append(String.format(
+                    Locale.ROOT, "%8.2f MB  %s%n", e.bytes() / 1e6, e.path().getFileName()));
         return sb.toString();
     }
 
@@ -41,13 +46,15 @@ record ClasspathSize(List<Entry> entries) {
         try {
             if (!Files.isDirectory(path)) return Files.size(path);
             try (Stream<Path> files = Files.walk(path)) {
-                return files.filter(Files::isRegularFile).mapToLong(f -> {
-                    try {
-                        return Files.size(f);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }).sum();
+                return files.filter(Files::isRegularFile)
+                        .mapToLong(f -> {
+                            try {
+                                return Files.size(f);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        })
+                        .sum();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

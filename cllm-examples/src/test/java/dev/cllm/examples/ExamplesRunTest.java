@@ -10,18 +10,17 @@ import dev.cllm.Generation;
 import dev.cllm.Model;
 import dev.cllm.Session;
 import dev.cllm.models.EmbeddedModels;
-
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 
 /** The examples run on the embedded CLLM: they stream the text greedy decoding produces, then sane statistics. */
 class ExamplesRunTest {
-    static final String PROMPT = "Question: Leo buys 4 sandwiches for $8 each and 3 candles for $5 each. How much money does he spend in total?\nAnswer:";
+    static final String PROMPT =
+            "Question: Leo buys 4 sandwiches for $8 each and 3 candles for $5 each. How much money does he spend in total?\nAnswer:";
     static final Pattern STATS = Pattern.compile(
             "\\n(\\d+) tokens in (\\d+) iterations: (\\d+[.,]\\d+) tokens/iteration, (\\d+) tokens/s\\n$");
 
@@ -48,13 +47,15 @@ class ExamplesRunTest {
         String out = stdoutOf(() -> GenerateFromCheckpoint.main(new String[] {folder, PROMPT}));
         String expected = arText(PROMPT);
         assertTrue(out.startsWith(expected), "streams the greedy answer first:\n" + out);
-        double perIteration = Double.parseDouble(out.substring(expected.length()).strip());
+        double perIteration =
+                Double.parseDouble(out.substring(expected.length()).strip());
         assertTrue(perIteration > 1, "tokens per iteration: " + perIteration);
     }
 
     /** The greedy AR continuation, which Jacobi decoding must reproduce exactly. */
     private static String arText(String prompt) {
-        try (Model model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.auto()); Session session = model.newSession()) {
+        try (Model model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.auto());
+                Session session = model.newSession()) {
             Generation g = session.generate(prompt, Decoding.ar().withMaxNewTokens(256), null);
             return g.text();
         }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every cllm jar an application gets (main jars and the natives' classifier jars) names its module in the
@@ -23,8 +22,10 @@ class ModuleNamesTest {
     void everyCllmJarHasItsOwnAutomaticModuleName() throws IOException {
         String file = System.getProperty("cllm.classpath.file");
         assumeTrue(file != null, "run through Maven");
-        List<Path> jars = ClasspathSize.of(Files.readString(Path.of(file))).entries().stream().map(ClasspathSize.Entry::path)
-                .filter(p -> p.getFileName().toString().startsWith("cllm-")).toList();
+        List<Path> jars = ClasspathSize.of(Files.readString(Path.of(file))).entries().stream()
+                .map(ClasspathSize.Entry::path)
+                .filter(p -> p.getFileName().toString().startsWith("cllm-"))
+                .toList();
         // Before packaging (mvn test) the reactor hands out class folders, which have no manifest.
         assumeTrue(jars.stream().allMatch(p -> p.toString().endsWith(".jar")), "the reactor's modules are packaged");
         Map<String, Path> owners = new HashMap<>();

@@ -3,13 +3,12 @@ package dev.cllm.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An application that only runs models (this module: cllm-core and cllm-models, nothing else) gets a
@@ -25,7 +24,8 @@ class RuntimeClasspathSizeTest {
         assertTrue(file != null, "the build passes cllm.classpath.file (run through Maven)");
         ClasspathSize size = ClasspathSize.of(Files.readString(Path.of(file)));
         System.out.print(size.report());
-        assertTrue(size.entries().stream().anyMatch(e -> e.path().toString().contains("cllm-models")),
+        assertTrue(
+                size.entries().stream().anyMatch(e -> e.path().toString().contains("cllm-models")),
                 "the embedded models are on the classpath:\n" + size.report());
         assertTrue(size.totalBytes() <= LIMIT_BYTES, "above " + LIMIT_BYTES / 1_000_000 + " MB:\n" + size.report());
     }

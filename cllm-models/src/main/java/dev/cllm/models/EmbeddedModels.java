@@ -6,7 +6,6 @@ import dev.cllm.CllmException.Status;
 import dev.cllm.Device;
 import dev.cllm.Model;
 import dev.cllm.WeightType;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -46,21 +45,27 @@ public final class EmbeddedModels {
     /** The folder of an embedded model on disk, extracting it on first use. */
     public static synchronized Path path(String name) {
         if (!names().contains(name)) {
-            throw new IllegalArgumentException("unknown embedded model '" + name + "'; known: " + String.join(", ", names()));
+            throw new IllegalArgumentException(
+                    "unknown embedded model '" + name + "'; known: " + String.join(", ", names()));
         }
         if (!available(name)) {
-            throw new CllmException(Status.UNSUPPORTED, "this build of cllm carries no embedded model " + name
-                    + " (build it with ci/make-default-models.sh)");
+            throw new CllmException(
+                    Status.UNSUPPORTED,
+                    "this build of cllm carries no embedded model " + name
+                            + " (build it with ci/make-default-models.sh)");
         }
         try {
             String hash = hash(name);
             Path dir = cacheRoot().resolve(name + "-" + hash);
             if (Files.exists(dir.resolve("complete"))) return dir;
-            Path tmp = Files.createDirectories(cacheRoot()).resolve(name + "-" + hash + ".tmp" + ProcessHandle.current().pid());
+            Path tmp = Files.createDirectories(cacheRoot())
+                    .resolve(
+                            name + "-" + hash + ".tmp" + ProcessHandle.current().pid());
             Files.createDirectories(tmp);
             for (String file : FILES) {
                 try (InputStream in = EmbeddedModels.class.getResourceAsStream(ROOT + name + "/" + file)) {
-                    if (in == null) throw new CllmException(Status.BAD_FORMAT, "embedded model " + name + " lacks " + file);
+                    if (in == null)
+                        throw new CllmException(Status.BAD_FORMAT, "embedded model " + name + " lacks " + file);
                     Files.copy(in, tmp.resolve(file), StandardCopyOption.REPLACE_EXISTING);
                 }
             }

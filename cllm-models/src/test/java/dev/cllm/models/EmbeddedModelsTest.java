@@ -11,18 +11,16 @@ import dev.cllm.Generation;
 import dev.cllm.Model;
 import dev.cllm.Session;
 import dev.cllm.WeightType;
-import dev.cllm.engine.NativeSession;
 import dev.cllm.data.AnswerChecker;
 import dev.cllm.data.MathGenerator;
 import dev.cllm.data.MathProblem;
 import dev.cllm.data.MathPrompt;
 import dev.cllm.data.Split;
 import dev.cllm.decode.StopReason;
-
-import org.junit.jupiter.api.Test;
-
+import dev.cllm.engine.NativeSession;
 import java.nio.file.Files;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The models shipped in the jar: present, loadable, and decoding losslessly with Jacobi. */
 class EmbeddedModelsTest {
@@ -42,9 +40,11 @@ class EmbeddedModelsTest {
     void theReadmeExampleRuns() {
         StringBuilder streamed = new StringBuilder();
         try (Model model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.auto());
-             Session session = model.newSession()) {
-            Generation g = session.generate("Question: Tom has 5 apples and buys 7 more. How many apples does he have?\nAnswer:",
-                    Decoding.jacobi(16).withMaxNewTokens(256), token -> streamed.append(token.text()));
+                Session session = model.newSession()) {
+            Generation g = session.generate(
+                    "Question: Tom has 5 apples and buys 7 more. How many apples does he have?\nAnswer:",
+                    Decoding.jacobi(16).withMaxNewTokens(256),
+                    token -> streamed.append(token.text()));
             assertEquals(g.text(), streamed.toString());
             assertTrue(g.stats().tokensPerIteration() >= 1.0, g.stats().toString());
             assertEquals(model.config().maxSeqLen(), session.capacity());
@@ -56,7 +56,8 @@ class EmbeddedModelsTest {
         List<MathProblem> problems = new MathGenerator(Split.TEST, 99).generate(8);
         int correct = 0;
         int endedWithEos = 0;
-        try (Model model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.cpu()); Session session = model.newSession()) {
+        try (Model model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.cpu());
+                Session session = model.newSession()) {
             for (MathProblem p : problems) {
                 String prompt = MathPrompt.format(p.question());
                 Generation ar = session.generate(prompt, Decoding.ar(), null);
@@ -69,7 +70,8 @@ class EmbeddedModelsTest {
                 if (AnswerChecker.isCorrect(ar.text(), p.finalAnswer())) correct++;
             }
         }
-        assertTrue(endedWithEos >= 5, "most answers end with '#### n' and end-of-sequence, got " + endedWithEos + " of 8");
+        assertTrue(
+                endedWithEos >= 5, "most answers end with '#### n' and end-of-sequence, got " + endedWithEos + " of 8");
         assertTrue(correct >= 2, "a trained model solves some of 8 questions, got " + correct);
     }
 
@@ -82,9 +84,11 @@ class EmbeddedModelsTest {
         List<MathProblem> problems = new MathGenerator(Split.TEST, 7).generate(3);
         float[] reference = null;
         for (WeightType type : WeightType.values()) {
-            try (Model model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.cpu(), type); Session session = model.newSession(512)) {
+            try (Model model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.cpu(), type);
+                    Session session = model.newSession(512)) {
                 assertEquals(type, model.weightType());
-                int[] prompt = model.tokenizer().encode(MathPrompt.format(problems.get(0).question()));
+                int[] prompt = model.tokenizer()
+                        .encode(MathPrompt.format(problems.get(0).question()));
                 float[] logits;
                 try (NativeSession raw = model.engine().newSession(prompt.length)) {
                     logits = raw.forward(prompt, true);
@@ -97,14 +101,16 @@ class EmbeddedModelsTest {
                         diff = Math.max(diff, Math.abs((double) logits[i] - reference[i]));
                         scale = Math.max(scale, Math.abs(reference[i]));
                     }
-                    System.out.printf("embedded CLLM, %s weights: logits relative error %.3g vs f32 (%d positions)%n",
+                    System.out.printf(
+                            "embedded CLLM, %s weights: logits relative error %.3g vs f32 (%d positions)%n",
                             type.cliName(), diff / scale, prompt.length);
                     assertTrue(diff / scale < (type == WeightType.BF16 ? 1.5e-2 : 4e-2), type + ": " + diff / scale);
                 }
                 for (MathProblem p : problems) {
                     String text = MathPrompt.format(p.question());
                     Generation ar = session.generate(text, Decoding.ar().withMaxNewTokens(96), null);
-                    Generation jacobi = session.generate(text, Decoding.jacobi(16).withMaxNewTokens(96), null);
+                    Generation jacobi =
+                            session.generate(text, Decoding.jacobi(16).withMaxNewTokens(96), null);
                     assertArrayEquals(ar.tokens(), jacobi.tokens(), type + ": " + p.question());
                 }
             }

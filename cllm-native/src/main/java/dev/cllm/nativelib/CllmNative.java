@@ -120,15 +120,41 @@ public final class CllmNative {
 
         private native void allocate();
 
-        public native float temperature(); public native cllm_sampling temperature(float v);
-        public native int top_k(); public native cllm_sampling top_k(int v);
-        public native float top_p(); public native cllm_sampling top_p(float v);
-        public native float min_p(); public native cllm_sampling min_p(float v);
-        public native float repetition_penalty(); public native cllm_sampling repetition_penalty(float v);
-        public native float presence_penalty(); public native cllm_sampling presence_penalty(float v);
-        public native float frequency_penalty(); public native cllm_sampling frequency_penalty(float v);
-        public native int penalty_from(); public native cllm_sampling penalty_from(int v);
-        public native @Cast("uint64_t") long seed(); public native cllm_sampling seed(long v);
+        public native float temperature();
+
+        public native cllm_sampling temperature(float v);
+
+        public native int top_k();
+
+        public native cllm_sampling top_k(int v);
+
+        public native float top_p();
+
+        public native cllm_sampling top_p(float v);
+
+        public native float min_p();
+
+        public native cllm_sampling min_p(float v);
+
+        public native float repetition_penalty();
+
+        public native cllm_sampling repetition_penalty(float v);
+
+        public native float presence_penalty();
+
+        public native cllm_sampling presence_penalty(float v);
+
+        public native float frequency_penalty();
+
+        public native cllm_sampling frequency_penalty(float v);
+
+        public native int penalty_from();
+
+        public native cllm_sampling penalty_from(int v);
+
+        public native @Cast("uint64_t") long seed();
+
+        public native cllm_sampling seed(long v);
     }
 
     /** The model configuration struct, allocated in native memory; close it after use. */
@@ -145,25 +171,57 @@ public final class CllmNative {
 
         private native void allocate();
 
-        public native int dim(); public native cllm_config dim(int v);
-        public native int hidden_dim(); public native cllm_config hidden_dim(int v);
-        public native int n_layers(); public native cllm_config n_layers(int v);
-        public native int n_heads(); public native cllm_config n_heads(int v);
-        public native int n_kv_heads(); public native cllm_config n_kv_heads(int v);
-        public native int head_dim(); public native cllm_config head_dim(int v);
-        public native int vocab_size(); public native cllm_config vocab_size(int v);
-        public native int max_seq_len(); public native cllm_config max_seq_len(int v);
-        public native float rope_theta(); public native cllm_config rope_theta(float v);
-        public native float norm_eps(); public native cllm_config norm_eps(float v);
-        public native int tied_embeddings(); public native cllm_config tied_embeddings(int v);
+        public native int dim();
+
+        public native cllm_config dim(int v);
+
+        public native int hidden_dim();
+
+        public native cllm_config hidden_dim(int v);
+
+        public native int n_layers();
+
+        public native cllm_config n_layers(int v);
+
+        public native int n_heads();
+
+        public native cllm_config n_heads(int v);
+
+        public native int n_kv_heads();
+
+        public native cllm_config n_kv_heads(int v);
+
+        public native int head_dim();
+
+        public native cllm_config head_dim(int v);
+
+        public native int vocab_size();
+
+        public native cllm_config vocab_size(int v);
+
+        public native int max_seq_len();
+
+        public native cllm_config max_seq_len(int v);
+
+        public native float rope_theta();
+
+        public native cllm_config rope_theta(float v);
+
+        public native float norm_eps();
+
+        public native cllm_config norm_eps(float v);
+
+        public native int tied_embeddings();
+
+        public native cllm_config tied_embeddings(int v);
     }
 
     public static native @Cast("const char*") BytePointer cllm_last_error();
 
     public static native int cllm_abi_version();
 
-    public static native @Cast("cllm_status") int cllm_dtype_size(int dtype, long nElements,
-            @Cast("int64_t*") long[] outBytes);
+    public static native @Cast("cllm_status") int cllm_dtype_size(
+            int dtype, long nElements, @Cast("int64_t*") long[] outBytes);
 
     public static native @Cast("cllm_status") int cllm_backend_available(int backend);
 
@@ -171,83 +229,122 @@ public final class CllmNative {
 
     public static native @Cast("cllm_status") int cllm_cuda_device_count(IntPointer count);
 
-    public static native @Cast("cllm_status") int cllm_cuda_device_info(int device, @Cast("char*") BytePointer name,
-            int nameLen, @Cast("int64_t*") long[] totalMemory, IntPointer ccMajor, IntPointer ccMinor);
+    public static native @Cast("cllm_status") int cllm_cuda_device_info(
+            int device,
+            @Cast("char*") BytePointer name,
+            int nameLen,
+            @Cast("int64_t*") long[] totalMemory,
+            IntPointer ccMajor,
+            IntPointer ccMinor);
 
     public static native @Cast("cllm_status") int cllm_set_num_threads(int n);
 
     public static native int cllm_get_num_threads();
 
-    public static native @Cast("cllm_status") int cllm_model_create(@Const cllm_config config, int backend, int device,
-            @ByPtrPtr cllm_model outModel);
+    public static native @Cast("cllm_status") int cllm_model_create(
+            @Const cllm_config config, int backend, int device, @ByPtrPtr cllm_model outModel);
 
-    public static native @Cast("cllm_status") int cllm_model_create_with_weights(@Const cllm_config config, int backend,
-            int device, int weightDtype, @ByPtrPtr cllm_model outModel);
+    public static native @Cast("cllm_status") int cllm_model_create_with_weights(
+            @Const cllm_config config, int backend, int device, int weightDtype, @ByPtrPtr cllm_model outModel);
 
     public static native @Cast("cllm_status") int cllm_model_weight_dtype(@Const cllm_model model, IntPointer outDtype);
 
-    public static native @Cast("cllm_status") int cllm_model_upload(cllm_model model, int tensor, int layer, int dtype,
-            @Const Pointer data, long nElements);
+    public static native @Cast("cllm_status") int cllm_model_upload(
+            cllm_model model, int tensor, int layer, int dtype, @Const Pointer data, long nElements);
 
     public static native @Cast("cllm_status") int cllm_model_check_complete(@Const cllm_model model);
 
     public static native @Cast("cllm_status") int cllm_model_backend(@Const cllm_model model, IntPointer outBackend);
 
-    public static native @Cast("cllm_status") int cllm_model_weight_bytes(@Const cllm_model model,
-            @Cast("int64_t*") long[] outBytes);
+    public static native @Cast("cllm_status") int cllm_model_weight_bytes(
+            @Const cllm_model model, @Cast("int64_t*") long[] outBytes);
 
     public static native void cllm_model_free(cllm_model model);
 
-    public static native @Cast("cllm_status") int cllm_session_create(cllm_model model, int capacity,
-            @ByPtrPtr cllm_session outSession);
+    public static native @Cast("cllm_status") int cllm_session_create(
+            cllm_model model, int capacity, @ByPtrPtr cllm_session outSession);
 
     public static native void cllm_session_free(cllm_session session);
 
-    public static native @Cast("cllm_status") int cllm_session_length(@Const cllm_session session, IntPointer outLength);
+    public static native @Cast("cllm_status") int cllm_session_length(
+            @Const cllm_session session, IntPointer outLength);
 
-    public static native @Cast("cllm_status") int cllm_session_capacity(@Const cllm_session session,
-            IntPointer outCapacity);
+    public static native @Cast("cllm_status") int cllm_session_capacity(
+            @Const cllm_session session, IntPointer outCapacity);
 
-    public static native @Cast("cllm_status") int cllm_session_forward(cllm_session session, @Const IntPointer tokens,
-            int n, FloatPointer logits);
+    public static native @Cast("cllm_status") int cllm_session_forward(
+            cllm_session session, @Const IntPointer tokens, int n, FloatPointer logits);
 
     public static native @Cast("cllm_status") int cllm_session_truncate(cllm_session session, int length);
 
     /** stream: a {@code cudaStream_t} (e.g. a Bytedeco {@code CUstream_st}), or null for the session's own. */
     public static native @Cast("cllm_status") int cllm_session_set_cuda_stream(cllm_session session, Pointer stream);
 
-    public static native @Cast("cllm_status") int cllm_argmax_rows(@Const FloatPointer logits, int rows, int cols,
-            IntPointer outIndices);
+    public static native @Cast("cllm_status") int cllm_argmax_rows(
+            @Const FloatPointer logits, int rows, int cols, IntPointer outIndices);
 
     /** sampling: null for greedy. */
-    public static native @Cast("cllm_status") int cllm_session_set_sampling(cllm_session session,
-            @Const cllm_sampling sampling);
+    public static native @Cast("cllm_status") int cllm_session_set_sampling(
+            cllm_session session, @Const cllm_sampling sampling);
 
-    public static native @Cast("cllm_status") int cllm_sample_row(@Const FloatPointer logits, int vocab,
-            @Const cllm_sampling sampling, long position, @Const IntPointer history, int historyLength,
+    public static native @Cast("cllm_status") int cllm_sample_row(
+            @Const FloatPointer logits,
+            int vocab,
+            @Const cllm_sampling sampling,
+            long position,
+            @Const IntPointer history,
+            int historyLength,
             IntPointer outToken);
 
-    public static native @Cast("cllm_status") int cllm_batch_create(cllm_model model, int maxRows,
-            @ByPtrPtr cllm_batch outBatch);
+    public static native @Cast("cllm_status") int cllm_batch_create(
+            cllm_model model, int maxRows, @ByPtrPtr cllm_batch outBatch);
 
     public static native void cllm_batch_free(cllm_batch batch);
 
-    public static native @Cast("cllm_status") int cllm_batch_jacobi_step(cllm_batch batch,
-            @Cast("cllm_session* const*") PointerPointer<cllm_session> sessions, int count, @Const IntPointer windows,
-            @Const IntPointer ns, IntPointer predictions, IntPointer accepted);
+    public static native @Cast("cllm_status") int cllm_batch_jacobi_step(
+            cllm_batch batch,
+            @Cast("cllm_session* const*") PointerPointer<cllm_session> sessions,
+            int count,
+            @Const IntPointer windows,
+            @Const IntPointer ns,
+            IntPointer predictions,
+            IntPointer accepted);
 
-    public static native @Cast("cllm_status") int cllm_jacobi_step(cllm_session session, @Const IntPointer window, int n,
-            IntPointer predictions, IntPointer outAccepted);
+    public static native @Cast("cllm_status") int cllm_jacobi_step(
+            cllm_session session, @Const IntPointer window, int n, IntPointer predictions, IntPointer outAccepted);
 
-    public static native @Cast("cllm_status") int cllm_jacobi_block(cllm_session session, int y0,
-            @Const IntPointer initState, int n, int maxIterations, int eosToken, IntPointer produced,
-            IntPointer outProduced, IntPointer outIterations, IntPointer accepted, IntPointer stationary,
+    public static native @Cast("cllm_status") int cllm_jacobi_block(
+            cllm_session session,
+            int y0,
+            @Const IntPointer initState,
+            int n,
+            int maxIterations,
+            int eosToken,
+            IntPointer produced,
+            IntPointer outProduced,
+            IntPointer outIterations,
+            IntPointer accepted,
+            IntPointer stationary,
             IntPointer states);
 
     /** window and prior are read and updated in place (cllm.h); iterationPredictions may be null. */
-    public static native @Cast("cllm_status") int cllm_jacobi_run(cllm_session session, IntPointer window,
-            IntPointer prior, int n, int maxTokens, int maxIterations, int eosToken, int guessKind,
+    public static native @Cast("cllm_status") int cllm_jacobi_run(
+            cllm_session session,
+            IntPointer window,
+            IntPointer prior,
+            int n,
+            int maxTokens,
+            int maxIterations,
+            int eosToken,
+            int guessKind,
             @Cast("int64_t") long guessSeed,
-            int padToken, @Const IntPointer history, int historyLength, IntPointer committed, IntPointer outCommitted,
-            IntPointer outIterations, IntPointer accepted, IntPointer stationary, IntPointer iterationPredictions);
+            int padToken,
+            @Const IntPointer history,
+            int historyLength,
+            IntPointer committed,
+            IntPointer outCommitted,
+            IntPointer outIterations,
+            IntPointer accepted,
+            IntPointer stationary,
+            IntPointer iterationPredictions);
 }

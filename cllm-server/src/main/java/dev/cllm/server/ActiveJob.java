@@ -4,7 +4,6 @@ import dev.cllm.decode.StopStrings;
 import dev.cllm.engine.NativeSession;
 import dev.cllm.tokenizer.StreamingDetokenizer;
 import dev.cllm.tokenizer.Tokenizer;
-
 import java.util.Arrays;
 
 /**
@@ -28,11 +27,11 @@ final class ActiveJob {
     private final int capacity;
     private final long guessSeed;
     private final int[] window;
-    private final int[] prior;  // what the previous window held at each position of this one, or -1
+    private final int[] prior; // what the previous window held at each position of this one, or -1
     private int[] history;
     private int historyLength;
-    private int length;  // positions in the session's cache
-    private int rows;    // rows of the window in flight
+    private int length; // positions in the session's cache
+    private int rows; // rows of the window in flight
     private final StreamingDetokenizer text;
     private final StopStrings stops;
     private int completionTokens;
@@ -97,7 +96,7 @@ final class ActiveJob {
         for (int i = 0; i < k && finished == null; i++) emit(predictions[i]);
         if (finished != null) return;
         for (int i = 0; i < n; i++) prior[i] = i + k < n ? window[i + k] : -1;
-        int carried = rows - k + 1;  // p(k-1), the next y0, then the predictions beyond it
+        int carried = rows - k + 1; // p(k-1), the next y0, then the predictions beyond it
         System.arraycopy(predictions, k - 1, window, 0, carried);
         fillGuesses(carried);
     }
@@ -108,8 +107,14 @@ final class ActiveJob {
     }
 
     Usage usage() {
-        return new Usage(request.promptIds().length, completionTokens, iterations, generated,
-                generated - iterations, stationary, n);
+        return new Usage(
+                request.promptIds().length,
+                completionTokens,
+                iterations,
+                generated,
+                generated - iterations,
+                stationary,
+                n);
     }
 
     private void emit(int token) {

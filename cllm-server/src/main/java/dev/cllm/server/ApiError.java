@@ -26,7 +26,11 @@ final class ApiError extends RuntimeException {
     }
 
     static ApiError unauthorized() {
-        return new ApiError(401, "invalid_request_error", null, "invalid_api_key",
+        return new ApiError(
+                401,
+                "invalid_request_error",
+                null,
+                "invalid_api_key",
                 "a valid API key is required: send the header 'Authorization: Bearer <key>'");
     }
 
@@ -35,16 +39,25 @@ final class ApiError extends RuntimeException {
     }
 
     static ApiError methodNotAllowed(String method, String path) {
-        return new ApiError(405, "invalid_request_error", null, "method_not_allowed", method + " is not allowed on " + path);
+        return new ApiError(
+                405, "invalid_request_error", null, "method_not_allowed", method + " is not allowed on " + path);
     }
 
     static ApiError tooLarge(long limit) {
-        return new ApiError(413, "invalid_request_error", null, "request_too_large",
+        return new ApiError(
+                413,
+                "invalid_request_error",
+                null,
+                "request_too_large",
                 "the request body exceeds the server's limit of " + limit + " bytes");
     }
 
     static ApiError queueFull(int waiting) {
-        return new ApiError(429, "rate_limit_error", null, "queue_full",
+        return new ApiError(
+                429,
+                "rate_limit_error",
+                null,
+                "queue_full",
                 "the server is busy: " + waiting + " requests are already waiting; retry later");
     }
 

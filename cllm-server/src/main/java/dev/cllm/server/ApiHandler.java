@@ -1,14 +1,6 @@
 package dev.cllm.server;
 
 import com.google.gson.JsonObject;
-
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +10,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Locale;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * The HTTP endpoints, on Jetty's core API (Jetty parses HTTP and handles connections; this class only
@@ -35,7 +33,11 @@ final class ApiHandler extends Handler.Abstract {
     private final PrintStream log;
     private final long created = System.currentTimeMillis() / 1000;
 
-    ApiHandler(ServerSettings settings, Scheduler scheduler, ServerMetrics metrics, OpenAiRequest.Limits limits,
+    ApiHandler(
+            ServerSettings settings,
+            Scheduler scheduler,
+            ServerMetrics metrics,
+            OpenAiRequest.Limits limits,
             PrintStream log) {
         this.settings = settings;
         this.scheduler = scheduler;
@@ -59,15 +61,17 @@ final class ApiHandler extends Handler.Abstract {
             outcome.status = e.status;
             if (!outcome.committed) writeError(response, e);
         } catch (IOException e) {
-            outcome.status = 499;  // the client closed the connection
+            outcome.status = 499; // the client closed the connection
             broken = e;
         } catch (RuntimeException e) {
             outcome.status = 500;
-            if (outcome.committed) broken = e; else writeError(response, ApiError.internal("internal error: " + e));
+            if (outcome.committed) broken = e;
+            else writeError(response, ApiError.internal("internal error: " + e));
         }
         metrics.requests.labelValues(endpoint, Integer.toString(outcome.status)).inc();
         if (settings.logRequests()) logLine(method, path, outcome, start);
-        if (broken != null) callback.failed(broken); else callback.succeeded();
+        if (broken != null) callback.failed(broken);
+        else callback.succeeded();
         return true;
     }
 
@@ -109,17 +113,20 @@ final class ApiHandler extends Handler.Abstract {
             case "completions", "chat" -> {
                 authorize(request);
                 requireMethod(method, "POST", path);
-                OpenAiRequest.Kind kind = endpoint.equals("chat") ? OpenAiRequest.Kind.CHAT : OpenAiRequest.Kind.COMPLETION;
+                OpenAiRequest.Kind kind =
+                        endpoint.equals("chat") ? OpenAiRequest.Kind.CHAT : OpenAiRequest.Kind.COMPLETION;
                 OpenAiRequest parsed = OpenAiRequest.parse(kind, readBody(request), limits);
                 outcome.prompt = parsed.promptText();
                 generate(parsed, request, response, outcome);
             }
-            default -> throw ApiError.notFound("no endpoint " + path + " (try /v1/completions, /v1/chat/completions, "
-                    + "/v1/models, /health, /metrics)");
+            default ->
+                throw ApiError.notFound("no endpoint " + path + " (try /v1/completions, /v1/chat/completions, "
+                        + "/v1/models, /health, /metrics)");
         }
     }
 
-    private void generate(OpenAiRequest parsed, Request request, Response response, Outcome outcome) throws IOException {
+    private void generate(OpenAiRequest parsed, Request request, Response response, Outcome outcome)
+            throws IOException {
         Job job = scheduler.submit(parsed.generation());
         request.addFailureListener(failure -> job.cancel());
         OpenAiResponse answer = new OpenAiResponse(parsed.kind(), settings.modelId());
@@ -150,9 +157,11 @@ final class ApiHandler extends Handler.Abstract {
                     outcome.reason = d.reason();
                     outcome.output = text.toString();
                     if (sse != null) {
-                        if (first && parsed.kind() == OpenAiRequest.Kind.CHAT) sendEvent(sse, answer.chunk("", true).toString());
+                        if (first && parsed.kind() == OpenAiRequest.Kind.CHAT)
+                            sendEvent(sse, answer.chunk("", true).toString());
                         sendEvent(sse, answer.finalChunk(d.reason()).toString());
-                        if (parsed.includeUsage()) sendEvent(sse, answer.usageChunk(d.usage()).toString());
+                        if (parsed.includeUsage())
+                            sendEvent(sse, answer.usageChunk(d.usage()).toString());
                         sendEvent(sse, "[DONE]");
                         sse.close();
                     } else {
@@ -172,7 +181,7 @@ final class ApiHandler extends Handler.Abstract {
             Thread.currentThread().interrupt();
             throw ApiError.shuttingDown();
         } catch (IOException | RuntimeException e) {
-            job.cancel();  // the client went away (or the write failed): stop decoding for it
+            job.cancel(); // the client went away (or the write failed): stop decoding for it
             throw e;
         }
     }
@@ -196,7 +205,8 @@ final class ApiHandler extends Handler.Abstract {
         if (apiKey == null) return;
         String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8)
+                : new byte[0];
         if (!MessageDigest.isEqual(given, apiKey)) throw ApiError.unauthorized();
     }
 
@@ -232,11 +242,21 @@ final class ApiHandler extends Handler.Abstract {
 
     /** One line per request: never the prompt or output unless logPrompts. */
     private void logLine(String method, String path, Outcome o, long start) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "cllm serve: %s %s %d %.1f ms", method, path, o.status,
+        StringBuilder b = new StringBuilder(String.format(
+                Locale.ROOT,
+                "cllm serve: %s %s %d %.1f ms",
+                method,
+                path,
+                o.status,
                 (System.nanoTime() - start) / 1e6));
         if (o.usage != null) {
-            b.append(String.format(Locale.ROOT, " prompt=%d completion=%d tokens/iteration=%.2f finish=%s",
-                    o.usage.promptTokens(), o.usage.completionTokens(), o.usage.tokensPerIteration(), o.reason.wire));
+            b.append(String.format(
+                    Locale.ROOT,
+                    " prompt=%d completion=%d tokens/iteration=%.2f finish=%s",
+                    o.usage.promptTokens(),
+                    o.usage.completionTokens(),
+                    o.usage.tokensPerIteration(),
+                    o.reason.wire));
         }
         if (settings.logPrompts() && o.prompt != null) b.append(" prompt=").append(quote(o.prompt));
         if (settings.logPrompts() && o.output != null) b.append(" output=").append(quote(o.output));

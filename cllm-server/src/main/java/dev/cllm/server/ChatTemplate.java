@@ -8,7 +8,6 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +33,12 @@ public final class ChatTemplate {
             + "{% elif message['role'] == 'assistant' %} {{ message['content'] }}{{ '\\n\\n' }}{% endif %}"
             + "{% endfor %}";
 
-    private static final JinjavaConfig CONFIG = JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
-            .withMaxOutputSize(4L << 20).withFailOnUnknownTokens(false).build();
+    private static final JinjavaConfig CONFIG = JinjavaConfig.newBuilder()
+            .withTrimBlocks(true)
+            .withLstripBlocks(true)
+            .withMaxOutputSize(4L << 20)
+            .withFailOnUnknownTokens(false)
+            .build();
 
     private final String template;
     private final String bosToken;
@@ -47,13 +50,15 @@ public final class ChatTemplate {
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
         this.jinjava = new Jinjava(CONFIG);
-        jinjava.registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException",
-                String.class));
+        jinjava.registerFunction(
+                new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
     }
 
     /** The template of a checkpoint folder (or of the folder of a checkpoint file), if it has one. */
     public static Optional<ChatTemplate> fromCheckpoint(Path checkpoint) {
-        Path dir = Files.isDirectory(checkpoint) ? checkpoint : checkpoint.toAbsolutePath().getParent();
+        Path dir = Files.isDirectory(checkpoint)
+                ? checkpoint
+                : checkpoint.toAbsolutePath().getParent();
         Path config = dir == null ? null : dir.resolve("tokenizer_config.json");
         if (config == null || !Files.isRegularFile(config)) return Optional.empty();
         try {
@@ -79,9 +84,11 @@ public final class ChatTemplate {
         } else if (t.isJsonArray()) {
             for (JsonElement e : t.getAsJsonArray()) {
                 JsonObject named = e.getAsJsonObject();
-                if ("default".equals(named.get("name").getAsString())) template = named.get("template").getAsString();
+                if ("default".equals(named.get("name").getAsString()))
+                    template = named.get("template").getAsString();
             }
-            if (template == null) throw new IllegalArgumentException(where + ": chat_template lists no 'default' template");
+            if (template == null)
+                throw new IllegalArgumentException(where + ": chat_template lists no 'default' template");
         } else {
             throw new IllegalArgumentException(where + ": chat_template must be a string or a list of named templates");
         }
@@ -92,14 +99,18 @@ public final class ChatTemplate {
         JsonElement e = root.get(name);
         if (e == null || e.isJsonNull()) return null;
         if (e.isJsonPrimitive()) return e.getAsString();
-        JsonElement content = e.getAsJsonObject().get("content");  // {"content": "<s>", ...} in older configs
+        JsonElement content = e.getAsJsonObject().get("content"); // {"content": "<s>", ...} in older configs
         return content == null ? null : content.getAsString();
     }
 
     /** The prompt for these messages, ending where the assistant's answer starts. Bad templates give 400. */
     public String render(List<ChatMessage> messages) {
         Map<String, Object> bindings = new HashMap<>();
-        bindings.put("messages", messages.stream().map(m -> Map.of("role", m.role(), "content", m.content())).toList());
+        bindings.put(
+                "messages",
+                messages.stream()
+                        .map(m -> Map.of("role", m.role(), "content", m.content()))
+                        .toList());
         bindings.put("add_generation_prompt", true);
         bindings.put("bos_token", bosToken);
         bindings.put("eos_token", eosToken);
@@ -107,7 +118,7 @@ public final class ChatTemplate {
         for (TemplateError e : result.getErrors()) {
             if (e.getSeverity() != TemplateError.ErrorType.FATAL) continue;
             for (Throwable cause = e.getException(); cause != null; cause = cause.getCause()) {
-                if (cause instanceof ApiError refused) throw refused;  // raise_exception's own message
+                if (cause instanceof ApiError refused) throw refused; // raise_exception's own message
             }
             throw ApiError.invalid("messages", "the chat template failed on these messages: " + e.getMessage());
         }

@@ -1,16 +1,14 @@
 package dev.cllm.server;
 
 import dev.cllm.Model;
-
+import java.io.PrintStream;
+import java.net.URI;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-
-import java.io.PrintStream;
-import java.net.URI;
 
 /**
  * An OpenAI-compatible HTTP server for one model: /v1/completions and /v1/chat/completions (streamed
@@ -46,15 +44,18 @@ public final class CllmServer implements AutoCloseable {
      * Starts serving model. chat: the chat template (null: the chat endpoint answers 400). log: where the
      * request lines go (the settings say whether there are any).
      */
-    public static CllmServer start(Model model, ServerSettings settings, ChatTemplate chat, PrintStream log) throws Exception {
+    public static CllmServer start(Model model, ServerSettings settings, ChatTemplate chat, PrintStream log)
+            throws Exception {
         ServerMetrics metrics = new ServerMetrics();
         Scheduler scheduler = new Scheduler(model, settings, metrics);
         try {
             int context = Math.min(settings.contextLength(), model.config().maxSeqLen());
-            OpenAiRequest.Limits limits = new OpenAiRequest.Limits(settings.modelId(), context, settings, model.tokenizer(), chat);
+            OpenAiRequest.Limits limits =
+                    new OpenAiRequest.Limits(settings.modelId(), context, settings, model.tokenizer(), chat);
             // Threads: every request holds one while it waits for its generation, so allow the running,
             // the queued and some for quick requests (health, metrics, refusals).
-            QueuedThreadPool threads = new QueuedThreadPool(Math.max(32, settings.slots() + settings.queueCapacity() + 16));
+            QueuedThreadPool threads =
+                    new QueuedThreadPool(Math.max(32, settings.slots() + settings.queueCapacity() + 16));
             threads.setName("cllm-http");
             Server server = new Server(threads);
             HttpConfiguration http = new HttpConfiguration();

@@ -5,10 +5,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-
 import dev.cllm.Sampling;
 import dev.cllm.tokenizer.Tokenizer;
-
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +23,10 @@ import java.util.List;
  * cllm cannot honour (logprobs, echo, best_of > 1, suffix, logit_bias, tools) are refused, not ignored.
  */
 record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, boolean includeUsage, String promptText) {
-    enum Kind { COMPLETION, CHAT }
+    enum Kind {
+        COMPLETION,
+        CHAT
+    }
 
     private static final SecureRandom SEEDS = new SecureRandom();
 
@@ -42,9 +43,11 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
             throw ApiError.invalid(null, "the request body is not valid JSON: " + e.getMessage());
         }
         String model = string(o, "model");
-        if (model == null) throw ApiError.invalid("model", "model is required (this server serves '" + limits.modelId() + "')");
+        if (model == null)
+            throw ApiError.invalid("model", "model is required (this server serves '" + limits.modelId() + "')");
         if (!model.equals(limits.modelId())) {
-            throw ApiError.notFound("the model '" + model + "' does not exist here; this server serves '" + limits.modelId() + "'");
+            throw ApiError.notFound(
+                    "the model '" + model + "' does not exist here; this server serves '" + limits.modelId() + "'");
         }
         refuse(o, "logprobs", "top_logprobs", "echo", "suffix", "logit_bias", "tools", "functions", "response_format");
         Integer n = integer(o, "n");
@@ -63,7 +66,9 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
         } else {
             JsonElement p = o.get("prompt");
             if (p == null || p.isJsonNull()) throw ApiError.invalid("prompt", "prompt is required");
-            if (p.isJsonArray() && p.getAsJsonArray().size() > 0 && isNumber(p.getAsJsonArray().get(0))) {
+            if (p.isJsonArray()
+                    && p.getAsJsonArray().size() > 0
+                    && isNumber(p.getAsJsonArray().get(0))) {
                 ids = tokenIds(p.getAsJsonArray(), limits.tokenizer().vocabSize());
                 promptText = null;
             } else {
@@ -73,12 +78,15 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
         }
         if (ids.length == 0) throw ApiError.invalid("prompt", "the prompt encodes to no tokens");
         if (ids.length >= limits.context()) {
-            throw ApiError.invalid(kind == Kind.CHAT ? "messages" : "prompt", "the prompt has " + ids.length
-                    + " tokens; the context holds " + limits.context() + " (prompt and output)");
+            throw ApiError.invalid(
+                    kind == Kind.CHAT ? "messages" : "prompt",
+                    "the prompt has " + ids.length + " tokens; the context holds " + limits.context()
+                            + " (prompt and output)");
         }
 
         ServerSettings s = limits.settings();
-        Integer maxTokens = integer(o, kind == Kind.CHAT && o.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens");
+        Integer maxTokens = integer(
+                o, kind == Kind.CHAT && o.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens");
         int max = maxTokens == null ? s.defaultMaxTokens() : maxTokens;
         if (max < 1 || max > s.maxTokensLimit()) {
             throw ApiError.invalid("max_tokens", "max_tokens must be in [1, " + s.maxTokensLimit() + "], got " + max);
@@ -88,7 +96,8 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
         Integer block = integer(o, "block_size");
         int blockSize = block == null ? s.blockSize() : block;
         if (blockSize < 1 || blockSize > s.maxBlockSize()) {
-            throw ApiError.invalid("block_size", "block_size must be in [1, " + s.maxBlockSize() + "] (1: AR), got " + blockSize);
+            throw ApiError.invalid(
+                    "block_size", "block_size must be in [1, " + s.maxBlockSize() + "] (1: AR), got " + blockSize);
         }
         Boolean ignoreEos = bool(o, "ignore_eos");
         Boolean stream = bool(o, "stream");
@@ -98,22 +107,28 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
             Boolean u = bool(options.getAsJsonObject(), "include_usage");
             includeUsage = u != null && u;
         }
-        return new OpenAiRequest(kind, new GenerationRequest(ids, max, sampling, stop, blockSize,
-                ignoreEos != null && ignoreEos), stream != null && stream,
-                includeUsage, promptText);
+        return new OpenAiRequest(
+                kind,
+                new GenerationRequest(ids, max, sampling, stop, blockSize, ignoreEos != null && ignoreEos),
+                stream != null && stream,
+                includeUsage,
+                promptText);
     }
 
     private static Sampling sampling(JsonObject o) {
         double temperature = number(o, "temperature", 1.0);
-        if (!(temperature >= 0 && temperature <= 2)) throw ApiError.invalid("temperature", "temperature must be in [0, 2]");
+        if (!(temperature >= 0 && temperature <= 2))
+            throw ApiError.invalid("temperature", "temperature must be in [0, 2]");
         double topP = number(o, "top_p", 1.0);
         if (!(topP > 0 && topP <= 1)) throw ApiError.invalid("top_p", "top_p must be in (0, 1]");
         Integer topK = integer(o, "top_k");
-        if (topK != null && topK < 0 && topK != -1) throw ApiError.invalid("top_k", "top_k must be >= 0 (0 or -1: off)");
+        if (topK != null && topK < 0 && topK != -1)
+            throw ApiError.invalid("top_k", "top_k must be >= 0 (0 or -1: off)");
         double minP = number(o, "min_p", 0);
         if (!(minP >= 0 && minP <= 1)) throw ApiError.invalid("min_p", "min_p must be in [0, 1]");
         double presence = number(o, "presence_penalty", 0);
-        if (!(presence >= -2 && presence <= 2)) throw ApiError.invalid("presence_penalty", "presence_penalty must be in [-2, 2]");
+        if (!(presence >= -2 && presence <= 2))
+            throw ApiError.invalid("presence_penalty", "presence_penalty must be in [-2, 2]");
         double frequency = number(o, "frequency_penalty", 0);
         if (!(frequency >= -2 && frequency <= 2)) {
             throw ApiError.invalid("frequency_penalty", "frequency_penalty must be in [-2, 2]");
@@ -133,8 +148,16 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
                 throw ApiError.invalid("seed", "seed must be an integer");
             }
         }
-        return new Sampling(temperature, topK == null || topK < 0 ? 0 : topK, topP, minP, repetition, presence, frequency,
-                false, seed);
+        return new Sampling(
+                temperature,
+                topK == null || topK < 0 ? 0 : topK,
+                topP,
+                minP,
+                repetition,
+                presence,
+                frequency,
+                false,
+                seed);
     }
 
     private static List<ChatTemplate.ChatMessage> messages(JsonObject o) {
@@ -175,7 +198,9 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
         if (p.isJsonPrimitive() && p.getAsJsonPrimitive().isString()) return p.getAsString();
         if (p.isJsonArray()) {
             JsonArray a = p.getAsJsonArray();
-            if (a.size() == 1 && a.get(0).isJsonPrimitive() && a.get(0).getAsJsonPrimitive().isString()) {
+            if (a.size() == 1
+                    && a.get(0).isJsonPrimitive()
+                    && a.get(0).getAsJsonPrimitive().isString()) {
                 return a.get(0).getAsString();
             }
             throw ApiError.invalid("prompt", "one prompt per request (a string, a list of one string, or token ids)");
@@ -190,7 +215,9 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
             if (!isNumber(e)) throw ApiError.invalid("prompt", "prompt token ids must all be integers");
             ids[i] = e.getAsInt();
             if (ids[i] < 0 || ids[i] >= vocab) {
-                throw ApiError.invalid("prompt", "prompt token " + i + " = " + ids[i] + " is outside the vocabulary [0, " + vocab + ")");
+                throw ApiError.invalid(
+                        "prompt",
+                        "prompt token " + i + " = " + ids[i] + " is outside the vocabulary [0, " + vocab + ")");
             }
         }
         return ids;
@@ -219,7 +246,8 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
         }
         if (out.size() > maxStops) throw ApiError.invalid("stop", "at most " + maxStops + " stop strings");
         for (String s : out) {
-            if (s.isEmpty() || s.length() > 256) throw ApiError.invalid("stop", "stop strings must have 1 to 256 characters");
+            if (s.isEmpty() || s.length() > 256)
+                throw ApiError.invalid("stop", "stop strings must have 1 to 256 characters");
         }
         return out;
     }
@@ -229,7 +257,8 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
             JsonElement e = o.get(f);
             if (e == null || e.isJsonNull()) continue;
             boolean off = (e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() && !e.getAsBoolean())
-                    || (e.isJsonObject() && e.getAsJsonObject().isEmpty()) || (e.isJsonArray() && e.getAsJsonArray().isEmpty());
+                    || (e.isJsonObject() && e.getAsJsonObject().isEmpty())
+                    || (e.isJsonArray() && e.getAsJsonArray().isEmpty());
             if (!off) throw ApiError.invalid(f, f + " is not supported by this server");
         }
     }
@@ -241,7 +270,8 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
     private static String string(JsonObject o, String field) {
         JsonElement e = o.get(field);
         if (e == null || e.isJsonNull()) return null;
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) throw ApiError.invalid(field, field + " must be a string");
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString())
+            throw ApiError.invalid(field, field + " must be a string");
         return e.getAsString();
     }
 
@@ -250,7 +280,8 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
         if (e == null || e.isJsonNull()) return null;
         if (!isNumber(e)) throw ApiError.invalid(field, field + " must be an integer");
         double d = e.getAsDouble();
-        if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) throw ApiError.invalid(field, field + " must be an integer");
+        if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE)
+            throw ApiError.invalid(field, field + " must be an integer");
         return (int) d;
     }
 
@@ -264,7 +295,8 @@ record OpenAiRequest(Kind kind, GenerationRequest generation, boolean stream, bo
     private static Boolean bool(JsonObject o, String field) {
         JsonElement e = o.get(field);
         if (e == null || e.isJsonNull()) return null;
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) throw ApiError.invalid(field, field + " must be true or false");
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean())
+            throw ApiError.invalid(field, field + " must be true or false");
         return e.getAsBoolean();
     }
 }

@@ -3,7 +3,6 @@ package dev.cllm.server;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -23,7 +22,8 @@ final class OpenAiResponse {
         this.kind = kind;
         byte[] random = new byte[12];
         IDS.nextBytes(random);
-        this.id = (kind == OpenAiRequest.Kind.CHAT ? "chatcmpl-" : "cmpl-") + HexFormat.of().formatHex(random);
+        this.id = (kind == OpenAiRequest.Kind.CHAT ? "chatcmpl-" : "cmpl-")
+                + HexFormat.of().formatHex(random);
         this.model = model;
     }
 
@@ -109,8 +109,10 @@ final class OpenAiResponse {
         JsonObject error = new JsonObject();
         error.addProperty("message", e.getMessage());
         error.addProperty("type", e.type);
-        if (e.param != null) error.addProperty("param", e.param); else error.add("param", JsonNull.INSTANCE);
-        if (e.code != null) error.addProperty("code", e.code); else error.add("code", JsonNull.INSTANCE);
+        if (e.param != null) error.addProperty("param", e.param);
+        else error.add("param", JsonNull.INSTANCE);
+        if (e.code != null) error.addProperty("code", e.code);
+        else error.add("code", JsonNull.INSTANCE);
         JsonObject o = new JsonObject();
         o.add("error", error);
         return o;

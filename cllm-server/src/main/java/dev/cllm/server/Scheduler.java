@@ -3,7 +3,6 @@ package dev.cllm.server;
 import dev.cllm.Model;
 import dev.cllm.engine.NativeBatch;
 import dev.cllm.engine.NativeSession;
-
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -63,7 +62,7 @@ final class Scheduler implements AutoCloseable {
         if (!accepting) throw ApiError.shuttingDown();
         Job job = new Job(request);
         if (!queue.offer(job)) throw ApiError.queueFull(queue.size());
-        if (!accepting && queue.remove(job)) throw ApiError.shuttingDown();  // raced with shutdown
+        if (!accepting && queue.remove(job)) throw ApiError.shuttingDown(); // raced with shutdown
         metrics.queueLength.set(queue.size());
         return job;
     }
@@ -99,7 +98,7 @@ final class Scheduler implements AutoCloseable {
     @Override
     public void close() {
         shutdown(Duration.ZERO);
-        if (loop.isAlive()) return;  // still inside a native call: leave the handles to the model's close
+        if (loop.isAlive()) return; // still inside a native call: leave the handles to the model's close
         batch.close();
         allSessions.forEach(NativeSession::close);
     }
@@ -138,8 +137,9 @@ final class Scheduler implements AutoCloseable {
         metrics.queueLength.set(queue.size());
         metrics.queueWait.observe((System.nanoTime() - job.submittedNanos) / 1e9);
         if (job.cancelled()) {
-            job.done(FinishReason.CANCELLED, new Usage(job.request.promptIds().length, 0, 0, 0, 0, 0,
-                    job.request.blockSize()));
+            job.done(
+                    FinishReason.CANCELLED,
+                    new Usage(job.request.promptIds().length, 0, 0, 0, 0, 0, job.request.blockSize()));
             return;
         }
         NativeSession session = freeSessions.pop();
@@ -164,7 +164,7 @@ final class Scheduler implements AutoCloseable {
                 continue;
             }
             int[] w = a.window();
-            if (w == null) continue;  // finished: no room or no tokens left
+            if (w == null) continue; // finished: no room or no tokens left
             stepping.add(a);
             sessions.add(a.session);
             windows.add(w);
@@ -204,8 +204,9 @@ final class Scheduler implements AutoCloseable {
         retireFinished();
         Job job;
         while ((job = queue.poll()) != null) {
-            job.done(FinishReason.CANCELLED, new Usage(job.request.promptIds().length, 0, 0, 0, 0, 0,
-                    job.request.blockSize()));
+            job.done(
+                    FinishReason.CANCELLED,
+                    new Usage(job.request.promptIds().length, 0, 0, 0, 0, 0, job.request.blockSize()));
         }
         metrics.queueLength.set(0);
     }

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class ChatTemplateTest {
     private static final List<ChatTemplate.ChatMessage> CHAT = List.of(
@@ -28,7 +27,8 @@ class ChatTemplateTest {
                 {"bos_token": {"content": "<s>"}, "eos_token": "</s>",
                  "chat_template": "{{ bos_token }}{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"}
                 """;
-        ChatTemplate t = ChatTemplate.fromTokenizerConfig(config, "tokenizer_config.json").orElseThrow();
+        ChatTemplate t = ChatTemplate.fromTokenizerConfig(config, "tokenizer_config.json")
+                .orElseThrow();
         String prompt = t.render(CHAT.subList(1, 2));
         assertEquals("<s><|im_start|>user\nWhat is 2 + 2?<|im_end|>\n<|im_start|>assistant\n", prompt);
     }
@@ -38,7 +38,8 @@ class ChatTemplateTest {
         String config = """
                 {"chat_template": "{% for message in messages %}{% if message['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}{{ message['content'] }}{% endfor %}"}
                 """;
-        ChatTemplate t = ChatTemplate.fromTokenizerConfig(config, "tokenizer_config.json").orElseThrow();
+        ChatTemplate t = ChatTemplate.fromTokenizerConfig(config, "tokenizer_config.json")
+                .orElseThrow();
         assertEquals("What is 2 + 2?", t.render(CHAT.subList(1, 2)));
         ApiError e = assertThrows(ApiError.class, () -> t.render(CHAT));
         assertEquals(400, e.status);
@@ -47,6 +48,7 @@ class ChatTemplateTest {
 
     @Test
     void aConfigWithoutTemplateHasNone() {
-        assertTrue(ChatTemplate.fromTokenizerConfig("{\"eos_token\": \"</s>\"}", "x").isEmpty());
+        assertTrue(ChatTemplate.fromTokenizerConfig("{\"eos_token\": \"</s>\"}", "x")
+                .isEmpty());
     }
 }

@@ -7,12 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.cllm.Device;
 import dev.cllm.Model;
 import dev.cllm.models.EmbeddedModels;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -22,6 +16,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The server driven by the official OpenAI client for Node (npm package openai, installed here by npm
@@ -46,12 +44,21 @@ class NodeClientTest {
             Files.copy(sources.resolve(f), dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         if (!Files.isDirectory(dir.resolve("node_modules").resolve("openai"))) {
-            run(List.of("npm", "install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"), Map.of(), 240);
+            run(
+                    List.of("npm", "install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"),
+                    Map.of(),
+                    240);
         }
         model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.cpu());
-        ServerSettings settings = ServerSettings.defaults("gsm-cllm").withPort(0).withApiKey(KEY).withSlots(16)
+        ServerSettings settings = ServerSettings.defaults("gsm-cllm")
+                .withPort(0)
+                .withApiKey(KEY)
+                .withSlots(16)
                 .withQueueCapacity(64);
-        server = CllmServer.start(model, settings, new ChatTemplate(ChatTemplate.EMBEDDED, "", ""),
+        server = CllmServer.start(
+                model,
+                settings,
+                new ChatTemplate(ChatTemplate.EMBEDDED, "", ""),
                 new PrintStream(OutputStream.nullOutputStream()));
     }
 
@@ -83,15 +90,16 @@ class NodeClientTest {
     }
 
     /** Runs a command in the node folder, echoing its output; fails on a non-zero exit or a timeout. */
-    private static String run(List<String> command, Map<String, String> env, long timeoutSeconds) throws IOException,
-            InterruptedException {
+    private static String run(List<String> command, Map<String, String> env, long timeoutSeconds)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
-            fail(command.get(0) + " is not on the PATH (Node.js is needed for these tests; -Dcllm.skipNodeTests=true skips them): "
+            fail(command.get(0)
+                    + " is not on the PATH (Node.js is needed for these tests; -Dcllm.skipNodeTests=true skips them): "
                     + e.getMessage());
             return "";
         }

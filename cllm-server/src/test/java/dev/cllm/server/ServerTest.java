@@ -6,26 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-
 import dev.cllm.Decoding;
 import dev.cllm.Device;
 import dev.cllm.Generation;
 import dev.cllm.Model;
 import dev.cllm.Session;
 import dev.cllm.models.EmbeddedModels;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.io.PrintStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The server on the embedded CLLM over real HTTP: the OpenAI shapes, sampled Jacobi == sampled AR
@@ -42,9 +39,16 @@ class ServerTest {
     @BeforeAll
     static void start() throws Exception {
         model = EmbeddedModels.load(EmbeddedModels.CLLM, Device.cpu());
-        ServerSettings settings = ServerSettings.defaults("gsm-cllm").withPort(0).withApiKey(KEY).withSlots(4)
-                .withQueueCapacity(16).withMaxBodyBytes(4096);
-        server = CllmServer.start(model, settings, new ChatTemplate(ChatTemplate.EMBEDDED, "", ""),
+        ServerSettings settings = ServerSettings.defaults("gsm-cllm")
+                .withPort(0)
+                .withApiKey(KEY)
+                .withSlots(4)
+                .withQueueCapacity(16)
+                .withMaxBodyBytes(4096);
+        server = CllmServer.start(
+                model,
+                settings,
+                new ChatTemplate(ChatTemplate.EMBEDDED, "", ""),
                 new PrintStream(OutputStream.nullOutputStream()));
         client = new TestClient(server.baseUri(), KEY);
     }
@@ -61,7 +65,12 @@ class ServerTest {
 
     static String text(TestClient.Reply r) {
         assertEquals(200, r.status(), r.body());
-        return r.json().getAsJsonArray("choices").get(0).getAsJsonObject().get("text").getAsString();
+        return r.json()
+                .getAsJsonArray("choices")
+                .get(0)
+                .getAsJsonObject()
+                .get("text")
+                .getAsString();
     }
 
     @Test
@@ -77,12 +86,16 @@ class ServerTest {
         JsonObject usage = o.getAsJsonObject("usage");
         int completion = usage.get("completion_tokens").getAsInt();
         assertTrue(finish.equals("stop") ? completion < 48 : finish.equals("length") && completion == 48, o.toString());
-        assertEquals(usage.get("prompt_tokens").getAsInt() + completion, usage.get("total_tokens").getAsInt());
+        assertEquals(
+                usage.get("prompt_tokens").getAsInt() + completion,
+                usage.get("total_tokens").getAsInt());
         assertEquals("jacobi", usage.get("decoding").getAsString());
         long iterations = usage.get("iterations").getAsLong();
         assertTrue(iterations >= 1 && iterations <= completion + 1, usage.toString());
         // Every generated token is a pass's first or a fast-forwarded one (an end-of-sequence token counts).
-        assertEquals(completion + (finish.equals("stop") ? 1 : 0), iterations + usage.get("fast_forwarded_tokens").getAsLong());
+        assertEquals(
+                completion + (finish.equals("stop") ? 1 : 0),
+                iterations + usage.get("fast_forwarded_tokens").getAsLong());
     }
 
     @Test
@@ -109,9 +122,14 @@ class ServerTest {
             List<String> events = TestClient.events(response.body());
             assertEquals("[DONE]", events.get(events.size() - 1));
             for (String e : events.subList(0, events.size() - 1)) {
-                JsonObject c = JsonParser.parseString(e).getAsJsonObject().getAsJsonArray("choices").get(0).getAsJsonObject();
+                JsonObject c = JsonParser.parseString(e)
+                        .getAsJsonObject()
+                        .getAsJsonArray("choices")
+                        .get(0)
+                        .getAsJsonObject();
                 streamed.append(c.get("text").getAsString());
-                if (!c.get("finish_reason").isJsonNull()) finish = c.get("finish_reason").getAsString();
+                if (!c.get("finish_reason").isJsonNull())
+                    finish = c.get("finish_reason").getAsString();
             }
             assertEquals(ar, streamed.toString(), "seed " + seed);
             assertTrue(finish != null, "the last chunk names the finish reason");
@@ -126,8 +144,12 @@ class ServerTest {
     void concurrentRequestsGiveWhatEachGivesAlone() throws Exception {
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            bodies.add(completion(String.format(Locale.ROOT, ", \"temperature\": %s, \"seed\": %d, \"block_size\": %d",
-                    i % 3 == 0 ? "0" : "0.8", 100 + i, 1 + (i % 4) * 4)));
+            bodies.add(completion(String.format(
+                    Locale.ROOT,
+                    ", \"temperature\": %s, \"seed\": %d, \"block_size\": %d",
+                    i % 3 == 0 ? "0" : "0.8",
+                    100 + i,
+                    1 + (i % 4) * 4)));
         }
         List<String> alone = new ArrayList<>();
         for (String b : bodies) alone.add(text(client.post("/v1/completions", b)));
@@ -135,7 +157,8 @@ class ServerTest {
         try {
             List<Future<String>> together = new ArrayList<>();
             for (String b : bodies) together.add(pool.submit(() -> text(client.post("/v1/completions", b))));
-            for (int i = 0; i < bodies.size(); i++) assertEquals(alone.get(i), together.get(i).get(), "request " + i);
+            for (int i = 0; i < bodies.size(); i++)
+                assertEquals(alone.get(i), together.get(i).get(), "request " + i);
         } finally {
             pool.shutdown();
         }
@@ -150,18 +173,32 @@ class ServerTest {
         assertEquals(200, r.status(), r.body());
         JsonObject o = r.json();
         assertEquals("chat.completion", o.get("object").getAsString());
-        JsonObject message = o.getAsJsonArray("choices").get(0).getAsJsonObject().getAsJsonObject("message");
+        JsonObject message =
+                o.getAsJsonArray("choices").get(0).getAsJsonObject().getAsJsonObject("message");
         assertEquals("assistant", message.get("role").getAsString());
         String whole = message.get("content").getAsString();
-        assertEquals(text(client.post("/v1/completions", "{\"model\": \"gsm-cllm\", \"temperature\": 0, \"max_tokens\": 64, "
-                + "\"prompt\": \"Question: Tom has 5 apples and buys 7 more. How many apples does he have?\\nAnswer:\"}")), whole);
-        List<String> events = TestClient.events(client.stream("/v1/chat/completions", body
-                + ", \"stream\": true, \"stream_options\": {\"include_usage\": true}}").body());
+        assertEquals(
+                text(
+                        client.post(
+                                "/v1/completions",
+                                "{\"model\": \"gsm-cllm\", \"temperature\": 0, \"max_tokens\": 64, "
+                                        + "\"prompt\": \"Question: Tom has 5 apples and buys 7 more. How many apples does he have?\\nAnswer:\"}")),
+                whole);
+        List<String> events = TestClient.events(client.stream(
+                        "/v1/chat/completions",
+                        body + ", \"stream\": true, \"stream_options\": {\"include_usage\": true}}")
+                .body());
         StringBuilder streamed = new StringBuilder();
         JsonObject first = JsonParser.parseString(events.get(0)).getAsJsonObject();
         assertEquals("chat.completion.chunk", first.get("object").getAsString());
-        assertEquals("assistant", first.getAsJsonArray("choices").get(0).getAsJsonObject().getAsJsonObject("delta")
-                .get("role").getAsString());
+        assertEquals(
+                "assistant",
+                first.getAsJsonArray("choices")
+                        .get(0)
+                        .getAsJsonObject()
+                        .getAsJsonObject("delta")
+                        .get("role")
+                        .getAsString());
         JsonObject usage = null;
         for (String e : events.subList(0, events.size() - 1)) {
             JsonObject chunk = JsonParser.parseString(e).getAsJsonObject();
@@ -169,7 +206,8 @@ class ServerTest {
                 usage = chunk.getAsJsonObject("usage");
                 continue;
             }
-            JsonObject delta = chunk.getAsJsonArray("choices").get(0).getAsJsonObject().getAsJsonObject("delta");
+            JsonObject delta =
+                    chunk.getAsJsonArray("choices").get(0).getAsJsonObject().getAsJsonObject("delta");
             if (delta.has("content")) streamed.append(delta.get("content").getAsString());
         }
         assertEquals(whole, streamed.toString());
@@ -183,26 +221,47 @@ class ServerTest {
         assertTrue(at > 0, full);
         TestClient.Reply r = client.post("/v1/completions", completion(", \"temperature\": 0, \"stop\": [\"=\"]"));
         assertEquals(full.substring(0, at), text(r));
-        assertEquals("stop", r.json().getAsJsonArray("choices").get(0).getAsJsonObject().get("finish_reason").getAsString());
+        assertEquals(
+                "stop",
+                r.json()
+                        .getAsJsonArray("choices")
+                        .get(0)
+                        .getAsJsonObject()
+                        .get("finish_reason")
+                        .getAsString());
     }
 
     @Test
     void maxTokensEndsWithLength() throws Exception {
-        TestClient.Reply r = client.post("/v1/completions", completion(", \"temperature\": 0").replace("\"max_tokens\": 48", "\"max_tokens\": 3"));
+        TestClient.Reply r = client.post(
+                "/v1/completions",
+                completion(", \"temperature\": 0").replace("\"max_tokens\": 48", "\"max_tokens\": 3"));
         JsonObject o = r.json();
         assertEquals(3, o.getAsJsonObject("usage").get("completion_tokens").getAsInt());
-        assertEquals("length", o.getAsJsonArray("choices").get(0).getAsJsonObject().get("finish_reason").getAsString());
+        assertEquals(
+                "length",
+                o.getAsJsonArray("choices")
+                        .get(0)
+                        .getAsJsonObject()
+                        .get("finish_reason")
+                        .getAsString());
     }
 
     @Test
     void withoutTheKeyEverythingButHealthIsRefusedWith401() throws Exception {
         TestClient anonymous = new TestClient(server.baseUri(), null);
         assertEquals(200, anonymous.get("/health").status());
-        for (String path : new String[] {"/v1/models", "/metrics"}) assertEquals(401, anonymous.get(path).status(), path);
+        for (String path : new String[] {"/v1/models", "/metrics"})
+            assertEquals(401, anonymous.get(path).status(), path);
         TestClient.Reply r = anonymous.post("/v1/completions", completion(""));
         assertEquals(401, r.status());
-        assertEquals("invalid_api_key", r.json().getAsJsonObject("error").get("code").getAsString());
-        assertEquals(401, new TestClient(server.baseUri(), "wrong").post("/v1/completions", completion("")).status());
+        assertEquals(
+                "invalid_api_key", r.json().getAsJsonObject("error").get("code").getAsString());
+        assertEquals(
+                401,
+                new TestClient(server.baseUri(), "wrong")
+                        .post("/v1/completions", completion(""))
+                        .status());
     }
 
     @Test
@@ -214,10 +273,19 @@ class ServerTest {
         assertError(client.post("/v1/completions", completion(", \"logprobs\": 2")), 400, "logprobs");
         assertError(client.post("/v1/completions", completion(", \"n\": 2")), 400, "n");
         assertError(client.post("/v1/completions", completion(", \"block_size\": 99")), 400, "block_size");
-        assertError(client.post("/v1/completions", completion(", \"stop\": [\"a\", \"b\", \"c\", \"d\", \"e\"]")), 400, "stop");
-        assertError(client.post("/v1/completions", "{\"model\": \"gsm-cllm\", \"prompt\": \"" + "x ".repeat(400) + "\"}"), 400, "prompt");
+        assertError(
+                client.post("/v1/completions", completion(", \"stop\": [\"a\", \"b\", \"c\", \"d\", \"e\"]")),
+                400,
+                "stop");
+        assertError(
+                client.post("/v1/completions", "{\"model\": \"gsm-cllm\", \"prompt\": \"" + "x ".repeat(400) + "\"}"),
+                400,
+                "prompt");
         assertError(client.post("/v1/completions", completion("").replace("gsm-cllm", "gpt-4")), 404, null);
-        assertError(client.post("/v1/completions", "{\"model\": \"gsm-cllm\", \"prompt\": \"" + "x".repeat(5000) + "\"}"), 413, null);
+        assertError(
+                client.post("/v1/completions", "{\"model\": \"gsm-cllm\", \"prompt\": \"" + "x".repeat(5000) + "\"}"),
+                413,
+                null);
         assertError(client.get("/v1/completions"), 405, null);
         assertError(client.get("/v2/nothing"), 404, null);
     }
@@ -232,12 +300,21 @@ class ServerTest {
     @Test
     void modelsAndMetricsAreServed() throws Exception {
         JsonObject models = client.get("/v1/models").json();
-        assertEquals("gsm-cllm", models.getAsJsonArray("data").get(0).getAsJsonObject().get("id").getAsString());
+        assertEquals(
+                "gsm-cllm",
+                models.getAsJsonArray("data").get(0).getAsJsonObject().get("id").getAsString());
         text(client.post("/v1/completions", completion(", \"temperature\": 0")));
         String metrics = client.get("/metrics").body();
-        for (String name : new String[] {"cllm_requests_total", "cllm_generated_tokens_total", "cllm_iterations_total",
-            "cllm_tokens_per_iteration_bucket", "cllm_queue_length", "cllm_time_to_first_token_seconds_bucket",
-            "cllm_time_per_output_token_seconds_bucket", "cllm_request_duration_seconds_bucket"}) {
+        for (String name : new String[] {
+            "cllm_requests_total",
+            "cllm_generated_tokens_total",
+            "cllm_iterations_total",
+            "cllm_tokens_per_iteration_bucket",
+            "cllm_queue_length",
+            "cllm_time_to_first_token_seconds_bucket",
+            "cllm_time_per_output_token_seconds_bucket",
+            "cllm_request_duration_seconds_bucket"
+        }) {
             assertTrue(metrics.contains(name), name + " in\n" + metrics);
         }
         assertTrue(metrics.contains("cllm_requests_total{endpoint=\"completions\",status=\"200\"}"), metrics);

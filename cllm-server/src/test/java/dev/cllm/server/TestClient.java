@@ -2,7 +2,6 @@ package dev.cllm.server;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +17,8 @@ import java.util.List;
 
 /** A plain HTTP client for the server tests (the OpenAI client itself is driven by the Node tests). */
 final class TestClient {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final URI base;
     private final String key;
 
@@ -39,14 +39,16 @@ final class TestClient {
     }
 
     Reply post(String path, String body) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(request(path).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> r = http.send(
+                request(path).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new Reply(r.statusCode(), r.body());
     }
 
     /** A streamed POST: the status and the open body, read line by line by the caller. */
     HttpResponse<InputStream> stream(String path, String body) throws IOException, InterruptedException {
-        return http.send(request(path).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return http.send(
+                request(path).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
     }
 
@@ -63,7 +65,8 @@ final class TestClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120))
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(120))
                 .header("Content-Type", "application/json");
         if (key != null) b.header("Authorization", "Bearer " + key);
         return b;

@@ -7,16 +7,14 @@ import dev.cllm.train.PromptTrajectories;
 import dev.cllm.train.TrajectoryCollector;
 import dev.cllm.train.TrajectoryJob;
 import dev.cllm.train.TrajectoryRecord;
-
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.util.TaskCompletionListener;
-
-import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /**
  * One collection task: the prompts of a partition in, their trajectory rows out, prompt by prompt as the
@@ -37,10 +35,13 @@ final class CollectPartition implements FlatMapFunction<Iterator<PromptText>, Ro
     @Override
     public Iterator<Row> call(Iterator<PromptText> prompts) {
         TaskContext task = TaskContext.get();
-        ExecutorTeacher teacher = ExecutorTeacher.get(options.model(), device(options.device(), task), options.threads());
+        ExecutorTeacher teacher =
+                ExecutorTeacher.get(options.model(), device(options.device(), task), options.threads());
         PromptTrajectories.Settings settings = new PromptTrajectories.Settings(
-                new TrajectoryCollector.Settings(options.blockSize(), options.maxNewTokens(), teacher.eos(), options.seed()),
-                options.augment(), options.repeatLimit());
+                new TrajectoryCollector.Settings(
+                        options.blockSize(), options.maxNewTokens(), teacher.eos(), options.seed()),
+                options.augment(),
+                options.repeatLimit());
         Rows rows = new Rows(prompts, teacher, settings, FailureInjection.failAfter(task), task);
         task.addTaskCompletionListener((TaskCompletionListener) t -> rows.closeSession());
         return rows;
@@ -60,8 +61,8 @@ final class CollectPartition implements FlatMapFunction<Iterator<PromptText>, Ro
         try {
             return Device.cuda(Integer.parseInt(address.trim()));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Spark assigned GPU address '" + address + "', not a CUDA device ordinal: "
-                    + "the GPU discovery script must report ordinals");
+            throw new IllegalArgumentException("Spark assigned GPU address '" + address
+                    + "', not a CUDA device ordinal: " + "the GPU discovery script must report ordinals");
         }
     }
 
@@ -76,7 +77,11 @@ final class CollectPartition implements FlatMapFunction<Iterator<PromptText>, Ro
         private NativeSession session;
         private int emitted;
 
-        Rows(Iterator<PromptText> prompts, ExecutorTeacher teacher, PromptTrajectories.Settings settings, int failAfter,
+        Rows(
+                Iterator<PromptText> prompts,
+                ExecutorTeacher teacher,
+                PromptTrajectories.Settings settings,
+                int failAfter,
                 TaskContext task) {
             this.prompts = prompts;
             this.teacher = teacher;
@@ -117,7 +122,8 @@ final class CollectPartition implements FlatMapFunction<Iterator<PromptText>, Ro
         private NativeSession sessionFor(TrajectoryJob.Prompt prompt) {
             // A prompt that does not fit the model's context is refused by the collector, as in cllm trajectories.
             int maxSeqLen = teacher.engine().config().maxSeqLen();
-            int needed = PromptTrajectories.sessionCapacity(prompt.ids().length, settings.collector().maxNewTokens(), maxSeqLen);
+            int needed = PromptTrajectories.sessionCapacity(
+                    prompt.ids().length, settings.collector().maxNewTokens(), maxSeqLen);
             if (session == null || session.capacity() < needed) {
                 closeSession();
                 session = teacher.engine().newSession(needed);

@@ -10,7 +10,6 @@ import dev.cllm.tokenizer.Tokenizers;
 import dev.cllm.train.PromptEncoder;
 import dev.cllm.train.PromptText;
 import dev.cllm.train.TrajectoryJob;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,8 @@
 package dev.cllm.spark;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
-
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A test hook: makes the first attempt of one collection task fail after it has handed some records to

@@ -1,7 +1,11 @@
 package dev.cllm.spark;
 
 import dev.cllm.train.PromptText;
-
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -14,12 +18,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
-
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * Reads the prompts and gives each its id: its position in the input, counted the way
@@ -40,10 +38,16 @@ final class PromptInput {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the prompts " + input + ": " + e.getMessage(), e);
         }
-        PromptFormat resolved = format != PromptFormat.AUTO ? format
-                : files.stream().allMatch(f -> f.getName().toLowerCase(Locale.ROOT).endsWith(".parquet"))
-                        ? PromptFormat.PARQUET : PromptFormat.JSONL;
-        return resolved == PromptFormat.PARQUET ? parquet(spark, input, files, limit) : jsonl(spark, input, files, limit);
+        PromptFormat resolved = format != PromptFormat.AUTO
+                ? format
+                : files.stream()
+                                .allMatch(f ->
+                                        f.getName().toLowerCase(Locale.ROOT).endsWith(".parquet"))
+                        ? PromptFormat.PARQUET
+                        : PromptFormat.JSONL;
+        return resolved == PromptFormat.PARQUET
+                ? parquet(spark, input, files, limit)
+                : jsonl(spark, input, files, limit);
     }
 
     /** The file itself, or a directory's files in name order without Hadoop's hidden ones (_SUCCESS, .crc). */
@@ -82,18 +86,23 @@ final class PromptInput {
     }
 
     private static JavaRDD<PromptText> parquet(SparkSession spark, String input, List<Path> files, int limit) {
-        Dataset<Row> table = spark.read().parquet(files.stream().map(Path::toString).toArray(String[]::new));
+        Dataset<Row> table =
+                spark.read().parquet(files.stream().map(Path::toString).toArray(String[]::new));
         StructField prompt = field(table, "prompt");
         if (prompt == null || !prompt.dataType().equals(DataTypes.StringType)) {
             throw new IllegalArgumentException("prompt input " + input + " has no string column \"prompt\"");
         }
         StructField answer = field(table, "answer");
         if (answer != null && !answer.dataType().equals(DataTypes.StringType)) {
-            throw new IllegalArgumentException("prompt input " + input + " has a column \"answer\" that is not a string");
+            throw new IllegalArgumentException(
+                    "prompt input " + input + " has a column \"answer\" that is not a string");
         }
         Column answerColumn = answer == null ? functions.lit(null).cast(DataTypes.StringType) : functions.col("answer");
-        Dataset<Row> ordered = table.select(functions.col("prompt"), answerColumn.as("answer"),
-                        functions.col("_metadata.file_path").as("file"), functions.col("_metadata.row_index").as("row"))
+        Dataset<Row> ordered = table.select(
+                        functions.col("prompt"),
+                        answerColumn.as("answer"),
+                        functions.col("_metadata.file_path").as("file"),
+                        functions.col("_metadata.row_index").as("row"))
                 .orderBy("file", "row");
         return ordered.javaRDD()
                 .zipWithIndex()
@@ -101,14 +110,19 @@ final class PromptInput {
                 .map(numbered -> {
                     Row row = numbered._1();
                     if (row.isNullAt(0)) {
-                        throw new IllegalArgumentException(row.getString(2) + ": row " + row.getLong(3) + " has no prompt");
+                        throw new IllegalArgumentException(
+                                row.getString(2) + ": row " + row.getLong(3) + " has no prompt");
                     }
-                    return new PromptText(toId(numbered._2()), row.getString(0), row.isNullAt(1) ? null : row.getString(1));
+                    return new PromptText(
+                            toId(numbered._2()), row.getString(0), row.isNullAt(1) ? null : row.getString(1));
                 });
     }
 
     private static StructField field(Dataset<Row> table, String name) {
-        return Arrays.stream(table.schema().fields()).filter(f -> f.name().equals(name)).findFirst().orElse(null);
+        return Arrays.stream(table.schema().fields())
+                .filter(f -> f.name().equals(name))
+                .findFirst()
+                .orElse(null);
     }
 
     private static int toId(long position) {

@@ -2,9 +2,9 @@ package dev.cllm.spark;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-
 import dev.cllm.train.PromptText;
-
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.HashPartitioner;
@@ -16,10 +16,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-
 import scala.Tuple2;
 
 /**
@@ -39,7 +35,8 @@ public final class SparkTrajectories {
 
     public static SparkTrajectorySummary run(SparkSession spark, SparkTrajectoryOptions requested) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        SparkTrajectoryOptions options = requested.withThreads(executorThreads(spark.sparkContext(), requested.threads()));
+        SparkTrajectoryOptions options =
+                requested.withThreads(executorThreads(spark.sparkContext(), requested.threads()));
         SaveMode mode = options.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
         if (!options.overwrite()) {
             refuseExisting(spark, options.parquetOut());
@@ -49,11 +46,13 @@ public final class SparkTrajectories {
         CollectionMetrics metrics = CollectionMetrics.register(jsc);
 
         jsc.setJobDescription("cllm trajectories: reading and numbering the prompts");
-        JavaRDD<PromptText> prompts = PromptInput.read(spark, options.prompts(), options.promptsFormat(), options.limit())
+        JavaRDD<PromptText> prompts = PromptInput.read(
+                        spark, options.prompts(), options.promptsFormat(), options.limit())
                 .persist(StorageLevel.MEMORY_AND_DISK());
         long count = prompts.count();
         if (count == 0) throw new IllegalArgumentException("prompt input " + options.prompts() + " holds no prompts");
-        int partitions = options.partitions() > 0 ? options.partitions()
+        int partitions = options.partitions() > 0
+                ? options.partitions()
                 : (int) Math.max(1, Math.min(count, 4L * jsc.defaultParallelism()));
 
         JavaRDD<Row> rows = prompts.mapToPair(p -> new Tuple2<>(p.dataId(), p))
@@ -61,8 +60,12 @@ public final class SparkTrajectories {
                 .values()
                 .mapPartitions(new CollectPartition(options, metrics));
         Dataset<Row> records = spark.createDataFrame(rows, TrajectoryRows.SCHEMA);
-        jsc.setJobDescription(String.format(java.util.Locale.ROOT, "cllm trajectories: %d prompts, block %d, %d tasks",
-                count, options.blockSize(), partitions));
+        jsc.setJobDescription(String.format(
+                java.util.Locale.ROOT,
+                "cllm trajectories: %d prompts, block %d, %d tasks",
+                count,
+                options.blockSize(),
+                partitions));
         if (options.parquetOut() != null) {
             records.write().mode(mode).parquet(options.parquetOut());
             if (options.jsonlOut() != null) {
@@ -75,19 +78,27 @@ public final class SparkTrajectories {
         prompts.unpersist(false);
         jsc.setJobDescription(null);
 
-        SparkTrajectorySummary summary = new SparkTrajectorySummary(count, metrics.promptsDone().value(),
-                metrics.records().value(), metrics.dropped().value(), metrics.augmentedTokens().value(),
-                metrics.teacherTokens().value(), metrics.teacherMillis().value() / 1000.0,
-                (System.nanoTime() - start) / 1e9, partitions, options.threads());
+        SparkTrajectorySummary summary = new SparkTrajectorySummary(
+                count,
+                metrics.promptsDone().value(),
+                metrics.records().value(),
+                metrics.dropped().value(),
+                metrics.augmentedTokens().value(),
+                metrics.teacherTokens().value(),
+                metrics.teacherMillis().value() / 1000.0,
+                (System.nanoTime() - start) / 1e9,
+                partitions,
+                options.threads());
         if (options.parquetOut() != null) writeManifest(spark, options.parquetOut(), "parquet", options, summary);
         if (options.jsonlOut() != null) writeManifest(spark, options.jsonlOut(), "jsonl", options, summary);
         return summary;
     }
 
     private static void writeJsonl(Dataset<Row> records, SparkTrajectoryOptions options, SaveMode mode) {
-        records.write().mode(mode)
+        records.write()
+                .mode(mode)
                 .option("compression", options.gzipJsonl() ? "gzip" : "none")
-                .option("ignoreNullFields", "true")  // no labels: no labels_ids field, as cllm trajectories writes
+                .option("ignoreNullFields", "true") // no labels: no labels_ids field, as cllm trajectories writes
                 .json(options.jsonlOut());
     }
 
@@ -119,8 +130,8 @@ public final class SparkTrajectories {
         return trimmed + ".manifest.json";
     }
 
-    private static void writeManifest(SparkSession spark, String out, String format, SparkTrajectoryOptions o,
-            SparkTrajectorySummary s) {
+    private static void writeManifest(
+            SparkSession spark, String out, String format, SparkTrajectoryOptions o, SparkTrajectorySummary s) {
         JsonObject m = new JsonObject();
         m.addProperty("output", out);
         m.addProperty("format", format);
@@ -147,8 +158,10 @@ public final class SparkTrajectories {
         m.addProperty("records_per_second", s.recordsPerSecond());
         m.addProperty("teacher_tokens_per_second", s.teacherTokensPerSecond());
         Path path = new Path(manifestPath(out));
-        try (FSDataOutputStream stream = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(path, true)) {
-            stream.write((new GsonBuilder().setPrettyPrinting().create().toJson(m) + "\n").getBytes(StandardCharsets.UTF_8));
+        try (FSDataOutputStream stream =
+                path.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(path, true)) {
+            stream.write(
+                    (new GsonBuilder().setPrettyPrinting().create().toJson(m) + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the manifest " + path + ": " + e.getMessage(), e);
         }

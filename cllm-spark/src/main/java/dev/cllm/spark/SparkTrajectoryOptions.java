@@ -1,7 +1,6 @@
 package dev.cllm.spark;
 
 import dev.cllm.Device;
-
 import java.io.Serializable;
 
 /**
@@ -26,9 +25,24 @@ import java.io.Serializable;
  * @param threads CPU threads of the engine per executor (0: the executor's cores)
  * @param overwrite replace existing output directories instead of failing
  */
-public record SparkTrajectoryOptions(String model, String prompts, PromptFormat promptsFormat, String parquetOut,
-        String jsonlOut, boolean gzipJsonl, int blockSize, int maxNewTokens, boolean augment, int repeatLimit, long seed,
-        String device, int limit, int partitions, int threads, boolean overwrite) implements Serializable {
+public record SparkTrajectoryOptions(
+        String model,
+        String prompts,
+        PromptFormat promptsFormat,
+        String parquetOut,
+        String jsonlOut,
+        boolean gzipJsonl,
+        int blockSize,
+        int maxNewTokens,
+        boolean augment,
+        int repeatLimit,
+        long seed,
+        String device,
+        int limit,
+        int partitions,
+        int threads,
+        boolean overwrite)
+        implements Serializable {
 
     public SparkTrajectoryOptions {
         if (model == null || model.isBlank()) throw new IllegalArgumentException("--model is required");
@@ -46,12 +60,27 @@ public record SparkTrajectoryOptions(String model, String prompts, PromptFormat 
         if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
         if (partitions < 0) throw new IllegalArgumentException("--partitions must be >= 0, got " + partitions);
         if (threads < 0) throw new IllegalArgumentException("--threads must be >= 0, got " + threads);
-        Device.parse(device);  // fails here, on the driver, with the option's message
+        Device.parse(device); // fails here, on the driver, with the option's message
     }
 
     /** A copy with the engine's threads per executor set. */
     public SparkTrajectoryOptions withThreads(int newThreads) {
-        return new SparkTrajectoryOptions(model, prompts, promptsFormat, parquetOut, jsonlOut, gzipJsonl, blockSize,
-                maxNewTokens, augment, repeatLimit, seed, device, limit, partitions, newThreads, overwrite);
+        return new SparkTrajectoryOptions(
+                model,
+                prompts,
+                promptsFormat,
+                parquetOut,
+                jsonlOut,
+                gzipJsonl,
+                blockSize,
+                maxNewTokens,
+                augment,
+                repeatLimit,
+                seed,
+                device,
+                limit,
+                partitions,
+                newThreads,
+                overwrite);
     }
 }

@@ -14,8 +14,17 @@ package dev.cllm.spark;
  * @param partitions collection tasks
  * @param threads CPU threads of the engine per executor (0: the engine's default)
  */
-public record SparkTrajectorySummary(long prompts, long promptsDone, long records, long dropped, long augmentedTokens,
-        long teacherTokens, double taskSeconds, double seconds, int partitions, int threads) {
+public record SparkTrajectorySummary(
+        long prompts,
+        long promptsDone,
+        long records,
+        long dropped,
+        long augmentedTokens,
+        long teacherTokens,
+        double taskSeconds,
+        double seconds,
+        int partitions,
+        int threads) {
 
     public double recordsPerSecond() {
         return seconds == 0 ? 0 : records / seconds;

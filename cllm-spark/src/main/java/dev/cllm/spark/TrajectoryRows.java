@@ -1,16 +1,13 @@
 package dev.cllm.spark;
 
 import dev.cllm.train.TrajectoryRecord;
-
+import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-
-import java.util.List;
-
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -36,7 +33,12 @@ public final class TrajectoryRows {
     public static Row toRow(TrajectoryRecord r) {
         Object[] states = new Object[r.trajectoryIds().length];
         for (int i = 0; i < states.length; i++) states[i] = boxed(r.trajectoryIds()[i]);
-        return RowFactory.create(r.dataId(), r.blockId(), boxed(r.promptIds()), states, boxed(r.teacherOutputIds()),
+        return RowFactory.create(
+                r.dataId(),
+                r.blockId(),
+                boxed(r.promptIds()),
+                states,
+                boxed(r.teacherOutputIds()),
                 r.labelsIds() == null ? null : boxed(r.labelsIds()));
     }
 
@@ -46,8 +48,11 @@ public final class TrajectoryRows {
         int[][] trajectory = new int[states.size()][];
         for (int i = 0; i < trajectory.length; i++) trajectory[i] = ints(states.get(i));
         int labels = row.fieldIndex("labels_ids");
-        return new TrajectoryRecord(row.getInt(row.fieldIndex("data_id")), row.getInt(row.fieldIndex("block_id")),
-                ints(row.getList(row.fieldIndex("prompt_ids"))), trajectory,
+        return new TrajectoryRecord(
+                row.getInt(row.fieldIndex("data_id")),
+                row.getInt(row.fieldIndex("block_id")),
+                ints(row.getList(row.fieldIndex("prompt_ids"))),
+                trajectory,
                 ints(row.getList(row.fieldIndex("teacher_output_ids"))),
                 row.isNullAt(labels) ? null : ints(row.getList(labels)));
     }

@@ -10,7 +10,6 @@ import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.RandomWeights;
 import dev.cllm.tokenizer.BpeTrainer;
 import dev.cllm.tokenizer.ByteBpeTokenizer;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,12 +23,25 @@ final class TinyTeacher {
     /** Writes the model to dir/model and returns that directory. */
     static Path model(Path dir) throws IOException {
         StringBuilder text = new StringBuilder();
-        for (MathProblem p : new MathGenerator(Split.TRAIN, 3).generate(300)) text.append(p.promptWithAnswer()).append('\n');
+        for (MathProblem p : new MathGenerator(Split.TRAIN, 3).generate(300))
+            text.append(p.promptWithAnswer()).append('\n');
         ByteBpeTokenizer tokenizer = new BpeTrainer().vocabSize(300).train(text);
         Path tokenizerFile = dir.resolve("tokenizer-source.json");
         tokenizer.save(tokenizerFile);
-        LlamaConfig config = new LlamaConfig(48, 96, 2, 4, 2, 12, tokenizer.vocabSize(), 256, 10000f, 1e-5f, false,
-                tokenizer.bosId(), tokenizer.eosId());
+        LlamaConfig config = new LlamaConfig(
+                48,
+                96,
+                2,
+                4,
+                2,
+                12,
+                tokenizer.vocabSize(),
+                256,
+                10000f,
+                1e-5f,
+                false,
+                tokenizer.bosId(),
+                tokenizer.eosId());
         Path model = dir.resolve("model");
         CheckpointWriter.write(RandomWeights.create(config, 91), model, DType.F32, tokenizerFile);
         return model;

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  */
 public final class AnswerChecker {
     private static final String MARK = "####";
-    private static final Pattern NUMBER = Pattern.compile(
-            "[ \\t]*(-?)\\$?((?:\\d{1,3}(?:,\\d{3})+)|\\d+)(\\.\\d+)?\\.?(?=\\s|$)");
+    private static final Pattern NUMBER =
+            Pattern.compile("[ \\t]*(-?)\\$?((?:\\d{1,3}(?:,\\d{3})+)|\\d+)(\\.\\d+)?\\.?(?=\\s|$)");
 
     private AnswerChecker() {}
 
@@ -45,7 +45,9 @@ public final class AnswerChecker {
 
     /** Whether the final answer of {@code output} equals {@code gold}. */
     public static boolean isCorrect(String output, long gold) {
-        return finalAnswer(output).map(a -> a.compareTo(BigDecimal.valueOf(gold)) == 0).orElse(false);
+        return finalAnswer(output)
+                .map(a -> a.compareTo(BigDecimal.valueOf(gold)) == 0)
+                .orElse(false);
     }
 
     private static BigDecimal parseGold(String gold) {

@@ -114,14 +114,52 @@ final class Families {
         Calc t = s.add(c1.v(), c2.v());
         s.line(f("{} spends {} dollars in total.", p, t));
         switch (g.t) {
-            case 0: return f("{} buys {} {} for ${} each and {} {} for ${} each. How much money does {} spend in total?",
-                    p, a, plural(i1), x, b, plural(i2), y, p.he());
-            case 1: return f("At the store, {} picks up {} {} that cost ${} each and {} {} that cost ${} each. "
-                    + "How many dollars does {} pay altogether?", p, a, plural(i1), x, b, plural(i2), y, p);
-            case 2: return f("One {} costs ${} and one {} costs ${}. {} wants {} {} and {} {}. How much will {} pay?",
-                    i1, x, i2, y, p, a, plural(i1), b, plural(i2), p.he());
-            default: return f("{} bought {} {} at ${} apiece and {} {} at ${} apiece. What was the total cost in dollars?",
-                    p, a, plural(i1), x, b, plural(i2), y);
+            case 0:
+                return f(
+                        "{} buys {} {} for ${} each and {} {} for ${} each. How much money does {} spend in total?",
+                        p,
+                        a,
+                        plural(i1),
+                        x,
+                        b,
+                        plural(i2),
+                        y,
+                        p.he());
+            case 1:
+                return f(
+                        "At the store, {} picks up {} {} that cost ${} each and {} {} that cost ${} each. "
+                                + "How many dollars does {} pay altogether?",
+                        p,
+                        a,
+                        plural(i1),
+                        x,
+                        b,
+                        plural(i2),
+                        y,
+                        p);
+            case 2:
+                return f(
+                        "One {} costs ${} and one {} costs ${}. {} wants {} {} and {} {}. How much will {} pay?",
+                        i1,
+                        x,
+                        i2,
+                        y,
+                        p,
+                        a,
+                        plural(i1),
+                        b,
+                        plural(i2),
+                        p.he());
+            default:
+                return f(
+                        "{} bought {} {} at ${} apiece and {} {} at ${} apiece. What was the total cost in dollars?",
+                        p,
+                        a,
+                        plural(i1),
+                        x,
+                        b,
+                        plural(i2),
+                        y);
         }
     }
 
@@ -136,14 +174,46 @@ final class Families {
         Calc ch = s.sub(bill, cost.v());
         s.line(f("{} gets {} dollars in change.", p, ch));
         switch (g.t) {
-            case 0: return f("{} buys {} {} that cost ${} each. {} pays with a ${} bill. How much change does {} get?",
-                    p, n, plural(it), x, p.He(), bill, p.he());
-            case 1: return f("{} has a ${} bill and spends it on {} {} at ${} each. How many dollars of change should "
-                    + "{} receive?", p, bill, n, plural(it), x, p.he());
-            case 2: return f("Each {} costs ${}. If {} buys {} of them and hands the cashier ${}, how much change "
-                    + "does {} get back?", it, x, p, n, bill, p.he());
-            default: return f("{} paid for {} {} with ${}. Each {} was ${}. How much money did {} get back?",
-                    p, n, plural(it), bill, it, x, p.he());
+            case 0:
+                return f(
+                        "{} buys {} {} that cost ${} each. {} pays with a ${} bill. How much change does {} get?",
+                        p,
+                        n,
+                        plural(it),
+                        x,
+                        p.He(),
+                        bill,
+                        p.he());
+            case 1:
+                return f(
+                        "{} has a ${} bill and spends it on {} {} at ${} each. How many dollars of change should "
+                                + "{} receive?",
+                        p,
+                        bill,
+                        n,
+                        plural(it),
+                        x,
+                        p.he());
+            case 2:
+                return f(
+                        "Each {} costs ${}. If {} buys {} of them and hands the cashier ${}, how much change "
+                                + "does {} get back?",
+                        it,
+                        x,
+                        p,
+                        n,
+                        bill,
+                        p.he());
+            default:
+                return f(
+                        "{} paid for {} {} with ${}. Each {} was ${}. How much money did {} get back?",
+                        p,
+                        n,
+                        plural(it),
+                        bill,
+                        it,
+                        x,
+                        p.he());
         }
     }
 
@@ -170,15 +240,55 @@ final class Families {
         Calc ch = s.sub(bill, t2.v());
         s.line(f("{} gets {} dollars in change.", p, ch));
         switch (g.t) {
-            case 0: return f("{} buys {} {} at ${} each, {} {} at ${} each and {} {} at ${} each. {} pays with ${}. "
-                    + "How much change does {} get?", p, a, plural(i1), x, b, plural(i2), y, c, plural(i3), z, p.He(),
-                    bill, p.he());
-            case 1: return f("{} goes shopping with ${}. {} buys {} {} for ${} each, {} {} for ${} each, and {} {} for "
-                    + "${} each. How much money does {} have left?", p, bill, p.He(), a, plural(i1), x, b, plural(i2), y,
-                    c, plural(i3), z, p.he());
-            default: return f("With ${}, {} paid for {} {} costing ${} each, {} {} costing ${} each and {} {} costing "
-                    + "${} each. How many dollars were left over?", bill, p, a, plural(i1), x, b, plural(i2), y, c,
-                    plural(i3), z);
+            case 0:
+                return f(
+                        "{} buys {} {} at ${} each, {} {} at ${} each and {} {} at ${} each. {} pays with ${}. "
+                                + "How much change does {} get?",
+                        p,
+                        a,
+                        plural(i1),
+                        x,
+                        b,
+                        plural(i2),
+                        y,
+                        c,
+                        plural(i3),
+                        z,
+                        p.He(),
+                        bill,
+                        p.he());
+            case 1:
+                return f(
+                        "{} goes shopping with ${}. {} buys {} {} for ${} each, {} {} for ${} each, and {} {} for "
+                                + "${} each. How much money does {} have left?",
+                        p,
+                        bill,
+                        p.He(),
+                        a,
+                        plural(i1),
+                        x,
+                        b,
+                        plural(i2),
+                        y,
+                        c,
+                        plural(i3),
+                        z,
+                        p.he());
+            default:
+                return f(
+                        "With ${}, {} paid for {} {} costing ${} each, {} {} costing ${} each and {} {} costing "
+                                + "${} each. How many dollars were left over?",
+                        bill,
+                        p,
+                        a,
+                        plural(i1),
+                        x,
+                        b,
+                        plural(i2),
+                        y,
+                        c,
+                        plural(i3),
+                        z);
         }
     }
 
@@ -193,13 +303,35 @@ final class Families {
         Calc tot = s.mul(one.v(), m);
         s.line(f("So {} {} cost {} dollars.", m, plural(it), tot));
         switch (g.t) {
-            case 0: return f("{} {} cost ${}. How much do {} {} cost?", n, plural(it), n * u, m, plural(it));
-            case 1: return f("{} paid ${} for {} {}. At the same price, how much would {} {} cost?", p, n * u, n,
-                    plural(it), m, plural(it));
-            case 2: return f("A shop sells {} {} for ${}. {} wants to buy {} {}. How many dollars will {} spend?",
-                    n, plural(it), n * u, p, m, plural(it), p.he());
-            default: return f("If a pack of {} {} is priced at ${}, what is the price of {} {} at that rate?",
-                    n, plural(it), n * u, m, plural(it));
+            case 0:
+                return f("{} {} cost ${}. How much do {} {} cost?", n, plural(it), n * u, m, plural(it));
+            case 1:
+                return f(
+                        "{} paid ${} for {} {}. At the same price, how much would {} {} cost?",
+                        p,
+                        n * u,
+                        n,
+                        plural(it),
+                        m,
+                        plural(it));
+            case 2:
+                return f(
+                        "A shop sells {} {} for ${}. {} wants to buy {} {}. How many dollars will {} spend?",
+                        n,
+                        plural(it),
+                        n * u,
+                        p,
+                        m,
+                        plural(it),
+                        p.he());
+            default:
+                return f(
+                        "If a pack of {} {} is priced at ${}, what is the price of {} {} at that rate?",
+                        n,
+                        plural(it),
+                        n * u,
+                        m,
+                        plural(it));
         }
     }
 
@@ -232,13 +364,23 @@ final class Families {
         Calc sale = s.sub(price, disc.v());
         s.line(f("The sale price is {} dollars.", sale));
         switch (g.t) {
-            case 0: return f("{} costs ${}. It is on sale for {}% off. What is the sale price?", cap(a(it)), price, r);
-            case 1: return f("{} wants to buy {} that normally costs ${}. The store gives a {}% discount. How much does "
-                    + "{} pay?", p, a(it), price, r, p.he());
-            case 2: return f("The price of {} is ${}, but today everything is {}% off. How many dollars does {} cost "
-                    + "today?", a(it), price, r, a(it));
-            default: return f("{} found {} marked ${} with a {}% discount sticker. What price did {} pay after the "
-                    + "discount?", p, a(it), price, r, p.he());
+            case 0:
+                return f("{} costs ${}. It is on sale for {}% off. What is the sale price?", cap(a(it)), price, r);
+            case 1:
+                return f(
+                        "{} wants to buy {} that normally costs ${}. The store gives a {}% discount. How much does "
+                                + "{} pay?",
+                        p, a(it), price, r, p.he());
+            case 2:
+                return f(
+                        "The price of {} is ${}, but today everything is {}% off. How many dollars does {} cost "
+                                + "today?",
+                        a(it), price, r, a(it));
+            default:
+                return f(
+                        "{} found {} marked ${} with a {}% discount sticker. What price did {} pay after the "
+                                + "discount?",
+                        p, a(it), price, r, p.he());
         }
     }
 
@@ -258,10 +400,14 @@ final class Families {
         Calc tot = s.add(price, tax.v());
         s.line(f("The total cost is {} dollars.", tot));
         switch (g.t) {
-            case 0: return f("{} costs ${} before tax. The tax is {}%. What is the total cost?", cap(a(it)), price, r);
-            case 1: return f("{} buys {} for ${} and has to pay {}% sales tax on it. How much does {} pay in all?",
-                    p, a(it), price, r, p.he());
-            default: return f("With a {}% tax added, how much does {} pay for {} priced at ${}?", r, p, a(it), price);
+            case 0:
+                return f("{} costs ${} before tax. The tax is {}%. What is the total cost?", cap(a(it)), price, r);
+            case 1:
+                return f(
+                        "{} buys {} for ${} and has to pay {}% sales tax on it. How much does {} pay in all?",
+                        p, a(it), price, r, p.he());
+            default:
+                return f("With a {}% tax added, how much does {} pay for {} priced at ${}?", r, p, a(it), price);
         }
     }
 
@@ -284,12 +430,21 @@ final class Families {
         Calc pay = s.sub(tot.v(), disc.v());
         s.line(f("The total after the discount is {} dollars.", pay));
         switch (g.t) {
-            case 0: return f("{} buys {} {} at ${} each. Because {} buys so many, {} gets {}% off the total. How much "
-                    + "does {} pay?", p, n, plural(it), x, p.he(), p.he(), k * 10, p.he());
-            case 1: return f("A store sells {} for ${} each and gives {}% off orders of 5 or more. How much do {} {} "
-                    + "cost?", plural(it), x, k * 10, n, plural(it));
-            default: return f("{} ordered {} {} priced at ${} each, and a coupon took {}% off the whole order. What "
-                    + "did {} pay?", p, n, plural(it), x, k * 10, p.he());
+            case 0:
+                return f(
+                        "{} buys {} {} at ${} each. Because {} buys so many, {} gets {}% off the total. How much "
+                                + "does {} pay?",
+                        p, n, plural(it), x, p.he(), p.he(), k * 10, p.he());
+            case 1:
+                return f(
+                        "A store sells {} for ${} each and gives {}% off orders of 5 or more. How much do {} {} "
+                                + "cost?",
+                        plural(it), x, k * 10, n, plural(it));
+            default:
+                return f(
+                        "{} ordered {} {} priced at ${} each, and a coupon took {}% off the whole order. What "
+                                + "did {} pay?",
+                        p, n, plural(it), x, k * 10, p.he());
         }
     }
 
@@ -312,14 +467,23 @@ final class Families {
         s.line(f("There are {} {}.", rest, ab[1]));
         int r = k * 10;
         switch (g.t) {
-            case 0: return f("There are {} children in a {}. {}% of them are {} and the rest are {}. How many {} are "
-                    + "there?", total, grp, r, ab[0], ab[1], ab[1]);
-            case 1: return f("A {} has {} children, and {}% of the children are {}. How many of the children are {}?",
-                    grp, total, r, ab[0], ab[1]);
-            case 2: return f("Of the {} children in a {}, {}% are {}. The others are {}. Find the number of {}.",
-                    total, grp, r, ab[0], ab[1], ab[1]);
-            default: return f("If {}% of a {} of {} children are {}, how many {} are in the {}?", r, grp, total,
-                    ab[0], ab[1], grp);
+            case 0:
+                return f(
+                        "There are {} children in a {}. {}% of them are {} and the rest are {}. How many {} are "
+                                + "there?",
+                        total, grp, r, ab[0], ab[1], ab[1]);
+            case 1:
+                return f(
+                        "A {} has {} children, and {}% of the children are {}. How many of the children are {}?",
+                        grp, total, r, ab[0], ab[1]);
+            case 2:
+                return f(
+                        "Of the {} children in a {}, {}% are {}. The others are {}. Find the number of {}.",
+                        total, grp, r, ab[0], ab[1], ab[1]);
+            default:
+                return f(
+                        "If {}% of a {} of {} children are {}, how many {} are in the {}?",
+                        r, grp, total, ab[0], ab[1], grp);
         }
     }
 
@@ -344,14 +508,49 @@ final class Families {
         Calc rest = s.sub(total, part.v());
         s.line(f("There are {} {} {}.", rest, c2, plural(obj)));
         switch (g.t) {
-            case 0: return f("{} has {} {}. {} of them are {} and the rest are {}. How many {} {} does {} have?", p, total,
-                    plural(obj), cap(frac), c1, c2, c2, plural(obj), p.he());
-            case 1: return f("In a jar there are {} {}. If {} of them are {}, and all the others are {}, how many are {}?",
-                    total, plural(obj), frac, c1, c2, c2);
-            case 2: return f("{} counted {} {}: {} were {} and the others were {}. How many were {}?", p, total,
-                    plural(obj), frac, c1, c2, c2);
-            default: return f("Out of {} {} in {} box, {} are {}. The remaining ones are {}. Find how many {} {} "
-                    + "there are.", total, plural(obj), p + "'s", frac, c1, c2, c2, plural(obj));
+            case 0:
+                return f(
+                        "{} has {} {}. {} of them are {} and the rest are {}. How many {} {} does {} have?",
+                        p,
+                        total,
+                        plural(obj),
+                        cap(frac),
+                        c1,
+                        c2,
+                        c2,
+                        plural(obj),
+                        p.he());
+            case 1:
+                return f(
+                        "In a jar there are {} {}. If {} of them are {}, and all the others are {}, how many are {}?",
+                        total,
+                        plural(obj),
+                        frac,
+                        c1,
+                        c2,
+                        c2);
+            case 2:
+                return f(
+                        "{} counted {} {}: {} were {} and the others were {}. How many were {}?",
+                        p,
+                        total,
+                        plural(obj),
+                        frac,
+                        c1,
+                        c2,
+                        c2);
+            default:
+                return f(
+                        "Out of {} {} in {} box, {} are {}. The remaining ones are {}. Find how many {} {} "
+                                + "there are.",
+                        total,
+                        plural(obj),
+                        p + "'s",
+                        frac,
+                        c1,
+                        c2,
+                        c2,
+                        plural(obj));
         }
     }
 
@@ -372,12 +571,40 @@ final class Families {
         Calc r2 = s.sub(r1.v(), s2.v());
         s.line(f("{} has {} dollars left.", p.He(), r2));
         switch (g.t) {
-            case 0: return f("{} has ${}. {} spends {} of it on {} and then {} of what is left on {}. How much money "
-                    + "does {} have now?", p, money, p.He(), fr[a], x, fr[b], y, p.he());
-            case 1: return f("{} started with ${}. First {} used {} of the money for {}. Then {} spent {} of the "
-                    + "remaining money on {}. How many dollars are left?", p, money, p.he(), fr[a], x, p.he(), fr[b], y);
-            default: return f("After spending {} of ${} on {} and then {} of the rest on {}, how much money does {} "
-                    + "still have?", fr[a], money, x, fr[b], y, p);
+            case 0:
+                return f(
+                        "{} has ${}. {} spends {} of it on {} and then {} of what is left on {}. How much money "
+                                + "does {} have now?",
+                        p,
+                        money,
+                        p.He(),
+                        fr[a],
+                        x,
+                        fr[b],
+                        y,
+                        p.he());
+            case 1:
+                return f(
+                        "{} started with ${}. First {} used {} of the money for {}. Then {} spent {} of the "
+                                + "remaining money on {}. How many dollars are left?",
+                        p,
+                        money,
+                        p.he(),
+                        fr[a],
+                        x,
+                        p.he(),
+                        fr[b],
+                        y);
+            default:
+                return f(
+                        "After spending {} of ${} on {} and then {} of the rest on {}, how much money does {} "
+                                + "still have?",
+                        fr[a],
+                        money,
+                        x,
+                        fr[b],
+                        y,
+                        p);
         }
     }
 
@@ -402,11 +629,23 @@ final class Families {
         String ask = future ? f("How old will {} be {}?", b, when) : f("How old was {} {}?", b, when);
         String times = k == 2 ? "twice" : k == 3 ? "three times" : k == 4 ? "four times" : "five times";
         switch (g.t) {
-            case 0: return f("{} is {} years old. {} is {} as old as {}. {}", a, x, b, times, a, ask);
-            case 1: return f("{}'s age is {} times {}'s age. {} is {}. {}", b, k, a, a, x, ask);
-            case 2: return f("{} is {} years old, and {} is {} as old. {}", a, x, b, times, ask);
-            default: return f("If {} is {} and {} is {} times as old as {}, how old {} {} {}?", a, x, b, k, a,
-                    future ? "will" : "was", b, future ? "be " + when : when);
+            case 0:
+                return f("{} is {} years old. {} is {} as old as {}. {}", a, x, b, times, a, ask);
+            case 1:
+                return f("{}'s age is {} times {}'s age. {} is {}. {}", b, k, a, a, x, ask);
+            case 2:
+                return f("{} is {} years old, and {} is {} as old. {}", a, x, b, times, ask);
+            default:
+                return f(
+                        "If {} is {} and {} is {} times as old as {}, how old {} {} {}?",
+                        a,
+                        x,
+                        b,
+                        k,
+                        a,
+                        future ? "will" : "was",
+                        b,
+                        future ? "be " + when : when);
         }
     }
 
@@ -422,12 +661,45 @@ final class Families {
         Calc all = s.add(ab.v(), cAge.v());
         s.line(f("The sum of their ages is {} and {} years.", ab, all));
         switch (g.t) {
-            case 0: return f("{} is {} years old. {} is {} years older than {}. {} is {} years younger than {}. What is "
-                    + "the sum of their ages?", a, x, b, d, a, c, e, b);
-            case 1: return f("{} is {}. {} is {} years older than {}, and {} is {} years younger than {}. How old are "
-                    + "the three of them together?", a, x, b, d, a, c, e, b);
-            default: return f("Find the total age of {}, {} and {} if {} is {}, {} is {} years older than {}, and {} is "
-                    + "{} years younger than {}.", a, b, c, a, x, b, d, a, c, e, b);
+            case 0:
+                return f(
+                        "{} is {} years old. {} is {} years older than {}. {} is {} years younger than {}. What is "
+                                + "the sum of their ages?",
+                        a,
+                        x,
+                        b,
+                        d,
+                        a,
+                        c,
+                        e,
+                        b);
+            case 1:
+                return f(
+                        "{} is {}. {} is {} years older than {}, and {} is {} years younger than {}. How old are "
+                                + "the three of them together?",
+                        a,
+                        x,
+                        b,
+                        d,
+                        a,
+                        c,
+                        e,
+                        b);
+            default:
+                return f(
+                        "Find the total age of {}, {} and {} if {} is {}, {} is {} years older than {}, and {} is "
+                                + "{} years younger than {}.",
+                        a,
+                        b,
+                        c,
+                        a,
+                        x,
+                        b,
+                        d,
+                        a,
+                        c,
+                        e,
+                        b);
         }
     }
 
@@ -441,12 +713,36 @@ final class Families {
         Calc bAge = s.sub(now.v(), d);
         s.line(f("{} is {} years old.", b, bAge));
         switch (g.t) {
-            case 0: return f("In {} years, {} will be {} years old. {} is {} years younger than {}. How old is {} now?",
-                    y, a, z, b, d, a, b);
-            case 1: return f("{} will turn {} in {} years. {} is {} years younger than {}. What is {}'s age now?",
-                    a, z, y, b, d, a, b);
-            default: return f("{} is {} years younger than {}, who will be {} years old {} years from now. How old is "
-                    + "{}?", b, d, a, z, y, b);
+            case 0:
+                return f(
+                        "In {} years, {} will be {} years old. {} is {} years younger than {}. How old is {} now?",
+                        y,
+                        a,
+                        z,
+                        b,
+                        d,
+                        a,
+                        b);
+            case 1:
+                return f(
+                        "{} will turn {} in {} years. {} is {} years younger than {}. What is {}'s age now?",
+                        a,
+                        z,
+                        y,
+                        b,
+                        d,
+                        a,
+                        b);
+            default:
+                return f(
+                        "{} is {} years younger than {}, who will be {} years old {} years from now. How old is "
+                                + "{}?",
+                        b,
+                        d,
+                        a,
+                        z,
+                        y,
+                        b);
         }
     }
 
@@ -471,14 +767,43 @@ final class Families {
         String second = two ? f(" Then {} drives {} hours at {} miles per hour.", p.he(), t2, s2) : "";
         String secondB = two ? f(" and then {} hours at {} miles per hour", t2, s2) : "";
         switch (g.t) {
-            case 0: return f("{} drives {} {} at {} miles per hour for {} hours.{} How many miles does {} drive?", p,
-                    p.his(), v, s1, t1, second, p.he());
-            case 1: return f("{}'s {} goes {} miles per hour. {} drives it for {} hours{}. How far does {} travel?", p, v,
-                    s1, p.He(), t1, secondB, p.he());
-            case 2: return f("Driving at a speed of {} miles per hour, {} travels for {} hours{}. What distance does "
-                    + "{} cover?", s1, p, t1, secondB, p.he());
-            default: return f("How many miles will {} go if {} drives for {} hours at {} miles per hour{}?", p, p.he(),
-                    t1, s1, secondB);
+            case 0:
+                return f(
+                        "{} drives {} {} at {} miles per hour for {} hours.{} How many miles does {} drive?",
+                        p,
+                        p.his(),
+                        v,
+                        s1,
+                        t1,
+                        second,
+                        p.he());
+            case 1:
+                return f(
+                        "{}'s {} goes {} miles per hour. {} drives it for {} hours{}. How far does {} travel?",
+                        p,
+                        v,
+                        s1,
+                        p.He(),
+                        t1,
+                        secondB,
+                        p.he());
+            case 2:
+                return f(
+                        "Driving at a speed of {} miles per hour, {} travels for {} hours{}. What distance does "
+                                + "{} cover?",
+                        s1,
+                        p,
+                        t1,
+                        secondB,
+                        p.he());
+            default:
+                return f(
+                        "How many miles will {} go if {} drives for {} hours at {} miles per hour{}?",
+                        p,
+                        p.he(),
+                        t1,
+                        s1,
+                        secondB);
         }
     }
 
@@ -496,13 +821,31 @@ final class Families {
         }
         String unit = minutes ? "minutes" : "hours";
         switch (g.t) {
-            case 0: return f("A {} travels {} miles at {} miles per hour. How many {} does the trip take?", v, sp * h,
-                    sp, unit);
-            case 1: return f("{} has to drive {} miles. If {} drives at {} miles per hour, how many {} will it take?", p,
-                    sp * h, p.he(), sp, unit);
-            case 2: return f("The distance between two towns is {} miles. A {} goes {} miles per hour. How long, in "
-                    + "{}, does it take to go from one town to the other?", sp * h, v, sp, unit);
-            default: return f("At {} miles per hour, how many {} does {} need to ride {} miles?", sp, unit, p, sp * h);
+            case 0:
+                return f(
+                        "A {} travels {} miles at {} miles per hour. How many {} does the trip take?",
+                        v,
+                        sp * h,
+                        sp,
+                        unit);
+            case 1:
+                return f(
+                        "{} has to drive {} miles. If {} drives at {} miles per hour, how many {} will it take?",
+                        p,
+                        sp * h,
+                        p.he(),
+                        sp,
+                        unit);
+            case 2:
+                return f(
+                        "The distance between two towns is {} miles. A {} goes {} miles per hour. How long, in "
+                                + "{}, does it take to go from one town to the other?",
+                        sp * h,
+                        v,
+                        sp,
+                        unit);
+            default:
+                return f("At {} miles per hour, how many {} does {} need to ride {} miles?", sp, unit, p, sp * h);
         }
     }
 
@@ -519,12 +862,16 @@ final class Families {
             Calc d = s.mul(sp.v(), t2);
             s.line(f("In {} minutes, {} {} {} meters.", t2, p.he(), what, d));
         }
-        String ask = more ? f("How many meters does {} go in {} minutes at the same speed?", p.he(), t2)
+        String ask = more
+                ? f("How many meters does {} go in {} minutes at the same speed?", p.he(), t2)
                 : "How many meters does " + p.he() + " go each minute?";
         switch (g.t) {
-            case 0: return f("{} {} {} meters in {} minutes. {}", p, what, v * t, t, ask);
-            case 1: return f("In {} minutes, {} {} {} meters. {}", t, p, what, v * t, ask);
-            default: return f("It takes {} {} minutes to cover {} meters. {}", p, t, v * t, ask);
+            case 0:
+                return f("{} {} {} meters in {} minutes. {}", p, what, v * t, t, ask);
+            case 1:
+                return f("In {} minutes, {} {} {} meters. {}", t, p, what, v * t, ask);
+            default:
+                return f("It takes {} {} minutes to cover {} meters. {}", p, t, v * t, ask);
         }
     }
 
@@ -540,14 +887,51 @@ final class Families {
         Calc tot = s.mul(r.v(), h);
         s.line(f("In {} hours they pick {} {}.", h, tot, plural(fr)));
         switch (g.t) {
-            case 0: return f("{} picks {} {} per hour and {} picks {} {} per hour. How many {} do they pick together in "
-                    + "{} hours?", a, x, plural(fr), b, y, plural(fr), plural(fr), h);
-            case 1: return f("{} can pick {} {} an hour. {} can pick {} an hour. If they both work for {} hours, how "
-                    + "many {} do they pick?", a, x, plural(fr), b, y, h, plural(fr));
-            case 2: return f("Working for {} hours, {} picks {} {} each hour while {} picks {} each hour. How many {} "
-                    + "do they have at the end?", h, a, x, plural(fr), b, y, plural(fr));
-            default: return f("Find the number of {} {} and {} pick in {} hours if their rates are {} and {} {} per "
-                    + "hour.", plural(fr), a, b, h, x, y, plural(fr));
+            case 0:
+                return f(
+                        "{} picks {} {} per hour and {} picks {} {} per hour. How many {} do they pick together in "
+                                + "{} hours?",
+                        a,
+                        x,
+                        plural(fr),
+                        b,
+                        y,
+                        plural(fr),
+                        plural(fr),
+                        h);
+            case 1:
+                return f(
+                        "{} can pick {} {} an hour. {} can pick {} an hour. If they both work for {} hours, how "
+                                + "many {} do they pick?",
+                        a,
+                        x,
+                        plural(fr),
+                        b,
+                        y,
+                        h,
+                        plural(fr));
+            case 2:
+                return f(
+                        "Working for {} hours, {} picks {} {} each hour while {} picks {} each hour. How many {} "
+                                + "do they have at the end?",
+                        h,
+                        a,
+                        x,
+                        plural(fr),
+                        b,
+                        y,
+                        plural(fr));
+            default:
+                return f(
+                        "Find the number of {} {} and {} pick in {} hours if their rates are {} and {} {} per "
+                                + "hour.",
+                        plural(fr),
+                        a,
+                        b,
+                        h,
+                        x,
+                        y,
+                        plural(fr));
         }
     }
 
@@ -563,15 +947,39 @@ final class Families {
         Calc per = s.div(tot.v(), n);
         s.line(f("Each person pays {} dollars.", per));
         switch (g.t) {
-            case 0: return f("{} and {} share a {} bill of ${} and leave a ${} tip. They split the total "
-                    + "equally. How much does each person pay?", p, n == 2 ? "a friend" : (n - 1) + " friends", meal,
-                    bill, tip);
-            case 1: return f("{} people go out for {}. The bill is ${} and they add a tip of ${}. If they share the "
-                    + "cost evenly, how many dollars does each person pay?", n, meal, bill, tip);
-            case 2: return f("The {} bill for a group of {} came to ${}, plus ${} for the tip. Split evenly, what is "
-                    + "each person's share?", meal, n, bill, tip);
-            default: return f("{} friends paid ${} for {} and gave a ${} tip, sharing everything equally. What did "
-                    + "each friend pay?", n, bill, meal, tip);
+            case 0:
+                return f(
+                        "{} and {} share a {} bill of ${} and leave a ${} tip. They split the total "
+                                + "equally. How much does each person pay?",
+                        p,
+                        n == 2 ? "a friend" : (n - 1) + " friends",
+                        meal,
+                        bill,
+                        tip);
+            case 1:
+                return f(
+                        "{} people go out for {}. The bill is ${} and they add a tip of ${}. If they share the "
+                                + "cost evenly, how many dollars does each person pay?",
+                        n,
+                        meal,
+                        bill,
+                        tip);
+            case 2:
+                return f(
+                        "The {} bill for a group of {} came to ${}, plus ${} for the tip. Split evenly, what is "
+                                + "each person's share?",
+                        meal,
+                        n,
+                        bill,
+                        tip);
+            default:
+                return f(
+                        "{} friends paid ${} for {} and gave a ${} tip, sharing everything equally. What did "
+                                + "each friend pay?",
+                        n,
+                        bill,
+                        meal,
+                        tip);
         }
     }
 
@@ -585,12 +993,37 @@ final class Families {
         Calc d = s.div(each.v(), per);
         s.line(f("It takes {} days.", d));
         switch (g.t) {
-            case 0: return f("{} workers share the job of " + verb + "ing {} {} equally. Each worker can {} {} {} a day. How "
-                    + "many days will the job take?", k, k * per * days, job, verb, per, job);
-            case 1: return f("There are {} {} to {}, split evenly among {} workers. If each worker does {} {} per day, "
-                    + "how many days do they need?", k * per * days, job, verb, k, per, job);
-            default: return f("How many days will {} workers need to {} {} {} if they divide the work equally and "
-                    + "each does {} {} a day?", k, verb, k * per * days, job, per, job);
+            case 0:
+                return f(
+                        "{} workers share the job of " + verb
+                                + "ing {} {} equally. Each worker can {} {} {} a day. How "
+                                + "many days will the job take?",
+                        k,
+                        k * per * days,
+                        job,
+                        verb,
+                        per,
+                        job);
+            case 1:
+                return f(
+                        "There are {} {} to {}, split evenly among {} workers. If each worker does {} {} per day, "
+                                + "how many days do they need?",
+                        k * per * days,
+                        job,
+                        verb,
+                        k,
+                        per,
+                        job);
+            default:
+                return f(
+                        "How many days will {} workers need to {} {} {} if they divide the work equally and "
+                                + "each does {} {} a day?",
+                        k,
+                        verb,
+                        k * per * days,
+                        job,
+                        per,
+                        job);
         }
     }
 
@@ -604,14 +1037,39 @@ final class Families {
         Calc tot = s.mul(day.v(), d);
         s.line(f("In {} days {} earns {} dollars.", d, p.he(), tot));
         switch (g.t) {
-            case 0: return f("{} earns ${} an hour {}. {} works {} hours a day for {} days. How much does {} earn?", p,
-                    r, job, p.He(), h, d, p.he());
-            case 1: return f("{} is paid ${} per hour. If {} works {} hours each day, how many dollars does {} make in "
-                    + "{} days?", p, r, p.he(), h, p.he(), d);
-            case 2: return f("For {}, {} gets ${} per hour. This week {} worked {} days, {} hours each day. What did {} "
-                    + "earn this week?", job, p, r, p.he(), d, h, p.he());
-            default: return f("How much money does {} make working {} hours a day for {} days at ${} an hour?", p, h,
-                    d, r);
+            case 0:
+                return f(
+                        "{} earns ${} an hour {}. {} works {} hours a day for {} days. How much does {} earn?",
+                        p,
+                        r,
+                        job,
+                        p.He(),
+                        h,
+                        d,
+                        p.he());
+            case 1:
+                return f(
+                        "{} is paid ${} per hour. If {} works {} hours each day, how many dollars does {} make in "
+                                + "{} days?",
+                        p,
+                        r,
+                        p.he(),
+                        h,
+                        p.he(),
+                        d);
+            case 2:
+                return f(
+                        "For {}, {} gets ${} per hour. This week {} worked {} days, {} hours each day. What did {} "
+                                + "earn this week?",
+                        job,
+                        p,
+                        r,
+                        p.he(),
+                        d,
+                        h,
+                        p.he());
+            default:
+                return f("How much money does {} make working {} hours a day for {} days at ${} an hour?", p, h, d, r);
         }
     }
 
@@ -625,14 +1083,44 @@ final class Families {
         Calc prof = s.sub(inc.v(), cost);
         s.line(f("{} profit is {} dollars.", cap(p.his()), prof));
         switch (g.t) {
-            case 0: return f("{} bakes {} {} and sells them for ${} each. The ingredients cost ${}. How much profit "
-                    + "does {} make?", p, n, plural(it), price, cost, p.he());
-            case 1: return f("At a bake sale, {} sells {} {} at ${} apiece. {} spent ${} on supplies. How much money "
-                    + "did {} make after paying for the supplies?", p, n, plural(it), price, p.He(), cost, p.he());
-            case 2: return f("{} spent ${} to make {} {}. {} sold every one of them for ${} each. What was {} profit?",
-                    p, cost, n, plural(it), p.He(), price, p.his());
-            default: return f("If {} {} sell for ${} each and cost ${} in total to make, what is the profit?", n,
-                    plural(it), price, cost);
+            case 0:
+                return f(
+                        "{} bakes {} {} and sells them for ${} each. The ingredients cost ${}. How much profit "
+                                + "does {} make?",
+                        p,
+                        n,
+                        plural(it),
+                        price,
+                        cost,
+                        p.he());
+            case 1:
+                return f(
+                        "At a bake sale, {} sells {} {} at ${} apiece. {} spent ${} on supplies. How much money "
+                                + "did {} make after paying for the supplies?",
+                        p,
+                        n,
+                        plural(it),
+                        price,
+                        p.He(),
+                        cost,
+                        p.he());
+            case 2:
+                return f(
+                        "{} spent ${} to make {} {}. {} sold every one of them for ${} each. What was {} profit?",
+                        p,
+                        cost,
+                        n,
+                        plural(it),
+                        p.He(),
+                        price,
+                        p.his());
+            default:
+                return f(
+                        "If {} {} sell for ${} each and cost ${} in total to make, what is the profit?",
+                        n,
+                        plural(it),
+                        price,
+                        cost);
         }
     }
 
@@ -647,14 +1135,43 @@ final class Families {
         Calc tot = s.add(have, saved.v());
         s.line(f("{} will have {} dollars.", p.He(), tot));
         switch (g.t) {
-            case 0: return f("{} has ${} in a piggy bank. {} saves ${} every week. How much will {} have after {} "
-                    + "weeks?", p, have, p.He(), per, p.he(), w);
-            case 1: return f("{} already saved ${}. If {} puts away ${} each week for {} weeks, how much money will {} "
-                    + "have?", p, have, p.he(), per, w, p.he());
-            case 2: return f("Each week {} adds ${} to {} savings, which start at ${}. What are {} savings after {} "
-                    + "weeks?", p, per, p.his(), have, p.his(), w);
-            default: return f("Starting with ${} and saving ${} a week, how much does {} have at the end of {} weeks?",
-                    have, per, p, w);
+            case 0:
+                return f(
+                        "{} has ${} in a piggy bank. {} saves ${} every week. How much will {} have after {} "
+                                + "weeks?",
+                        p,
+                        have,
+                        p.He(),
+                        per,
+                        p.he(),
+                        w);
+            case 1:
+                return f(
+                        "{} already saved ${}. If {} puts away ${} each week for {} weeks, how much money will {} "
+                                + "have?",
+                        p,
+                        have,
+                        p.he(),
+                        per,
+                        w,
+                        p.he());
+            case 2:
+                return f(
+                        "Each week {} adds ${} to {} savings, which start at ${}. What are {} savings after {} "
+                                + "weeks?",
+                        p,
+                        per,
+                        p.his(),
+                        have,
+                        p.his(),
+                        w);
+            default:
+                return f(
+                        "Starting with ${} and saving ${} a week, how much does {} have at the end of {} weeks?",
+                        have,
+                        per,
+                        p,
+                        w);
         }
     }
 
@@ -669,14 +1186,48 @@ final class Families {
         Calc weeks = s.div(need.v(), per);
         s.line(f("It will take {} weeks.", weeks));
         switch (g.t) {
-            case 0: return f("{} wants to buy {} that costs ${}. {} has ${} and saves ${} a week. How many weeks "
-                    + "will it take to have enough money?", p, a(it), price, p.He(), have, per);
-            case 1: return f("{} costs ${}. {} has ${} so far and can save ${} each week. In how many weeks can {} "
-                    + "buy it?", cap(a(it)), price, p, have, per, p.he());
-            case 2: return f("{} is saving for {} priced at ${}. {} has saved ${} already, and {} adds ${} a week. "
-                    + "How many more weeks must {} save?", p, a(it), price, p.He(), have, p.he(), per, p.he());
-            default: return f("How many weeks of saving ${} a week does {} need to buy {} for ${} if {} already has "
-                    + "${}?", per, p, a(it), price, p.he(), have);
+            case 0:
+                return f(
+                        "{} wants to buy {} that costs ${}. {} has ${} and saves ${} a week. How many weeks "
+                                + "will it take to have enough money?",
+                        p,
+                        a(it),
+                        price,
+                        p.He(),
+                        have,
+                        per);
+            case 1:
+                return f(
+                        "{} costs ${}. {} has ${} so far and can save ${} each week. In how many weeks can {} "
+                                + "buy it?",
+                        cap(a(it)),
+                        price,
+                        p,
+                        have,
+                        per,
+                        p.he());
+            case 2:
+                return f(
+                        "{} is saving for {} priced at ${}. {} has saved ${} already, and {} adds ${} a week. "
+                                + "How many more weeks must {} save?",
+                        p,
+                        a(it),
+                        price,
+                        p.He(),
+                        have,
+                        p.he(),
+                        per,
+                        p.he());
+            default:
+                return f(
+                        "How many weeks of saving ${} a week does {} need to buy {} for ${} if {} already has "
+                                + "${}?",
+                        per,
+                        p,
+                        a(it),
+                        price,
+                        p.he(),
+                        have);
         }
     }
 
@@ -690,12 +1241,32 @@ final class Families {
         Calc tot = s.mul(left.v(), w);
         s.line(f("In {} weeks {} saves {} dollars.", w, p.he(), tot));
         switch (g.t) {
-            case 0: return f("{} gets ${} of allowance each week and spends ${} of it. How much does {} save in {} "
-                    + "weeks?", p, get, spend, p.he(), w);
-            case 1: return f("Every week {} earns ${} and spends ${} on snacks. How many dollars does {} keep after "
-                    + "{} weeks?", p, get, spend, p.he(), w);
-            default: return f("If {} receives ${} weekly and uses ${} of it each week, what does {} save over {} "
-                    + "weeks?", p, get, spend, p.he(), w);
+            case 0:
+                return f(
+                        "{} gets ${} of allowance each week and spends ${} of it. How much does {} save in {} "
+                                + "weeks?",
+                        p,
+                        get,
+                        spend,
+                        p.he(),
+                        w);
+            case 1:
+                return f(
+                        "Every week {} earns ${} and spends ${} on snacks. How many dollars does {} keep after "
+                                + "{} weeks?",
+                        p,
+                        get,
+                        spend,
+                        p.he(),
+                        w);
+            default:
+                return f(
+                        "If {} receives ${} weekly and uses ${} of it each week, what does {} save over {} " + "weeks?",
+                        p,
+                        get,
+                        spend,
+                        p.he(),
+                        w);
         }
     }
 
@@ -704,9 +1275,13 @@ final class Families {
         Person p = g.person();
         int a = g.n(2, 12), days = g.n(2, 7), w = g.n(2, 6);
         String act = g.pick("miles", "laps", "push-ups", "pages", "glasses of water", "minutes of piano");
-        String verb = act.startsWith("glasses") ? "drink" : act.startsWith("pages") ? "read"
-                : act.startsWith("minutes") ? "play" : act.startsWith("push") ? "do" : act.equals("laps") ? "swim"
-                : "run";
+        String verb = act.startsWith("glasses")
+                ? "drink"
+                : act.startsWith("pages")
+                        ? "read"
+                        : act.startsWith("minutes")
+                                ? "play"
+                                : act.startsWith("push") ? "do" : act.equals("laps") ? "swim" : "run";
         String verbs = verb.equals("do") ? "does" : verb + "s";
         Calc week = s.mul(a, days);
         s.line(f("{} {} {} {} each week.", p, verbs, week, act));
@@ -714,12 +1289,40 @@ final class Families {
         s.line(f("In {} weeks that is {} {}.", w, tot, act));
         String obj = act.startsWith("minutes") ? "minutes" : act;
         switch (g.t) {
-            case 0: return f("{} {} {} {} a day, {} days a week. How many {} does {} {} in {} weeks?", p, verbs, a,
-                    act, days, obj, p.he(), verb, w);
-            case 1: return f("On {} days of every week, {} {} {} {}. How many {} is that over {} weeks?", days, p, verbs,
-                    a, act, obj, w);
-            default: return f("How many {} in total does {} {} in {} weeks if {} {} {} {} on each of {} days a week?",
-                    obj, p, verb, w, p.he(), verbs, a, act, days);
+            case 0:
+                return f(
+                        "{} {} {} {} a day, {} days a week. How many {} does {} {} in {} weeks?",
+                        p,
+                        verbs,
+                        a,
+                        act,
+                        days,
+                        obj,
+                        p.he(),
+                        verb,
+                        w);
+            case 1:
+                return f(
+                        "On {} days of every week, {} {} {} {}. How many {} is that over {} weeks?",
+                        days,
+                        p,
+                        verbs,
+                        a,
+                        act,
+                        obj,
+                        w);
+            default:
+                return f(
+                        "How many {} in total does {} {} in {} weeks if {} {} {} {} on each of {} days a week?",
+                        obj,
+                        p,
+                        verb,
+                        w,
+                        p.he(),
+                        verbs,
+                        a,
+                        act,
+                        days);
         }
     }
 
@@ -736,14 +1339,50 @@ final class Families {
         Calc cups = s.mul(batches.v(), c);
         s.line(f("That needs {} cups of {}.", cups, ing));
         switch (g.t) {
-            case 0: return f("A recipe for {} {} uses {} of {}. How many cups of {} does {} need to make {} {}?",
-                    n, plural(it), cups(c), ing, ing, p, n * k, plural(it));
-            case 1: return f("{} uses {} of {} for every {} {}. How many cups does {} need for {} {}?", p, cups(c), ing,
-                    n, plural(it), p.he(), n * k, plural(it));
-            case 2: return f("To make {} {}, you need {} of {}. {} wants to make {} {}. How many cups of {} "
-                    + "should {} use?", n, plural(it), cups(c), ing, p, n * k, plural(it), ing, p.he());
-            default: return f("How many cups of {} are needed for {} {} if {} {} take {}?", ing, n * k,
-                    plural(it), n, plural(it), cups(c));
+            case 0:
+                return f(
+                        "A recipe for {} {} uses {} of {}. How many cups of {} does {} need to make {} {}?",
+                        n,
+                        plural(it),
+                        cups(c),
+                        ing,
+                        ing,
+                        p,
+                        n * k,
+                        plural(it));
+            case 1:
+                return f(
+                        "{} uses {} of {} for every {} {}. How many cups does {} need for {} {}?",
+                        p,
+                        cups(c),
+                        ing,
+                        n,
+                        plural(it),
+                        p.he(),
+                        n * k,
+                        plural(it));
+            case 2:
+                return f(
+                        "To make {} {}, you need {} of {}. {} wants to make {} {}. How many cups of {} "
+                                + "should {} use?",
+                        n,
+                        plural(it),
+                        cups(c),
+                        ing,
+                        p,
+                        n * k,
+                        plural(it),
+                        ing,
+                        p.he());
+            default:
+                return f(
+                        "How many cups of {} are needed for {} {} if {} {} take {}?",
+                        ing,
+                        n * k,
+                        plural(it),
+                        n,
+                        plural(it),
+                        cups(c));
         }
     }
 
@@ -759,12 +1398,42 @@ final class Families {
         Calc tot = s.mul(per.v(), k);
         s.line(f("{} batches use {} cups.", k, tot));
         switch (g.t) {
-            case 0: return f("A batch of {} needs {} of {} and {} of {}. {} makes {} batches. How many cups "
-                    + "of {} and {} does {} use in all?", plural(it), cups(a), i1, cups(b), i2, p, k, i1, i2, p.he());
-            case 1: return f("{} is making {} batches of {}. Each batch takes {} of {} and {} of {}. How "
-                    + "many cups of ingredients does {} need?", p, k, plural(it), cups(a), i1, cups(b), i2, p.he());
-            default: return f("If one batch of {} takes {} of {} plus {} of {}, how many cups are needed "
-                    + "for {} batches?", plural(it), cups(a), i1, cups(b), i2, k);
+            case 0:
+                return f(
+                        "A batch of {} needs {} of {} and {} of {}. {} makes {} batches. How many cups "
+                                + "of {} and {} does {} use in all?",
+                        plural(it),
+                        cups(a),
+                        i1,
+                        cups(b),
+                        i2,
+                        p,
+                        k,
+                        i1,
+                        i2,
+                        p.he());
+            case 1:
+                return f(
+                        "{} is making {} batches of {}. Each batch takes {} of {} and {} of {}. How "
+                                + "many cups of ingredients does {} need?",
+                        p,
+                        k,
+                        plural(it),
+                        cups(a),
+                        i1,
+                        cups(b),
+                        i2,
+                        p.he());
+            default:
+                return f(
+                        "If one batch of {} takes {} of {} plus {} of {}, how many cups are needed "
+                                + "for {} batches?",
+                        plural(it),
+                        cups(a),
+                        i1,
+                        cups(b),
+                        i2,
+                        k);
         }
     }
 
@@ -781,14 +1450,46 @@ final class Families {
         Calc cost = s.mul(area.v(), c);
         s.line(f("The {} costs {} dollars.", what, cost));
         switch (g.t) {
-            case 0: return f("{}'s {} is {} feet long and {} feet wide. {} costs ${} per square foot. How much will it "
-                    + "cost to cover the floor?", p, room, l, w, cap(what), c);
-            case 1: return f("{} wants to put {} in {} that measures {} feet by {} feet. The {} costs ${} a square "
-                    + "foot. What is the total cost?", p, what, a(room), l, w, what, c);
-            case 2: return f("A rectangular {} is {} feet by {} feet. If {} costs ${} for each square foot, how many "
-                    + "dollars does it cost to cover it?", room, l, w, what, c);
-            default: return f("What does it cost {} to cover {} {} feet by {} feet {} with {} at ${} per square "
-                    + "foot?", p, p.his(), l, w, room, what, c);
+            case 0:
+                return f(
+                        "{}'s {} is {} feet long and {} feet wide. {} costs ${} per square foot. How much will it "
+                                + "cost to cover the floor?",
+                        p,
+                        room,
+                        l,
+                        w,
+                        cap(what),
+                        c);
+            case 1:
+                return f(
+                        "{} wants to put {} in {} that measures {} feet by {} feet. The {} costs ${} a square "
+                                + "foot. What is the total cost?",
+                        p,
+                        what,
+                        a(room),
+                        l,
+                        w,
+                        what,
+                        c);
+            case 2:
+                return f(
+                        "A rectangular {} is {} feet by {} feet. If {} costs ${} for each square foot, how many "
+                                + "dollars does it cost to cover it?",
+                        room,
+                        l,
+                        w,
+                        what,
+                        c);
+            default:
+                return f(
+                        "What does it cost {} to cover {} {} feet by {} feet {} with {} at ${} per square " + "foot?",
+                        p,
+                        p.his(),
+                        l,
+                        w,
+                        room,
+                        what,
+                        c);
         }
     }
 
@@ -804,12 +1505,35 @@ final class Families {
         Calc cost = s.mul(per.v(), c);
         s.line(f("The fence costs {} dollars.", cost));
         switch (g.t) {
-            case 0: return f("{}'s {} is a rectangle {} meters long and {} meters wide. Fencing costs ${} per meter. "
-                    + "How much does it cost to fence the whole {}?", p, place, l, w, c, place);
-            case 1: return f("A rectangular {} measures {} meters by {} meters. {} wants to put a fence around it. "
-                    + "If the fence costs ${} a meter, how much will {} pay?", place, l, w, p, c, p.he());
-            default: return f("At ${} per meter of fence, what is the cost of fencing {} {} meter by {} meter "
-                    + "rectangular {}?", c, an(l), l, w, place);
+            case 0:
+                return f(
+                        "{}'s {} is a rectangle {} meters long and {} meters wide. Fencing costs ${} per meter. "
+                                + "How much does it cost to fence the whole {}?",
+                        p,
+                        place,
+                        l,
+                        w,
+                        c,
+                        place);
+            case 1:
+                return f(
+                        "A rectangular {} measures {} meters by {} meters. {} wants to put a fence around it. "
+                                + "If the fence costs ${} a meter, how much will {} pay?",
+                        place,
+                        l,
+                        w,
+                        p,
+                        c,
+                        p.he());
+            default:
+                return f(
+                        "At ${} per meter of fence, what is the cost of fencing {} {} meter by {} meter "
+                                + "rectangular {}?",
+                        c,
+                        an(l),
+                        l,
+                        w,
+                        place);
         }
     }
 
@@ -823,12 +1547,23 @@ final class Families {
         Calc area = s.mul(sd.v(), sd.v());
         s.line(f("The area is {} square {}.", area, unit));
         switch (g.t) {
-            case 0: return f("A {} has a perimeter of {} {}. What is its area in square {}?", thing, side * 4, unit,
-                    unit);
-            case 1: return f("The distance around a {} is {} {}. Find the area of the {} in square {}.", thing,
-                    side * 4, unit, thing, unit);
-            default: return f("If the four sides of a {} add up to {} {}, how many square {} is its area?", thing,
-                    side * 4, unit, unit);
+            case 0:
+                return f("A {} has a perimeter of {} {}. What is its area in square {}?", thing, side * 4, unit, unit);
+            case 1:
+                return f(
+                        "The distance around a {} is {} {}. Find the area of the {} in square {}.",
+                        thing,
+                        side * 4,
+                        unit,
+                        thing,
+                        unit);
+            default:
+                return f(
+                        "If the four sides of a {} add up to {} {}, how many square {} is its area?",
+                        thing,
+                        side * 4,
+                        unit,
+                        unit);
         }
     }
 
@@ -852,17 +1587,47 @@ final class Families {
             tot = s.mul(b, k);
             s.line(f("There are {} {}.", tot, plural(obj)));
         }
-        String inside = two ? f("{} {}, and each {} has {} {}", q, plural(inner), inner, k, plural(obj))
+        String inside = two
+                ? f("{} {}, and each {} has {} {}", q, plural(inner), inner, k, plural(obj))
                 : f("{} {}", k, plural(obj));
         switch (g.t) {
-            case 0: return f("{} has {} {}. Each {} holds {}. How many {} does {} have?", p, b, plural(outer), outer,
-                    inside, plural(obj), p.he());
-            case 1: return f("There are {} {} in a storeroom. Every {} contains {}. How many {} are there in all?", b,
-                    plural(outer), outer, inside, plural(obj));
-            case 2: return f("{} bought {} {} of {}. In each {} there are {}. How many {} did {} buy?", p, b,
-                    plural(outer), plural(obj), outer, inside, plural(obj), p.he());
-            default: return f("Find the total number of {} in {} {} if each {} has {}.", plural(obj), b, plural(outer),
-                    outer, inside);
+            case 0:
+                return f(
+                        "{} has {} {}. Each {} holds {}. How many {} does {} have?",
+                        p,
+                        b,
+                        plural(outer),
+                        outer,
+                        inside,
+                        plural(obj),
+                        p.he());
+            case 1:
+                return f(
+                        "There are {} {} in a storeroom. Every {} contains {}. How many {} are there in all?",
+                        b,
+                        plural(outer),
+                        outer,
+                        inside,
+                        plural(obj));
+            case 2:
+                return f(
+                        "{} bought {} {} of {}. In each {} there are {}. How many {} did {} buy?",
+                        p,
+                        b,
+                        plural(outer),
+                        plural(obj),
+                        outer,
+                        inside,
+                        plural(obj),
+                        p.he());
+            default:
+                return f(
+                        "Find the total number of {} in {} {} if each {} has {}.",
+                        plural(obj),
+                        b,
+                        plural(outer),
+                        outer,
+                        inside);
         }
     }
 
@@ -876,12 +1641,29 @@ final class Families {
         Calc ppl = s.sub(seats.v(), empty);
         s.line(f("{} people are sitting.", ppl));
         switch (g.t) {
-            case 0: return f("A {} has {} rows with {} seats in each row. If {} seats are empty, how many people are "
-                    + "sitting?", place, r, c, empty);
-            case 1: return f("There are {} rows of {} seats in a {}. All the seats are taken except {}. How many "
-                    + "people are in the seats?", r, c, place, empty);
-            default: return f("How many seats are filled in a {} with {} rows of {} seats when {} of them are "
-                    + "empty?", place, r, c, empty);
+            case 0:
+                return f(
+                        "A {} has {} rows with {} seats in each row. If {} seats are empty, how many people are "
+                                + "sitting?",
+                        place,
+                        r,
+                        c,
+                        empty);
+            case 1:
+                return f(
+                        "There are {} rows of {} seats in a {}. All the seats are taken except {}. How many "
+                                + "people are in the seats?",
+                        r,
+                        c,
+                        place,
+                        empty);
+            default:
+                return f(
+                        "How many seats are filled in a {} with {} rows of {} seats when {} of them are " + "empty?",
+                        place,
+                        r,
+                        c,
+                        empty);
         }
     }
 
@@ -897,13 +1679,37 @@ final class Families {
         Calc packs = s.div(need.v(), pack);
         s.line(f("{} needs to buy {} packs.", p.He(), packs));
         switch (g.t) {
-            case 0: return f("{} invites {} guests to a party and wants {} {} for each guest. {} come in packs of {}. "
-                    + "How many packs should {} buy?", p, guests, each, each == 1 ? obj : plural(obj),
-                    cap(plural(obj)), pack, p.he());
-            case 1: return f("{} come in packs of {}. {} is giving {} {} to each of {} children. How many packs does "
-                    + "{} need?", cap(plural(obj)), pack, p, each, each == 1 ? obj : plural(obj), guests, p.he());
-            default: return f("How many packs of {} {} does {} need to give {} guests {} {} each?", pack, plural(obj),
-                    p, guests, each, each == 1 ? obj : plural(obj));
+            case 0:
+                return f(
+                        "{} invites {} guests to a party and wants {} {} for each guest. {} come in packs of {}. "
+                                + "How many packs should {} buy?",
+                        p,
+                        guests,
+                        each,
+                        each == 1 ? obj : plural(obj),
+                        cap(plural(obj)),
+                        pack,
+                        p.he());
+            case 1:
+                return f(
+                        "{} come in packs of {}. {} is giving {} {} to each of {} children. How many packs does "
+                                + "{} need?",
+                        cap(plural(obj)),
+                        pack,
+                        p,
+                        each,
+                        each == 1 ? obj : plural(obj),
+                        guests,
+                        p.he());
+            default:
+                return f(
+                        "How many packs of {} {} does {} need to give {} guests {} {} each?",
+                        pack,
+                        plural(obj),
+                        p,
+                        guests,
+                        each,
+                        each == 1 ? obj : plural(obj));
         }
     }
 
@@ -928,16 +1734,53 @@ final class Families {
         }
         String second = buys ? f("then buys {} more", y) : f("gives {} to {}", y, b);
         switch (g.t) {
-            case 0: return f("{} has {} {}. {} gives {} to {} and {}. How many {} does {} have now?", p, n, plural(obj),
-                    p.He(), x, a, second, plural(obj), p.he());
-            case 1: return f("{} had {} {}. {} gave {} of them to {}, and then {} {}. How many {} does {} have?", p, n,
-                    plural(obj), p.He(), x, a, p.he(), buys ? f("bought {} more", y) : f("gave {} to {}", y, b),
-                    plural(obj), p.he());
-            case 2: return f("There were {} {} in {}'s collection. {} took {} of them, and {} {}. How many are in the "
-                    + "collection now?", n, plural(obj), p, a, x, p, buys ? f("added {} more", y)
-                    : f("gave {} to {}", y, b));
-            default: return f("Starting with {} {}, {} gives {} away to {} and {}. How many {} remain with {}?", n,
-                    plural(obj), p, x, a, second, plural(obj), p.him());
+            case 0:
+                return f(
+                        "{} has {} {}. {} gives {} to {} and {}. How many {} does {} have now?",
+                        p,
+                        n,
+                        plural(obj),
+                        p.He(),
+                        x,
+                        a,
+                        second,
+                        plural(obj),
+                        p.he());
+            case 1:
+                return f(
+                        "{} had {} {}. {} gave {} of them to {}, and then {} {}. How many {} does {} have?",
+                        p,
+                        n,
+                        plural(obj),
+                        p.He(),
+                        x,
+                        a,
+                        p.he(),
+                        buys ? f("bought {} more", y) : f("gave {} to {}", y, b),
+                        plural(obj),
+                        p.he());
+            case 2:
+                return f(
+                        "There were {} {} in {}'s collection. {} took {} of them, and {} {}. How many are in the "
+                                + "collection now?",
+                        n,
+                        plural(obj),
+                        p,
+                        a,
+                        x,
+                        p,
+                        buys ? f("added {} more", y) : f("gave {} to {}", y, b));
+            default:
+                return f(
+                        "Starting with {} {}, {} gives {} away to {} and {}. How many {} remain with {}?",
+                        n,
+                        plural(obj),
+                        p,
+                        x,
+                        a,
+                        second,
+                        plural(obj),
+                        p.him());
         }
     }
 
@@ -955,13 +1798,49 @@ final class Families {
         s.line(f("Together they have {} and {} {}.", ab, all, plural(obj)));
         String times = k == 2 ? "twice" : k == 3 ? "three times" : "four times";
         switch (g.t) {
-            case 0: return f("{} has {} {}. {} has {} as many {} as {}. {} has {} fewer {} than {}. How many {} do they "
-                    + "have in all?", a, x, plural(obj), b, times, plural(obj), a, c, d, plural(obj), b, plural(obj));
-            case 1: return f("{} collected {} {}, {} collected {} as many as {}, and {} collected {} less than {}. "
-                    + "How many {} did the three collect altogether?", a, x, plural(obj), b, times, a, c, d, b,
-                    plural(obj));
-            default: return f("If {} owns {} {}, {} owns {} times that many, and {} owns {} fewer than {}, what is "
-                    + "the total number of {} they own?", a, x, plural(obj), b, k, c, d, b, plural(obj));
+            case 0:
+                return f(
+                        "{} has {} {}. {} has {} as many {} as {}. {} has {} fewer {} than {}. How many {} do they "
+                                + "have in all?",
+                        a,
+                        x,
+                        plural(obj),
+                        b,
+                        times,
+                        plural(obj),
+                        a,
+                        c,
+                        d,
+                        plural(obj),
+                        b,
+                        plural(obj));
+            case 1:
+                return f(
+                        "{} collected {} {}, {} collected {} as many as {}, and {} collected {} less than {}. "
+                                + "How many {} did the three collect altogether?",
+                        a,
+                        x,
+                        plural(obj),
+                        b,
+                        times,
+                        a,
+                        c,
+                        d,
+                        b,
+                        plural(obj));
+            default:
+                return f(
+                        "If {} owns {} {}, {} owns {} times that many, and {} owns {} fewer than {}, what is "
+                                + "the total number of {} they own?",
+                        a,
+                        x,
+                        plural(obj),
+                        b,
+                        k,
+                        c,
+                        d,
+                        b,
+                        plural(obj));
         }
     }
 
@@ -976,14 +1855,55 @@ final class Families {
         s.line(f("{} has {} {}.", q, r, plural(obj)));
         String rel = more ? "more" : "fewer";
         switch (g.t) {
-            case 0: return f("{} has {} {}. {} has {} {} {} than {}. How many {} does {} have?", p, x, plural(obj), q,
-                    y, rel, plural(obj), p, plural(obj), q);
-            case 1: return f("{} found {} {}. {} found {} {} than {}. How many {} did {} find?", p, x, plural(obj), q,
-                    y, rel, p, plural(obj), q);
-            case 2: return f("{} has {} {} {} than {}. {} has {} {}. How many {} does {} have?", q, y, rel,
-                    plural(obj), p, p, x, plural(obj), plural(obj), q);
-            default: return f("If {} has {} {} and {} has {} {} than {}, how many does {} have?", p, x, plural(obj), q,
-                    y, rel, p, q);
+            case 0:
+                return f(
+                        "{} has {} {}. {} has {} {} {} than {}. How many {} does {} have?",
+                        p,
+                        x,
+                        plural(obj),
+                        q,
+                        y,
+                        rel,
+                        plural(obj),
+                        p,
+                        plural(obj),
+                        q);
+            case 1:
+                return f(
+                        "{} found {} {}. {} found {} {} than {}. How many {} did {} find?",
+                        p,
+                        x,
+                        plural(obj),
+                        q,
+                        y,
+                        rel,
+                        p,
+                        plural(obj),
+                        q);
+            case 2:
+                return f(
+                        "{} has {} {} {} than {}. {} has {} {}. How many {} does {} have?",
+                        q,
+                        y,
+                        rel,
+                        plural(obj),
+                        p,
+                        p,
+                        x,
+                        plural(obj),
+                        plural(obj),
+                        q);
+            default:
+                return f(
+                        "If {} has {} {} and {} has {} {} than {}, how many does {} have?",
+                        p,
+                        x,
+                        plural(obj),
+                        q,
+                        y,
+                        rel,
+                        p,
+                        q);
         }
     }
 
@@ -1000,9 +1920,12 @@ final class Families {
         s.line(f("The {} lasts {} minutes.", what, tot));
         String hrs = h == 1 ? "1 hour" : h + " hours";
         switch (g.t) {
-            case 0: return f("A {} lasts {} and {} minutes. How many minutes long is the {}?", what, hrs, m, what);
-            case 1: return f("{}'s {} took {} and {} minutes. How many minutes is that in total?", p, what, hrs, m);
-            default: return f("How many minutes are there in a {} that is {} and {} minutes long?", what, hrs, m);
+            case 0:
+                return f("A {} lasts {} and {} minutes. How many minutes long is the {}?", what, hrs, m, what);
+            case 1:
+                return f("{}'s {} took {} and {} minutes. How many minutes is that in total?", p, what, hrs, m);
+            default:
+                return f("How many minutes are there in a {} that is {} and {} minutes long?", what, hrs, m);
         }
     }
 
@@ -1011,8 +1934,9 @@ final class Families {
         Person p = g.person();
         int x = g.n(2, 30), y = g.n(1, 10);
         String act = g.pick("reads", "runs", "writes", "sells");
-        String unit = act.equals("reads") ? "pages" : act.equals("runs") ? "laps" : act.equals("writes") ? "poems"
-                : "lemonades";
+        String unit = act.equals("reads")
+                ? "pages"
+                : act.equals("runs") ? "laps" : act.equals("writes") ? "poems" : "lemonades";
         Calc tue = s.add(x, y);
         s.line(f("On Tuesday {} {} {} {}.", p, act, tue, unit));
         Calc wed = s.add(tue.v(), y);
@@ -1021,14 +1945,45 @@ final class Families {
         Calc all = s.add(mt.v(), wed.v());
         s.line(f("In the three days {} {} {} and {} {}.", p.he(), act, mt, all, unit));
         switch (g.t) {
-            case 0: return f("On Monday {} {} {} {}. Each day {} {} {} more {} than the day before. How many {} does "
-                    + "{} {} from Monday to Wednesday?", p, act, x, unit, p.he(), act, y, unit, unit, p.he(),
-                    act.substring(0, act.length() - 1));
-            case 1: return f("{} {} {} {} on Monday, and every day after that {} {} {} more than the day before. How "
-                    + "many {} in total does {} {} on Monday, Tuesday and Wednesday?", p, act, x, unit, p.he(), act, y,
-                    unit, p.he(), act.substring(0, act.length() - 1));
-            default: return f("Find the total number of {} {} {} over three days if {} starts with {} on Monday and "
-                    + "adds {} each day.", unit, p, act, p.he(), x, y);
+            case 0:
+                return f(
+                        "On Monday {} {} {} {}. Each day {} {} {} more {} than the day before. How many {} does "
+                                + "{} {} from Monday to Wednesday?",
+                        p,
+                        act,
+                        x,
+                        unit,
+                        p.he(),
+                        act,
+                        y,
+                        unit,
+                        unit,
+                        p.he(),
+                        act.substring(0, act.length() - 1));
+            case 1:
+                return f(
+                        "{} {} {} {} on Monday, and every day after that {} {} {} more than the day before. How "
+                                + "many {} in total does {} {} on Monday, Tuesday and Wednesday?",
+                        p,
+                        act,
+                        x,
+                        unit,
+                        p.he(),
+                        act,
+                        y,
+                        unit,
+                        p.he(),
+                        act.substring(0, act.length() - 1));
+            default:
+                return f(
+                        "Find the total number of {} {} {} over three days if {} starts with {} on Monday and "
+                                + "adds {} each day.",
+                        unit,
+                        p,
+                        act,
+                        p.he(),
+                        x,
+                        y);
         }
     }
 
@@ -1045,12 +2000,30 @@ final class Families {
             s.line(f("After week {}, it is {} centimeters tall.", i, c));
         }
         switch (g.t) {
-            case 0: return f("{}'s {} is {} centimeters tall. Its height {} every week. How tall is it after {} "
-                    + "weeks?", p, thing, x, rate, w);
-            case 1: return f("A {} starts at {} centimeters and {} in height each week. What is its height after {} "
-                    + "weeks, in centimeters?", thing, x, rate, w);
-            default: return f("If a {} {} its height every week and is {} centimeters tall now, how tall will it be "
-                    + "in {} weeks?", thing, rate, x, w);
+            case 0:
+                return f(
+                        "{}'s {} is {} centimeters tall. Its height {} every week. How tall is it after {} " + "weeks?",
+                        p,
+                        thing,
+                        x,
+                        rate,
+                        w);
+            case 1:
+                return f(
+                        "A {} starts at {} centimeters and {} in height each week. What is its height after {} "
+                                + "weeks, in centimeters?",
+                        thing,
+                        x,
+                        rate,
+                        w);
+            default:
+                return f(
+                        "If a {} {} its height every week and is {} centimeters tall now, how tall will it be "
+                                + "in {} weeks?",
+                        thing,
+                        rate,
+                        x,
+                        w);
         }
     }
 
@@ -1082,9 +2055,12 @@ final class Families {
         }
         String what = g.pick("tests", "quizzes", "games", "rounds");
         switch (g.t) {
-            case 0: return f("{} scored {} on {} {}. What is {} average score?", p, list, n, what, p.his());
-            case 1: return f("On {} {}, {} got scores of {}. What is the average of these scores?", n, what, p, list);
-            default: return f("Find {}'s mean score if {} scored {} in {} {}.", p, p.he(), list, n, what);
+            case 0:
+                return f("{} scored {} on {} {}. What is {} average score?", p, list, n, what, p.his());
+            case 1:
+                return f("On {} {}, {} got scores of {}. What is the average of these scores?", n, what, p, list);
+            default:
+                return f("Find {}'s mean score if {} scored {} in {} {}.", p, p.he(), list, n, what);
         }
     }
 
@@ -1099,12 +2075,33 @@ final class Families {
         Calc cost = s.mul(gallons.v(), price);
         s.line(f("The gas costs {} dollars.", cost));
         switch (g.t) {
-            case 0: return f("{}'s car goes {} miles on one gallon of gas. Gas costs ${} a gallon. How much does gas "
-                    + "cost for {} {} mile trip?", p, mpg, price, an(mpg * gal), mpg * gal);
-            case 1: return f("{} is driving {} miles. {} car uses one gallon for every {} miles, and a gallon costs "
-                    + "${}. How many dollars will {} spend on gas?", p, mpg * gal, cap(p.his()), mpg, price, p.he());
-            default: return f("What does gas cost for {} {} mile drive in a car that gets {} miles per gallon when "
-                    + "gas is ${} per gallon?", an(mpg * gal), mpg * gal, mpg, price);
+            case 0:
+                return f(
+                        "{}'s car goes {} miles on one gallon of gas. Gas costs ${} a gallon. How much does gas "
+                                + "cost for {} {} mile trip?",
+                        p,
+                        mpg,
+                        price,
+                        an(mpg * gal),
+                        mpg * gal);
+            case 1:
+                return f(
+                        "{} is driving {} miles. {} car uses one gallon for every {} miles, and a gallon costs "
+                                + "${}. How many dollars will {} spend on gas?",
+                        p,
+                        mpg * gal,
+                        cap(p.his()),
+                        mpg,
+                        price,
+                        p.he());
+            default:
+                return f(
+                        "What does gas cost for {} {} mile drive in a car that gets {} miles per gallon when "
+                                + "gas is ${} per gallon?",
+                        an(mpg * gal),
+                        mpg * gal,
+                        mpg,
+                        price);
         }
     }
 
@@ -1123,14 +2120,43 @@ final class Families {
         String adults = x == 1 ? "1 adult" : x + " adults";
         String kids = y == 1 ? "1 child" : y + " children";
         switch (g.t) {
-            case 0: return f("Tickets to the {} cost ${} for adults and ${} for children. How much do tickets cost for "
-                    + "{} and {}?", place, ad, ch, adults, kids);
-            case 1: return f("{} takes {} and {} to the {}. An adult ticket is ${} and a child ticket is ${}. How much "
-                    + "does {} pay for all the tickets?", p, adults, kids, place, ad, ch, p.he());
-            case 2: return f("At the {}, adults pay ${} and children pay ${}. A group has {} and {}. What is the total "
-                    + "ticket cost?", place, ad, ch, adults, kids);
-            default: return f("How much do {} and {} pay to enter the {} if it is ${} per adult and ${} per child?",
-                    adults, kids, place, ad, ch);
+            case 0:
+                return f(
+                        "Tickets to the {} cost ${} for adults and ${} for children. How much do tickets cost for "
+                                + "{} and {}?",
+                        place,
+                        ad,
+                        ch,
+                        adults,
+                        kids);
+            case 1:
+                return f(
+                        "{} takes {} and {} to the {}. An adult ticket is ${} and a child ticket is ${}. How much "
+                                + "does {} pay for all the tickets?",
+                        p,
+                        adults,
+                        kids,
+                        place,
+                        ad,
+                        ch,
+                        p.he());
+            case 2:
+                return f(
+                        "At the {}, adults pay ${} and children pay ${}. A group has {} and {}. What is the total "
+                                + "ticket cost?",
+                        place,
+                        ad,
+                        ch,
+                        adults,
+                        kids);
+            default:
+                return f(
+                        "How much do {} and {} pay to enter the {} if it is ${} per adult and ${} per child?",
+                        adults,
+                        kids,
+                        place,
+                        ad,
+                        ch);
         }
     }
 
@@ -1151,13 +2177,37 @@ final class Families {
             ask = f("How many more days will {} need to finish the book?", p.he());
         }
         switch (g.t) {
-            case 0: return f("A book has {} pages. {} reads {} pages a day for {} days. {}", pages, p, x, d, ask);
-            case 1: return f("{} is reading {} {} page book. {} has read {} pages every day for {} days. {}", p, an(pages),
-                    pages, p.He(), x, d, ask);
-            case 2: return f("{} reads {} pages each day. After {} days of reading a book with {} pages, {} stops "
-                    + "to rest. {}", p, x, d, pages, p.he(), ask);
-            default: return f("There are {} pages in {}'s book, and {} has been reading {} pages a day for {} days. "
-                    + "{}", pages, p, p.he(), x, d, ask);
+            case 0:
+                return f("A book has {} pages. {} reads {} pages a day for {} days. {}", pages, p, x, d, ask);
+            case 1:
+                return f(
+                        "{} is reading {} {} page book. {} has read {} pages every day for {} days. {}",
+                        p,
+                        an(pages),
+                        pages,
+                        p.He(),
+                        x,
+                        d,
+                        ask);
+            case 2:
+                return f(
+                        "{} reads {} pages each day. After {} days of reading a book with {} pages, {} stops "
+                                + "to rest. {}",
+                        p,
+                        x,
+                        d,
+                        pages,
+                        p.he(),
+                        ask);
+            default:
+                return f(
+                        "There are {} pages in {}'s book, and {} has been reading {} pages a day for {} days. " + "{}",
+                        pages,
+                        p,
+                        p.he(),
+                        x,
+                        d,
+                        ask);
         }
     }
 
@@ -1171,12 +2221,32 @@ final class Families {
         Calc mins = s.div(need.v(), r);
         s.line(f("It takes {} minutes.", mins));
         switch (g.t) {
-            case 0: return f("A {} holds {} liters. It already has {} liters in it. A hose adds {} liters per minute. "
-                    + "How many minutes will it take to fill the {}?", what, cap, have, r, what);
-            case 1: return f("There are {} liters of water in a {} that holds {} liters. Water flows in at {} liters "
-                    + "a minute. How long, in minutes, until it is full?", have, what, cap, r);
-            default: return f("How many minutes does a pump moving {} liters a minute need to fill {} {} liter {} "
-                    + "that has {} liters in it?", r, an(cap), cap, what, have);
+            case 0:
+                return f(
+                        "A {} holds {} liters. It already has {} liters in it. A hose adds {} liters per minute. "
+                                + "How many minutes will it take to fill the {}?",
+                        what,
+                        cap,
+                        have,
+                        r,
+                        what);
+            case 1:
+                return f(
+                        "There are {} liters of water in a {} that holds {} liters. Water flows in at {} liters "
+                                + "a minute. How long, in minutes, until it is full?",
+                        have,
+                        what,
+                        cap,
+                        r);
+            default:
+                return f(
+                        "How many minutes does a pump moving {} liters a minute need to fill {} {} liter {} "
+                                + "that has {} liters in it?",
+                        r,
+                        an(cap),
+                        cap,
+                        what,
+                        have);
         }
     }
 
@@ -1193,10 +2263,18 @@ final class Families {
         Calc tot = s.add(qc.v(), dc.v());
         s.line(f("{} has {} cents.", p, tot));
         switch (g.t) {
-            case 0: return f("{} has {} and {}. How many cents does {} have?", p, c1, c2, p.he());
-            case 1: return f("In {} pocket, {} finds {} and {}. A quarter is 25 cents and a dime is 10 cents. How many "
-                    + "cents is that?", p.his(), p, c1, c2);
-            default: return f("What is the value in cents of {}'s {} and {}?", p, c1, c2);
+            case 0:
+                return f("{} has {} and {}. How many cents does {} have?", p, c1, c2, p.he());
+            case 1:
+                return f(
+                        "In {} pocket, {} finds {} and {}. A quarter is 25 cents and a dime is 10 cents. How many "
+                                + "cents is that?",
+                        p.his(),
+                        p,
+                        c1,
+                        c2);
+            default:
+                return f("What is the value in cents of {}'s {} and {}?", p, c1, c2);
         }
     }
 
@@ -1212,12 +2290,32 @@ final class Families {
         Calc n = s.div(in.v(), piece);
         s.line(f("{} gets {} pieces.", p, n));
         switch (g.t) {
-            case 0: return f("{} has a {} that is {} feet long. {} cuts it into pieces that are {} inches long. How "
-                    + "many pieces does {} get?", p, what, feet, p.He(), piece, p.he());
-            case 1: return f("A {} is {} feet long. There are 12 inches in a foot. How many {} inch pieces can {} cut "
-                    + "from it?", what, feet, piece, p);
-            default: return f("How many pieces, each {} inches long, can {} cut from {} {} foot {}?", piece, p,
-                    an(feet), feet, what);
+            case 0:
+                return f(
+                        "{} has a {} that is {} feet long. {} cuts it into pieces that are {} inches long. How "
+                                + "many pieces does {} get?",
+                        p,
+                        what,
+                        feet,
+                        p.He(),
+                        piece,
+                        p.he());
+            case 1:
+                return f(
+                        "A {} is {} feet long. There are 12 inches in a foot. How many {} inch pieces can {} cut "
+                                + "from it?",
+                        what,
+                        feet,
+                        piece,
+                        p);
+            default:
+                return f(
+                        "How many pieces, each {} inches long, can {} cut from {} {} foot {}?",
+                        piece,
+                        p,
+                        an(feet),
+                        feet,
+                        what);
         }
     }
 
@@ -1232,12 +2330,39 @@ final class Families {
         s.line(f("Before buying {}, {} had {} dollars.", b, p, c1));
         s.line(f("At first {} had {} dollars.", p.he(), c2));
         switch (g.t) {
-            case 0: return f("{} spent ${} on {} and ${} on {}. Now {} has ${} left. How much money did {} have at "
-                    + "first?", p, x, a, y, b, p.he(), z, p.he());
-            case 1: return f("After buying {} for ${} and then {} for ${}, {} has ${}. How many dollars did {} start "
-                    + "with?", a, x, b, y, p, z, p.he());
-            default: return f("{} has ${} after paying ${} for {} and ${} for {}. What amount did {} begin with?", p,
-                    z, x, a, y, b, p.he());
+            case 0:
+                return f(
+                        "{} spent ${} on {} and ${} on {}. Now {} has ${} left. How much money did {} have at "
+                                + "first?",
+                        p,
+                        x,
+                        a,
+                        y,
+                        b,
+                        p.he(),
+                        z,
+                        p.he());
+            case 1:
+                return f(
+                        "After buying {} for ${} and then {} for ${}, {} has ${}. How many dollars did {} start "
+                                + "with?",
+                        a,
+                        x,
+                        b,
+                        y,
+                        p,
+                        z,
+                        p.he());
+            default:
+                return f(
+                        "{} has ${} after paying ${} for {} and ${} for {}. What amount did {} begin with?",
+                        p,
+                        z,
+                        x,
+                        a,
+                        y,
+                        b,
+                        p.he());
         }
     }
 
@@ -1256,12 +2381,41 @@ final class Families {
         Calc bb = s.mul(each.v(), y);
         s.line(f("{} gets {} {}.", b, bb, plural(obj)));
         switch (g.t) {
-            case 0: return f("{} and {} share {} {} in the ratio {}:{}. How many {} does {} get?", a, b, total,
-                    plural(obj), x, y, plural(obj), b);
-            case 1: return f("{} {} are divided between {} and {} so that for every {} {} gets, {} gets {}. How many "
-                    + "does {} get?", total, plural(obj), a, b, x, a, b, y, b);
-            default: return f("If {} {} are split between {} and {} in a {} to {} ratio, how many {} does {} receive?",
-                    total, plural(obj), a, b, x, y, plural(obj), b);
+            case 0:
+                return f(
+                        "{} and {} share {} {} in the ratio {}:{}. How many {} does {} get?",
+                        a,
+                        b,
+                        total,
+                        plural(obj),
+                        x,
+                        y,
+                        plural(obj),
+                        b);
+            case 1:
+                return f(
+                        "{} {} are divided between {} and {} so that for every {} {} gets, {} gets {}. How many "
+                                + "does {} get?",
+                        total,
+                        plural(obj),
+                        a,
+                        b,
+                        x,
+                        a,
+                        b,
+                        y,
+                        b);
+            default:
+                return f(
+                        "If {} {} are split between {} and {} in a {} to {} ratio, how many {} does {} receive?",
+                        total,
+                        plural(obj),
+                        a,
+                        b,
+                        x,
+                        y,
+                        plural(obj),
+                        b);
         }
     }
 
@@ -1285,14 +2439,49 @@ final class Families {
         Calc ch = s.sub(bill, after.v());
         s.line(f("{} gets {} dollars in change.", p.He(), ch));
         switch (g.t) {
-            case 0: return f("{} buys {} {} at ${} each and {} {} at ${} each. {} has a coupon for ${} off the total "
-                    + "and pays with a ${} bill. How much change does {} get?", p, a, plural(i1), x, b, plural(i2), y,
-                    p.He(), coupon, bill, p.he());
-            case 1: return f("{} pays for {} {} costing ${} each and {} {} costing ${} each with a ${} bill, after "
-                    + "using a ${} coupon. How many dollars does {} get back?", p, a, plural(i1), x, b, plural(i2), y,
-                    bill, coupon, p.he());
-            default: return f("With a ${} coupon and a ${} bill, {} buys {} {} for ${} each and {} {} for ${} each. "
-                    + "What change should {} receive?", coupon, bill, p, a, plural(i1), x, b, plural(i2), y, p.he());
+            case 0:
+                return f(
+                        "{} buys {} {} at ${} each and {} {} at ${} each. {} has a coupon for ${} off the total "
+                                + "and pays with a ${} bill. How much change does {} get?",
+                        p,
+                        a,
+                        plural(i1),
+                        x,
+                        b,
+                        plural(i2),
+                        y,
+                        p.He(),
+                        coupon,
+                        bill,
+                        p.he());
+            case 1:
+                return f(
+                        "{} pays for {} {} costing ${} each and {} {} costing ${} each with a ${} bill, after "
+                                + "using a ${} coupon. How many dollars does {} get back?",
+                        p,
+                        a,
+                        plural(i1),
+                        x,
+                        b,
+                        plural(i2),
+                        y,
+                        bill,
+                        coupon,
+                        p.he());
+            default:
+                return f(
+                        "With a ${} coupon and a ${} bill, {} buys {} {} for ${} each and {} {} for ${} each. "
+                                + "What change should {} receive?",
+                        coupon,
+                        bill,
+                        p,
+                        a,
+                        plural(i1),
+                        x,
+                        b,
+                        plural(i2),
+                        y,
+                        p.he());
         }
     }
 
@@ -1311,14 +2500,38 @@ final class Families {
         Calc each = s.div(t2.v(), k);
         s.line(f("Each friend pays {} dollars.", each));
         switch (g.t) {
-            case 0: return f("{} and {} plan a party. They buy {} pizzas at ${} each, {} drinks at ${} each, "
-                    + "and a cake for ${}. If the {} of them split the cost equally, how much does each pay?", p,
-                    k == 2 ? "a friend" : (k - 1) + " friends", pizzas, pp, drinks, dp, cake, k);
-            case 1: return f("For a party, {} friends share the cost of {} pizzas that cost ${} each, {} drinks that "
-                    + "cost ${} each, and one cake that costs ${}. How many dollars does each friend pay?", k, pizzas,
-                    pp, drinks, dp, cake);
-            default: return f("{} pizzas at ${} each, {} drinks at ${} each and a ${} cake are paid for equally by "
-                    + "{} friends. What is each friend's share?", pizzas, pp, drinks, dp, cake, k);
+            case 0:
+                return f(
+                        "{} and {} plan a party. They buy {} pizzas at ${} each, {} drinks at ${} each, "
+                                + "and a cake for ${}. If the {} of them split the cost equally, how much does each pay?",
+                        p,
+                        k == 2 ? "a friend" : (k - 1) + " friends",
+                        pizzas,
+                        pp,
+                        drinks,
+                        dp,
+                        cake,
+                        k);
+            case 1:
+                return f(
+                        "For a party, {} friends share the cost of {} pizzas that cost ${} each, {} drinks that "
+                                + "cost ${} each, and one cake that costs ${}. How many dollars does each friend pay?",
+                        k,
+                        pizzas,
+                        pp,
+                        drinks,
+                        dp,
+                        cake);
+            default:
+                return f(
+                        "{} pizzas at ${} each, {} drinks at ${} each and a ${} cake are paid for equally by "
+                                + "{} friends. What is each friend's share?",
+                        pizzas,
+                        pp,
+                        drinks,
+                        dp,
+                        cake,
+                        k);
         }
     }
 
@@ -1340,15 +2553,48 @@ final class Families {
         Calc money = s.mul(bags.v(), price);
         s.line(f("{} makes {} dollars.", p, money));
         switch (g.t) {
-            case 0: return f("{} has {} rows of {} plants with {} plants in each row. Each plant grows {} {}. {} "
-                    + "sells them in bags of {} for ${} a bag. How much money does {} make?", p, rows, fr, per, each,
-                    plural(fr), p.He(), bag, price, p.he());
-            case 1: return f("In {} garden there are {} rows with {} {} plants per row, and every plant gives {} {}. "
-                    + "If {} packs them {} to a bag and sells each bag for ${}, how many dollars does {} earn?",
-                    p + "'s", rows, per, fr, each, plural(fr), p, bag, price, p.he());
-            default: return f("{} {} plants stand in each of {} rows. Every plant yields {} {}, and {} sells bags of "
-                    + "{} {} at ${} per bag. What does {} earn?", per, fr, rows, each, plural(fr), p, bag, plural(fr),
-                    price, p);
+            case 0:
+                return f(
+                        "{} has {} rows of {} plants with {} plants in each row. Each plant grows {} {}. {} "
+                                + "sells them in bags of {} for ${} a bag. How much money does {} make?",
+                        p,
+                        rows,
+                        fr,
+                        per,
+                        each,
+                        plural(fr),
+                        p.He(),
+                        bag,
+                        price,
+                        p.he());
+            case 1:
+                return f(
+                        "In {} garden there are {} rows with {} {} plants per row, and every plant gives {} {}. "
+                                + "If {} packs them {} to a bag and sells each bag for ${}, how many dollars does {} earn?",
+                        p + "'s",
+                        rows,
+                        per,
+                        fr,
+                        each,
+                        plural(fr),
+                        p,
+                        bag,
+                        price,
+                        p.he());
+            default:
+                return f(
+                        "{} {} plants stand in each of {} rows. Every plant yields {} {}, and {} sells bags of "
+                                + "{} {} at ${} per bag. What does {} earn?",
+                        per,
+                        fr,
+                        rows,
+                        each,
+                        plural(fr),
+                        p,
+                        bag,
+                        plural(fr),
+                        price,
+                        p);
         }
     }
 
@@ -1366,14 +2612,44 @@ final class Families {
         Calc left = s.sub(tot.v(), spend);
         s.line(f("After shopping, {} has {} dollars left.", p.he(), left));
         switch (g.t) {
-            case 0: return f("{} earns ${} an hour {}. {} works {} hours a day for {} days and gets a ${} bonus. Then "
-                    + "{} spends ${} on clothes. How much money does {} have left?", p, r, job, p.He(), h, d, bonus,
-                    p.he(), spend, p.he());
-            case 1: return f("{} makes ${} per hour {}. This week {} worked {} days for {} hours each day, and {} boss "
-                    + "added a ${} bonus. If {} spent ${} of it, how many dollars are left?", p, r, job, p.he(), d, h,
-                    p.his(), bonus, p.he(), spend);
-            default: return f("After working {} hours a day for {} days at ${} an hour, getting a ${} bonus and "
-                    + "spending ${}, how much money does {} have?", h, d, r, bonus, spend, p);
+            case 0:
+                return f(
+                        "{} earns ${} an hour {}. {} works {} hours a day for {} days and gets a ${} bonus. Then "
+                                + "{} spends ${} on clothes. How much money does {} have left?",
+                        p,
+                        r,
+                        job,
+                        p.He(),
+                        h,
+                        d,
+                        bonus,
+                        p.he(),
+                        spend,
+                        p.he());
+            case 1:
+                return f(
+                        "{} makes ${} per hour {}. This week {} worked {} days for {} hours each day, and {} boss "
+                                + "added a ${} bonus. If {} spent ${} of it, how many dollars are left?",
+                        p,
+                        r,
+                        job,
+                        p.he(),
+                        d,
+                        h,
+                        p.his(),
+                        bonus,
+                        p.he(),
+                        spend);
+            default:
+                return f(
+                        "After working {} hours a day for {} days at ${} an hour, getting a ${} bonus and "
+                                + "spending ${}, how much money does {} have?",
+                        h,
+                        d,
+                        r,
+                        bonus,
+                        spend,
+                        p);
         }
     }
 
@@ -1396,14 +2672,45 @@ final class Families {
         Calc left = s.sub(budget, all.v());
         s.line(f("{} has {} dollars left.", p, left));
         switch (g.t) {
-            case 0: return f("{} has ${} to buy supplies for the {} children in {} {}. Each child gets {} at ${} each "
-                    + "and {} at ${} each. How much money will {} have left?", p, budget, kids, p.his(), grp, n1, x, n2,
-                    y, p.he());
-            case 1: return f("There are {} children in {}'s {}. {} buys {} and {} for every child. Notebooks cost ${} "
-                    + "and pens cost ${}. If {} started with ${}, how many dollars remain?", kids, p, grp, p.He(), n1,
-                    n2, x, y, p.he(), budget);
-            default: return f("With a budget of ${}, {} gives each of {} children {} costing ${} each and {} costing "
-                    + "${} each. How much of the budget is left?", budget, p, kids, n1, x, n2, y);
+            case 0:
+                return f(
+                        "{} has ${} to buy supplies for the {} children in {} {}. Each child gets {} at ${} each "
+                                + "and {} at ${} each. How much money will {} have left?",
+                        p,
+                        budget,
+                        kids,
+                        p.his(),
+                        grp,
+                        n1,
+                        x,
+                        n2,
+                        y,
+                        p.he());
+            case 1:
+                return f(
+                        "There are {} children in {}'s {}. {} buys {} and {} for every child. Notebooks cost ${} "
+                                + "and pens cost ${}. If {} started with ${}, how many dollars remain?",
+                        kids,
+                        p,
+                        grp,
+                        p.He(),
+                        n1,
+                        n2,
+                        x,
+                        y,
+                        p.he(),
+                        budget);
+            default:
+                return f(
+                        "With a budget of ${}, {} gives each of {} children {} costing ${} each and {} costing "
+                                + "${} each. How much of the budget is left?",
+                        budget,
+                        p,
+                        kids,
+                        n1,
+                        x,
+                        n2,
+                        y);
         }
     }
 }

@@ -31,6 +31,7 @@ final class Gen {
     final SplittableRandom rng;
     /** The phrasing index the family must use for the question. */
     final int t;
+
     final Solution s = new Solution();
     private final String[] used = new String[6];
     private int nUsed;

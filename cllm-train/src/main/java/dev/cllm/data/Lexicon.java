@@ -7,26 +7,61 @@ final class Lexicon {
     static final String[] FEMALE = {
         "Natalia", "Emma", "Olivia", "Ava", "Sophia", "Mia", "Amelia", "Harper", "Ella", "Grace", "Chloe", "Lily",
         "Zoe", "Nora", "Hannah", "Aria", "Layla", "Maya", "Sara", "Julia", "Rosa", "Priya", "Aisha", "Mei", "Yuki",
-        "Fatima", "Elena", "Lucia", "Ines", "Anna", "Kate", "Lucy", "Ruby", "Alice", "Clara", "Jenna", "Tina",
-        "Wendy", "Betty", "Carmen", "Dana", "Fiona", "Gina", "Helen", "Irene", "Janet", "Kira", "Laura", "Megan",
-        "Nina", "Paula", "Rachel", "Tara", "Vera", "Zara", "Leah", "Sofia", "Mila", "Ivy", "Jade",
+        "Fatima", "Elena", "Lucia", "Ines", "Anna", "Kate", "Lucy", "Ruby", "Alice", "Clara", "Jenna", "Tina", "Wendy",
+        "Betty", "Carmen", "Dana", "Fiona", "Gina", "Helen", "Irene", "Janet", "Kira", "Laura", "Megan", "Nina",
+        "Paula", "Rachel", "Tara", "Vera", "Zara", "Leah", "Sofia", "Mila", "Ivy", "Jade",
     };
 
     static final String[] MALE = {
-        "James", "Liam", "Noah", "Oliver", "Elijah", "Lucas", "Mason", "Logan", "Ethan", "Jack", "Leo", "Owen",
-        "Henry", "Samuel", "David", "Daniel", "Carlos", "Diego", "Mateo", "Ahmed", "Omar", "Ravi", "Arjun", "Kenji",
-        "Wei", "Ivan", "Marco", "Pablo", "Tom", "Ben", "Sam", "Max", "Adam", "Brian", "Chris", "Derek", "Eric",
-        "Frank", "George", "Hugo", "Isaac", "Jason", "Kevin", "Luis", "Mark", "Nathan", "Oscar", "Peter", "Ryan",
-        "Steve", "Tyler", "Victor", "Walter", "Xavier", "Zack", "Felix", "Gabe", "Joel", "Kyle", "Paul",
+        "James", "Liam", "Noah", "Oliver", "Elijah", "Lucas", "Mason", "Logan", "Ethan", "Jack", "Leo", "Owen", "Henry",
+        "Samuel", "David", "Daniel", "Carlos", "Diego", "Mateo", "Ahmed", "Omar", "Ravi", "Arjun", "Kenji", "Wei",
+        "Ivan", "Marco", "Pablo", "Tom", "Ben", "Sam", "Max", "Adam", "Brian", "Chris", "Derek", "Eric", "Frank",
+        "George", "Hugo", "Isaac", "Jason", "Kevin", "Luis", "Mark", "Nathan", "Oscar", "Peter", "Ryan", "Steve",
+        "Tyler", "Victor", "Walter", "Xavier", "Zack", "Felix", "Gabe", "Joel", "Kyle", "Paul",
     };
 
     /** Things bought in a store, roughly $1 to $20 each. */
     static final String[] CHEAP_ITEMS = {
-        "notebook", "pen", "pencil", "eraser", "marker", "folder", "ruler", "sticker sheet", "comic book", "candle",
-        "mug", "sandwich", "muffin", "cupcake", "cookie box", "juice bottle", "apple pie", "toy car", "yo-yo",
-        "kite", "ball", "puzzle", "card deck", "paintbrush", "sketchbook", "hair clip", "bracelet", "keychain",
-        "plant pot", "flower bouquet", "pair of socks", "hat", "scarf", "water bottle", "lunch box", "bookmark",
-        "magnet", "balloon pack", "picture frame", "towel",
+        "notebook",
+        "pen",
+        "pencil",
+        "eraser",
+        "marker",
+        "folder",
+        "ruler",
+        "sticker sheet",
+        "comic book",
+        "candle",
+        "mug",
+        "sandwich",
+        "muffin",
+        "cupcake",
+        "cookie box",
+        "juice bottle",
+        "apple pie",
+        "toy car",
+        "yo-yo",
+        "kite",
+        "ball",
+        "puzzle",
+        "card deck",
+        "paintbrush",
+        "sketchbook",
+        "hair clip",
+        "bracelet",
+        "keychain",
+        "plant pot",
+        "flower bouquet",
+        "pair of socks",
+        "hat",
+        "scarf",
+        "water bottle",
+        "lunch box",
+        "bookmark",
+        "magnet",
+        "balloon pack",
+        "picture frame",
+        "towel",
     };
 
     /** Things bought for $20 to $200. */
@@ -66,8 +101,16 @@ final class Lexicon {
     };
 
     static final String[] CHORES = {
-        "mowing lawns", "walking dogs", "washing cars", "babysitting", "tutoring", "delivering newspapers",
-        "raking leaves", "painting fences", "cleaning windows", "shoveling snow",
+        "mowing lawns",
+        "walking dogs",
+        "washing cars",
+        "babysitting",
+        "tutoring",
+        "delivering newspapers",
+        "raking leaves",
+        "painting fences",
+        "cleaning windows",
+        "shoveling snow",
     };
 
     static final String[] VEHICLES = {"car", "bus", "truck", "train", "van", "motorcycle"};

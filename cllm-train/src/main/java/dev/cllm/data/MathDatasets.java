@@ -105,7 +105,8 @@ public final class MathDatasets {
             int j = corpus.indexOf(end, i);
             if (j < 0) {
                 String rest = corpus.substring(i);
-                if (rest.endsWith(MathPrompt.EOS_TEXT)) rest = rest.substring(0, rest.length() - MathPrompt.EOS_TEXT.length());
+                if (rest.endsWith(MathPrompt.EOS_TEXT))
+                    rest = rest.substring(0, rest.length() - MathPrompt.EOS_TEXT.length());
                 if (!rest.isBlank()) docs.add(rest);
                 break;
             }
@@ -125,8 +126,8 @@ public final class MathDatasets {
                 no++;
                 if (line.isBlank()) continue;
                 JsonObject o = JsonFiles.parseObjectLine(line, file, no);
-                out.add(new MathExample(str(o, "question", file, no), str(o, "answer", file, no),
-                        str(o, "final", file, no)));
+                out.add(new MathExample(
+                        str(o, "question", file, no), str(o, "answer", file, no), str(o, "final", file, no)));
             }
         } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, "cannot read " + file + ": " + e.getMessage(), e);
@@ -136,7 +137,8 @@ public final class MathDatasets {
 
     private static String str(JsonObject o, String key, Path file, int line) {
         JsonElement e = o.get(key);
-        if (e == null || !e.isJsonPrimitive()) throw CllmException.badFormat(file, "line " + line + ": no string '" + key + "'");
+        if (e == null || !e.isJsonPrimitive())
+            throw CllmException.badFormat(file, "line " + line + ": no string '" + key + "'");
         return e.getAsString();
     }
 
@@ -155,11 +157,21 @@ public final class MathDatasets {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
-                case '"': sb.append("\\\""); break;
-                case '\\': sb.append("\\\\"); break;
-                case '\n': sb.append("\\n"); break;
-                case '\r': sb.append("\\r"); break;
-                case '\t': sb.append("\\t"); break;
+                case '"':
+                    sb.append("\\\"");
+                    break;
+                case '\\':
+                    sb.append("\\\\");
+                    break;
+                case '\n':
+                    sb.append("\\n");
+                    break;
+                case '\r':
+                    sb.append("\\r");
+                    break;
+                case '\t':
+                    sb.append("\\t");
+                    break;
                 default:
                     if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
                     else sb.append(c);

@@ -60,8 +60,8 @@ public final class MathGenerator {
             }
             if (isTestQuestion(q) != (split == Split.TEST)) continue;
             Solution s = g.s;
-            return new MathProblem(q, s.render(), Long.toString(s.finalValue()), fam.name(), t,
-                    t == fam.heldOutPhrasing(), s.steps());
+            return new MathProblem(
+                    q, s.render(), Long.toString(s.finalValue()), fam.name(), t, t == fam.heldOutPhrasing(), s.steps());
         }
         throw new IllegalStateException("family " + fam.name() + " rejected " + MAX_TRIES + " draws");
     }

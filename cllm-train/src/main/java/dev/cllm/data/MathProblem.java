@@ -12,8 +12,14 @@ package dev.cllm.data;
  * @param heldOutPhrasing whether that phrasing is reserved for the test split
  * @param steps the number of inline calculations in the solution
  */
-public record MathProblem(String question, String answer, String finalAnswer, String family, int phrasing,
-        boolean heldOutPhrasing, int steps) {
+public record MathProblem(
+        String question,
+        String answer,
+        String finalAnswer,
+        String family,
+        int phrasing,
+        boolean heldOutPhrasing,
+        int steps) {
 
     /** The prompt of this problem, {@link MathPrompt#format(String)}. */
     public String prompt() {

@@ -45,14 +45,21 @@ final class Solution {
     Calc calc(long a, char op, long b) {
         long c;
         switch (op) {
-            case '+': c = a + b; break;
-            case '-': c = a - b; break;
-            case '*': c = a * b; break;
+            case '+':
+                c = a + b;
+                break;
+            case '-':
+                c = a - b;
+                break;
+            case '*':
+                c = a * b;
+                break;
             case '/':
                 if (b == 0 || a % b != 0) throw Reject.INSTANCE;
                 c = a / b;
                 break;
-            default: throw new IllegalArgumentException("op " + op);
+            default:
+                throw new IllegalArgumentException("op " + op);
         }
         if (a < 0 || b < 0 || c < 0 || c >= MAX_RESULT) throw Reject.INSTANCE;
         String e = Long.toString(a) + op + b;

@@ -33,8 +33,8 @@ public final class Losses {
             Tensor ids = labels.to(torch.ScalarType.Long);
             if (mask != null) ids = ids.masked_fill(toBool(mask).logical_not(), new Scalar(IGNORE_INDEX));
             Tensor flat = ids.reshape(-1);
-            Tensor perPosition = torch.cross_entropy_loss(logits.reshape(-1, v), flat, new TensorOptional(), REDUCTION_NONE,
-                    IGNORE_INDEX, 0.0);
+            Tensor perPosition = torch.cross_entropy_loss(
+                    logits.reshape(-1, v), flat, new TensorOptional(), REDUCTION_NONE, IGNORE_INDEX, 0.0);
             return maskedMean(perPosition, flat.ne(new Scalar(IGNORE_INDEX)));
         });
     }
@@ -50,7 +50,9 @@ public final class Losses {
         if (mask != null) checkPositions(mask, logits, "mask");
         long t = logits.size(1);
         if (t < 2) throw new IllegalArgumentException("next-token loss needs at least 2 positions, got " + t);
-        return Scopes.compute(() -> crossEntropy(logits.narrow(1, 0, t - 1), tokens.narrow(1, 1, t - 1),
+        return Scopes.compute(() -> crossEntropy(
+                logits.narrow(1, 0, t - 1),
+                tokens.narrow(1, 1, t - 1),
                 mask == null ? null : mask.narrow(1, 1, t - 1)));
     }
 
@@ -105,8 +107,9 @@ public final class Losses {
         checkLogits(logits, "logits");
         checkLogits(targetLogits, "targetLogits");
         if (!java.util.Arrays.equals(TorchTensors.shape(logits), TorchTensors.shape(targetLogits))) {
-            throw new IllegalArgumentException("logits " + java.util.Arrays.toString(TorchTensors.shape(logits))
-                    + " and targetLogits " + java.util.Arrays.toString(TorchTensors.shape(targetLogits)) + " differ in shape");
+            throw new IllegalArgumentException(
+                    "logits " + java.util.Arrays.toString(TorchTensors.shape(logits)) + " and targetLogits "
+                            + java.util.Arrays.toString(TorchTensors.shape(targetLogits)) + " differ in shape");
         }
         if (mask != null) checkPositions(mask, logits, "mask");
     }
@@ -114,7 +117,8 @@ public final class Losses {
     private static void checkLogits(Tensor logits, String name) {
         TorchRuntime.flushDenormals();
         if (logits.dim() != 3) {
-            throw new IllegalArgumentException(name + " must be [batch, length, vocab], got " + java.util.Arrays.toString(TorchTensors.shape(logits)));
+            throw new IllegalArgumentException(name + " must be [batch, length, vocab], got "
+                    + java.util.Arrays.toString(TorchTensors.shape(logits)));
         }
     }
 

@@ -41,7 +41,8 @@ final class RotaryEmbedding implements AutoCloseable {
     private void ensureCapacity(int length) {
         if (length <= capacity) return;
         if (length > maxPositions) {
-            throw new IllegalArgumentException("sequence of " + length + " positions exceeds max_seq_len " + maxPositions);
+            throw new IllegalArgumentException(
+                    "sequence of " + length + " positions exceeds max_seq_len " + maxPositions);
         }
         int newCapacity = (int) Math.min(maxPositions, Math.max(length, Math.max(64L, 2L * capacity)));
         int half = headDim / 2;

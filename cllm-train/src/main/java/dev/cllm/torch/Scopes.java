@@ -1,9 +1,8 @@
 package dev.cllm.torch;
 
+import java.util.function.Supplier;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
-
-import java.util.function.Supplier;
 
 /**
  * Runs a computation in its own {@link PointerScope}, so that every temporary JavaCPP object it makes

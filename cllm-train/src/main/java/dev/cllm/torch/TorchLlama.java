@@ -4,19 +4,17 @@ import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.model.RandomWeights;
 import dev.cllm.model.TensorNames;
-
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * A Llama model in LibTorch (CPU, fp32): the reference implementation that tests check the native
@@ -43,8 +41,16 @@ public final class TorchLlama implements AutoCloseable {
     private final RotaryEmbedding rotary;
     private boolean closed;
 
-    private record Layer(Tensor attnNorm, Tensor wq, Tensor wk, Tensor wv, Tensor wo, Tensor ffnNorm, Tensor gate,
-            Tensor up, Tensor down) {}
+    private record Layer(
+            Tensor attnNorm,
+            Tensor wq,
+            Tensor wk,
+            Tensor wv,
+            Tensor wo,
+            Tensor ffnNorm,
+            Tensor gate,
+            Tensor up,
+            Tensor down) {}
 
     private TorchLlama(LlamaConfig config, Map<String, Tensor> parameters) {
         this.config = config;
@@ -54,10 +60,16 @@ public final class TorchLlama implements AutoCloseable {
         this.head = config.tiedEmbeddings() ? embed : parameters.get(TensorNames.LM_HEAD);
         this.layers = new Layer[config.nLayers()];
         for (int l = 0; l < layers.length; l++) {
-            layers[l] = new Layer(parameters.get(TensorNames.attnNorm(l)), parameters.get(TensorNames.wq(l)),
-                    parameters.get(TensorNames.wk(l)), parameters.get(TensorNames.wv(l)), parameters.get(TensorNames.wo(l)),
-                    parameters.get(TensorNames.ffnNorm(l)), parameters.get(TensorNames.gate(l)),
-                    parameters.get(TensorNames.up(l)), parameters.get(TensorNames.down(l)));
+            layers[l] = new Layer(
+                    parameters.get(TensorNames.attnNorm(l)),
+                    parameters.get(TensorNames.wq(l)),
+                    parameters.get(TensorNames.wk(l)),
+                    parameters.get(TensorNames.wv(l)),
+                    parameters.get(TensorNames.wo(l)),
+                    parameters.get(TensorNames.ffnNorm(l)),
+                    parameters.get(TensorNames.gate(l)),
+                    parameters.get(TensorNames.up(l)),
+                    parameters.get(TensorNames.down(l)));
         }
         this.rotary = new RotaryEmbedding(config.headDim(), config.maxSeqLen(), config.ropeTheta());
     }
@@ -107,21 +119,27 @@ public final class TorchLlama implements AutoCloseable {
      */
     public Tensor forward(Tensor tokens, Tensor keep) {
         checkOpen();
-        if (tokens.dim() != 2) throw new IllegalArgumentException("tokens must be [batch, length], got " + tokens.dim() + " dims");
+        if (tokens.dim() != 2)
+            throw new IllegalArgumentException("tokens must be [batch, length], got " + tokens.dim() + " dims");
         long b = tokens.size(0), t = tokens.size(1);
         if (t < 1 || b < 1) throw new IllegalArgumentException("tokens must not be empty, got [" + b + ", " + t + "]");
         if (t > config.maxSeqLen()) {
             throw new IllegalArgumentException("tokens: length " + t + " exceeds max_seq_len " + config.maxSeqLen());
         }
         if (keep != null && (keep.dim() != 2 || keep.size(0) != b || keep.size(1) != t)) {
-            throw new IllegalArgumentException("keep mask must be [" + b + ", " + t + "], got " + java.util.Arrays.toString(TorchTensors.shape(keep)));
+            throw new IllegalArgumentException("keep mask must be [" + b + ", " + t + "], got "
+                    + java.util.Arrays.toString(TorchTensors.shape(keep)));
         }
         TorchRuntime.flushDenormals();
         return Scopes.compute(() -> {
             Tensor ids = tokens.scalar_type() == torch.ScalarType.Long ? tokens : tokens.to(torch.ScalarType.Long);
             checkTokenRange(ids);
-            Tensor mask = keep == null ? null
-                    : AttentionMasks.causalWithPadding(keep.scalar_type() == torch.ScalarType.Bool ? keep : keep.ne(new org.bytedeco.pytorch.Scalar(0)));
+            Tensor mask = keep == null
+                    ? null
+                    : AttentionMasks.causalWithPadding(
+                            keep.scalar_type() == torch.ScalarType.Bool
+                                    ? keep
+                                    : keep.ne(new org.bytedeco.pytorch.Scalar(0)));
             Tensor x = torch.embedding(embed, ids);
             for (Layer layer : layers) {
                 x = x.add(attention(layer, rmsNorm(x, layer.attnNorm), b, (int) t, mask));
@@ -138,8 +156,15 @@ public final class TorchLlama implements AutoCloseable {
         Tensor v = torch.linear(h, layer.wv).view(b, t, config.nKvHeads(), hd).transpose(1, 2);
         q = rotary.apply(q, t);
         k = rotary.apply(k, t);
-        Tensor o = torch.scaled_dot_product_attention(q, k, v, mask == null ? new TensorOptional() : new TensorOptional(mask),
-                0.0, mask == null, new DoubleOptional(), config.nHeads() != config.nKvHeads());
+        Tensor o = torch.scaled_dot_product_attention(
+                q,
+                k,
+                v,
+                mask == null ? new TensorOptional() : new TensorOptional(mask),
+                0.0,
+                mask == null,
+                new DoubleOptional(),
+                config.nHeads() != config.nKvHeads());
         return torch.linear(o.transpose(1, 2).reshape(b, t, (long) config.qDim()), layer.wo);
     }
 
@@ -148,13 +173,15 @@ public final class TorchLlama implements AutoCloseable {
     }
 
     private Tensor rmsNorm(Tensor x, Tensor weight) {
-        return torch.rms_norm(x, new long[] {config.dim()}, new TensorOptional(weight), new DoubleOptional(config.normEps()));
+        return torch.rms_norm(
+                x, new long[] {config.dim()}, new TensorOptional(weight), new DoubleOptional(config.normEps()));
     }
 
     private void checkTokenRange(Tensor ids) {
         long min = ids.min().item_long(), max = ids.max().item_long();
         if (min < 0 || max >= config.vocabSize()) {
-            throw new IllegalArgumentException("tokens: id " + (min < 0 ? min : max) + " outside the vocabulary of " + config.vocabSize());
+            throw new IllegalArgumentException(
+                    "tokens: id " + (min < 0 ? min : max) + " outside the vocabulary of " + config.vocabSize());
         }
     }
 
@@ -206,7 +233,8 @@ public final class TorchLlama implements AutoCloseable {
     public ModelWeights toWeights() {
         checkOpen();
         Map<String, dev.cllm.model.Tensor> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : parameters.entrySet()) tensors.put(e.getKey(), TorchTensors.toModel(e.getKey(), e.getValue()));
+        for (Map.Entry<String, Tensor> e : parameters.entrySet())
+            tensors.put(e.getKey(), TorchTensors.toModel(e.getKey(), e.getValue()));
         return new ModelWeights(config, tensors, "torch");
     }
 
@@ -219,9 +247,11 @@ public final class TorchLlama implements AutoCloseable {
         for (Map.Entry<String, Tensor> e : parameters.entrySet()) {
             dev.cllm.model.Tensor source = weights.require(e.getKey());
             if (!java.util.Arrays.equals(source.shape(), TorchTensors.shape(e.getValue()))) {
-                throw dev.cllm.CllmException.badFormat(weights.source(), "tensor " + e.getKey() + " has shape "
-                        + java.util.Arrays.toString(source.shape()) + ", the model needs "
-                        + java.util.Arrays.toString(TorchTensors.shape(e.getValue())));
+                throw dev.cllm.CllmException.badFormat(
+                        weights.source(),
+                        "tensor " + e.getKey() + " has shape "
+                                + java.util.Arrays.toString(source.shape()) + ", the model needs "
+                                + java.util.Arrays.toString(TorchTensors.shape(e.getValue())));
             }
         }
         try (NoGradGuard guard = new NoGradGuard()) {

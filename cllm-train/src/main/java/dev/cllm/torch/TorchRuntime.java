@@ -1,7 +1,6 @@
 package dev.cllm.torch;
 
 import dev.cllm.CllmException;
-
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.bytedeco.pytorch.Context;
@@ -54,8 +53,10 @@ public final class TorchRuntime {
                 Loader.load(torch.class);
                 Loader.load(openblas_nolapack.class);
             } catch (UnsatisfiedLinkError e) {
-                throw new CllmException(CllmException.Status.UNSUPPORTED,
-                        "cannot load LibTorch for " + Loader.getPlatform() + ": " + e.getMessage(), e);
+                throw new CllmException(
+                        CllmException.Status.UNSUPPORTED,
+                        "cannot load LibTorch for " + Loader.getPlatform() + ": " + e.getMessage(),
+                        e);
             }
             if (FLUSH_DENORMALS) Context.setFlushDenormal(true);
             loaded = true;
@@ -68,7 +69,8 @@ public final class TorchRuntime {
      * (see the class comment).
      */
     public static void setThreads(int intraOpThreads, int blasThreads) {
-        if (intraOpThreads < 1) throw new IllegalArgumentException("intraOpThreads must be positive, got " + intraOpThreads);
+        if (intraOpThreads < 1)
+            throw new IllegalArgumentException("intraOpThreads must be positive, got " + intraOpThreads);
         if (blasThreads < 1) throw new IllegalArgumentException("blasThreads must be positive, got " + blasThreads);
         ensureLoaded();
         torch.set_num_threads(intraOpThreads);

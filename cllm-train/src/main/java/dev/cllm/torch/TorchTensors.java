@@ -1,12 +1,11 @@
 package dev.cllm.torch;
 
+import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
-
-import java.util.Arrays;
 
 /**
  * Copies between Java arrays / checkpoint tensors and LibTorch CPU tensors. Every tensor returned owns
@@ -22,7 +21,8 @@ public final class TorchTensors {
         TorchRuntime.ensureLoaded();
         return Scopes.compute(() -> {
             FloatPointer data = new FloatPointer(values);
-            return torch.from_blob(data, shape, new TensorOptions(torch.ScalarType.Float)).clone();
+            return torch.from_blob(data, shape, new TensorOptions(torch.ScalarType.Float))
+                    .clone();
         });
     }
 
@@ -32,7 +32,8 @@ public final class TorchTensors {
         TorchRuntime.ensureLoaded();
         return Scopes.compute(() -> {
             LongPointer data = new LongPointer(values);
-            return torch.from_blob(data, shape, new TensorOptions(torch.ScalarType.Long)).clone();
+            return torch.from_blob(data, shape, new TensorOptions(torch.ScalarType.Long))
+                    .clone();
         });
     }
 
@@ -47,7 +48,8 @@ public final class TorchTensors {
         long[] values = new long[Math.multiplyExact(rows.length, t)];
         for (int b = 0; b < rows.length; b++) {
             if (rows[b].length != t) {
-                throw new IllegalArgumentException("tokens: row " + b + " has " + rows[b].length + " tokens, row 0 has " + t);
+                throw new IllegalArgumentException(
+                        "tokens: row " + b + " has " + rows[b].length + " tokens, row 0 has " + t);
             }
             for (int i = 0; i < t; i++) values[b * t + i] = rows[b][i];
         }
@@ -62,7 +64,8 @@ public final class TorchTensors {
         long[] values = new long[Math.multiplyExact(lengths.length, width)];
         for (int b = 0; b < lengths.length; b++) {
             if (lengths[b] < 0 || lengths[b] > width) {
-                throw new IllegalArgumentException("lengths[" + b + "] = " + lengths[b] + " outside [0, " + width + "]");
+                throw new IllegalArgumentException(
+                        "lengths[" + b + "] = " + lengths[b] + " outside [0, " + width + "]");
             }
             for (int i = 0; i < lengths[b]; i++) values[b * width + i] = 1;
         }
@@ -86,22 +89,32 @@ public final class TorchTensors {
     /** All elements of t (any float dtype, any layout, detached) as floats in row-major order. */
     public static float[] toFloats(Tensor t) {
         long n = t.numel();
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor of " + n + " elements is too large for a float[]");
+        if (n > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("tensor of " + n + " elements is too large for a float[]");
         float[] out = new float[(int) n];
         if (n == 0) return out;
         TorchRuntime.ensureLoaded();
-        Scopes.run(() -> t.detach().to(torch.ScalarType.Float).contiguous().data_ptr_float().get(out));
+        Scopes.run(() -> t.detach()
+                .to(torch.ScalarType.Float)
+                .contiguous()
+                .data_ptr_float()
+                .get(out));
         return out;
     }
 
     /** All elements of an integer tensor as longs in row-major order. */
     public static long[] toLongs(Tensor t) {
         long n = t.numel();
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor of " + n + " elements is too large for a long[]");
+        if (n > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("tensor of " + n + " elements is too large for a long[]");
         long[] out = new long[(int) n];
         if (n == 0) return out;
         TorchRuntime.ensureLoaded();
-        Scopes.run(() -> t.detach().to(torch.ScalarType.Long).contiguous().data_ptr_long().get(out));
+        Scopes.run(() -> t.detach()
+                .to(torch.ScalarType.Long)
+                .contiguous()
+                .data_ptr_long()
+                .get(out));
         return out;
     }
 
@@ -120,7 +133,8 @@ public final class TorchTensors {
     private static void checkCount(long count, long[] shape) {
         long expected = dev.cllm.model.Tensor.elementCount(shape);
         if (expected != count) {
-            throw new IllegalArgumentException(count + " values for shape " + Arrays.toString(shape) + " (needs " + expected + ")");
+            throw new IllegalArgumentException(
+                    count + " values for shape " + Arrays.toString(shape) + " (needs " + expected + ")");
         }
     }
 }

@@ -4,18 +4,16 @@ import dev.cllm.CllmException;
 import dev.cllm.model.CheckpointWriter;
 import dev.cllm.model.SafetensorsFile;
 import dev.cllm.torch.TorchTensors;
-
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * AdamW (decoupled weight decay, bias-corrected moments) over named LibTorch parameters, written here so
@@ -55,7 +53,8 @@ public final class AdamW implements AutoCloseable {
      * clipping.
      */
     public double clipGradients(double maxNorm) {
-        try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
+        try (PointerScope scope = new PointerScope();
+                NoGradGuard guard = new NoGradGuard()) {
             double sumSquares = 0;
             List<Tensor> grads = new ArrayList<>();
             for (Tensor p : parameters.values()) {
@@ -78,7 +77,8 @@ public final class AdamW implements AutoCloseable {
     public void step(double lr) {
         steps++;
         double correction1 = 1 - Math.pow(beta1, steps), correction2 = 1 - Math.pow(beta2, steps);
-        try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
+        try (PointerScope scope = new PointerScope();
+                NoGradGuard guard = new NoGradGuard()) {
             Scalar b1 = new Scalar(beta1), b2 = new Scalar(beta2);
             Scalar oneMinusB1 = new Scalar(1 - beta1), oneMinusB2 = new Scalar(1 - beta2);
             Scalar stepSize = new Scalar(-lr / correction1);
@@ -106,7 +106,8 @@ public final class AdamW implements AutoCloseable {
             tensors.put("m." + name, TorchTensors.toModel("m." + name, firstMoments.get(name)));
             tensors.put("v." + name, TorchTensors.toModel("v." + name, secondMoments.get(name)));
         }
-        CheckpointWriter.writeSafetensors(tensors, file, null, Map.of("steps", Long.toString(steps), "format", "cllm-adamw"));
+        CheckpointWriter.writeSafetensors(
+                tensors, file, null, Map.of("steps", Long.toString(steps), "format", "cllm-adamw"));
     }
 
     /** Loads state saved by {@link #save}; every parameter must be there with its shape. */

@@ -1,16 +1,13 @@
 package dev.cllm.train;
 
 import com.google.gson.JsonObject;
-
 import dev.cllm.torch.Losses;
 import dev.cllm.torch.TorchLlama;
-
+import java.util.List;
+import java.util.SplittableRandom;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-
-import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * The CLLM objective (README, "Making a CLLM"): consistency + arWeight * AR.
@@ -32,9 +29,15 @@ import java.util.SplittableRandom;
  * AR loss and (detached) the consistency target, so a step costs two forwards.
  */
 public final class ConsistencyTask implements TrainingTask {
-    public enum Divergence { KL, SOFT_CE }
+    public enum Divergence {
+        KL,
+        SOFT_CE
+    }
 
-    public enum ArTarget { TEACHER, LABELS }
+    public enum ArTarget {
+        TEACHER,
+        LABELS
+    }
 
     /** Settings of the objective. maxLength: rows longer than this lose their earliest prompt tokens. */
     public record Settings(double arWeight, Divergence divergence, boolean local, ArTarget arTarget, int maxLength) {
@@ -62,7 +65,9 @@ public final class ConsistencyTask implements TrainingTask {
 
     /** Records in memory (small data, tests): one shard, a buffer that holds them all, seed 0. */
     public ConsistencyTask(List<TrajectoryRecord> records, Settings settings) {
-        this(new ShuffledRecordStream(List.of(RecordShard.of("records", records)), Math.max(1, records.size()), 0), settings);
+        this(
+                new ShuffledRecordStream(List.of(RecordShard.of("records", records)), Math.max(1, records.size()), 0),
+                settings);
     }
 
     /**
@@ -123,7 +128,8 @@ public final class ConsistencyTask implements TrainingTask {
             int[] goal = settings.local() ? states[Math.min(j + 1, states.length - 1)] : r.fixedPoint();
             int[] prompt = r.promptIds();
             int keepPrompt = Math.min(prompt.length, settings.maxLength() - goal.length);
-            if (keepPrompt < 1) throw new IllegalArgumentException("max length " + settings.maxLength() + " is shorter than a block");
+            if (keepPrompt < 1)
+                throw new IllegalArgumentException("max length " + settings.maxLength() + " is shorter than a block");
             student[b] = concat(prompt, prompt.length - keepPrompt, state);
             target[b] = concat(prompt, prompt.length - keepPrompt, goal);
             promptEnds[b] = keepPrompt;
@@ -137,7 +143,8 @@ public final class ConsistencyTask implements TrainingTask {
         for (int b = 0; b < batchSize; b++) {
             // Logits at promptEnd-1+i predict block token i from inputs that include block tokens < i:
             // count them only when those inputs differ somewhere (i > first difference).
-            for (int i = firstDiff[b] + 1; i < blockLengths[b]; i++) studentBatch.mark(CONSISTENCY, b, promptEnds[b] - 1 + i);
+            for (int i = firstDiff[b] + 1; i < blockLengths[b]; i++)
+                studentBatch.mark(CONSISTENCY, b, promptEnds[b] - 1 + i);
             // AR: the block, and the teacher's earlier output that the prompt carries (everything after the
             // original prompt), as the reference's AR loss covers the whole teacher answer.
             int original = originalPromptLength(picked[b]);
@@ -162,10 +169,11 @@ public final class ConsistencyTask implements TrainingTask {
         if (studentBatch.any(CONSISTENCY)) {
             Tensor studentLogits = model.forward(studentBatch.tokensTensor(), keep);
             Tensor mask = studentBatch.mask(CONSISTENCY);
-            consistency = settings.divergence() == Divergence.KL ? Losses.forwardKl(studentLogits, targetLogits, mask)
+            consistency = settings.divergence() == Divergence.KL
+                    ? Losses.forwardKl(studentLogits, targetLogits, mask)
                     : Losses.softCrossEntropy(studentLogits, targetLogits, mask);
         } else {
-            consistency = ar.mul(new Scalar(0.0));  // every state drawn was already the fixed point
+            consistency = ar.mul(new Scalar(0.0)); // every state drawn was already the fixed point
         }
         Tensor total = consistency.add(ar.mul(new Scalar(settings.arWeight())));
         return new StepLoss(total, new double[] {total.item_double(), consistency.item_double(), ar.item_double()});

@@ -1,7 +1,6 @@
 package dev.cllm.train;
 
 import dev.cllm.CllmException;
-
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;

@@ -11,7 +11,8 @@ public record LearningRateSchedule(double peak, int warmupSteps, int totalSteps,
         if (warmupSteps < 0 || warmupSteps > totalSteps) {
             throw new IllegalArgumentException("warmup steps must be in [0, steps], got " + warmupSteps);
         }
-        if (minRatio < 0 || minRatio > 1) throw new IllegalArgumentException("min ratio must be in [0, 1], got " + minRatio);
+        if (minRatio < 0 || minRatio > 1)
+            throw new IllegalArgumentException("min ratio must be in [0, 1], got " + minRatio);
     }
 
     /** Warmup of a fraction of the steps (at least one step when the fraction is positive). */

@@ -2,7 +2,15 @@ package dev.cllm.train;
 
 import dev.cllm.CllmException;
 import dev.cllm.util.AtomicFiles;
-
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -14,16 +22,6 @@ import org.jfree.chart.title.TextTitle;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 /**
  * The loss plot of a training run, drawn from its CSV log: above, every loss column raw (thin, pale) and
  * smoothed (thick; a moving average of the logarithm on a log axis), each labelled with its last value, plus held-out columns ({@code heldout_*}) as
@@ -33,8 +31,15 @@ import java.util.Map;
 public final class LossPlot {
     /** Smoothing: an exponential moving average over at most about this many log rows. */
     static final int SMOOTHING = 20;
-    private static final Color[] COLORS = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
-        new Color(214, 39, 40), new Color(148, 103, 189), new Color(140, 86, 75)};
+
+    private static final Color[] COLORS = {
+        new Color(31, 119, 180),
+        new Color(255, 127, 14),
+        new Color(44, 160, 44),
+        new Color(214, 39, 40),
+        new Color(148, 103, 189),
+        new Color(140, 86, 75)
+    };
     private static final String LR = "lr", HELD_OUT = "heldout_";
 
     private LossPlot() {}
@@ -72,20 +77,27 @@ public final class LossPlot {
             List<double[]> points = e.getValue();
             double last = points.get(points.size() - 1)[1];
             if (name.startsWith(HELD_OUT)) {
-                int s = add(losses, "held-out " + name.substring(HELD_OUT.length()) + " (last " + ReadableNumbers.format(last, 4)
-                        + ")", points);
+                int s = add(
+                        losses,
+                        "held-out " + name.substring(HELD_OUT.length()) + " (last " + ReadableNumbers.format(last, 4)
+                                + ")",
+                        points);
                 lossRenderer.setSeriesPaint(s, c);
-                lossRenderer.setSeriesStroke(s, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-                        new float[] {6f, 4f}, 0f));
+                lossRenderer.setSeriesStroke(
+                        s,
+                        new BasicStroke(
+                                1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
                 lossRenderer.setSeriesShapesVisible(s, true);
             } else {
                 List<double[]> smooth = smoothed(points, window, positive);
-                if (smooth.isEmpty()) continue;  // no finite value to draw
+                if (smooth.isEmpty()) continue; // no finite value to draw
                 int raw = add(losses, name + ", raw (last " + ReadableNumbers.format(last, 4) + ")", points);
                 lossRenderer.setSeriesPaint(raw, new Color(c.getRed(), c.getGreen(), c.getBlue(), 90));
                 lossRenderer.setSeriesStroke(raw, new BasicStroke(1f));
-                int sm = add(losses, name + ", smoothed (last " + ReadableNumbers.format(smooth.get(smooth.size() - 1)[1], 4)
-                        + ")", smooth);
+                int sm = add(
+                        losses,
+                        name + ", smoothed (last " + ReadableNumbers.format(smooth.get(smooth.size() - 1)[1], 4) + ")",
+                        smooth);
                 lossRenderer.setSeriesPaint(sm, c);
                 lossRenderer.setSeriesStroke(sm, new BasicStroke(2.2f));
             }
@@ -96,7 +108,8 @@ public final class LossPlot {
 
         XYSeriesCollection rates = new XYSeriesCollection();
         List<double[]> lr = columns.getOrDefault(LR, List.of());
-        if (!lr.isEmpty()) add(rates, "learning rate (last " + ReadableNumbers.format(lr.get(lr.size() - 1)[1], 3) + ")", lr);
+        if (!lr.isEmpty())
+            add(rates, "learning rate (last " + ReadableNumbers.format(lr.get(lr.size() - 1)[1], 3) + ")", lr);
         NumberAxis lrAxis = new NumberAxis("learning rate");
         lrAxis.setNumberFormatOverride(new ReadableNumbers(3));
         XYLineAndShapeRenderer lrRenderer = new XYLineAndShapeRenderer(true, false);
@@ -116,11 +129,14 @@ public final class LossPlot {
             p.setDomainGridlinePaint(new Color(200, 200, 200));
         }
         JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-        TextTitle title = new TextTitle(command == null ? "cllm training" : command, new Font(Font.SANS_SERIF, Font.BOLD, 13));
+        TextTitle title =
+                new TextTitle(command == null ? "cllm training" : command, new Font(Font.SANS_SERIF, Font.BOLD, 13));
         title.setMaximumLinesToDisplay(3);
         chart.setTitle(title);
-        chart.addSubtitle(new TextTitle("smoothed: exponential moving average of " + (positive ? "log(loss)" : "the loss")
-                + " over about " + window + " log rows", new Font(Font.SANS_SERIF, Font.PLAIN, 11)));
+        chart.addSubtitle(new TextTitle(
+                "smoothed: exponential moving average of " + (positive ? "log(loss)" : "the loss") + " over about "
+                        + window + " log rows",
+                new Font(Font.SANS_SERIF, Font.PLAIN, 11)));
         chart.setBackgroundPaint(Color.WHITE);
         return chart;
     }

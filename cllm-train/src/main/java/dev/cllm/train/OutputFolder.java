@@ -1,7 +1,6 @@
 package dev.cllm.train;
 
 import dev.cllm.CllmException;
-
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -20,8 +19,16 @@ final class OutputFolder {
     static final String LOG = "train-log.csv", PLOT = "loss.png", SUMMARY = "summary.json", CHECKPOINTS = "checkpoints";
 
     /** Files and folders a trainer writes (a model's files as CheckpointWriter names them). */
-    private static final List<String> OWN = List.of(CHECKPOINTS, "model.safetensors", "config.json", "tokenizer.json",
-            "tokenizer_config.json", "special_tokens_map.json", LOG, PLOT, SUMMARY);
+    private static final List<String> OWN = List.of(
+            CHECKPOINTS,
+            "model.safetensors",
+            "config.json",
+            "tokenizer.json",
+            "tokenizer_config.json",
+            "special_tokens_map.json",
+            LOG,
+            PLOT,
+            SUMMARY);
 
     private OutputFolder() {}
 
@@ -33,8 +40,9 @@ final class OutputFolder {
             case FRESH -> {
                 List<String> present = entries(out);
                 if (!present.isEmpty()) {
-                    throw new IllegalArgumentException("--out " + out + " is not empty (" + String.join(", ", present.subList(0,
-                            Math.min(3, present.size()))) + (present.size() > 3 ? ", ..." : "") + "): pass --resume to "
+                    throw new IllegalArgumentException("--out " + out + " is not empty ("
+                            + String.join(", ", present.subList(0, Math.min(3, present.size())))
+                            + (present.size() > 3 ? ", ..." : "") + "): pass --resume to "
                             + "continue the run in it, or --overwrite to replace it");
                 }
             }
@@ -44,7 +52,7 @@ final class OutputFolder {
                     delete(out.resolve(name + ".tmp"));
                 }
             }
-            case RESUME -> { }
+            case RESUME -> {}
         }
     }
 

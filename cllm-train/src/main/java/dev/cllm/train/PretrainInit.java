@@ -3,7 +3,6 @@ package dev.cllm.train;
 import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.model.Tensor;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -21,7 +20,8 @@ public final class PretrainInit {
         SplittableRandom random = new SplittableRandom(seed);
         double residualScale = 1.0 / Math.sqrt(2.0 * config.nLayers());
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : ModelWeights.expectedShapes(config).stream().toList()) {
+        for (Map.Entry<String, long[]> e :
+                ModelWeights.expectedShapes(config).stream().toList()) {
             String name = e.getKey();
             long[] shape = e.getValue();
             float[] values = new float[Math.toIntExact(Tensor.elementCount(shape))];
@@ -41,5 +41,4 @@ public final class PretrainInit {
         double u1 = random.nextDouble(), u2 = random.nextDouble();
         return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
     }
-
 }

@@ -2,11 +2,9 @@ package dev.cllm.train;
 
 import dev.cllm.torch.Losses;
 import dev.cllm.torch.TorchLlama;
-
-import org.bytedeco.pytorch.Tensor;
-
 import java.util.List;
 import java.util.SplittableRandom;
+import org.bytedeco.pytorch.Tensor;
 
 /**
  * Next-token pre-training on a corpus of documents (token ids, each starting with BOS and ending with

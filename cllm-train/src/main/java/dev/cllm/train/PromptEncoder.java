@@ -1,7 +1,6 @@
 package dev.cllm.train;
 
 import dev.cllm.tokenizer.Tokenizer;
-
 import java.util.Arrays;
 
 /**

@@ -2,7 +2,6 @@ package dev.cllm.train;
 
 import dev.cllm.CllmException;
 import dev.cllm.model.JsonFiles;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,7 +2,6 @@ package dev.cllm.train;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-
 import dev.cllm.CllmException;
 import dev.cllm.model.JsonFiles;
 
@@ -46,7 +45,7 @@ public record PromptText(int dataId, String prompt, String answer) implements ja
         if (answer != null && !answer.isJsonNull() && !answer.isJsonPrimitive()) {
             throw new IllegalArgumentException("has a field \"answer\" that is not a string");
         }
-        return new PromptText(dataId, prompt.getAsString(),
-                answer == null || answer.isJsonNull() ? null : answer.getAsString());
+        return new PromptText(
+                dataId, prompt.getAsString(), answer == null || answer.isJsonNull() ? null : answer.getAsString());
     }
 }

@@ -1,7 +1,6 @@
 package dev.cllm.train;
 
 import dev.cllm.engine.NativeSession;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,7 +35,8 @@ public final class PromptTrajectories {
     public static Result collect(NativeSession session, TrajectoryJob.Prompt prompt, Settings settings) {
         List<TrajectoryRecord> collected = new TrajectoryCollector(session, settings.collector())
                 .collect(prompt.dataId(), prompt.ids(), prompt.labels());
-        TrajectoryCleaner cleaner = new TrajectoryCleaner(settings.repeatLimit(), settings.collector().seed());
+        TrajectoryCleaner cleaner = new TrajectoryCleaner(
+                settings.repeatLimit(), settings.collector().seed());
         List<TrajectoryRecord> kept = new ArrayList<>(collected.size());
         int dropped = 0;
         long augmented = 0, tokens = 0;

@@ -1,17 +1,16 @@
 package dev.cllm.train;
 
+import java.awt.Graphics2D;
+import java.awt.geom.Rectangle2D;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberTick;
 import org.jfree.chart.axis.TickType;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.Range;
-
-import java.awt.Graphics2D;
-import java.awt.geom.Rectangle2D;
-import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A vertical log axis labelled at round values: powers of ten over many decades, 1-2-5 over a few, every
@@ -71,7 +70,8 @@ final class ReadableLogAxis extends LogAxis {
         for (int i = 0; i < 12 && values.size() < ENOUGH; i++) {
             BigDecimal step = BigDecimal.valueOf(new int[] {5, 2, 1}[i % 3]).scaleByPowerOfTen(e - i / 3);
             values = new ArrayList<>();
-            BigDecimal v = BigDecimal.valueOf(Math.ceil(lo / step.doubleValue())).multiply(step);
+            BigDecimal v =
+                    BigDecimal.valueOf(Math.ceil(lo / step.doubleValue())).multiply(step);
             for (; v.doubleValue() <= hi; v = v.add(step)) {
                 if (v.doubleValue() >= lo) values.add(v);
             }
@@ -81,6 +81,8 @@ final class ReadableLogAxis extends LogAxis {
 
     private static String label(BigDecimal v) {
         double d = Math.abs(v.doubleValue());
-        return d >= 1e-3 && d < 1e5 ? v.stripTrailingZeros().toPlainString() : ReadableNumbers.format(v.doubleValue(), 3);
+        return d >= 1e-3 && d < 1e5
+                ? v.stripTrailingZeros().toPlainString()
+                : ReadableNumbers.format(v.doubleValue(), 3);
     }
 }

@@ -43,7 +43,8 @@ final class ReadableNumbers extends NumberFormat {
     @Override
     public Number parse(String source, ParsePosition pos) {
         try {
-            double v = Double.parseDouble(source.substring(pos.getIndex()).trim().toLowerCase(Locale.ROOT));
+            double v =
+                    Double.parseDouble(source.substring(pos.getIndex()).trim().toLowerCase(Locale.ROOT));
             pos.setIndex(source.length());
             return v;
         } catch (NumberFormatException e) {

@@ -1,7 +1,6 @@
 package dev.cllm.train;
 
 import dev.cllm.CllmException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,24 +24,30 @@ public final class RecordShards {
             refuseParquet(path);
             return List.of(new JsonlShard(path));
         }
-        if (!Files.isDirectory(path)) throw new CllmException(CllmException.Status.IO, "trajectory data not found: " + path);
+        if (!Files.isDirectory(path))
+            throw new CllmException(CllmException.Status.IO, "trajectory data not found: " + path);
         List<RecordShard> shards = new ArrayList<>();
         try (Stream<Path> children = Files.list(path)) {
-            for (Path p : children.sorted(Comparator.comparing(c -> c.getFileName().toString())).toList()) {
+            for (Path p : children.sorted(
+                            Comparator.comparing(c -> c.getFileName().toString()))
+                    .toList()) {
                 String name = p.getFileName().toString();
                 if (name.startsWith(".") || name.startsWith("_") || name.endsWith(".manifest.json")) continue;
                 if (Files.isDirectory(p)) continue;
                 refuseParquet(p);
                 if (!isJsonl(name)) {
-                    throw CllmException.badFormat(p, "not a trajectory shard (expected a name ending in .jsonl, .jsonl.gz, "
-                            + ".json or .json.gz)");
+                    throw CllmException.badFormat(
+                            p,
+                            "not a trajectory shard (expected a name ending in .jsonl, .jsonl.gz, "
+                                    + ".json or .json.gz)");
                 }
                 shards.add(new JsonlShard(p));
             }
         } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, "cannot list " + path + ": " + e.getMessage(), e);
         }
-        if (shards.isEmpty()) throw CllmException.badFormat(path, "the directory holds no trajectory shards (.jsonl, .jsonl.gz)");
+        if (shards.isEmpty())
+            throw CllmException.badFormat(path, "the directory holds no trajectory shards (.jsonl, .jsonl.gz)");
         return shards;
     }
 
@@ -53,8 +58,9 @@ public final class RecordShards {
 
     private static void refuseParquet(Path p) {
         if (p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".parquet")) {
-            throw new CllmException(CllmException.Status.UNSUPPORTED, p + ": Parquet trajectory shards are not "
-                    + "supported yet; write JSONL (.jsonl or .jsonl.gz)");
+            throw new CllmException(
+                    CllmException.Status.UNSUPPORTED,
+                    p + ": Parquet trajectory shards are not " + "supported yet; write JSONL (.jsonl or .jsonl.gz)");
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.cllm.train;
 
 import dev.cllm.torch.TorchTensors;
-
 import org.bytedeco.pytorch.Tensor;
 
 /**

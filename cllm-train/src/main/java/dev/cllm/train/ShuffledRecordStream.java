@@ -1,7 +1,6 @@
 package dev.cllm.train;
 
 import com.google.gson.JsonObject;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +35,8 @@ public final class ShuffledRecordStream implements AutoCloseable {
     /** Where the stream stands: the epoch and how many records were drawn in it. */
     public record Position(int epoch, long drawn) {
         public Position {
-            if (epoch < 0 || drawn < 0) throw new IllegalArgumentException("bad stream position " + epoch + "/" + drawn);
+            if (epoch < 0 || drawn < 0)
+                throw new IllegalArgumentException("bad stream position " + epoch + "/" + drawn);
         }
     }
 
@@ -83,7 +83,8 @@ public final class ShuffledRecordStream implements AutoCloseable {
     public TrajectoryRecord next() {
         if (!started || size == 0) {
             startEpoch(started ? epoch + 1 : 0);
-            if (size == 0) throw new IllegalArgumentException("the trajectory data (" + describe() + ") holds no records");
+            if (size == 0)
+                throw new IllegalArgumentException("the trajectory data (" + describe() + ") holds no records");
         }
         int slot = draws.nextInt(size);
         TrajectoryRecord out = buffer[slot];
@@ -195,16 +196,18 @@ public final class ShuffledRecordStream implements AutoCloseable {
     public void restore(JsonObject state) {
         long savedBuffer = state.get("shuffle_buffer").getAsLong();
         if (savedBuffer != bufferSize) {
-            throw new IllegalArgumentException("the checkpoint was trained with --shuffle-buffer " + savedBuffer
-                    + ", this run asks for " + bufferSize + "; the record order would differ: resume with the same value");
+            throw new IllegalArgumentException(
+                    "the checkpoint was trained with --shuffle-buffer " + savedBuffer + ", this run asks for "
+                            + bufferSize + "; the record order would differ: resume with the same value");
         }
         if (state.get("seed").getAsLong() != seed) {
-            throw new IllegalArgumentException("the checkpoint's data order was seeded with " + state.get("seed").getAsLong()
-                    + ", this run with " + seed);
+            throw new IllegalArgumentException("the checkpoint's data order was seeded with "
+                    + state.get("seed").getAsLong() + ", this run with " + seed);
         }
-        if (state.get("shards").getAsInt() != shards.size() || state.get("shard_names_crc32").getAsLong() != shardNamesCrc()) {
-            throw new IllegalArgumentException("the trajectory data differs from the checkpoint's: " + state.get("shards")
-                    + " shard(s) then, " + describe() + " now; resume with the same data");
+        if (state.get("shards").getAsInt() != shards.size()
+                || state.get("shard_names_crc32").getAsLong() != shardNamesCrc()) {
+            throw new IllegalArgumentException("the trajectory data differs from the checkpoint's: "
+                    + state.get("shards") + " shard(s) then, " + describe() + " now; resume with the same data");
         }
         seek(new Position(state.get("epoch").getAsInt(), state.get("drawn").getAsLong()));
     }
@@ -216,7 +219,9 @@ public final class ShuffledRecordStream implements AutoCloseable {
     }
 
     private String describe() {
-        return shards.size() == 1 ? shards.get(0).name() : shards.size() + " shards, " + shards.get(0).name() + " ...";
+        return shards.size() == 1
+                ? shards.get(0).name()
+                : shards.size() + " shards, " + shards.get(0).name() + " ...";
     }
 
     private SplittableRandom epochRandom(int e) {

@@ -4,16 +4,12 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-
 import dev.cllm.CllmException;
 import dev.cllm.model.CheckpointWriter;
 import dev.cllm.model.DType;
 import dev.cllm.torch.TorchLlama;
 import dev.cllm.util.AtomicFiles;
 import dev.cllm.util.ProgressBar;
-
-import org.bytedeco.javacpp.PointerScope;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import org.bytedeco.javacpp.PointerScope;
 
 /**
  * The training loop shared by pre-training and consistency fine-tuning: AdamW with a cosine schedule and
@@ -54,12 +51,23 @@ public final class Trainer {
     }
 
     /** Optimisation settings. checkpointEvery 0: only at the end. */
-    public record Settings(int steps, int batchSize, int accumulation, double learningRate, double warmupFraction,
-            double weightDecay, double clipNorm, long seed, int checkpointEvery, int logEvery, boolean progress) {
+    public record Settings(
+            int steps,
+            int batchSize,
+            int accumulation,
+            double learningRate,
+            double warmupFraction,
+            double weightDecay,
+            double clipNorm,
+            long seed,
+            int checkpointEvery,
+            int logEvery,
+            boolean progress) {
         public Settings {
             if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
             if (batchSize < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batchSize);
-            if (accumulation < 1) throw new IllegalArgumentException("--accumulation must be >= 1, got " + accumulation);
+            if (accumulation < 1)
+                throw new IllegalArgumentException("--accumulation must be >= 1, got " + accumulation);
             if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0");
             if (logEvery < 1) throw new IllegalArgumentException("--log-every must be >= 1");
         }
@@ -89,7 +97,8 @@ public final class Trainer {
             for (String name : List.of("steps", "lr", "warmup", "batch", "accumulation", "seed")) {
                 JsonElement before = saved.get(name);
                 if (before != null && before.getAsDouble() != now.get(name).getAsDouble()) {
-                    changes.add("--" + name + " " + plain(before.getAsDouble()) + " (now " + plain(now.get(name).getAsDouble()) + ")");
+                    changes.add("--" + name + " " + plain(before.getAsDouble()) + " (now "
+                            + plain(now.get(name).getAsDouble()) + ")");
                 }
             }
             return changes;
@@ -126,7 +135,7 @@ public final class Trainer {
     private final Path tokenizer;
     private final DType saveDtype;
     private final TrainingCheckpoints checkpoints;
-    private SavePoint savePoint = point -> { };
+    private SavePoint savePoint = point -> {};
 
     /** tokenizer: copied next to every saved model (may be null). saveDtype: dtype of saved models. */
     public Trainer(TorchLlama model, TrainingTask task, Settings settings, Path out, Path tokenizer, DType saveDtype) {
@@ -149,8 +158,8 @@ public final class Trainer {
     public Summary run(Start start, JsonObject info) {
         OutputFolder.prepare(out, start);
         model.setRequiresGrad(true);
-        LearningRateSchedule schedule = LearningRateSchedule.cosine(settings.learningRate(), settings.steps(),
-                settings.warmupFraction());
+        LearningRateSchedule schedule =
+                LearningRateSchedule.cosine(settings.learningRate(), settings.steps(), settings.warmupFraction());
         int names = task.lossNames().size();
         try (AdamW optimizer = new AdamW(model.namedParameters(), 0.9, 0.95, 1e-8, settings.weightDecay())) {
             int first = 0;
@@ -166,19 +175,29 @@ public final class Trainer {
             }
             long startTime = System.nanoTime();
             try (TrainingLog log = new TrainingLog(out.resolve(OutputFolder.LOG), task.lossNames(), first);
-                 ProgressBar bar = settings.progress() && first < settings.steps()
-                         ? new ProgressBar("train", settings.steps()) : null) {
+                    ProgressBar bar = settings.progress() && first < settings.steps()
+                            ? new ProgressBar("train", settings.steps())
+                            : null) {
                 if (bar != null && first > 0) bar.update(first, "resumed");
                 for (int step = first; step < settings.steps(); step++) {
                     double lr = schedule.at(step);
                     values = trainStep(step, optimizer, lr);
                     window.add(values);
                     int done = step + 1;
-                    if (done % settings.logEvery() == 0 || done == settings.steps()) log.log(done, window.takeMean(), lr);
+                    if (done % settings.logEvery() == 0 || done == settings.steps())
+                        log.log(done, window.takeMean(), lr);
                     if (bar != null) {
-                        bar.update(done, String.format(Locale.ROOT, "%s %.4f lr %.2e", task.lossNames().get(0), values[0], lr));
+                        bar.update(
+                                done,
+                                String.format(
+                                        Locale.ROOT,
+                                        "%s %.4f lr %.2e",
+                                        task.lossNames().get(0),
+                                        values[0],
+                                        lr));
                     }
-                    if (done == settings.steps() || (settings.checkpointEvery() > 0 && done % settings.checkpointEvery() == 0)) {
+                    if (done == settings.steps()
+                            || (settings.checkpointEvery() > 0 && done % settings.checkpointEvery() == 0)) {
                         saveCheckpoint(done, optimizer, window, values);
                     }
                 }
@@ -190,7 +209,8 @@ public final class Trainer {
             }
             CheckpointWriter.write(model.toWeights(), out, saveDtype, tokenizer);
             savePoint.reached("final-model");
-            String command = info != null && info.has("command") ? info.get("command").getAsString() : null;
+            String command =
+                    info != null && info.has("command") ? info.get("command").getAsString() : null;
             LossPlot.write(out.resolve(OutputFolder.LOG), out.resolve(OutputFolder.PLOT), command);
             Summary summary = new Summary(first, settings.steps(), seconds, values.clone(), peakRss());
             writeSummary(summary, info);
@@ -211,8 +231,10 @@ public final class Trainer {
             }
         }
         if (!Double.isFinite(values[0])) {
-            throw new CllmException(CllmException.Status.INTERNAL, "the loss became " + values[0] + " at step " + step
-                    + "; start over (--overwrite) with a lower --lr or a tighter --clip");
+            throw new CllmException(
+                    CllmException.Status.INTERNAL,
+                    "the loss became " + values[0] + " at step " + step
+                            + "; start over (--overwrite) with a lower --lr or a tighter --clip");
         }
         optimizer.clipGradients(settings.clipNorm());
         optimizer.step(lr);
@@ -248,26 +270,31 @@ public final class Trainer {
             System.err.println("resume: " + checkpoint.dir() + " predates recorded settings; they cannot be checked");
         }
         if (step > settings.steps()) {
-            throw new IllegalArgumentException("cannot resume " + out + ": its checkpoint is at step " + step + ", beyond --steps "
-                    + settings.steps());
+            throw new IllegalArgumentException("cannot resume " + out + ": its checkpoint is at step " + step
+                    + ", beyond --steps " + settings.steps());
         }
         try {
             model.loadWeights(dev.cllm.model.Checkpoints.load(checkpoint.dir()));
             optimizer.load(checkpoint.dir().resolve(TrainingCheckpoints.OPTIMIZER));
         } catch (RuntimeException e) {
             if (e instanceof CllmException c) throw c;
-            throw new CllmException(CllmException.Status.BAD_FORMAT, "cannot resume from " + checkpoint.dir() + ": "
-                    + dev.cllm.model.JsonErrors.oneLine(String.valueOf(e.getMessage())), e);
+            throw new CllmException(
+                    CllmException.Status.BAD_FORMAT,
+                    "cannot resume from " + checkpoint.dir() + ": "
+                            + dev.cllm.model.JsonErrors.oneLine(String.valueOf(e.getMessage())),
+                    e);
         }
         if (state.has("data")) {
             task.restoreData(state.getAsJsonObject("data"));
         } else if (task.dataState() != null) {
-            System.err.println("resume: " + checkpoint.dir() + " holds no data position; the data is read from its start");
+            System.err.println(
+                    "resume: " + checkpoint.dir() + " holds no data position; the data is read from its start");
         }
         if (state.has("log_window")) window.restore(state.getAsJsonObject("log_window"));
         if (state.has("last_values")) {
             JsonArray last = state.getAsJsonArray("last_values");
-            for (int i = 0; i < Math.min(values.length, last.size()); i++) values[i] = last.get(i).getAsDouble();
+            for (int i = 0; i < Math.min(values.length, last.size()); i++)
+                values[i] = last.get(i).getAsDouble();
         }
         System.err.println("resuming from " + checkpoint.dir() + " (step " + step + ")");
         return step;
@@ -290,9 +317,11 @@ public final class Trainer {
         o.addProperty("peak_rss_bytes", s.peakRssBytes());
         JsonObject data = task.dataState();
         if (data != null) o.add("data_position", data);
-        for (int i = 0; i < s.lastValues().length; i++) o.addProperty("last_" + task.lossNames().get(i), s.lastValues()[i]);
+        for (int i = 0; i < s.lastValues().length; i++)
+            o.addProperty("last_" + task.lossNames().get(i), s.lastValues()[i]);
         try {
-            AtomicFiles.write(out.resolve(OutputFolder.SUMMARY),
+            AtomicFiles.write(
+                    out.resolve(OutputFolder.SUMMARY),
                     (new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, "cannot write summary: " + e.getMessage(), e);
@@ -348,7 +377,7 @@ public final class Trainer {
 
         void restore(JsonObject o) {
             JsonArray saved = o.getAsJsonArray("sums");
-            if (saved.size() != sums.length) return;  // another task's log: start the window afresh
+            if (saved.size() != sums.length) return; // another task's log: start the window afresh
             for (int i = 0; i < sums.length; i++) sums[i] = saved.get(i).getAsDouble();
             count = o.get("count").getAsInt();
         }

@@ -4,14 +4,12 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-
 import dev.cllm.CllmException;
 import dev.cllm.model.CheckpointWriter;
 import dev.cllm.model.DType;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.model.SafetensorsFile;
 import dev.cllm.util.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -63,7 +61,13 @@ final class TrainingCheckpoints {
      * Writes a checkpoint. state: trainer.json's content without the file list, which is added here.
      * savePoint is told "checkpoint-model" and "checkpoint-optimizer" after those files (a test hook).
      */
-    void write(int step, ModelWeights weights, Path tokenizer, AdamW optimizer, JsonObject state, Trainer.SavePoint savePoint) {
+    void write(
+            int step,
+            ModelWeights weights,
+            Path tokenizer,
+            AdamW optimizer,
+            JsonObject state,
+            Trainer.SavePoint savePoint) {
         Path dir = dir(step);
         try {
             Files.createDirectories(dir);
@@ -79,10 +83,13 @@ final class TrainingCheckpoints {
             for (String name : CHECKED) files.add(name, describe(dir.resolve(name)));
             JsonObject full = state.deepCopy();
             full.add("files", files);
-            AtomicFiles.write(dir.resolve(STATE), (new GsonBuilder().setPrettyPrinting().create().toJson(full) + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(
+                    dir.resolve(STATE),
+                    (new GsonBuilder().setPrettyPrinting().create().toJson(full) + "\n")
+                            .getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new CllmException(CllmException.Status.IO, "cannot write checkpoint " + dir + ": " + e.getMessage(), e);
+            throw new CllmException(
+                    CllmException.Status.IO, "cannot write checkpoint " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -90,7 +97,9 @@ final class TrainingCheckpoints {
     List<Path> newestFirst() {
         if (!Files.isDirectory(root)) return List.of();
         try (Stream<Path> children = Files.list(root)) {
-            return children.filter(p -> stepOf(p) >= 0).sorted(Comparator.comparingLong(TrainingCheckpoints::stepOf).reversed())
+            return children.filter(p -> stepOf(p) >= 0)
+                    .sorted(Comparator.comparingLong(TrainingCheckpoints::stepOf)
+                            .reversed())
                     .toList();
         } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, "cannot list " + root + ": " + e.getMessage(), e);
@@ -126,7 +135,7 @@ final class TrainingCheckpoints {
             problems.add(STATE + " is damaged: " + e.getMessage());
             return null;
         }
-        if (!state.has("files")) {  // written before checkpoints listed their files: check what can be checked
+        if (!state.has("files")) { // written before checkpoints listed their files: check what can be checked
             for (String name : List.of("model.safetensors", OPTIMIZER)) {
                 try {
                     SafetensorsFile.open(dir.resolve(name));
@@ -142,7 +151,8 @@ final class TrainingCheckpoints {
             try {
                 JsonObject actual = describe(file);
                 if (!actual.equals(e.getValue())) {
-                    problems.add(e.getKey() + " does not match " + STATE + " (" + actual + " instead of " + e.getValue() + ")");
+                    problems.add(e.getKey() + " does not match " + STATE + " (" + actual + " instead of " + e.getValue()
+                            + ")");
                 }
             } catch (IOException ex) {
                 problems.add(e.getKey() + " is missing or unreadable: " + ex.getMessage());

@@ -2,7 +2,6 @@ package dev.cllm.train;
 
 import dev.cllm.CllmException;
 import dev.cllm.util.AtomicFiles;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +38,8 @@ public final class TrainingLog implements AutoCloseable {
                 if (!lines.isEmpty() && lines.get(0).equals(header)) {
                     for (String line : lines.subList(1, lines.size())) {
                         Double step = stepOf(line, columns.size() + 2);
-                        if (step != null && step <= keepThrough) kept.append(line).append('\n');
+                        if (step != null && step <= keepThrough)
+                            kept.append(line).append('\n');
                     }
                 }
             }
@@ -64,7 +64,8 @@ public final class TrainingLog implements AutoCloseable {
 
     /** Appends one row; values in the order of the value columns. */
     public void log(int step, double[] values, double lr) {
-        if (values.length != columns.size()) throw new IllegalArgumentException("expected " + columns.size() + " values");
+        if (values.length != columns.size())
+            throw new IllegalArgumentException("expected " + columns.size() + " values");
         StringBuilder sb = new StringBuilder().append(step);
         for (double v : values) sb.append(',').append(String.format(Locale.ROOT, "%.6g", v));
         sb.append(',').append(String.format(Locale.ROOT, "%.6g", lr)).append('\n');
@@ -94,10 +95,11 @@ public final class TrainingLog implements AutoCloseable {
             String[] header = lines.get(0).split(",");
             for (int c = 1; c < header.length; c++) series.put(header[c], new ArrayList<>());
             for (int i = 1; i < lines.size(); i++) {
-                if (stepOf(lines.get(i), header.length) == null) continue;  // a line cut off by a kill
+                if (stepOf(lines.get(i), header.length) == null) continue; // a line cut off by a kill
                 String[] cells = lines.get(i).split(",");
                 double step = Double.parseDouble(cells[0]);
-                for (int c = 1; c < header.length; c++) series.get(header[c]).add(new double[] {step, Double.parseDouble(cells[c])});
+                for (int c = 1; c < header.length; c++)
+                    series.get(header[c]).add(new double[] {step, Double.parseDouble(cells[c])});
             }
         } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, "cannot read " + csv + ": " + e.getMessage(), e);

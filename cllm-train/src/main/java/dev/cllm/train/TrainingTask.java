@@ -1,13 +1,10 @@
 package dev.cllm.train;
 
 import com.google.gson.JsonObject;
-
 import dev.cllm.torch.TorchLlama;
-
-import org.bytedeco.pytorch.Tensor;
-
 import java.util.List;
 import java.util.SplittableRandom;
+import org.bytedeco.pytorch.Tensor;
 
 /**
  * What a {@link Trainer} optimises: it draws a batch and returns the loss to minimise plus the values to

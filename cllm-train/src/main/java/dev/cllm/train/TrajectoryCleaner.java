@@ -68,8 +68,15 @@ public final class TrajectoryCleaner {
                 }
             }
         }
-        return new Augmented(new TrajectoryRecord(record.dataId(), record.blockId(), record.promptIds(), out,
-                record.teacherOutputIds(), record.labelsIds()), changed);
+        return new Augmented(
+                new TrajectoryRecord(
+                        record.dataId(),
+                        record.blockId(),
+                        record.promptIds(),
+                        out,
+                        record.teacherOutputIds(),
+                        record.labelsIds()),
+                changed);
     }
 
     /** A stream of its own per (seed, data_id, block_id); salted apart from the initial guesses' stream. */

@@ -1,7 +1,6 @@
 package dev.cllm.train;
 
 import dev.cllm.engine.NativeSession;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +17,8 @@ public final class TrajectoryCollector {
     public record Settings(int blockSize, int maxNewTokens, int eos, long seed) {
         public Settings {
             if (blockSize < 1) throw new IllegalArgumentException("block size must be >= 1, got " + blockSize);
-            if (maxNewTokens < 1) throw new IllegalArgumentException("max new tokens must be >= 1, got " + maxNewTokens);
+            if (maxNewTokens < 1)
+                throw new IllegalArgumentException("max new tokens must be >= 1, got " + maxNewTokens);
         }
     }
 
@@ -37,7 +37,7 @@ public final class TrajectoryCollector {
             throw new IllegalArgumentException("prompt " + dataId + " has " + prompt.length
                     + " tokens, more than the session's capacity of " + session.capacity());
         }
-        try (NativeSession.Claim claim = session.claim()) {  // no other thread may interleave its calls
+        try (NativeSession.Claim claim = session.claim()) { // no other thread may interleave its calls
             // Per-prompt seed: shards and resumed runs give the same guesses for the same prompt.
             SplittableRandom random = new SplittableRandom(settings.seed() * 1_000_003L + dataId);
             List<TrajectoryRecord> records = new ArrayList<>();
@@ -61,7 +61,7 @@ public final class TrajectoryCollector {
                 System.arraycopy(result.produced(), 0, next, context.length, produced);
                 context = next;
                 generated += produced;
-                if (produced < n) break;  // end of sequence
+                if (produced < n) break; // end of sequence
             }
             return records;
         }

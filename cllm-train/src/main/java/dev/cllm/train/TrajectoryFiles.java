@@ -3,7 +3,6 @@ package dev.cllm.train;
 import dev.cllm.CllmException;
 import dev.cllm.model.JsonErrors;
 import dev.cllm.model.JsonFiles;
-
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.EOFException;
@@ -53,14 +52,18 @@ public final class TrajectoryFiles {
         if (!Files.isDirectory(fileOrDirectory)) return List.of(fileOrDirectory);
         List<Path> files;
         try (Stream<Path> listing = Files.list(fileOrDirectory)) {
-            files = listing.filter(f -> Files.isRegularFile(f) && isPartFileName(f.getFileName().toString()))
-                    .sorted().toList();
+            files = listing.filter(f -> Files.isRegularFile(f)
+                            && isPartFileName(f.getFileName().toString()))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
-            throw new CllmException(CllmException.Status.IO, "cannot list " + fileOrDirectory + ": " + e.getMessage(), e);
+            throw new CllmException(
+                    CllmException.Status.IO, "cannot list " + fileOrDirectory + ": " + e.getMessage(), e);
         }
         if (files.isEmpty()) {
-            throw new CllmException(CllmException.Status.IO, "no trajectory files (*.json, *.jsonl, optionally .gz) in "
-                    + fileOrDirectory);
+            throw new CllmException(
+                    CllmException.Status.IO,
+                    "no trajectory files (*.json, *.jsonl, optionally .gz) in " + fileOrDirectory);
         }
         return files;
     }
@@ -77,8 +80,9 @@ public final class TrajectoryFiles {
      */
     public static void forEach(Path file, boolean tolerateTruncatedTail, Consumer<TrajectoryRecord> consumer) {
         try (InputStream raw = Files.newInputStream(file);
-             InputStream in = isGzip(file) ? new GZIPInputStream(raw, 1 << 16) : raw;
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
+                InputStream in = isGzip(file) ? new GZIPInputStream(raw, 1 << 16) : raw;
+                BufferedReader reader =
+                        new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
             String line;
             int number = 0;
             String pending = null;

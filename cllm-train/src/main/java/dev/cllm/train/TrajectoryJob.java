@@ -2,11 +2,9 @@ package dev.cllm.train;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-
 import dev.cllm.CllmException;
 import dev.cllm.engine.NativeSession;
 import dev.cllm.util.ProgressBar;
-
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -29,11 +27,17 @@ public final class TrajectoryJob {
     public record Prompt(int dataId, int[] ids, int[] labels) {}
 
     /** Settings beyond the collector's: shard i of N, augmentation, the repetition filter. */
-    public record Settings(TrajectoryCollector.Settings collector, int shardIndex, int shardCount, boolean augment,
-            int repeatLimit, boolean progress) {
+    public record Settings(
+            TrajectoryCollector.Settings collector,
+            int shardIndex,
+            int shardCount,
+            boolean augment,
+            int repeatLimit,
+            boolean progress) {
         public Settings {
             if (shardCount < 1 || shardIndex < 0 || shardIndex >= shardCount) {
-                throw new IllegalArgumentException("shard must be i/N with 0 <= i < N, got " + shardIndex + "/" + shardCount);
+                throw new IllegalArgumentException(
+                        "shard must be i/N with 0 <= i < N, got " + shardIndex + "/" + shardCount);
             }
         }
 
@@ -44,8 +48,16 @@ public final class TrajectoryJob {
     }
 
     /** What a run did; also written to the manifest. */
-    public record Summary(int promptsTotal, int promptsInShard, int promptsSkipped, int promptsDone, long records,
-            long droppedRepetitive, long augmentedTokens, long tokens, double seconds) {
+    public record Summary(
+            int promptsTotal,
+            int promptsInShard,
+            int promptsSkipped,
+            int promptsDone,
+            long records,
+            long droppedRepetitive,
+            long augmentedTokens,
+            long tokens,
+            double seconds) {
         public double recordsPerSecond() {
             return seconds == 0 ? 0 : records / seconds;
         }
@@ -53,15 +65,19 @@ public final class TrajectoryJob {
 
     private TrajectoryJob() {}
 
-    public static Summary run(NativeSession session, List<Prompt> prompts, Path out, Settings s, JsonObject manifestInfo) {
+    public static Summary run(
+            NativeSession session, List<Prompt> prompts, Path out, Settings s, JsonObject manifestInfo) {
         Set<Integer> done = resume(out);
-        List<Prompt> mine = prompts.stream().filter(p -> p.dataId() % s.shardCount() == s.shardIndex()).toList();
-        List<Prompt> todo = mine.stream().filter(p -> !done.contains(p.dataId())).toList();
+        List<Prompt> mine = prompts.stream()
+                .filter(p -> p.dataId() % s.shardCount() == s.shardIndex())
+                .toList();
+        List<Prompt> todo =
+                mine.stream().filter(p -> !done.contains(p.dataId())).toList();
         PromptTrajectories.Settings perPrompt = s.perPrompt();
         long records = 0, dropped = 0, augmented = 0, tokens = 0;
         long start = System.nanoTime();
         try (Writer writer = TrajectoryFiles.openForAppend(out);
-             ProgressBar bar = s.progress() ? new ProgressBar("trajectories", todo.size()) : null) {
+                ProgressBar bar = s.progress() ? new ProgressBar("trajectories", todo.size()) : null) {
             int finished = 0;
             for (Prompt p : todo) {
                 PromptTrajectories.Result result = PromptTrajectories.collect(session, p, perPrompt);
@@ -74,15 +90,24 @@ public final class TrajectoryJob {
                 finished++;
                 if (bar != null) {
                     double seconds = (System.nanoTime() - start) / 1e9;
-                    bar.update(finished, String.format(Locale.ROOT, "%.0f tok/s %d records", tokens / seconds, records));
+                    bar.update(
+                            finished, String.format(Locale.ROOT, "%.0f tok/s %d records", tokens / seconds, records));
                 }
             }
         } catch (IOException e) {
             throw new CllmException(CllmException.Status.IO, "cannot write " + out + ": " + e.getMessage(), e);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        Summary summary = new Summary(prompts.size(), mine.size(), mine.size() - todo.size(), todo.size(), records,
-                dropped, augmented, tokens, seconds);
+        Summary summary = new Summary(
+                prompts.size(),
+                mine.size(),
+                mine.size() - todo.size(),
+                todo.size(),
+                records,
+                dropped,
+                augmented,
+                tokens,
+                seconds);
         writeManifest(out, s, summary, manifestInfo);
         return summary;
     }
@@ -138,9 +163,12 @@ public final class TrajectoryJob {
         m.addProperty("seconds", summary.seconds());
         m.addProperty("records_per_second", summary.recordsPerSecond());
         try {
-            Files.writeString(manifestPath(out), new GsonBuilder().setPrettyPrinting().create().toJson(m) + "\n");
+            Files.writeString(
+                    manifestPath(out),
+                    new GsonBuilder().setPrettyPrinting().create().toJson(m) + "\n");
         } catch (IOException e) {
-            throw new CllmException(CllmException.Status.IO, "cannot write the manifest of " + out + ": " + e.getMessage(), e);
+            throw new CllmException(
+                    CllmException.Status.IO, "cannot write the manifest of " + out + ": " + e.getMessage(), e);
         }
     }
 
@@ -164,7 +192,8 @@ public final class TrajectoryJob {
                 all.add(r);
             });
         }
-        all.sort(java.util.Comparator.comparingInt(TrajectoryRecord::dataId).thenComparingInt(TrajectoryRecord::blockId));
+        all.sort(java.util.Comparator.comparingInt(TrajectoryRecord::dataId)
+                .thenComparingInt(TrajectoryRecord::blockId));
         try {
             Files.deleteIfExists(out);
             try (Writer w = TrajectoryFiles.openForAppend(out)) {

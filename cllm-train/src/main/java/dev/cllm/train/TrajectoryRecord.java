@@ -14,8 +14,8 @@ import com.google.gson.JsonObject;
  *
  * <p>A block that ended at the end-of-sequence token is shorter than n: its states stop there.
  */
-public record TrajectoryRecord(int dataId, int blockId, int[] promptIds, int[][] trajectoryIds, int[] teacherOutputIds,
-        int[] labelsIds) {
+public record TrajectoryRecord(
+        int dataId, int blockId, int[] promptIds, int[][] trajectoryIds, int[] teacherOutputIds, int[] labelsIds) {
 
     /** The fixed point (the last state). */
     public int[] fixedPoint() {
@@ -43,14 +43,18 @@ public record TrajectoryRecord(int dataId, int blockId, int[] promptIds, int[][]
         }
         JsonArray statesArray = states.getAsJsonArray();
         int[][] trajectory = new int[statesArray.size()][];
-        for (int i = 0; i < trajectory.length; i++) trajectory[i] = ints(statesArray.get(i), "trajectory_ids[" + i + "]");
+        for (int i = 0; i < trajectory.length; i++)
+            trajectory[i] = ints(statesArray.get(i), "trajectory_ids[" + i + "]");
         int width = trajectory[0].length;
         for (int[] s : trajectory) {
             if (s.length != width) throw new IllegalArgumentException("trajectory_ids states differ in length");
         }
         JsonElement labels = o.get("labels_ids");
-        return new TrajectoryRecord(field(o, "data_id").getAsInt(), field(o, "block_id").getAsInt(),
-                ints(field(o, "prompt_ids"), "prompt_ids"), trajectory,
+        return new TrajectoryRecord(
+                field(o, "data_id").getAsInt(),
+                field(o, "block_id").getAsInt(),
+                ints(field(o, "prompt_ids"), "prompt_ids"),
+                trajectory,
                 ints(field(o, "teacher_output_ids"), "teacher_output_ids"),
                 labels == null || labels.isJsonNull() ? null : ints(labels, "labels_ids"));
     }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class MathGeneratorTest {
-    private static final Pattern CALC = Pattern.compile("(\\d+)([-+*/])(\\d+) = <<(\\d+)([-+*/])(\\d+)=(-?\\d+)>>(-?\\d+)");
+    private static final Pattern CALC =
+            Pattern.compile("(\\d+)([-+*/])(\\d+) = <<(\\d+)([-+*/])(\\d+)=(-?\\d+)>>(-?\\d+)");
     private static final Pattern ANNOTATION = Pattern.compile("<<([^>]*)>>");
     private static List<MathProblem> train;
     private static List<MathProblem> test;
@@ -126,14 +127,17 @@ class MathGeneratorTest {
         Pattern word = Pattern.compile("[A-Z][a-z]+");
         for (MathProblem p : train) {
             String q = p.question();
-            assertFalse(q.contains("{}") || q.contains("\n") || q.contains("  ") || q.contains("<<") || q.contains("####"), q);
+            assertFalse(
+                    q.contains("{}") || q.contains("\n") || q.contains("  ") || q.contains("<<") || q.contains("####"),
+                    q);
             assertTrue(q.endsWith("?") || q.endsWith("."), q);
             assertFalse(q.matches(".*\\b1 (cups|friends|adults|children|quarters|dimes|hours)\\b.*"), q);
             assertFalse(q.matches(".*\\ba ([aeiou]|8|11 |18 ).*"), q);
             assertFalse(p.answer().contains("{}") || p.answer().contains("  "), p.answer());
             Matcher m = word.matcher(p.answer());
             while (m.find()) {
-                if (names.contains(m.group())) assertTrue(q.contains(m.group()), "solution names " + m.group() + ": " + q);
+                if (names.contains(m.group()))
+                    assertTrue(q.contains(m.group()), "solution names " + m.group() + ": " + q);
             }
         }
     }
@@ -154,7 +158,8 @@ class MathGeneratorTest {
             if (p.heldOutPhrasing()) heldOut.merge(p.family(), 1, Integer::sum);
         }
         assertEquals(MathGenerator.familyCount(), heldOut.size(), "every family's held-out phrasing shows up in test");
-        assertTrue(MathDatasets.overlap(trainQ, List.of(train.get(3).question())).size() == 1, "overlap must detect");
+        assertTrue(
+                MathDatasets.overlap(trainQ, List.of(train.get(3).question())).size() == 1, "overlap must detect");
     }
 
     @Test

@@ -13,17 +13,15 @@ import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.ModelWeights;
 import dev.cllm.model.RandomWeights;
 import dev.cllm.model.Tensor;
-
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The native CPU backend against the LibTorch reference on seeded random models of odd shapes: relative
@@ -50,8 +48,8 @@ class TorchLlamaCrossCheckTest {
         ModelWeights weights = sensitive(RandomWeights.create(config, 11));
         int[] tokens = randomTokens(config, 21, 1);
         try (TorchLlama reference = TorchLlama.fromWeights(weights);
-             NativeModel model = NativeModel.load(weights, Device.cpu());
-             NativeSession session = model.newSession(64)) {
+                NativeModel model = NativeModel.load(weights, Device.cpu());
+                NativeSession session = model.newSession(64)) {
             float[] expected = reference.logits(tokens);
             float[] actual = session.forward(tokens, true);
             assertClose(expected, actual, "whole sequence");
@@ -65,8 +63,8 @@ class TorchLlamaCrossCheckTest {
         ModelWeights weights = sensitive(RandomWeights.create(config, 12));
         int[] tokens = randomTokens(config, 7 + 5 + 1 + 9, 2);
         try (TorchLlama reference = TorchLlama.fromWeights(weights);
-             NativeModel model = NativeModel.load(weights, Device.cpu());
-             NativeSession session = model.newSession(64)) {
+                NativeModel model = NativeModel.load(weights, Device.cpu());
+                NativeSession session = model.newSession(64)) {
             float[] expected = reference.logits(tokens);
             float[] actual = new float[expected.length];
             int offset = 0;
@@ -92,8 +90,8 @@ class TorchLlamaCrossCheckTest {
         System.arraycopy(first, 0, sequence, 0, kept);
         System.arraycopy(replacement, 0, sequence, kept, replacement.length);
         try (TorchLlama reference = TorchLlama.fromWeights(weights);
-             NativeModel model = NativeModel.load(weights, Device.cpu());
-             NativeSession session = model.newSession(64)) {
+                NativeModel model = NativeModel.load(weights, Device.cpu());
+                NativeSession session = model.newSession(64)) {
             session.forward(first, false);
             session.truncate(kept);
             float[] actual = session.forward(replacement, true);
@@ -111,13 +109,14 @@ class TorchLlamaCrossCheckTest {
         int[] tokens = randomTokens(config, 10, 5);
         int v = config.vocabSize();
         try (TorchLlama reference = TorchLlama.fromWeights(weights);
-             NativeModel model = NativeModel.load(weights, Device.cpu());
-             NativeSession block = model.newSession(64);
-             NativeSession single = model.newSession(64)) {
+                NativeModel model = NativeModel.load(weights, Device.cpu());
+                NativeSession block = model.newSession(64);
+                NativeSession single = model.newSession(64)) {
             float[] expected = reference.logits(tokens);
             float[] all = block.forward(tokens, true);
             float[] oneByOne = new float[all.length];
-            for (int i = 0; i < tokens.length; i++) System.arraycopy(single.forward(tokens, i, 1, true), 0, oneByOne, i * v, v);
+            for (int i = 0; i < tokens.length; i++)
+                System.arraycopy(single.forward(tokens, i, 1, true), 0, oneByOne, i * v, v);
             assertClose(all, oneByOne, "block vs token by token");
             assertClose(expected, oneByOne, "token by token vs reference");
             // The reference itself: a prefix of a sequence has the logits of the sequence's first rows.
@@ -138,8 +137,8 @@ class TorchLlamaCrossCheckTest {
         ModelWeights weights = toBf16(sensitive(RandomWeights.create(GQA_UNTIED, 15)));
         int[] tokens = randomTokens(GQA_UNTIED, 9, 6);
         try (TorchLlama reference = TorchLlama.fromWeights(weights);
-             NativeModel model = NativeModel.load(weights, Device.cpu(), WeightType.F32);
-             NativeSession session = model.newSession(64)) {
+                NativeModel model = NativeModel.load(weights, Device.cpu(), WeightType.F32);
+                NativeSession session = model.newSession(64)) {
             assertClose(reference.logits(tokens), session.forward(tokens, true), "bf16 weights");
         }
     }
@@ -149,12 +148,25 @@ class TorchLlamaCrossCheckTest {
     void aSlightlyDifferentModelIsCaught() {
         ModelWeights weights = sensitive(RandomWeights.create(GQA_UNTIED, 16));
         LlamaConfig c = GQA_UNTIED;
-        LlamaConfig otherTheta = new LlamaConfig(c.dim(), c.hiddenDim(), c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(),
-                c.vocabSize(), c.maxSeqLen(), c.ropeTheta() * 1.01f, c.normEps(), c.tiedEmbeddings(), -1, -1);
+        LlamaConfig otherTheta = new LlamaConfig(
+                c.dim(),
+                c.hiddenDim(),
+                c.nLayers(),
+                c.nHeads(),
+                c.nKvHeads(),
+                c.headDim(),
+                c.vocabSize(),
+                c.maxSeqLen(),
+                c.ropeTheta() * 1.01f,
+                c.normEps(),
+                c.tiedEmbeddings(),
+                -1,
+                -1);
         int[] tokens = randomTokens(c, 30, 7);
-        try (TorchLlama reference = TorchLlama.fromWeights(new ModelWeights(otherTheta, weights.tensors(), "other theta"));
-             NativeModel model = NativeModel.load(weights, Device.cpu());
-             NativeSession session = model.newSession(64)) {
+        try (TorchLlama reference =
+                        TorchLlama.fromWeights(new ModelWeights(otherTheta, weights.tensors(), "other theta"));
+                NativeModel model = NativeModel.load(weights, Device.cpu());
+                NativeSession session = model.newSession(64)) {
             double error = relativeError(reference.logits(tokens), session.forward(tokens, true));
             assertTrue(error > TOLERANCE, "a 1% different rotary theta should be visible, relative error " + error);
         }
@@ -170,9 +182,9 @@ class TorchLlamaCrossCheckTest {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : weights.tensors().entrySet()) {
             String name = e.getKey();
-            float scale = name.contains("q_proj") || name.contains("k_proj") ? 8f
-                    : name.equals(dev.cllm.model.TensorNames.LM_HEAD) ? 8f
-                    : name.endsWith("_proj.weight") ? 4f : 1f;
+            float scale = name.contains("q_proj") || name.contains("k_proj")
+                    ? 8f
+                    : name.equals(dev.cllm.model.TensorNames.LM_HEAD) ? 8f : name.endsWith("_proj.weight") ? 4f : 1f;
             float[] values = e.getValue().toFloatArray();
             for (int i = 0; i < values.length; i++) values[i] *= scale;
             out.put(name, Tensor.ofFloats(name, e.getValue().shape(), values));
@@ -205,7 +217,8 @@ class TorchLlamaCrossCheckTest {
     /** Rows whose reference top-2 margin exceeds 100x the largest difference must agree on the argmax. */
     static void assertArgmaxAgrees(float[] expected, float[] actual, int vocab) {
         double maxDiff = 0;
-        for (int i = 0; i < expected.length; i++) maxDiff = Math.max(maxDiff, Math.abs((double) expected[i] - actual[i]));
+        for (int i = 0; i < expected.length; i++)
+            maxDiff = Math.max(maxDiff, Math.abs((double) expected[i] - actual[i]));
         int rows = expected.length / vocab, checked = 0;
         for (int r = 0; r < rows; r++) {
             int best = argmax(expected, r * vocab, vocab);

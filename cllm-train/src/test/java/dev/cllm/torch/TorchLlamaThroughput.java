@@ -1,7 +1,7 @@
 package dev.cllm.torch;
 
 import dev.cllm.model.LlamaConfig;
-
+import java.lang.management.ManagementFactory;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
@@ -9,8 +9,6 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-
-import java.lang.management.ManagementFactory;
 
 /**
  * Forward + backward throughput of {@link TorchLlama} (a benchmark, not a test; run by hand):
@@ -30,14 +28,22 @@ public final class TorchLlamaThroughput {
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 6;
         boolean tied = args.length <= 3 || !args[3].equals("untied");
         boolean adamw = args.length > 4 && args[4].equals("adamw");
-        LlamaConfig config = new LlamaConfig(256, 688, 6, 8, 4, 32, 2048, Math.max(256, length), 10000f, 1e-5f, tied, -1, -1);
+        LlamaConfig config =
+                new LlamaConfig(256, 688, 6, 8, 4, 32, 2048, Math.max(256, length), 10000f, 1e-5f, tied, -1, -1);
         TorchRuntime.manualSeed(1);
-        System.out.printf("threads %d intra-op + %d OpenBLAS, batch %d x %d tokens, %s head, %s%n", TorchRuntime.threads(), TorchRuntime.blasThreads(), batch, length,
-                tied ? "tied" : "untied", adamw ? "with AdamW step" : "forward+backward only");
+        System.out.printf(
+                "threads %d intra-op + %d OpenBLAS, batch %d x %d tokens, %s head, %s%n",
+                TorchRuntime.threads(),
+                TorchRuntime.blasThreads(),
+                batch,
+                length,
+                tied ? "tied" : "untied",
+                adamw ? "with AdamW step" : "forward+backward only");
         try (TorchLlama model = TorchLlama.random(config, 1).setRequiresGrad(true);
-             TensorVector parameters = new TensorVector(model.parameters().toArray(new Tensor[0]));
-             AdamW optimizer = adamw ? new AdamW(parameters, new AdamWOptions(1e-4)) : null;
-             Tensor tokens = torch.randint(config.vocabSize(), new long[] {batch, length}, new TensorOptions(torch.ScalarType.Long))) {
+                TensorVector parameters = new TensorVector(model.parameters().toArray(new Tensor[0]));
+                AdamW optimizer = adamw ? new AdamW(parameters, new AdamWOptions(1e-4)) : null;
+                Tensor tokens = torch.randint(
+                        config.vocabSize(), new long[] {batch, length}, new TensorOptions(torch.ScalarType.Long))) {
             System.out.printf("parameters %d%n", model.parameterCount());
             double bestWall = Double.MAX_VALUE, totalWall = 0;
             int measured = 0;
@@ -54,8 +60,9 @@ public final class TorchLlamaThroughput {
                     model.zeroGrad();
                 }
                 double wall = (System.nanoTime() - wall0) / 1e9, cpu = (cpuNanos() - cpu0) / 1e9;
-                System.out.printf("step %d loss %.4f forward %.3f s, total %.3f s (cpu %.2f s): %.0f tokens/s%n", step, loss,
-                        forward, wall, cpu, batch * length / wall);
+                System.out.printf(
+                        "step %d loss %.4f forward %.3f s, total %.3f s (cpu %.2f s): %.0f tokens/s%n",
+                        step, loss, forward, wall, cpu, batch * length / wall);
                 if (step >= 1) {
                     bestWall = Math.min(bestWall, wall);
                     totalWall += wall;
@@ -63,13 +70,15 @@ public final class TorchLlamaThroughput {
                 }
             }
             if (measured > 0) {
-                System.out.printf("after warm-up: mean %.0f tokens/s, best %.0f tokens/s%n", measured * batch * length / totalWall,
-                        batch * length / bestWall);
+                System.out.printf(
+                        "after warm-up: mean %.0f tokens/s, best %.0f tokens/s%n",
+                        measured * batch * length / totalWall, batch * length / bestWall);
             }
         }
     }
 
     private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 }

@@ -16,13 +16,17 @@ class TorchRuntimeTest {
     /** The model's forward turns flush-to-zero on, even on a thread where the JVM reset it. */
     @Test
     void forwardFlushesDenormals() {
-        try (TorchLlama model = TorchLlama.random(TorchLlamaCrossCheckTest.MQA, 1); PointerScope scope = new PointerScope()) {
+        try (TorchLlama model = TorchLlama.random(TorchLlamaCrossCheckTest.MQA, 1);
+                PointerScope scope = new PointerScope()) {
             TorchRuntime.flushDenormalsOnThisThread(false);
             float subnormal = 1e-39f;
             assertEquals(3 * subnormal, multiplyByThree(subnormal), "without flushing a subnormal survives");
             model.forward(TorchTensors.tokens(new int[] {1, 2}));
             boolean flushing = !"false".equals(System.getProperty("cllm.torch.flushDenormals"));
-            assertEquals(flushing ? 0f : 3 * subnormal, multiplyByThree(subnormal), "a subnormal input is read as zero (DAZ) iff flushing");
+            assertEquals(
+                    flushing ? 0f : 3 * subnormal,
+                    multiplyByThree(subnormal),
+                    "a subnormal input is read as zero (DAZ) iff flushing");
         }
     }
 

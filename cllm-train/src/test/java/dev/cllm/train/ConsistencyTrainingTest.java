@@ -18,18 +18,16 @@ import dev.cllm.model.RandomWeights;
 import dev.cllm.torch.TorchLlama;
 import dev.cllm.torch.TorchRuntime;
 import dev.cllm.torch.TorchTensors;
-
-import org.bytedeco.javacpp.PointerScope;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.bytedeco.javacpp.PointerScope;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConsistencyTrainingTest {
     private static final LlamaConfig TEACHER = LlamaConfig.of(64, 128, 2, 4, 2, 48, 128, true);
@@ -43,14 +41,17 @@ class ConsistencyTrainingTest {
     private static List<int[]> prompts(int count) {
         SplittableRandom random = new SplittableRandom(5);
         List<int[]> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) out.add(random.ints(6, 0, TEACHER.vocabSize()).toArray());
+        for (int i = 0; i < count; i++)
+            out.add(random.ints(6, 0, TEACHER.vocabSize()).toArray());
         return out;
     }
 
     private static List<TrajectoryRecord> collect(ModelWeights weights, List<int[]> prompts, int block, int tokens) {
         List<TrajectoryRecord> records = new ArrayList<>();
-        try (NativeModel model = NativeModel.load(weights, Device.cpu()); NativeSession session = model.newSession(128)) {
-            TrajectoryCollector collector = new TrajectoryCollector(session, new TrajectoryCollector.Settings(block, tokens, -1, 1));
+        try (NativeModel model = NativeModel.load(weights, Device.cpu());
+                NativeSession session = model.newSession(128)) {
+            TrajectoryCollector collector =
+                    new TrajectoryCollector(session, new TrajectoryCollector.Settings(block, tokens, -1, 1));
             for (int i = 0; i < prompts.size(); i++) records.addAll(collector.collect(i, prompts.get(i), null));
         }
         return records;
@@ -58,9 +59,12 @@ class ConsistencyTrainingTest {
 
     private static DecodeStats jacobi(ModelWeights weights, List<int[]> prompts, int block, int tokens) {
         DecodeStats total = DecodeStats.ZERO;
-        try (NativeModel model = NativeModel.load(weights, Device.cpu()); NativeSession session = model.newSession(128)) {
-            JacobiDecoder decoder = new JacobiDecoder(block, tokens, WindowMode.SHRINK, InitialGuess.random(9), block, null);
-            for (int[] p : prompts) total = total.plus(decoder.decode(session, p, -1, null).stats());
+        try (NativeModel model = NativeModel.load(weights, Device.cpu());
+                NativeSession session = model.newSession(128)) {
+            JacobiDecoder decoder =
+                    new JacobiDecoder(block, tokens, WindowMode.SHRINK, InitialGuess.random(9), block, null);
+            for (int[] p : prompts)
+                total = total.plus(decoder.decode(session, p, -1, null).stats());
         }
         return total;
     }
@@ -68,25 +72,34 @@ class ConsistencyTrainingTest {
     @Test
     void consistencyLossAndGradientAreZeroAtTheFixedPoint() {
         int[] fixed = {4, 9, 2, 7};
-        TrajectoryRecord converged = new TrajectoryRecord(0, 0, new int[] {1, 3, 5}, new int[][] {fixed, fixed}, fixed, null);
-        ConsistencyTask task = new ConsistencyTask(List.of(converged),
-                new ConsistencyTask.Settings(0.0, ConsistencyTask.Divergence.KL, false, ConsistencyTask.ArTarget.TEACHER, 64));
-        try (TorchLlama model = TorchLlama.random(TEACHER, 3).setRequiresGrad(true); PointerScope scope = new PointerScope()) {
+        TrajectoryRecord converged =
+                new TrajectoryRecord(0, 0, new int[] {1, 3, 5}, new int[][] {fixed, fixed}, fixed, null);
+        ConsistencyTask task = new ConsistencyTask(
+                List.of(converged),
+                new ConsistencyTask.Settings(
+                        0.0, ConsistencyTask.Divergence.KL, false, ConsistencyTask.ArTarget.TEACHER, 64));
+        try (TorchLlama model = TorchLlama.random(TEACHER, 3).setRequiresGrad(true);
+                PointerScope scope = new PointerScope()) {
             TrainingTask.StepLoss loss = task.loss(model, new SplittableRandom(1), 2);
             assertEquals(0.0, loss.values()[1], 0.0, "consistency loss at the fixed point");
             loss.total().backward();
             for (var p : model.parameters()) {
                 if (p.grad().defined()) {
-                    for (float g : TorchTensors.toFloats(p.grad())) assertEquals(0f, g, 0f, "gradient at the fixed point");
+                    for (float g : TorchTensors.toFloats(p.grad()))
+                        assertEquals(0f, g, 0f, "gradient at the fixed point");
                 }
             }
         }
         // A state that differs from the fixed point gives a positive loss.
         int[] wrong = {4, 1, 1, 1};
-        TrajectoryRecord moving = new TrajectoryRecord(0, 0, new int[] {1, 3, 5}, new int[][] {wrong, fixed}, fixed, null);
-        ConsistencyTask task2 = new ConsistencyTask(List.of(moving),
-                new ConsistencyTask.Settings(0.0, ConsistencyTask.Divergence.KL, false, ConsistencyTask.ArTarget.TEACHER, 64));
-        try (TorchLlama model = TorchLlama.random(TEACHER, 3); PointerScope scope = new PointerScope()) {
+        TrajectoryRecord moving =
+                new TrajectoryRecord(0, 0, new int[] {1, 3, 5}, new int[][] {wrong, fixed}, fixed, null);
+        ConsistencyTask task2 = new ConsistencyTask(
+                List.of(moving),
+                new ConsistencyTask.Settings(
+                        0.0, ConsistencyTask.Divergence.KL, false, ConsistencyTask.ArTarget.TEACHER, 64));
+        try (TorchLlama model = TorchLlama.random(TEACHER, 3);
+                PointerScope scope = new PointerScope()) {
             assertTrue(task2.loss(model, new SplittableRandom(1), 1).values()[1] > 0);
         }
     }
@@ -95,13 +108,16 @@ class ConsistencyTrainingTest {
     void theOriginalPromptIsFoundFromTheBlockSize() {
         // 30 tokens in blocks of 8: blocks 0-2 are full, block 3 holds 6 tokens.
         List<TrajectoryRecord> records = collect(RandomWeights.create(TEACHER, 5), prompts(4), 8, 30);
-        ConsistencyTask task = new ConsistencyTask(records,
-                new ConsistencyTask.Settings(1.0, ConsistencyTask.Divergence.KL, false, ConsistencyTask.ArTarget.TEACHER, 128));
+        ConsistencyTask task = new ConsistencyTask(
+                records,
+                new ConsistencyTask.Settings(
+                        1.0, ConsistencyTask.Divergence.KL, false, ConsistencyTask.ArTarget.TEACHER, 128));
         Map<Integer, int[]> blockZero = new java.util.HashMap<>();
         for (TrajectoryRecord r : records) if (r.blockId() == 0) blockZero.put(r.dataId(), r.promptIds());
         assertEquals(16, records.size());
         for (TrajectoryRecord r : records) {
-            assertEquals(blockZero.get(r.dataId()).length, task.originalPromptLength(r), r.dataId() + "/" + r.blockId());
+            assertEquals(
+                    blockZero.get(r.dataId()).length, task.originalPromptLength(r), r.dataId() + "/" + r.blockId());
         }
     }
 
@@ -112,8 +128,10 @@ class ConsistencyTrainingTest {
         int block = 8, tokens = 32;
         DecodeStats before = jacobi(teacher, prompts, block, tokens);
         List<TrajectoryRecord> records = collect(teacher, prompts, block, tokens);
-        ConsistencyTask task = new ConsistencyTask(records,
-                new ConsistencyTask.Settings(1.0, ConsistencyTask.Divergence.KL, false, ConsistencyTask.ArTarget.TEACHER, 128));
+        ConsistencyTask task = new ConsistencyTask(
+                records,
+                new ConsistencyTask.Settings(
+                        1.0, ConsistencyTask.Divergence.KL, false, ConsistencyTask.ArTarget.TEACHER, 128));
         Trainer.Settings settings = new Trainer.Settings(150, 8, 1, 3e-3, 0.05, 0.0, 1.0, 7, 0, 10, false);
         Trainer.Summary summary;
         try (TorchLlama model = TorchLlama.fromWeights(teacher)) {
@@ -121,15 +139,17 @@ class ConsistencyTrainingTest {
         }
         ModelWeights cllm = Checkpoints.load(dir);
         DecodeStats after = jacobi(cllm, prompts, block, tokens);
-        assertTrue(after.iterationsPerToken() < 0.8 * before.iterationsPerToken(),
+        assertTrue(
+                after.iterationsPerToken() < 0.8 * before.iterationsPerToken(),
                 "iterations per token " + before.iterationsPerToken() + " -> " + after.iterationsPerToken());
         // The loss curves go down: compare the first and last logged rows.
         Map<String, List<double[]>> log = TrainingLog.read(dir.resolve("train-log.csv"));
         // (The AR loss starts near zero: a random teacher is very sure of its own greedy tokens.)
         for (String name : List.of("total", "consistency")) {
             List<double[]> rows = log.get(name);
-            assertTrue(rows.get(rows.size() - 1)[1] < rows.get(0)[1], name + " goes down: " + rows.get(0)[1] + " -> "
-                    + rows.get(rows.size() - 1)[1]);
+            assertTrue(
+                    rows.get(rows.size() - 1)[1] < rows.get(0)[1],
+                    name + " goes down: " + rows.get(0)[1] + " -> " + rows.get(rows.size() - 1)[1]);
         }
         assertTrue(Files.exists(dir.resolve("loss.png")) && Files.exists(dir.resolve("summary.json")));
         assertTrue(summary.peakRssBytes() > 0);
@@ -143,7 +163,7 @@ class ConsistencyTrainingTest {
             int[] tokens = {1, 5, 9, 33, 2, 0, 17};
             float[] expected = model.logits(tokens);
             try (NativeModel engine = NativeModel.load(Checkpoints.load(dir), Device.cpu());
-                 NativeSession session = engine.newSession(64)) {
+                    NativeSession session = engine.newSession(64)) {
                 float[] actual = session.forward(tokens, true);
                 float maxDiff = 0, maxRef = 0;
                 for (int i = 0; i < expected.length; i++) {
@@ -159,8 +179,10 @@ class ConsistencyTrainingTest {
     void resumingFromACheckpointContinuesExactly(@TempDir Path dir) throws Exception {
         ModelWeights start = RandomWeights.create(TEACHER, 4);
         List<TrajectoryRecord> records = collect(start, prompts(3), 8, 16);
-        ConsistencyTask task = new ConsistencyTask(records,
-                new ConsistencyTask.Settings(10, ConsistencyTask.Divergence.SOFT_CE, false, ConsistencyTask.ArTarget.TEACHER, 128));
+        ConsistencyTask task = new ConsistencyTask(
+                records,
+                new ConsistencyTask.Settings(
+                        10, ConsistencyTask.Divergence.SOFT_CE, false, ConsistencyTask.ArTarget.TEACHER, 128));
         Trainer.Settings settings = new Trainer.Settings(12, 4, 2, 1e-3, 0.1, 0.01, 1.0, 3, 6, 3, false);
         Path a = dir.resolve("a"), b = dir.resolve("b");
         try (TorchLlama model = TorchLlama.fromWeights(start)) {
@@ -181,7 +203,8 @@ class ConsistencyTrainingTest {
         ModelWeights wa = Checkpoints.load(a), wb = Checkpoints.load(b);
         for (String name : wa.tensors().keySet()) {
             float[] x = wa.require(name).toFloatArray(), y = wb.require(name).toFloatArray();
-            for (int i = 0; i < x.length; i++) assertEquals(x[i], y[i], 1e-6f * Math.max(1f, Math.abs(x[i])), name + "[" + i + "]");
+            for (int i = 0; i < x.length; i++)
+                assertEquals(x[i], y[i], 1e-6f * Math.max(1f, Math.abs(x[i])), name + "[" + i + "]");
         }
     }
 }

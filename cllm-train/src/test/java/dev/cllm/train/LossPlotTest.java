@@ -3,6 +3,10 @@ package dev.cllm.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberTick;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
@@ -11,11 +15,6 @@ import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.Range;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 class LossPlotTest {
     @Test
@@ -39,7 +38,8 @@ class LossPlotTest {
                 double v = t.getValue();
                 assertTrue(v >= range[0] && v <= range[1]);
                 assertEquals(v, Double.parseDouble(t.getText()), 1e-12 * v, "label " + t.getText() + " is the value");
-                String digits = t.getText().replaceAll("e.*", "").replace(".", "").replaceAll("^0+|0+$", "");
+                String digits =
+                        t.getText().replaceAll("e.*", "").replace(".", "").replaceAll("^0+|0+$", "");
                 assertTrue(digits.length() <= 3, "label " + t.getText() + " is round");
             }
         }
@@ -51,7 +51,9 @@ class LossPlotTest {
         try (TrainingLog log = new TrainingLog(csv, List.of("total", "ar", "heldout_total"), 0)) {
             for (int step = 10; step <= 600; step += 10) {
                 double noise = ((step * 7919) % 13) / 13.0;
-                log.log(step, new double[] {3.0 / Math.sqrt(step) + 0.2 * noise, 0.5 / step, 3.2 / Math.sqrt(step)},
+                log.log(
+                        step,
+                        new double[] {3.0 / Math.sqrt(step) + 0.2 * noise, 0.5 / step, 3.2 / Math.sqrt(step)},
                         5e-4 * Math.min(1.0, step / 30.0));
             }
         }
@@ -61,18 +63,27 @@ class LossPlotTest {
         List<XYPlot> plots = ((CombinedDomainXYPlot) chart.getXYPlot()).getSubplots();
         assertEquals(2, plots.size(), "losses above, learning rate below");
         List<String> labels = new ArrayList<>();
-        for (int i = 0; i < plots.get(0).getDataset().getSeriesCount(); i++) labels.add(plots.get(0).getDataset().getSeriesKey(i).toString());
+        for (int i = 0; i < plots.get(0).getDataset().getSeriesCount(); i++)
+            labels.add(plots.get(0).getDataset().getSeriesKey(i).toString());
         var columns = TrainingLog.read(csv);
         double lastTotal = columns.get("total").get(59)[1];
-        double smoothTotal = LossPlot.smoothed(columns.get("total"), LossPlot.smoothingWindow(60), true).get(59)[1];
-        double smoothAr = LossPlot.smoothed(columns.get("ar"), LossPlot.smoothingWindow(60), true).get(59)[1];
+        double smoothTotal = LossPlot.smoothed(columns.get("total"), LossPlot.smoothingWindow(60), true)
+                .get(59)[1];
+        double smoothAr = LossPlot.smoothed(columns.get("ar"), LossPlot.smoothingWindow(60), true)
+                .get(59)[1];
         assertTrue(Math.abs(smoothTotal - lastTotal) > 1e-3, "the smoothed curve is not the raw one");
-        assertEquals(List.of("total, raw (last " + ReadableNumbers.format(lastTotal, 4) + ")",
-                "total, smoothed (last " + ReadableNumbers.format(smoothTotal, 4) + ")",
-                "ar, raw (last 8.333e-4)", "ar, smoothed (last " + ReadableNumbers.format(smoothAr, 4) + ")",
-                "held-out total (last 0.1306)"), labels);
+        assertEquals(
+                List.of(
+                        "total, raw (last " + ReadableNumbers.format(lastTotal, 4) + ")",
+                        "total, smoothed (last " + ReadableNumbers.format(smoothTotal, 4) + ")",
+                        "ar, raw (last 8.333e-4)",
+                        "ar, smoothed (last " + ReadableNumbers.format(smoothAr, 4) + ")",
+                        "held-out total (last 0.1306)"),
+                labels);
         assertTrue(plots.get(0).getRangeAxis() instanceof ReadableLogAxis);
-        assertEquals("learning rate (last 5e-4)", plots.get(1).getDataset().getSeriesKey(0).toString());
+        assertEquals(
+                "learning rate (last 5e-4)",
+                plots.get(1).getDataset().getSeriesKey(0).toString());
         LossPlot.write(csv, dir.resolve("loss.png"), command);
         assertTrue(Files.size(dir.resolve("loss.png")) > 10_000);
     }
@@ -86,7 +97,8 @@ class LossPlotTest {
             assertTrue(s.get(1)[1] < 10 && s.get(1)[1] > 0.1 && s.get(2)[1] < s.get(1)[1]);
         }
         // Geometric: after a fall of 100x, the log-scale average is far nearer the new level.
-        assertTrue(LossPlot.smoothed(points, 3, true).get(2)[1] < 0.5 * LossPlot.smoothed(points, 3, false).get(2)[1]);
+        assertTrue(LossPlot.smoothed(points, 3, true).get(2)[1]
+                < 0.5 * LossPlot.smoothed(points, 3, false).get(2)[1]);
         assertEquals(6, LossPlot.smoothingWindow(60));
         assertEquals(LossPlot.SMOOTHING, LossPlot.smoothingWindow(5000));
     }

@@ -6,22 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cllm.CllmException;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PromptFilesTest {
     @Test
     void idsCountPromptsNotLinesAndTheLimitKeepsTheFirst(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("p.jsonl");
-        Files.writeString(file, "{\"prompt\":\"a\",\"answer\":\" x\"}\n\n   \n{\"prompt\":\"b\"}\n{\"prompt\":\"c\",\"answer\":null}\n");
+        Files.writeString(
+                file,
+                "{\"prompt\":\"a\",\"answer\":\" x\"}\n\n   \n{\"prompt\":\"b\"}\n{\"prompt\":\"c\",\"answer\":null}\n");
         List<PromptText> all = PromptFiles.readJsonl(file, 0);
-        assertEquals(List.of(new PromptText(0, "a", " x"), new PromptText(1, "b", null), new PromptText(2, "c", null)), all);
+        assertEquals(
+                List.of(new PromptText(0, "a", " x"), new PromptText(1, "b", null), new PromptText(2, "c", null)), all);
         assertEquals(all.subList(0, 2), PromptFiles.readJsonl(file, 2));
         assertNull(all.get(1).answer());
     }
@@ -51,7 +52,8 @@ class PromptFilesTest {
         Files.writeString(dir.resolve("_SUCCESS"), "");
         Files.writeString(dir.resolve(".part-00000.json.crc"), "not json");
         List<TrajectoryRecord> read = TrajectoryFiles.readAll(dir);
-        assertEquals(List.of(a.toJson().toString(), b.toJson().toString()),
+        assertEquals(
+                List.of(a.toJson().toString(), b.toJson().toString()),
                 read.stream().map(r -> r.toJson().toString()).toList());
         Path empty = Files.createDirectories(dir.resolve("empty"));
         CllmException e = assertThrows(CllmException.class, () -> TrajectoryFiles.readAll(empty));

@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cllm.CllmException;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ShuffledRecordStreamTest {
     /**
@@ -92,8 +90,10 @@ class ShuffledRecordStreamTest {
                     assertEquals(total, seen.cardinality(), "every record once per epoch");
                     assertEquals(new ShuffledRecordStream.Position(epoch, total), stream.position());
                 }
-                assertTrue(mostHeld <= buffer, total + " records: the stream held " + mostHeld + " decoded records at once, "
-                        + "more than its buffer of " + buffer);
+                assertTrue(
+                        mostHeld <= buffer,
+                        total + " records: the stream held " + mostHeld + " decoded records at once, "
+                                + "more than its buffer of " + buffer);
                 assertEquals(2 * total, data.decoded, "each record decoded once per epoch");
             }
         }
@@ -109,14 +109,18 @@ class ShuffledRecordStreamTest {
         // The first records drawn come from a shard other than the first one for some seed: shard order is shuffled.
         boolean shardOrderShuffled = false;
         for (long seed = 0; seed < 8 && !shardOrderShuffled; seed++) {
-            shardOrderShuffled = draw(new ShuffledRecordStream(new CountingShards(5, 200).shards, 10, seed), 1).get(0) >= 200;
+            shardOrderShuffled = draw(new ShuffledRecordStream(new CountingShards(5, 200).shards, 10, seed), 1)
+                            .get(0)
+                    >= 200;
         }
         assertTrue(shardOrderShuffled);
         // A buffer of one record reads in shard order; a buffer as big as the data shuffles it all.
         List<Integer> inOrder = draw(new ShuffledRecordStream(new CountingShards(1, 300).shards, 1, 3), 300);
         for (int i = 0; i < 300; i++) assertEquals(i, inOrder.get(i));
         List<Integer> full = draw(new ShuffledRecordStream(new CountingShards(1, 300).shards, 300, 3), 300);
-        assertTrue(full.subList(0, 30).stream().anyMatch(i -> i >= 270), "a full buffer draws from the whole shard at once");
+        assertTrue(
+                full.subList(0, 30).stream().anyMatch(i -> i >= 270),
+                "a full buffer draws from the whole shard at once");
     }
 
     private static List<Integer> draw(ShuffledRecordStream stream, int n) {
@@ -129,7 +133,7 @@ class ShuffledRecordStreamTest {
 
     @Test
     void restoringASavedStateContinuesExactlyAndDecodesOnlyTheBuffer() {
-        for (int drawnBefore : new int[] {0, 7, 130, 1000, 1234, 2999}) {  // within, at the end of and across epochs
+        for (int drawnBefore : new int[] {0, 7, 130, 1000, 1234, 2999}) { // within, at the end of and across epochs
             CountingShards data = new CountingShards(4, 250);
             List<Integer> expected;
             com.google.gson.JsonObject state;
@@ -141,7 +145,8 @@ class ShuffledRecordStreamTest {
             CountingShards again = new CountingShards(4, 250);
             try (ShuffledRecordStream resumed = new ShuffledRecordStream(again.shards, 40, 9)) {
                 resumed.restore(state);
-                assertTrue(again.decoded <= 40, "restoring decoded " + again.decoded + " records, more than the buffer");
+                assertTrue(
+                        again.decoded <= 40, "restoring decoded " + again.decoded + " records, more than the buffer");
                 assertEquals(expected, draw(resumed, 600), "after " + drawnBefore + " draws");
             }
         }
@@ -154,11 +159,15 @@ class ShuffledRecordStreamTest {
             stream.next();
             state = stream.state();
         }
-        IllegalArgumentException buffer = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException buffer = assertThrows(
+                IllegalArgumentException.class,
                 () -> new ShuffledRecordStream(new CountingShards(4, 10).shards, 9, 1).restore(state));
         assertTrue(buffer.getMessage().contains("--shuffle-buffer 8"), buffer.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new ShuffledRecordStream(new CountingShards(4, 10).shards, 8, 2).restore(state));
-        IllegalArgumentException shards = assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new ShuffledRecordStream(new CountingShards(4, 10).shards, 8, 2).restore(state));
+        IllegalArgumentException shards = assertThrows(
+                IllegalArgumentException.class,
                 () -> new ShuffledRecordStream(new CountingShards(5, 10).shards, 8, 1).restore(state));
         assertTrue(shards.getMessage().contains("differs"), shards.getMessage());
     }
@@ -172,13 +181,17 @@ class ShuffledRecordStreamTest {
         Files.writeString(dir.resolve(".part-0.jsonl.crc"), "x");
         Files.writeString(dir.resolve("all.jsonl.gz.manifest.json"), "{}");
         List<RecordShard> shards = RecordShards.find(dir);
-        assertEquals(List.of("part-0.jsonl", "part-1.jsonl.gz", "part-2-c000.json.gz"), shards.stream().map(RecordShard::name).toList());
+        assertEquals(
+                List.of("part-0.jsonl", "part-1.jsonl.gz", "part-2-c000.json.gz"),
+                shards.stream().map(RecordShard::name).toList());
         try (ShuffledRecordStream stream = new ShuffledRecordStream(shards, 16, 5)) {
             List<String> drawn = new ArrayList<>();
             for (int i = 0; i < 101; i++) drawn.add(stream.next().toJson().toString());
             List<String> expected = new ArrayList<>();
-            for (int i = 0; i < 101; i++) expected.add(SyntheticTrajectories.record(i, 50).toJson().toString());
-            assertEquals(expected.stream().sorted().toList(), drawn.stream().sorted().toList());
+            for (int i = 0; i < 101; i++)
+                expected.add(SyntheticTrajectories.record(i, 50).toJson().toString());
+            assertEquals(
+                    expected.stream().sorted().toList(), drawn.stream().sorted().toList());
         }
         assertEquals(4, ConsistencyTask.probeBlockWidth(shards), "block size found from the records");
     }
@@ -186,7 +199,9 @@ class ShuffledRecordStreamTest {
     @Test
     void badShardsAreNamed(@TempDir Path dir) throws IOException {
         SyntheticTrajectories.writeShard(dir.resolve("a.jsonl"), 0, 3, 50);
-        Files.writeString(dir.resolve("b.jsonl"), SyntheticTrajectories.record(3, 50).toJson() + "\n{\"data_id\": 1}\n",
+        Files.writeString(
+                dir.resolve("b.jsonl"),
+                SyntheticTrajectories.record(3, 50).toJson() + "\n{\"data_id\": 1}\n",
                 StandardCharsets.UTF_8);
         CllmException bad = assertThrows(CllmException.class, () -> {
             try (ShuffledRecordStream stream = new ShuffledRecordStream(RecordShards.find(dir), 100, 1)) {

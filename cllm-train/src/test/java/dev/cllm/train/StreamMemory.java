@@ -33,7 +33,8 @@ final class StreamMemory {
                 records = all.size();
             }
             case "epoch", "seek" -> {
-                try (ShuffledRecordStream stream = new ShuffledRecordStream(RecordShards.find(data), Integer.parseInt(args[2]), 1)) {
+                try (ShuffledRecordStream stream =
+                        new ShuffledRecordStream(RecordShards.find(data), Integer.parseInt(args[2]), 1)) {
                     long draws = 1000;
                     if (args[1].equals("seek")) {
                         stream.seek(new ShuffledRecordStream.Position(0, Long.parseLong(args[3])));
@@ -50,7 +51,13 @@ final class StreamMemory {
             }
             default -> throw new IllegalArgumentException("mode must be epoch, seek or list");
         }
-        System.out.printf(Locale.ROOT, "%s %s: %,d records drawn, %.1f s, peak RSS %.0f MiB%n", data, String.join(" ",
-                List.of(args).subList(1, args.length)), records, (System.nanoTime() - start) / 1e9, Trainer.peakRss() / 1048576.0);
+        System.out.printf(
+                Locale.ROOT,
+                "%s %s: %,d records drawn, %.1f s, peak RSS %.0f MiB%n",
+                data,
+                String.join(" ", List.of(args).subList(1, args.length)),
+                records,
+                (System.nanoTime() - start) / 1e9,
+                Trainer.peakRss() / 1048576.0);
     }
 }

@@ -4,7 +4,6 @@ import dev.cllm.model.CheckpointWriter;
 import dev.cllm.model.DType;
 import dev.cllm.model.LlamaConfig;
 import dev.cllm.model.RandomWeights;
-
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -58,11 +57,19 @@ final class SyntheticTrajectories {
         Path data = dir.resolve("data");
         Files.createDirectories(data);
         for (int s = 0; s < shards; s++) {
-            writeShard(data.resolve(String.format(Locale.ROOT, "part-%05d.jsonl.gz", s)), records * s / shards,
-                    records * (s + 1) / shards, MODEL.vocabSize());
+            writeShard(
+                    data.resolve(String.format(Locale.ROOT, "part-%05d.jsonl.gz", s)),
+                    records * s / shards,
+                    records * (s + 1) / shards,
+                    MODEL.vocabSize());
         }
         CheckpointWriter.write(RandomWeights.create(MODEL, 1), dir.resolve("model"), DType.F32, null);
-        System.out.printf(Locale.ROOT, "%d records in %d shards under %s, model in %s%n", records, shards, data,
+        System.out.printf(
+                Locale.ROOT,
+                "%d records in %d shards under %s, model in %s%n",
+                records,
+                shards,
+                data,
                 dir.resolve("model"));
     }
 }
