@@ -14,9 +14,9 @@ import java.nio.file.Path;
  *
  * <pre>{@code
  * try (Model model = Cllm.load(Path.of(args[0]), Device.auto());
- *      Session session = model.newSession()) {
- *     Generation g = session.generate(args[1], Decoding.jacobi().withMaxNewTokens(256),
- *                                     token -> System.out.print(token.text()));
+ *         Session session = model.newSession()) {
+ *     Generation g = session.generate(
+ *             args[1], Decoding.jacobi().withMaxNewTokens(256), token -> System.out.print(token.text()));
  *     System.out.println(g.stats().tokensPerIteration());
  * }
  * }</pre>
