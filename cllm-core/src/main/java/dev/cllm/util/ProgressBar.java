@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * A progress bar on stderr for long work: redrawn in place on a terminal, a line every few seconds
- * otherwise (logs stay readable). Shows done/total, a rate and the time left.
+ * otherwise (logs stay readable). Shows done/total, a rate and the time left. Work resumed from an earlier run
+ * ({@link #resumedAt}) counts towards done/total but not towards the rate the time left is estimated from.
  */
 public final class ProgressBar implements AutoCloseable {
     private static final int WIDTH = 28;
@@ -16,6 +17,7 @@ public final class ProgressBar implements AutoCloseable {
     private final long start = System.nanoTime();
     private long lastDraw;
     private long done;
+    private long resumed; // done before this bar started: not part of its rate
     private long drawnDone = -1;
     private String extra = "";
     private boolean closed;
@@ -43,25 +45,45 @@ public final class ProgressBar implements AutoCloseable {
         }
     }
 
+    /** Starts from work an earlier run did: shown as done, left out of the rate. Call before any update. */
+    public synchronized void resumedAt(long alreadyDone, String note) {
+        resumed = Math.min(Math.max(alreadyDone, 0), total);
+        update(resumed, note);
+    }
+
     public void step(String note) {
         update(done + 1, note);
     }
 
+    /** The line as it would be drawn at {@code now} (System.nanoTime()), and when the bar started (tests). */
+    synchronized String lineAt(long now) {
+        return format(now);
+    }
+
+    long startNanos() {
+        return start;
+    }
+
     private void draw(long now) {
         drawnDone = done;
-        double fraction = (double) done / total;
-        double elapsed = (now - start) / 1e9;
-        String eta = done == 0 ? "--:--" : clock(elapsed / fraction - elapsed);
-        int filled = (int) Math.round(fraction * WIDTH);
-        String bar = "=".repeat(filled) + (filled < WIDTH ? ">" + " ".repeat(WIDTH - filled - 1) : "");
-        String line = String.format(
-                Locale.ROOT, "%s [%s] %d/%d %s elapsed %s eta %s", label, bar, done, total, extra, clock(elapsed), eta);
+        String line = format(now);
         if (terminal) {
             out.print("\r" + line + "\u001b[K");
         } else {
             out.println(line);
         }
         out.flush();
+    }
+
+    private String format(long now) {
+        double fraction = (double) done / total;
+        double elapsed = (now - start) / 1e9;
+        long doneHere = done - resumed;
+        String eta = doneHere <= 0 ? "--:--" : clock(elapsed * (total - done) / doneHere);
+        int filled = (int) Math.round(fraction * WIDTH);
+        String bar = "=".repeat(filled) + (filled < WIDTH ? ">" + " ".repeat(WIDTH - filled - 1) : "");
+        return String.format(
+                Locale.ROOT, "%s [%s] %d/%d %s elapsed %s eta %s", label, bar, done, total, extra, clock(elapsed), eta);
     }
 
     static String clock(double seconds) {

@@ -178,7 +178,7 @@ public final class Trainer {
                     ProgressBar bar = settings.progress() && first < settings.steps()
                             ? new ProgressBar("train", settings.steps())
                             : null) {
-                if (bar != null && first > 0) bar.update(first, "resumed");
+                if (bar != null && first > 0) bar.resumedAt(first, "resumed");
                 for (int step = first; step < settings.steps(); step++) {
                     double lr = schedule.at(step);
                     values = trainStep(step, optimizer, lr);
