@@ -101,7 +101,7 @@ public final class TrainCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--loss must be kl or soft-ce, got '" + loss + "'");
         };
         DType saveAs = parseDtype(dtype);
-        Trainer.Settings settings = training.settings(5e-4, 1200);
+        Trainer.Settings settings = training.settings(5e-4, 2400);
         if (arWeight < 0) throw new IllegalArgumentException("--ar-weight must be >= 0, got " + arWeight);
         if (maxLength < 0 || maxLength > 0 && maxLength < 4) {
             throw new IllegalArgumentException("--max-length must be 0 (the model's) or >= 4, got " + maxLength);

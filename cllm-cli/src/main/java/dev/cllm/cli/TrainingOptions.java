@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 final class TrainingOptions {
     @Option(
             names = "--steps",
-            description = "Optimizer steps (default: 1200 for train, 1800 for pretrain, as in the "
+            description = "Optimizer steps (default: 2400 for train, 1800 for pretrain, as in the "
                     + "recipe of the embedded models).")
     Integer steps;
 
